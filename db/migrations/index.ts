@@ -1,0 +1,16 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m001 from './001_core';
+
+/**
+ * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
+ * Jest, and in any bundle. One concern per file; append new ones here in order.
+ */
+const migrations: Record<string, Migration> = {
+  '001_core': m001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Every problem is listed at once, so an operator fixes a bad
+ * deployment in one go instead of one restart per variable.
+ */
+const urlWithProtocol = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).optional(),
+  PUBLIC_URL: urlWithProtocol(['http:', 'https:']).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value, ctx) => {
+      if (value === 'false' || value === '0' || value === '') return false as const;
+      if (value === 'true') return true as const;
+      if (/^\d+$/.test(value)) return Number(value);
+      if (/^[0-9a-fA-F:.,/ ]+$/.test(value) || /^(loopback|linklocal|uniquelocal)/.test(value)) return value;
+      ctx.addIssue({ code: 'custom', message: 'must be false, true, a hop count, or a list of addresses/subnets' });
+      return z.NEVER;
+    }),
+  SMTP_URL: urlWithProtocol(['smtp:', 'smtps:']).optional(),
+  PARLEY_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  PARLEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  NODE_ENV: z.string().optional(),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly publicUrl: string;
+  readonly publicOrigin: string;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  readonly trustProxy: boolean | number | string;
+  readonly smtpUrl: string | undefined;
+  readonly rateLimits: boolean;
+  readonly secret: string | undefined;
+  readonly production: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means unset, as in most deployment tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    publicUrl,
+    publicOrigin: new URL(publicUrl).origin,
+    dataDir: path.resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    smtpUrl: e.SMTP_URL,
+    rateLimits: e.PARLEY_RATE_LIMITS === 'on',
+    secret: e.PARLEY_SECRET,
+    production: e.NODE_ENV === 'production',
+  });
+}
+
+/** A config for tests and tools, built from the same parser so defaults never drift. */
+export function configFrom(overrides: Record<string, string | undefined>): Config {
+  return loadConfig({ ...overrides });
+}

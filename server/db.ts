@@ -1,0 +1,173 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, Migrator, PostgresDialect, type Transaction } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import lockfile from 'proper-lockfile';
+import pg from 'pg';
+import type { Database } from '../db/schema';
+import { migrationProvider } from '../db/migrations';
+import type { DomainEventName, DomainEvents, EventBus } from './events';
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** A repository function that accepts either, for reads that may run inside or outside a transaction. */
+export type Executor = Db | Tx;
+
+export interface DatabaseHandle {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** The pg pool when on PostgreSQL (the Socket.IO adapter shares the server). */
+  pool?: pg.Pool;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** PGlite only: the data directory as a tarball (test snapshots, backups). */
+  dump?(): Promise<Blob>;
+}
+
+// int8 (count(*), sums) as numbers: every count Parley keeps fits comfortably.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export interface PgOptions {
+  connectionString: string;
+  max?: number;
+  onPoolError?: (err: Error) => void;
+}
+
+export function openPostgres(options: PgOptions): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    // A lost database must answer 503 quickly, never hang a request.
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: 15_000,
+    query_timeout: 20_000,
+  });
+  // An idle client losing its server emits here; without a listener Node would crash the process.
+  pool.on('error', (err) => options.onPoolError?.(err));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'postgres',
+    pool,
+    async ping() {
+      const client = await pool.connect();
+      try {
+        await client.query('select 1');
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+export interface PgliteOptions {
+  /** A directory to keep data in; omitted for an in-memory database. */
+  dataDir?: string;
+  /** A tarball from dumpDataDir() to start from (tests start from a migrated snapshot). */
+  loadDataDir?: Blob | File;
+}
+
+export class DataDirLockedError extends Error {
+  constructor(dir: string) {
+    super(
+      `The data directory ${dir} is in use by another Parley process. Stop it first, or set DATA_DIR ` +
+        `to another directory (or DATABASE_URL to use PostgreSQL, which many processes can share).`,
+    );
+    this.name = 'DataDirLockedError';
+  }
+}
+
+export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseHandle> {
+  // Loaded lazily: the PostgreSQL path never pays for the WASM build.
+  const { PGlite } = await import('@electric-sql/pglite');
+  let release: (() => Promise<void>) | undefined;
+  let dataPath: string | undefined;
+  if (options.dataDir) {
+    fs.mkdirSync(options.dataDir, { recursive: true });
+    try {
+      // PGlite is single-process: two processes on one directory would corrupt it.
+      release = await lockfile.lock(options.dataDir, {
+        stale: 15_000,
+        update: 5_000,
+        lockfilePath: path.join(options.dataDir, 'parley.lock'),
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ELOCKED') throw new DataDirLockedError(options.dataDir);
+      throw err;
+    }
+    dataPath = path.join(options.dataDir, 'pgdata');
+  }
+  let client;
+  try {
+    client = await PGlite.create({ dataDir: dataPath, loadDataDir: options.loadDataDir });
+  } catch (err) {
+    await release?.();
+    throw err;
+  }
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(client as never) });
+  let closed = false;
+  return {
+    db,
+    kind: 'pglite',
+    async dump() {
+      return client.dumpDataDir('none');
+    },
+    async ping() {
+      if (closed) throw new Error('PGlite is closed');
+      await client.query('select 1');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy(); // closes the PGlite instance, flushing it to disk
+      await release?.();
+    },
+  };
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  const failed = results?.find((r) => r.status === 'Error');
+  if (failed) throw new Error(`Migration ${failed.migrationName} failed`);
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * A unit of work: the Kysely transaction and the events to publish once it commits. Events emitted
+ * inside a rolled-back transaction are dropped, so no reader sees a change that did not happen.
+ */
+export interface UnitOfWork {
+  trx: Tx;
+  emit<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void;
+  afterCommit(fn: () => void): void;
+}
+
+export interface TxDeps {
+  db: Db;
+  bus: EventBus;
+}
+
+export async function inTransaction<T>(
+  deps: TxDeps,
+  fn: (uow: UnitOfWork) => Promise<T>,
+  outer?: UnitOfWork,
+): Promise<T> {
+  // Reuse the caller's transaction: the outermost one owns the commit and the publishing.
+  if (outer) return fn(outer);
+  const pending: Array<() => void> = [];
+  const result = await deps.db.transaction().execute(async (trx) =>
+    fn({
+      trx,
+      emit: (name, payload) => pending.push(() => deps.bus.emit(name, payload)),
+      afterCommit: (cb) => pending.push(cb),
+    }),
+  );
+  for (const run of pending) run();
+  return result;
+}

@@ -1,0 +1,78 @@
+import crypto from 'node:crypto';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Deps } from '../deps';
+import { jsonParser, rejectHostileInput, requireJson } from './body';
+import { corsForSites } from './cors';
+import { errorHandler, notFoundHandler } from './errors';
+import { healthRoutes } from './health';
+import { apiRouter } from './routes';
+
+export interface HttpState {
+  draining: () => boolean;
+}
+
+/** Assets and API answers are fetched by publishers' pages; our own pages stay same-origin. */
+const crossOrigin: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+  next();
+};
+
+export function createHttpApp(deps: Deps, state: HttpState): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxy);
+  app.set('etag', false);
+
+  app.use(
+    pinoHttp({
+      logger: deps.log,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : crypto.randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // Privacy: no addresses, headers, tokens or query strings in logs.
+      serializers: {
+        req: (req) => ({ id: req.id, method: req.method, path: String(req.url).split('?')[0] }),
+        res: (res) => ({ status: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+    }),
+  );
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: { 'connect-src': ["'self'"], 'img-src': ["'self'", 'data:'] },
+      },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+
+  app.use(healthRoutes(deps, state));
+
+  const api = express.Router();
+  api.use(crossOrigin, corsForSites(deps.origins));
+  api.use(requireJson, jsonParser, rejectHostileInput);
+  api.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  api.use(apiRouter(deps));
+  api.use(notFoundHandler);
+  app.use('/api/v1', api);
+
+  app.get('/', (_req, res) => {
+    res.json({ name: 'Parley', api: '/api/v1', demo: '/demo', health: '/healthz' });
+  });
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,12 @@
+import { Router } from 'express';
+import { commentRoutes } from '../comments/comment.routes';
+import type { Deps } from '../deps';
+import { threadRoutes } from '../threads/thread.routes';
+
+/** The one list of API routes, mounted under /api/v1. Each domain registers its own, thinly. */
+export function apiRouter(deps: Deps): Router {
+  const router = Router();
+  threadRoutes(router, deps);
+  commentRoutes(router, deps);
+  return router;
+}

@@ -1,0 +1,29 @@
+import { closedThread } from './closed-thread';
+import { linkLimit } from './link-limit';
+import { member } from './member';
+import { moderationMode } from './moderation-mode';
+import type { Rule, RuleInput, Verdict } from './types';
+
+export type { Rule, RuleInput, RuleOutcome, Verdict } from './types';
+
+/**
+ * The rules every new or edited comment meets, in the order of the specification: refusals first,
+ * then spam, then rejections, then holds. The first rule that decides ends the run.
+ */
+export const RULES: readonly Rule[] = [closedThread, member, linkLimit, moderationMode];
+
+export interface PipelineResult {
+  status: Verdict;
+  reason: string;
+  rule: string | null;
+}
+
+export function runPipeline(input: RuleInput, rules: readonly Rule[] = RULES): PipelineResult {
+  for (const rule of rules) {
+    const outcome = rule.run(input);
+    if (!outcome) continue;
+    if ('refuse' in outcome) throw outcome.refuse;
+    return { status: outcome.status, reason: outcome.reason, rule: rule.name };
+  }
+  return { status: 'approved', reason: 'no rule held it', rule: null };
+}

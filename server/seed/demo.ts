@@ -1,0 +1,92 @@
+import { sql } from 'kysely';
+import type { Comment } from '../../db/schema';
+import { type Db, inTransaction } from '../db';
+import { commentView } from '../comments/comment.view';
+import { renderBody } from '../comments/comment.render';
+import * as commentRepo from '../comments/comment.repo';
+import type { EventBus } from '../events';
+import { newId } from '../ids';
+import * as siteRepo from '../sites/site.repo';
+import * as threadRepo from '../threads/thread.repo';
+import sample from './naked-security.json';
+
+export const DEMO_SITE_ID = sample.site.id;
+export const DEMO_THREAD_KEY = sample.thread.key;
+export const demoArticle = sample.thread;
+export const demoPoll = sample.poll;
+
+/**
+ * The first run's demo: the `demo` site (allowing Parley's own origin) and the Naked Security thread
+ * with its readers' comments, threaded as they replied. Runs on every start and only adds what is
+ * missing, so a changed PUBLIC_URL is allowed too.
+ */
+export async function ensureDemo(deps: { db: Db; bus: EventBus }, ownOrigin: string): Promise<{ created: boolean }> {
+  const existing = await siteRepo.findSite(deps.db, DEMO_SITE_ID);
+  if (existing) {
+    const origins = existing.origins as unknown as string[];
+    if (!origins.includes(ownOrigin)) {
+      await deps.db
+        .updateTable('sites')
+        .set({ origins: JSON.stringify([...origins, ownOrigin]), updated_at: sql`now()` })
+        .where('id', '=', DEMO_SITE_ID)
+        .execute();
+    }
+    return { created: false };
+  }
+  await inTransaction(deps, async ({ trx }) => {
+    await siteRepo.insertSite(trx, { id: DEMO_SITE_ID, name: sample.site.name, origins: [ownOrigin], settings: {} });
+    const { thread } = await threadRepo.insertThread(trx, {
+      siteId: DEMO_SITE_ID,
+      key: sample.thread.key,
+      url: sample.thread.url,
+      title: sample.thread.title,
+    });
+    const published = Date.parse(sample.thread.publishedAt);
+    const byRef = new Map<string, Comment>();
+    const commenters = new Map<string, string>();
+    for (const c of sample.comments) {
+      const author = c.author as { name?: string; website?: string; badge?: string };
+      let commenterId = author.name ? commenters.get(author.name) : undefined;
+      if (!commenterId) {
+        commenterId = newId();
+        await trx.insertInto('commenters').values({ id: commenterId, token_hash: null, name: author.name ?? null, email: null, website: author.website ?? null }).execute();
+        if (author.name) commenters.set(author.name, commenterId);
+      }
+      const parent = c.parent ? byRef.get(c.parent) : undefined;
+      const seq = await threadRepo.nextSeq(trx, thread.id);
+      const row = await commentRepo.insertComment(trx, {
+        id: newId(),
+        site_id: DEMO_SITE_ID,
+        thread_id: thread.id,
+        parent_id: parent?.id ?? null,
+        reply_to_id: null,
+        root_id: parent ? (parent.root_id ?? parent.id) : null,
+        depth: parent ? parent.depth + 1 : 0,
+        commenter_id: commenterId,
+        member_id: null,
+        author_name: author.name ?? null,
+        author_website: author.website ?? null,
+        badge: author.badge ?? null,
+        body_src: c.body,
+        body_html: renderBody(c.body),
+        status: 'approved',
+        previous_status: null,
+        seq,
+        ip_hash: null,
+        user_agent: null,
+        created_at: new Date(published + c.minutes * 60_000),
+      });
+      byRef.set(c.ref, row);
+      await threadRepo.addToCommentCount(trx, thread.id, 1);
+      if (parent) await commentRepo.addToReplyCount(trx, parent.id, 1);
+      await threadRepo.appendEvent(trx, {
+        threadId: thread.id,
+        seq,
+        event: 'comment:created',
+        payload: { threadId: thread.id, seq, comment: commentView(row) },
+        audience: null,
+      });
+    }
+  });
+  return { created: true };
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+export const ModerationMode = z.enum(['pre', 'post', 'first_time']);
+export type ModerationMode = z.infer<typeof ModerationMode>;
+
+/** An origin as browsers send it: scheme, host and port, nothing else. */
+export const OriginSchema = z.string().refine((value) => {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === value;
+  } catch {
+    return false;
+  }
+}, 'must be an origin such as https://news.example (scheme, host and optional port, no path)');
+
+/** Every setting has a default, so a site row with `{}` is complete. */
+export const SiteSettingsSchema = z.object({
+  moderation: ModerationMode.default('post'),
+  blockedWords: z.array(z.string().min(1).max(100)).max(1000).default([]),
+  heldWords: z.array(z.string().min(1).max(100)).max(1000).default([]),
+  maxLinks: z.number().int().min(0).max(50).default(2),
+  editWindowMinutes: z.number().int().min(0).max(10080).default(15),
+  flagThreshold: z.number().int().min(1).max(100).default(3),
+  maxDepth: z.number().int().min(0).max(20).default(5),
+  maxBodyLength: z.number().int().min(10).max(50_000).default(10_000),
+  allowAnonymous: z.boolean().default(true),
+  requireName: z.boolean().default(false),
+  requireEmail: z.boolean().default(false),
+  retentionDays: z.number().int().min(1).max(3650).default(30),
+  locale: z.enum(['en', 'fr']).default('en'),
+});
+export type SiteSettings = z.infer<typeof SiteSettingsSchema>;
+
+export const SiteIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2–63 characters: lower-case letters, digits and dashes');
+
+export const CreateSiteSchema = z.object({
+  id: SiteIdSchema,
+  name: z.string().trim().min(1).max(200),
+  origins: z.array(OriginSchema).max(50).default([]),
+  settings: SiteSettingsSchema.partial().default({}),
+});
+export type CreateSiteInput = z.infer<typeof CreateSiteSchema>;

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+export const HttpUrlSchema = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((value) => {
+    try {
+      const u = new URL(value);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an absolute http(s) URL');
+
+export const ResolveThreadSchema = z.object({
+  site: z.string().min(1).max(63),
+  key: z.string().trim().min(1).max(500),
+  url: HttpUrlSchema.optional(),
+  title: z.string().trim().max(300).optional(),
+});
+export type ResolveThreadInput = z.infer<typeof ResolveThreadSchema>;
+
+export const ThreadIdParam = z.string().regex(/^[0-9a-z]{16}$/, 'is not a thread id');

@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { type DatabaseHandle, migrateToLatest, openPglite, openPostgres } from '../../server/db';
+
+/**
+ * One real database per test file: PostgreSQL when DATABASE_URL is set (a database per Jest worker,
+ * created on first use), otherwise an in-memory PGlite started from the migrated snapshot.
+ */
+export async function openTestDatabase(): Promise<DatabaseHandle> {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    // A database per Jest worker, named after the one in DATABASE_URL so runs never share state.
+    const base = new URL(url).pathname.slice(1) || 'parley';
+    const name = `${base}_w${process.env.JEST_WORKER_ID ?? '0'}`.replace(/[^a-z0-9_]/gi, '_');
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
+      if (exists.rowCount === 0) {
+        await admin.query(`create database "${name}"`).catch((err) => {
+          if (err.code !== '42P04') throw err; // created by a concurrent run of the same worker id
+        });
+      }
+    } finally {
+      await admin.end();
+    }
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    const handle = openPostgres({ connectionString: target.toString(), max: 20 });
+    await migrateToLatest(handle.db);
+    await resetDatabase(handle);
+    return handle;
+  }
+  const snapshot = process.env.PARLEY_TEST_SNAPSHOT;
+  const handle = await openPglite(
+    snapshot && fs.existsSync(snapshot) ? { loadDataDir: new Blob([fs.readFileSync(snapshot)]) } : {},
+  );
+  await migrateToLatest(handle.db);
+  return handle;
+}
+
+let tableList: string[] | undefined;
+
+/** Empties every table (but the migration bookkeeping) so each test starts from nothing. */
+export async function resetDatabase(handle: DatabaseHandle): Promise<void> {
+  if (!tableList) {
+    const rows = await sql<{ tablename: string }>`
+      select tablename from pg_tables where schemaname = 'public' and tablename not like 'kysely_%'`.execute(handle.db);
+    tableList = rows.rows.map((r) => r.tablename);
+  }
+  if (tableList.length === 0) return;
+  await sql.raw(`truncate ${tableList.map((t) => `"${t}"`).join(', ')} restart identity cascade`).execute(handle.db);
+}

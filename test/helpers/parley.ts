@@ -1,0 +1,45 @@
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import request from 'supertest';
+import { createParley, type ParleyApp } from '../../server/app';
+import { configFrom } from '../../server/config';
+import type { DatabaseHandle } from '../../server/db';
+import { openTestDatabase, resetDatabase } from './db';
+
+export interface TestParley {
+  app: ParleyApp;
+  database: DatabaseHandle;
+  url: string;
+  origin: string;
+  http: () => request.Agent;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real Parley on a real database, listening on port 0. Call once per test file (beforeAll); call
+ * reset() in beforeEach.
+ */
+export async function startTestParley(env: Record<string, string> = {}): Promise<TestParley> {
+  const database = await openTestDatabase();
+  const config = configFrom({ PORT: '0', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://parley.test', ...env });
+  const app = await createParley({ config, database, log: pino({ level: 'silent' }) });
+  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+  const { port } = app.server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    database,
+    url,
+    origin: config.publicOrigin,
+    http: () => request.agent(url),
+    async reset() {
+      await resetDatabase(database);
+      app.deps.origins.invalidate();
+    },
+    async close() {
+      await app.close(1000);
+      await database.close();
+    },
+  };
+}

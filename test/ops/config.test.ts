@@ -1,0 +1,26 @@
+import { ConfigError, loadConfig } from '../../server/config';
+
+describe('configuration', () => {
+  it('has defaults that run Parley on the embedded database at localhost:3000', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, publicUrl: 'http://localhost:3000', rateLimits: true });
+    expect(config.dataDir).toMatch(/data$/);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('lists every problem at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', PUBLIC_URL: 'ftp://x', LOG_LEVEL: 'loud', PARLEY_RATE_LIMITS: 'maybe' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'DATABASE_URL', 'PUBLIC_URL', 'LOG_LEVEL', 'PARLEY_RATE_LIMITS']) expect(problems).toContain(name);
+  });
+
+  it('derives the public origin from PUBLIC_URL', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://comments.example/' }).publicOrigin).toBe('https://comments.example');
+  });
+});
