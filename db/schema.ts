@@ -124,6 +124,28 @@ export interface HashKeysTable {
   created_at: GeneratedTimestamp;
 }
 
+// --- privacy (006_privacy) ---
+
+export interface PrivacyRequestsTable {
+  id: string;
+  site_id: string;
+  kind: 'export' | 'erase';
+  channel: 'mail' | 'admin';
+  status: ColumnType<'pending' | 'done', 'pending' | 'done' | undefined, 'pending' | 'done'>;
+  /** Held only while the request is pending. */
+  email: string | null;
+  /** sha256 of the mailed link's secret; mail requests only, while pending. */
+  token_hash: string | null;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  completed_by: string | null;
+  outcome: Json<Record<string, number>> | null;
+}
+export type PrivacyRequest = Selectable<PrivacyRequestsTable>;
+
+// --- end privacy ---
+
 export interface Database {
   sites: SitesTable;
   threads: ThreadsTable;
@@ -135,6 +157,8 @@ export interface Database {
   thread_events: ThreadEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   hash_keys: HashKeysTable;
+  // --- privacy (006_privacy) ---
+  privacy_requests: PrivacyRequestsTable;
 }
 
 export type Site = Selectable<SitesTable>;

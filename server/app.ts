@@ -5,7 +5,9 @@ import { type DatabaseHandle, migrateToLatest } from './db';
 import type { Deps } from './deps';
 import { createEventBus } from './events';
 import { createHttpApp } from './http/app';
+import { createMailer } from './privacy/mailer';
 import { createNetworkHasher } from './privacy/network';
+import { startRetentionJob } from './privacy/retention.job';
 import { createOriginCache } from './sites/site.service';
 
 export interface ParleyApp {
@@ -30,8 +32,10 @@ export async function createParley(options: { config: Config; database: Database
     bus,
     log,
     origins: createOriginCache(database.db, config.publicOrigin),
-    network: createNetworkHasher(database.db),
+    network: createNetworkHasher(database.db, { pepper: config.secret }),
+    mailer: createMailer(config.smtpUrl, config.smtpFrom),
   };
+  const retention = startRetentionJob(deps, config.retentionIntervalMs);
 
   let draining = false;
   const app = createHttpApp(deps, { draining: () => draining });
@@ -50,6 +54,8 @@ export async function createParley(options: { config: Config; database: Database
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await stopped;
       clearTimeout(timer);
+      await retention.stop();
+      deps.mailer?.close();
     })();
     return closing;
   }
