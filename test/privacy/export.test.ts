@@ -1,3 +1,4 @@
+import { runRetention } from '../../server/privacy/retention.service';
 import { buildSite, buildThread } from '../helpers/factories';
 import { addEdit, commenterIdOf, flag, postAs, react, startPrivacyParley, type PrivacyParley } from './helpers';
 
@@ -92,7 +93,6 @@ describe('GET /me/export', () => {
     const thread = await buildThread(parley.db, site.id);
     const res = await postAs(parley, thread.id, { body: 'old news' }, { ip: '203.0.113.9' });
     await parley.db.updateTable('comments').set({ created_at: new Date(Date.now() - 3 * DAY) }).execute();
-    const { runRetention } = await import('../../server/privacy/retention.service');
     await runRetention({ db: parley.db });
     const doc = (await parley.http().get('/api/v1/me/export').set('Authorization', `Bearer ${res.body.commenterToken}`)).body.export;
     expect(doc.comments[0]).toMatchObject({ network: null, userAgent: null });
