@@ -1,14 +1,14 @@
-import type { Request, Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Deps } from '../deps';
-import { errors } from '../errors';
+import { AppError, errors } from '../errors';
 import { parse } from '../http/validate';
 import { exportFileName } from './export.service';
 import { meRoutes } from './me.routes';
 import { privacyPolicy } from './policy.service';
 import { CreateRequestSchema, LinkQuery, PolicyQuery } from './privacy.schema';
 import { carryOutLink, createPrivacyRequest, findLinkRequest, LINK_PATH } from './requests.service';
-import { confirmPage, erasedPage } from './requests.texts';
+import { confirmPage, erasedPage, gonePage } from './requests.texts';
 
 const RECEIVED = {
   mail: 'If this address was used to comment here, a link to confirm has been sent to it. It works once, for 24 hours.',
@@ -44,10 +44,19 @@ export function privacyRoutes(router: Router, deps: Deps): void {
   });
 
   const wantsHtml = (req: Request) => req.accepts(['json', 'html']) === 'html';
+  /** A person who opens a used or expired link sees a page that says so, not JSON. */
+  const linkRoute = (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+    try {
+      await handler(req, res);
+    } catch (err) {
+      if (!(err instanceof AppError && err.kind === 'gone' && wantsHtml(req))) throw err;
+      res.status(410).type('html').send(gonePage(req.acceptsLanguages('en', 'fr') === 'fr' ? 'fr' : 'en'));
+    }
+  };
 
   // The mailed link. GET only shows what will happen (mail scanners and previews follow links);
   // POST, from the page's button or a client, carries it out.
-  router.get('/privacy/link', async (req, res) => {
+  router.get('/privacy/link', linkRoute(async (req, res) => {
     const { token } = parse(LinkQuery, req.query, 'query');
     const { request, site } = await findLinkRequest(deps, token);
     if (wantsHtml(req)) {
@@ -56,9 +65,9 @@ export function privacyRoutes(router: Router, deps: Deps): void {
       return;
     }
     res.json({ request: { kind: request.kind, site: { id: site.id, name: site.name }, expiresAt: request.expires_at!.toISOString() } });
-  });
+  }));
 
-  router.post('/privacy/link', async (req, res) => {
+  router.post('/privacy/link', linkRoute(async (req, res) => {
     const { token } = parse(LinkQuery, req.query, 'query');
     const { site } = await findLinkRequest(deps, token);
     const outcome = await carryOutLink(requestDeps, token);
@@ -72,5 +81,5 @@ export function privacyRoutes(router: Router, deps: Deps): void {
       return;
     }
     res.json({ erasure: outcome.erasure });
-  });
+  }));
 }

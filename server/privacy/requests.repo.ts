@@ -59,6 +59,10 @@ export async function findRequest(db: Executor, id: string): Promise<PrivacyRequ
   return db.selectFrom('privacy_requests').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export async function forgetEmail(trx: Tx, id: string): Promise<void> {
+  await trx.updateTable('privacy_requests').set({ email: null, token_hash: null }).where('id', '=', id).execute();
+}
+
 /** Done: the address and the link's secret go; what was done, by whom and when stays. */
 export async function markDone(trx: Tx, id: string, by: string, outcome: Record<string, number>): Promise<PrivacyRequest> {
   return trx

@@ -90,6 +90,9 @@ async function carryOut(deps: RequestDeps, requestId: string, by: string, check:
     if (!request) throw errors.notFound('The privacy request');
     check(request);
     const identities = await repo.commentersByEmail(uow.trx, request.site_id, request.email ?? '');
+    // The address has served its purpose: forget it before the work, so an erasure that removes the
+    // last identity with it (and with it any pending request naming it) keeps this row as the record.
+    await repo.forgetEmail(uow.trx, request.id);
     if (request.kind === 'export') {
       const documents = [];
       for (const id of identities) documents.push(await exportCommenter(uow.trx, id, { siteId: request.site_id }, now));

@@ -21,6 +21,8 @@ const TEXT = {
     button: { export: 'Download my data', erase: 'Erase my data' },
     erased: 'Your data has been erased.',
     erasedText: 'Nothing %s held under your email address remains.',
+    gone: 'This link no longer works',
+    goneText: 'It has expired or was already used. You can ask for a new one where you comment.',
   },
   fr: {
     subject: { export: 'Télécharger vos données de commentaires sur %s', erase: 'Effacer vos données de commentaires sur %s' },
@@ -39,6 +41,8 @@ const TEXT = {
     button: { export: 'Télécharger mes données', erase: 'Effacer mes données' },
     erased: 'Vos données ont été effacées.',
     erasedText: 'Il ne reste rien de ce que %s gardait sous votre adresse e-mail.',
+    gone: 'Ce lien ne fonctionne plus',
+    goneText: 'Il a expiré ou a déjà servi. Vous pouvez en demander un nouveau là où vous commentez.',
   },
 } as const;
 
@@ -81,4 +85,9 @@ export function confirmPage(lang: Lang, kind: 'export' | 'erase', siteName: stri
 export function erasedPage(lang: Lang, siteName: string): string {
   const t = TEXT[lang];
   return page(lang, t.erased, `<h1>${escape(t.erased)}</h1><p>${escape(fill(t.erasedText, siteName))}</p>`);
+}
+
+export function gonePage(lang: Lang): string {
+  const t = TEXT[lang];
+  return page(lang, t.gone, `<h1>${escape(t.gone)}</h1><p>${escape(t.goneText)}</p>`);
 }
