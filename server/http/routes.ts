@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { commentRoutes } from '../comments/comment.routes';
 import type { Deps } from '../deps';
+import { pollRoutes } from '../polls/poll.routes';
 import { threadRoutes } from '../threads/thread.routes';
 
 /** The one list of API routes, mounted under /api/v1. Each domain registers its own, thinly. */
@@ -8,5 +9,6 @@ export function apiRouter(deps: Deps): Router {
   const router = Router();
   threadRoutes(router, deps);
   commentRoutes(router, deps);
+  pollRoutes(router, deps);
   return router;
 }
