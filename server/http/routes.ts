@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { commentRoutes } from '../comments/comment.routes';
 import type { Deps } from '../deps';
+import { pollRoutes } from '../polls/poll.routes';
 import { privacyRoutes } from '../privacy/privacy.routes';
 import { threadRoutes } from '../threads/thread.routes';
 
@@ -9,6 +10,7 @@ export function apiRouter(deps: Deps): Router {
   const router = Router();
   threadRoutes(router, deps);
   commentRoutes(router, deps);
+  pollRoutes(router, deps);
   privacyRoutes(router, deps);
   return router;
 }
