@@ -35,12 +35,16 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Retention: comments still carrying a network hash or a user agent, oldest first, per site.
   await sql`create index comments_network_retention on comments (site_id, created_at)
             where ip_hash is not null or user_agent is not null`.execute(db);
+  // Retention: ballots still carrying a network hash (polls, 005).
+  await sql`create index poll_ballots_network_retention on poll_ballots (created_at)
+            where ip_hash is not null`.execute(db);
   // Lost-token requests find a site's commenters by email.
   await sql`create index commenters_email on commenters (lower(email)) where email is not null`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop index if exists commenters_email`.execute(db);
+  await sql`drop index if exists poll_ballots_network_retention`.execute(db);
   await sql`drop index if exists comments_network_retention`.execute(db);
   await db.schema.dropTable('privacy_requests').ifExists().execute();
 }

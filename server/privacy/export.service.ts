@@ -63,6 +63,7 @@ export async function exportCommenter(db: Executor, commenterId: string, scope: 
       website: commenter.website,
       createdAt: iso(commenter.created_at),
       hasToken: commenter.token_hash !== null,
+      showVote: commenter.show_vote,
     },
     comments: comments.map((c) => ({
       id: c.id,

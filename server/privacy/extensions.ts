@@ -1,4 +1,5 @@
 import type { Executor, UnitOfWork } from '../db';
+import { votesPrivacy } from './votes.privacy';
 
 /**
  * EXTENSION POINT for domains that hold personal data outside the comment tables: poll votes (the
@@ -37,8 +38,7 @@ export interface PrivacyExtension {
 }
 
 export const privacyExtensions: readonly PrivacyExtension[] = [
-  // votesPrivacy (polls): export the subject's votes, unlink or withdraw them on erasure, purge vote
-  //   network hashes after retentionDays.
+  votesPrivacy,
   // moderationPrivacy (moderation): export decisions about the subject's comments, pseudonymise the
-  //   audit log's subject on erasure.
+  //   audit log's subject on erasure, unlink bans from the commenter.
 ];

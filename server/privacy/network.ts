@@ -96,19 +96,20 @@ export function createNetworkHasher(db: Db, options: { pepper?: string } = {}) {
     `${day}:${crypto.createHmac('sha256', secret).update(networkOf(ip)).digest('base64url').slice(0, 32)}`;
 
   /**
-   * One hash per day for the last `days` days (today included) whose secret still exists: for
-   * checks that reach further back, such as a network ban made last week.
+   * One hash per day for the last `days` days (today included) whose secret still exists, newest
+   * first: for checks that reach further back, such as a network ban made last week or a poll's
+   * per-network cap (`Infinity`: every day whose secret is still kept).
    */
   async function hashesWithin(ip: string | undefined | null, days: number, now = new Date()): Promise<string[]> {
     if (!ip) return [];
     const today = utcDay(now);
     const out = [mac(await secretFor(today), today, ip)];
-    const known = await pastSecrets(now);
-    for (let i = 1; i < days; i++) {
-      const day = utcDay(new Date(now.getTime() - i * DAY_MS));
-      const secret = secrets.has(day) ? await secrets.get(day)! : known.get(day);
-      if (secret) out.push(mac(secret, day, ip));
-    }
+    // Only days whose secret exists can match anything: at most the longest retention period's worth.
+    const from = utcDay(new Date(now.getTime() - (Math.min(days, 100_000) - 1) * DAY_MS));
+    const known = new Map(await pastSecrets(now));
+    for (const [day, secret] of secrets) if (!known.has(day)) known.set(day, await secret);
+    const past = [...known.keys()].filter((day) => day < today && day >= from).sort().reverse();
+    for (const day of past) out.push(mac(known.get(day)!, day, ip));
     return out;
   }
 

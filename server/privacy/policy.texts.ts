@@ -54,7 +54,7 @@ function en(n: PolicyNumbers): PolicyText {
         id: 'network',
         title: 'Your network',
         what: 'Never your IP address. We keep a fingerprint of your network made with a secret key that changes every day.',
-        why: 'To stop floods of messages and spam, and to make bans work.',
+        why: 'To stop floods of messages and spam, to make bans work, and to limit poll votes from one network.',
         howLong: `Erased from your comments after ${d(n.retentionDays)}. Each day’s key is destroyed after ${d(n.keyDays)}, after which nobody, including us, can link a fingerprint to any address.`,
       },
       {
@@ -77,6 +77,13 @@ function en(n: PolicyNumbers): PolicyText {
         what: 'Which comments you liked or reported, and the note you add to a report.',
         why: 'To count likes honestly, and to help moderators find harmful comments.',
         howLong: 'Until you erase your data. Then your likes are withdrawn, and your reports stay without anything that links them to you.',
+      },
+      {
+        id: 'votes',
+        title: 'Your poll votes',
+        what: 'The options you chose in a poll.',
+        why: 'To count the results. Nobody else can see how you voted unless you choose to show it.',
+        howLong: 'Until you withdraw your vote or erase your data; the results then no longer count it.',
       },
     ],
     rights: [
@@ -128,7 +135,7 @@ function fr(n: PolicyNumbers): PolicyText {
         id: 'network',
         title: 'Votre réseau',
         what: 'Jamais votre adresse IP. Nous gardons une empreinte de votre réseau, calculée avec une clé secrète qui change chaque jour.',
-        why: 'Pour empêcher les envois en rafale et le spam, et pour faire respecter les exclusions.',
+        why: 'Pour empêcher les envois en rafale et le spam, faire respecter les exclusions et limiter les votes d’un même réseau aux sondages.',
         howLong: `Effacée de vos commentaires après ${d(n.retentionDays)}. La clé de chaque jour est détruite après ${d(n.keyDays)} : plus personne, nous compris, ne peut alors relier une empreinte à une adresse.`,
       },
       {
@@ -151,6 +158,13 @@ function fr(n: PolicyNumbers): PolicyText {
         what: 'Les commentaires que vous avez aimés ou signalés, et la note jointe à un signalement.',
         why: 'Pour compter honnêtement les « j’aime », et aider les modérateurs à trouver les commentaires nuisibles.',
         howLong: 'Jusqu’à ce que vous effaciez vos données. Vos « j’aime » sont alors retirés, et vos signalements restent sans rien qui les relie à vous.',
+      },
+      {
+        id: 'votes',
+        title: 'Vos votes aux sondages',
+        what: 'Les réponses que vous avez choisies dans un sondage.',
+        why: 'Pour compter les résultats. Personne d’autre ne voit votre vote, sauf si vous choisissez de l’afficher.',
+        howLong: 'Jusqu’à ce que vous retiriez votre vote ou effaciez vos données ; les résultats ne le comptent alors plus.',
       },
     ],
     rights: [

@@ -119,9 +119,11 @@ export function formatRetention(report: RetentionReport): string {
   const t = summarise(report);
   const lines = [
     `Retention run at ${report.startedAt}:`,
-    ...report.sites.map(
-      (s) => `  site ${s.siteId}: ${s.networkHashes} network hashes, ${s.userAgents} user agents, ${s.rejectedComments} rejected or spam comments`,
-    ),
+    ...report.sites.map((s) => {
+      const { siteId, networkHashes, userAgents, rejectedComments, ...more } = s;
+      const extra = Object.entries(more).map(([key, value]) => `, ${value} ${key.replace(/([A-Z])/g, ' $1').toLowerCase()}`);
+      return `  site ${siteId}: ${networkHashes} network hashes, ${userAgents} user agents, ${rejectedComments} rejected or spam comments${extra.join('')}`;
+    }),
     `  ${t.networkHashes} network hashes and ${t.userAgents} user agents erased in all`,
     `  ${t.rejectedComments} rejected or spam comments deleted`,
     `  ${t.idempotencyKeys} expired idempotency keys deleted`,

@@ -1,4 +1,6 @@
 import { hashSecret } from '../../server/ids';
+import { CreatePollSchema } from '../../server/polls/poll.schema';
+import { createPoll } from '../../server/polls/poll.service';
 import { buildSite, buildThread } from '../helpers/factories';
 import { addEdit, commenterIdOf, dishonestCounters, flag, postAs, react, scanDatabase, startPrivacyParley, tableNames, type PrivacyParley } from './helpers';
 
@@ -61,26 +63,44 @@ async function scene() {
     })
     .execute();
 
+  // The article's poll: she votes, and so do two others.
+  const poll = await createPoll(
+    parley.app.deps,
+    { memberId: null, canManage: async () => true },
+    thread.id,
+    CreatePollSchema.parse({ question: 'How would you resolve this stand-off?', options: ['A wave of the wand', 'A stroke of the pen', 'A Jedi mind-trick'] }),
+  );
+  const vote = (optionIds: string[], token: string, ip: string) =>
+    parley.http().put(`/api/v1/polls/${poll.id}/vote`).set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', ip).send({ optionIds });
+  const [wand, pen] = poll.options.map((o) => o.id);
+  expect((await vote([wand!], token, VICTIM.ip)).status).toBe(200);
+  expect((await vote([wand!], otherToken, OTHER.ip)).status).toBe(200);
+  const third = await parley.http().put(`/api/v1/polls/${poll.id}/vote`).set('X-Forwarded-For', '192.0.2.50').send({ optionIds: [pen] });
+  expect(third.status).toBe(200);
+
   const victim = await db.selectFrom('commenters').selectAll().where('id', '=', victimId).executeTakeFirstOrThrow();
   const hashes = (await db.selectFrom('comments').select('ip_hash').where('commenter_id', '=', victimId).execute()).map((r) => r.ip_hash!);
-  return { site, thread, token, victimId, victim, hashes, ids: { a: aId, r1: r1.body.comment.id, a2: a2.body.comment.id, pending: pending.body.comment.id, b: b.body.comment.id, rejected: rejected.body.comment.id } };
+  hashes.push((await db.selectFrom('poll_ballots').select('ip_hash').where('commenter_id', '=', victimId).executeTakeFirstOrThrow()).ip_hash!);
+  return { site, thread, poll, token, victimId, victim, hashes, ids: { a: aId, r1: r1.body.comment.id, a2: a2.body.comment.id, pending: pending.body.comment.id, b: b.body.comment.id, rejected: rejected.body.comment.id } };
 }
 
 describe('DELETE /me', () => {
   it('erases a commenter at once and leaves nothing of them in any table or log', async () => {
     const s = await scene();
-    expect(s.hashes.length).toBe(4);
+    expect(s.hashes.length).toBe(5);
     const needles = [VICTIM.name, VICTIM.email, 'Quatremer', s.victim.token_hash!, s.token, s.victimId, ...new Set(s.hashes), VICTIM.userAgent, VICTIM.ip];
     // The scene really put them everywhere first.
     const before = await scanDatabase(parley.db, needles);
     expect(new Set(before.map((f) => f.table))).toEqual(
-      new Set(['commenters', 'comments', 'comment_edits', 'flags', 'reactions', 'thread_events', 'idempotency_keys']),
+      new Set(['commenters', 'comments', 'comment_edits', 'flags', 'reactions', 'thread_events', 'idempotency_keys', 'poll_ballots', 'poll_choices']),
     );
+    const results = async () => (await parley.http().get(`/api/v1/polls/${s.poll.id}`)).body.poll.results;
+    const tallyBefore = await results();
     const seqBefore = (await parley.db.selectFrom('threads').select('seq').where('id', '=', s.thread.id).executeTakeFirstOrThrow()).seq;
 
     const res = await parley.http().delete('/api/v1/me').set('Authorization', `Bearer ${s.token}`);
     expect(res.status).toBe(200);
-    expect(res.body.erasure).toMatchObject({ erased: true, comments: 4, reactions: 2, flags: 1, edits: 1, idempotencyKeys: 1, commenterRemoved: true });
+    expect(res.body.erasure).toMatchObject({ erased: true, comments: 4, reactions: 2, flags: 1, edits: 1, idempotencyKeys: 1, votes: 1, commenterRemoved: true });
 
     const after = await scanDatabase(parley.db, needles);
     expect(after).toEqual([]);
@@ -96,6 +116,12 @@ describe('DELETE /me', () => {
     const b = list.body.items.find((c: { id: string }) => c.id === s.ids.b);
     expect(b).toMatchObject({ reactionCount: 0 });
     expect(list.body.items.map((c: { id: string }) => c.id)).toEqual([s.ids.a, s.ids.b]);
+
+    // The poll's results are what they were, minus her vote; live results are told to refresh.
+    const [wand, pen, jedi] = s.poll.options.map((o) => o.id);
+    expect(tallyBefore).toMatchObject({ voters: 3, votes: { [wand!]: 2, [pen!]: 1, [jedi!]: 0 } });
+    expect(await results()).toMatchObject({ voters: 2, votes: { [wand!]: 1, [pen!]: 1, [jedi!]: 0 } });
+    expect(parley.events('poll.voted').filter((e) => e.commenterId === s.victimId).at(-1)).toMatchObject({ pollId: s.poll.id });
 
     // Every counter still equals what it counts; the thread lost her approved comments only.
     expect(await dishonestCounters(parley.db)).toEqual([]);
@@ -173,7 +199,7 @@ describe('DELETE /me', () => {
     await parley.http().delete('/api/v1/me').set('Authorization', `Bearer ${s.token}`);
     const after = (await others()).map(({ seq, reaction_count, reply_count, ...rest }) => rest);
     expect(after).toEqual(before);
-    expect(await parley.db.selectFrom('commenters').select('name').execute()).toEqual([{ name: OTHER.name }]);
+    expect((await parley.db.selectFrom('commenters').select('name').execute()).map((c) => c.name).sort()).toEqual([OTHER.name, null]);
     expect(hashSecret(s.token)).toBe(s.victim.token_hash);
   });
 });

@@ -1,3 +1,5 @@
+import { CreatePollSchema } from '../../server/polls/poll.schema';
+import { createPoll } from '../../server/polls/poll.service';
 import { runRetention } from '../../server/privacy/retention.service';
 import { buildSite, buildThread } from '../helpers/factories';
 import { addEdit, commenterIdOf, flag, postAs, react, startPrivacyParley, type PrivacyParley } from './helpers';
@@ -31,6 +33,15 @@ describe('GET /me/export', () => {
     await flag(db, other.body.comment.id, me, 'off_topic', 'not about Clearview');
     await flag(db, first.body.comment.id, otherId, 'abuse', 'Paul’s private note');
     await parley.http().post('/api/v1/privacy/requests').send({ site: site.id, email: 'RICH@example.com', kind: 'erase' });
+    const poll = await createPoll(
+      parley.app.deps,
+      { memberId: null, canManage: async () => true },
+      thread.id,
+      CreatePollSchema.parse({ question: 'Should Clearview pay?', options: ['Yes', 'No', 'Twice'], kind: 'multiple', maxChoices: 2 }),
+    );
+    const [yes, , twice] = poll.options.map((o) => o.id);
+    const voted = await parley.http().put(`/api/v1/polls/${poll.id}/vote`).set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', as.ip).send({ optionIds: [yes, twice] });
+    expect(voted.status).toBe(200);
 
     const res = await parley.http().get('/api/v1/me/export').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
@@ -71,8 +82,19 @@ describe('GET /me/export', () => {
       { commentId: other.body.comment.id, threadId: thread.id, siteId: site.id, reason: 'off_topic', note: 'not about Clearview', createdAt: expect.any(String) },
     ]);
     expect(doc.privacyRequests).toEqual([expect.objectContaining({ siteId: site.id, kind: 'erase', channel: 'admin' })]);
-    // Sections other domains fill in are there, empty, so the shape never changes under the widget.
-    expect(doc.votes).toEqual([]);
+    // Sections with nothing in them are there, empty, so the shape never changes under the widget.
+    expect(doc.votes).toEqual([
+      {
+        pollId: poll.id,
+        threadId: thread.id,
+        siteId: site.id,
+        question: 'Should Clearview pay?',
+        choices: [{ optionId: yes, label: 'Yes' }, { optionId: twice, label: 'Twice' }],
+        votedAt: expect.any(String),
+        changedAt: expect.any(String),
+        network: { hash: c1.network.hash, keptUntil: expect.any(String) },
+      },
+    ]);
     expect(doc.moderationDecisions).toEqual([]);
 
     // Nothing about anyone else: not their name, email, words, notes or identity.

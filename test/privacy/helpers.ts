@@ -35,7 +35,7 @@ export async function startPrivacyParley(env: Record<string, string> = {}): Prom
   const config = configFrom({ PORT: '0', PUBLIC_URL: 'http://parley.test', TRUST_PROXY: 'loopback', ...env });
   const app = await createParley({ config, database, log });
   let recorded: Array<{ name: string; payload: unknown }> = [];
-  for (const name of ['thread.event', 'comment.status', 'commenter.revoked'] as const) {
+  for (const name of ['thread.event', 'comment.status', 'commenter.revoked', 'poll.voted'] as const) {
     app.deps.bus.on(name, (payload) => void recorded.push({ name, payload }));
   }
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));

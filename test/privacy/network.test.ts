@@ -1,3 +1,5 @@
+import { CreatePollSchema } from '../../server/polls/poll.schema';
+import { createPoll } from '../../server/polls/poll.service';
 import { createNetworkHasher, networkOf, utcDay } from '../../server/privacy/network';
 import { runRetention } from '../../server/privacy/retention.service';
 import { buildSite, buildThread } from '../helpers/factories';
@@ -97,5 +99,34 @@ describe('network addresses', () => {
     }
     // A lookup never brings a destroyed day back.
     expect((await parley.db.selectFrom('hash_keys').select('day').execute()).length).toBe(days.length);
+  });
+
+  it('keeps a poll’s per-network cap across the daily rotation', async () => {
+    const site = await buildSite(parley.db);
+    const thread = await buildThread(parley.db, site.id);
+    const poll = await createPoll(
+      parley.app.deps,
+      { memberId: null, canManage: async () => true },
+      thread.id,
+      CreatePollSchema.parse({ question: 'How would you resolve this stand-off?', options: ['A wave of the wand', 'A stroke of the pen'], networkCap: 2 }),
+    );
+    const vote = (ip: string, token?: string) => {
+      let req = parley.http().put(`/api/v1/polls/${poll.id}/vote`).set('X-Forwarded-For', ip);
+      if (token) req = req.set('Authorization', `Bearer ${token}`);
+      return req.send({ optionIds: [poll.options[0]!.id] });
+    };
+    const first = await vote(V4);
+    const second = await vote(V4);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    // Both were cast yesterday, under yesterday's secret.
+    const yesterday = await parley.app.deps.network.hash(V4, new Date(Date.now() - DAY));
+    await parley.db.updateTable('poll_ballots').set({ ip_hash: yesterday, created_at: new Date(Date.now() - DAY) }).execute();
+
+    const today = await vote(V4);
+    expect(today.status).toBe(403);
+    expect(today.body.error.code).toBe('network_vote_limit');
+    // Another network may still vote, and a reader who voted may still change their mind.
+    expect((await vote('198.51.100.7')).status).toBe(200);
+    expect((await vote(V4, first.body.commenterToken)).status).toBe(200);
   });
 });

@@ -84,6 +84,13 @@ async function seedOldData(db: Db) {
       { id: newId(), site_id: short.id, kind: 'export', channel: 'admin', email: 'waiting@example.com' },
     ])
     .execute();
+  // Poll ballots keep the voter's network hash for the per-network cap: as long as comments do.
+  const poll = newId();
+  await db.insertInto('polls').values({ id: poll, site_id: short.id, thread_id: t1.id, question: 'q', kind: 'single', max_choices: 1, visibility: 'always', network_cap: 5, closes_at: null, created_by: null }).execute();
+  for (const [who, age] of [['old-voter', 10], ['new-voter', 1]] as const) {
+    await db.insertInto('commenters').values({ id: who, token_hash: null, name: null, email: null, website: null }).execute();
+    await db.insertInto('poll_ballots').values({ poll_id: poll, commenter_id: who, ip_hash: `h-${who}`, created_at: new Date(Date.now() - age * DAY) }).execute();
+  }
   for (const age of [1, 40, 70]) {
     await db.insertInto('hash_keys').values({ day: utcDay(new Date(Date.now() - age * DAY)), secret: 'c2VjcmV0' }).onConflict((oc) => oc.column('day').doNothing()).execute();
   }
@@ -99,8 +106,8 @@ describe('the retention run', () => {
     const report = await runRetention({ db, network: parley.app.deps.network });
 
     expect(report.sites).toEqual([
-      { siteId: 'long-site', networkHashes: 0, userAgents: 0, rejectedComments: 0 },
-      { siteId: 'short-site', networkHashes: 5, userAgents: 5, rejectedComments: 2 },
+      { siteId: 'long-site', networkHashes: 0, userAgents: 0, rejectedComments: 0, voteNetworkHashes: 0 },
+      { siteId: 'short-site', networkHashes: 5, userAgents: 5, rejectedComments: 2, voteNetworkHashes: 1 },
     ]);
     expect(report).toMatchObject({ idempotencyKeys: 1, privacyRequests: 1, hashKeys: 1, keysKeptFrom: utcDay(new Date(Date.now() - 61 * DAY)) });
 
@@ -116,6 +123,10 @@ describe('the retention run', () => {
     expect(await db.selectFrom('comment_edits').selectAll().execute()).toEqual([]);
     expect(await db.selectFrom('thread_events').selectAll().execute()).toEqual([]);
 
+    expect((await db.selectFrom('poll_ballots').select(['commenter_id', 'ip_hash']).orderBy('commenter_id').execute())).toEqual([
+      { commenter_id: 'new-voter', ip_hash: 'h-new-voter' },
+      { commenter_id: 'old-voter', ip_hash: null },
+    ]);
     expect((await db.selectFrom('idempotency_keys').select('key').execute()).map((r) => r.key)).toEqual(['live']);
     expect((await db.selectFrom('privacy_requests').select('email').orderBy('email').execute()).map((r) => r.email)).toEqual(['live@example.com', 'waiting@example.com']);
     expect((await db.selectFrom('hash_keys').select('day').orderBy('day').execute()).map((r) => r.day)).toEqual([
@@ -191,7 +202,7 @@ describe('the retention:run command', () => {
     child.stdout.on('data', (c) => (output += c));
     child.stderr.on('data', (c) => (output += c));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(output).toMatch(/site cli-site: 1 network hashes, 1 user agents, 0 rejected or spam comments/);
+    expect(output).toMatch(/site cli-site: 1 network hashes, 1 user agents, 0 rejected or spam comments, 0 vote network hashes/);
     expect(output).toMatch(/daily network secrets destroyed/);
     expect(code).toBe(0);
 
