@@ -10,6 +10,7 @@ export interface OwnComment {
   site_id: string;
   parent_id: string | null;
   status: Comment['status'];
+  ip_hash: string | null;
 }
 
 /** Threads whose rows an erasure will lock: where the commenter wrote or reacted. */
@@ -38,7 +39,7 @@ export async function lockCommenter(trx: Tx, commenterId: string): Promise<Comme
 export async function ownComments(db: Executor, commenterId: string, siteId?: string): Promise<OwnComment[]> {
   let q = db
     .selectFrom('comments')
-    .select(['id', 'thread_id', 'site_id', 'parent_id', 'status'])
+    .select(['id', 'thread_id', 'site_id', 'parent_id', 'status', 'ip_hash'])
     .where('commenter_id', '=', commenterId);
   if (siteId) q = q.where('site_id', '=', siteId);
   return q.orderBy('thread_id').orderBy('created_at').orderBy('id').execute();
@@ -147,6 +148,20 @@ export async function deleteIdempotencyKeys(trx: Tx, needles: string[]): Promise
   const result = await sql`
     delete from idempotency_keys
     where scope like any(${sql.val(patterns)}::text[]) or response_body::text like any(${sql.val(patterns)}::text[])`.execute(trx);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * Shared flood counters (`rate_limits`, kept in PostgreSQL by the reader API's limits) are keyed by
+ * commenter id and by network hash. They expire within the hour on their own; erasure does not wait.
+ * The table exists only where those limits are installed, hence the check.
+ */
+export async function deleteRateLimitKeys(trx: Tx, needles: string[]): Promise<number> {
+  const patterns = needles.filter((n) => n.length >= 8).map((n) => `%${n.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (patterns.length === 0) return 0;
+  const exists = await sql<{ t: string | null }>`select to_regclass('public.rate_limits')::text as t`.execute(trx);
+  if (!exists.rows[0]?.t) return 0;
+  const result = await sql`delete from rate_limits where key like any(${sql.val(patterns)}::text[])`.execute(trx);
   return Number(result.numAffectedRows ?? 0);
 }
 

@@ -116,11 +116,12 @@ export async function eraseCommenter(
 
       report.edits = await repo.deleteEdits(trx, ownIds);
       report.events = await repo.scrubEvents(trx, threadIds, ownIds, commenterId);
-      report.idempotencyKeys = await repo.deleteIdempotencyKeys(trx, [
-        commenterId,
-        ...(commenter.token_hash ? [commenter.token_hash] : []),
-        ...ownIds,
-      ]);
+      // Stored replies and flood counters are keyed by commenter or, before a first token, by the
+      // network hash of the request: those of their comments' networks go too.
+      const networks = [...new Set(own.map((c) => c.ip_hash).filter((h): h is string => h !== null))];
+      const keyed = [commenterId, ...(commenter.token_hash ? [commenter.token_hash] : []), ...networks];
+      report.idempotencyKeys = await repo.deleteIdempotencyKeys(trx, [...keyed, ...ownIds]);
+      await repo.deleteRateLimitKeys(trx, keyed);
 
       if (!siteId || !(await repo.holdsAnything(trx, commenterId))) {
         await repo.deleteCommenter(trx, commenterId);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { hashSecret } from '../../server/ids';
 import { CreatePollSchema } from '../../server/polls/poll.schema';
 import { createPoll } from '../../server/polls/poll.service';
@@ -202,4 +203,22 @@ describe('DELETE /me', () => {
     expect((await parley.db.selectFrom('commenters').select('name').execute()).map((c) => c.name).sort()).toEqual([OTHER.name, null]);
     expect(hashSecret(s.token)).toBe(s.victim.token_hash);
   });
+
+  it('deletes the shared flood counters kept under their id and network', async () => {
+    const s = await scene();
+    // The reader API's flood limits keep counters in `rate_limits` on PostgreSQL (their layout).
+    const existed = (await sql<{ t: string | null }>`select to_regclass('public.rate_limits')::text as t`.execute(parley.db)).rows[0]!.t;
+    if (!existed) await sql`create table rate_limits (key varchar(255) primary key, points integer not null default 0, expire bigint)`.execute(parley.db);
+    try {
+      const keys = [`flood:comment:c:${s.victimId}`, `flood:comment:n:${s.hashes[0]}`, 'flood:comment:n:someone-else-entirely'];
+      for (const key of keys) await sql`insert into rate_limits (key, points, expire) values (${key}, 1, ${Date.now() + 60_000})`.execute(parley.db);
+      expect((await parley.http().delete('/api/v1/me').set('Authorization', `Bearer ${s.token}`)).status).toBe(200);
+      const left = await sql<{ key: string }>`select key from rate_limits where key like 'flood:%' order by key`.execute(parley.db);
+      expect(left.rows.map((r) => r.key)).toEqual(['flood:comment:n:someone-else-entirely']);
+      await sql`delete from rate_limits where key = 'flood:comment:n:someone-else-entirely'`.execute(parley.db);
+    } finally {
+      if (!existed) await sql`drop table rate_limits`.execute(parley.db);
+    }
+  });
 });
+
