@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { commentRoutes } from '../comments/comment.routes';
+import { previewRoutes } from '../comments/preview.routes';
 import type { Deps } from '../deps';
 import { threadRoutes } from '../threads/thread.routes';
 
@@ -8,5 +9,6 @@ export function apiRouter(deps: Deps): Router {
   const router = Router();
   threadRoutes(router, deps);
   commentRoutes(router, deps);
+  previewRoutes(router, deps);
   return router;
 }
