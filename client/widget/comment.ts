@@ -16,6 +16,11 @@ function initials(name: string): string {
   return letters.map((w) => Array.from(w)[0]!.toUpperCase()).join('') || '?';
 }
 
+/** The server calls an author without a name "Anonymous"; the widget says it in the reader's language. */
+export function displayName(v: CommentView, anonymous: string): string {
+  return !v.author.name || v.author.name === 'Anonymous' ? anonymous : v.author.name;
+}
+
 export function permalink(id: string): string {
   return `${location.href.split('#')[0]}#comment-${id}`;
 }
@@ -67,7 +72,7 @@ export class CommentNode implements CommentNodeLike {
       card.append(h('div', { class: 'avatar ghost', 'aria-hidden': 'true' }), h('div', { class: 'main' }, h('p', { class: 'meta', id: authorId }, t.deleted)));
       return;
     }
-    const name = v.author.name || t.anonymous;
+    const name = displayName(v, t.anonymous);
     const site = safeUrl(v.author.website);
     const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' }, initials(name));
     avatar.style.setProperty('--h', String(hue(name)));
@@ -80,7 +85,7 @@ export class CommentNode implements CommentNodeLike {
       h('span', { class: 'author', id: authorId }, site ? h('a', { href: site, rel: 'nofollow ugc noopener noreferrer', target: '_blank' }, name) : name),
       badge && h('span', { class: `badge badge-${v.author.badge}` }, badge),
       v.mine && h('span', { class: 'you' }, `(${t.you})`),
-      replyTo && h('span', { class: 'to' }, `${t.inReplyTo} ${replyTo.view.author.name || t.anonymous}`),
+      replyTo && h('span', { class: 'to' }, `${t.inReplyTo} ${displayName(replyTo.view, t.anonymous)}`),
       h('a', { class: 'time', href: permalink(v.id), title: `${t.permalink} · ${fullTime(v.createdAt, lang)}` }, h('time', { datetime: v.createdAt }, relativeTime(v.createdAt, lang))),
       v.editedAt && h('span', { class: 'edited', title: fullTime(v.editedAt, lang) }, t.edited),
     );

@@ -1,5 +1,6 @@
 import { ApiError, randomKey } from './api';
 import type { Ctx, CommentNodeLike } from './context';
+import { displayName } from './comment';
 import { clear, h, safeHtml, uid } from './dom';
 import type { CommentView } from './types';
 
@@ -138,7 +139,7 @@ export class CommentForm {
       clear(this.replyBar);
       this.replyBar.append(
         `${t.replyingTo} `,
-        h('strong', {}, node.view.author.name || t.anonymous),
+        h('strong', {}, displayName(node.view, t.anonymous)),
         ' · ',
         h('button', { type: 'button', class: 'link', onclick: () => this.cancelReply() }, t.cancel),
       );

@@ -80,3 +80,15 @@ export function articlePage(parleyUrl: string, attrs: { site: string; key: strin
 
 /** Locators pierce open shadow roots, so tests address the widget as a reader sees it. */
 export const widget = (page: Page) => page.locator('[data-parley]');
+
+/** Polls `read` until `ok` accepts its value (or times out with the last value in the message). */
+export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!ok(value)) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await read();
+  }
+  return value;
+}
