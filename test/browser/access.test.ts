@@ -48,7 +48,9 @@ const focused = () =>
     let el: Element | null = document.activeElement;
     while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
     if (!el) return '';
-    const label = el.getAttribute('aria-label') ?? (el.id ? el.getRootNode() instanceof ShadowRoot && (el.getRootNode() as ShadowRoot).querySelector(`label[for="${el.id}"]`)?.textContent : null) ?? el.textContent ?? '';
+    const root = el.getRootNode() as ShadowRoot | Document;
+    const labelled = el.id ? root.querySelector(`label[for="${el.id}"]`)?.textContent : null;
+    const label = el.getAttribute('aria-label') ?? labelled ?? el.textContent ?? '';
     return `${el.tagName} ${label.trim()}`.trim();
   });
 
