@@ -39,6 +39,7 @@ export interface CommentersTable {
   website: string | null;
   created_at: GeneratedTimestamp;
   erased_at: Timestamp | null;
+  show_vote: Generated<boolean>;
 }
 
 export type CommentStatus = 'pending' | 'approved' | 'rejected' | 'spam' | 'deleted';
@@ -124,6 +125,44 @@ export interface HashKeysTable {
   created_at: GeneratedTimestamp;
 }
 
+// --- polls (migration 005) ---
+export interface PollsTable {
+  id: string;
+  site_id: string;
+  thread_id: string;
+  question: string;
+  kind: 'single' | 'multiple';
+  max_choices: number;
+  visibility: 'always' | 'after_vote' | 'after_close';
+  network_cap: number;
+  closes_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  created_by: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface PollOptionsTable {
+  id: string;
+  poll_id: string;
+  label: string;
+  position: number;
+}
+
+export interface PollBallotsTable {
+  poll_id: string;
+  commenter_id: string;
+  ip_hash: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface PollChoicesTable {
+  poll_id: string;
+  commenter_id: string;
+  option_id: string;
+}
+
 export interface Database {
   sites: SitesTable;
   threads: ThreadsTable;
@@ -135,6 +174,10 @@ export interface Database {
   thread_events: ThreadEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   hash_keys: HashKeysTable;
+  polls: PollsTable;
+  poll_options: PollOptionsTable;
+  poll_ballots: PollBallotsTable;
+  poll_choices: PollChoicesTable;
 }
 
 export type Site = Selectable<SitesTable>;
@@ -143,3 +186,5 @@ export type Commenter = Selectable<CommentersTable>;
 export type Comment = Selectable<CommentsTable>;
 export type NewComment = Insertable<CommentsTable>;
 export type CommentUpdate = Updateable<CommentsTable>;
+export type Poll = Selectable<PollsTable>;
+export type PollOption = Selectable<PollOptionsTable>;

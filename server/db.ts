@@ -130,7 +130,8 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Unordered: issues land in any order, and a database migrated by a later-numbered one must still accept earlier ones.
+  const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   const failed = results?.find((r) => r.status === 'Error');

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { commentRoutes } from '../comments/comment.routes';
 import { previewRoutes } from '../comments/preview.routes';
 import type { Deps } from '../deps';
+import { pollRoutes } from '../polls/poll.routes';
 import { threadRoutes } from '../threads/thread.routes';
 
 /** The one list of API routes, mounted under /api/v1. Each domain registers its own, thinly. */
@@ -10,5 +11,6 @@ export function apiRouter(deps: Deps): Router {
   threadRoutes(router, deps);
   commentRoutes(router, deps);
   previewRoutes(router, deps);
+  pollRoutes(router, deps);
   return router;
 }
