@@ -1,4 +1,9 @@
-import { pickLang, strings } from './i18n';
+import { pickLang } from './lang';
+
+const label = {
+  en: (n: number) => (n === 0 ? 'No comments' : n === 1 ? '1 comment' : `${n} comments`),
+  fr: (n: number) => (n === 0 ? 'Aucun commentaire' : n === 1 ? '1 commentaire' : `${n} commentaires`),
+};
 
 /**
  * count.js: fills every `<span data-parley-count data-site data-key>` with its thread's comment
@@ -27,7 +32,7 @@ async function fill(): Promise<void> {
         for (const el of els) {
           const n = counts[el.getAttribute('data-key')!];
           if (typeof n !== 'number') continue;
-          el.textContent = el.getAttribute('data-parley-count') === 'number' ? String(n) : strings(pickLang(el)).countShort(n);
+          el.textContent = el.getAttribute('data-parley-count') === 'number' ? String(n) : label[pickLang(el)](n);
         }
       } catch {
         /* counts are decoration: a failure leaves the publisher's fallback text in place */

@@ -5,7 +5,6 @@
 const en = {
   comments: 'Comments',
   count: (n: number) => (n === 0 ? 'No comments yet' : n === 1 ? '1 comment' : `${n} comments`),
-  countShort: (n: number) => (n === 0 ? 'No comments' : n === 1 ? '1 comment' : `${n} comments`),
   sortBy: 'Sort by',
   oldest: 'Oldest first',
   newest: 'Newest first',
@@ -50,6 +49,22 @@ const en = {
   inReplyTo: 'in reply to',
   you: 'you',
   linked: 'Linked comment',
+  poll: 'Poll',
+  vote: 'Vote',
+  changeVote: 'Change my vote',
+  withdraw: 'Withdraw my vote',
+  votes: (n: number) => (n === 1 ? '1 vote' : `${n} votes`),
+  people: (n: number) => (n === 0 ? 'No votes yet.' : n === 1 ? '1 person voted.' : `${n} people voted.`),
+  chooseOne: 'Choose one answer.',
+  chooseUpTo: (n: number) => `Choose up to ${n} answers.`,
+  chooseFirst: 'Choose an answer first.',
+  yourVote: 'your vote',
+  afterVote: 'Results are shown once you have voted.',
+  afterClose: 'Results are shown when the poll closes.',
+  pollClosed: 'This poll is closed.',
+  closes: (date: string) => `Closes ${date}.`,
+  voted: 'Thank you, your vote is counted.',
+  withdrawn: 'Your vote was withdrawn.',
 };
 
 export type Strings = typeof en;
@@ -57,7 +72,6 @@ export type Strings = typeof en;
 const fr: Strings = {
   comments: 'Commentaires',
   count: (n) => (n === 0 ? 'Aucun commentaire pour l’instant' : n === 1 ? '1 commentaire' : `${n} commentaires`),
-  countShort: (n) => (n === 0 ? 'Aucun commentaire' : n === 1 ? '1 commentaire' : `${n} commentaires`),
   sortBy: 'Trier par',
   oldest: 'Plus anciens d’abord',
   newest: 'Plus récents d’abord',
@@ -102,15 +116,26 @@ const fr: Strings = {
   inReplyTo: 'en réponse à',
   you: 'vous',
   linked: 'Commentaire en lien',
+  poll: 'Sondage',
+  vote: 'Voter',
+  changeVote: 'Modifier mon vote',
+  withdraw: 'Retirer mon vote',
+  votes: (n) => (n <= 1 ? `${n} vote` : `${n} votes`),
+  people: (n) => (n === 0 ? 'Aucun vote pour l’instant.' : n === 1 ? '1 personne a voté.' : `${n} personnes ont voté.`),
+  chooseOne: 'Choisissez une réponse.',
+  chooseUpTo: (n) => `Choisissez jusqu’à ${n} réponses.`,
+  chooseFirst: 'Choisissez d’abord une réponse.',
+  yourVote: 'votre vote',
+  afterVote: 'Les résultats s’affichent une fois que vous avez voté.',
+  afterClose: 'Les résultats s’affichent à la clôture du sondage.',
+  pollClosed: 'Ce sondage est clos.',
+  closes: (date) => `Clôture le ${date}.`,
+  voted: 'Merci, votre vote est compté.',
+  withdrawn: 'Votre vote a été retiré.',
 };
 
-export type Lang = 'en' | 'fr';
-
-export function pickLang(el: Element): Lang {
-  const explicit = el.getAttribute('data-lang');
-  const inherited = el.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang;
-  return /^fr\b/i.test(explicit || inherited || '') ? 'fr' : 'en';
-}
+import type { Lang } from './lang';
+export { type Lang, pickLang } from './lang';
 
 export function strings(lang: Lang): Strings {
   return lang === 'fr' ? fr : en;

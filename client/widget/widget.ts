@@ -4,6 +4,7 @@ import type { Ctx, CommentNodeLike } from './context';
 import { clear, h } from './dom';
 import { CommentForm } from './form';
 import { pickLang, type Strings, strings } from './i18n';
+import { PollBox, type PollView } from './poll';
 import { createStore } from './store';
 import css from './styles.css';
 import type { CommentPage, CommentView, Sort, ThreadView } from './types';
@@ -102,9 +103,11 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
   const more = h('button', { type: 'button', class: 'secondary load-more', onclick: () => void loadPage() }, t.loadMore);
   more.hidden = true;
 
+  const pollsHome = h('div', { class: 'polls' });
+  const polls = new Map<string, PollBox>();
   clear(body);
   body.className = 'body-wrap';
-  body.append(toolbar, formHome, list, listError, more);
+  body.append(pollsHome, toolbar, formHome, list, listError, more);
   const form = thread.state === 'open' ? new CommentForm(ctx, formHome) : null;
   if (!form) formHome.append(h('p', { class: 'note closed' }, t.closed));
 
@@ -165,7 +168,26 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
     await loadPage();
   }
 
-  await loadPage();
+  /** The thread as this reader sees it: polls with their own vote, and the latest count. */
+  async function loadThread(): Promise<void> {
+    try {
+      const fresh = (await api<{ thread: ThreadView & { polls: PollView[] } }>('GET', `/threads/${thread.id}`)).thread;
+      setCount(fresh.commentCount);
+      for (const poll of fresh.polls) {
+        const box = polls.get(poll.id);
+        if (box) box.update(poll, false);
+        else {
+          const created = new PollBox(ctx, poll);
+          polls.set(poll.id, created);
+          pollsHome.append(created.el);
+        }
+      }
+    } catch {
+      /* the poll is an extra: the comments still show, and a retry happens on the next visit */
+    }
+  }
+
+  await Promise.all([loadPage(), loadThread()]);
   revealPermalink(ctx);
   window.addEventListener('hashchange', () => revealPermalink(ctx));
 }
