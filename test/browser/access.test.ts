@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureDemo } from '../../server/seed/demo';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { articlePage, launchBrowser, openPage, type PageLog, startPublisher, widget } from '../helpers/browser';
+import { articlePage, launchBrowser, openPage, readerTakesTime, startPublisher, type PageLog, widget } from '../helpers/browser';
 import { startTestParley, type TestParley } from '../helpers/parley';
 
 jest.setTimeout(90_000);
@@ -91,6 +91,7 @@ describe('keyboard, screen readers and languages', () => {
     await page.keyboard.press('Tab');
     expect(await focused()).toMatch(/^INPUT Remember/);
     await page.keyboard.press('Tab');
+    await readerTakesTime(page);
     expect(await focused()).toBe('BUTTON Post comment');
     await page.keyboard.press('Enter');
     await widget(page).getByRole('heading', { name: '2 comments' }).waitFor();
@@ -109,6 +110,7 @@ describe('keyboard, screen readers and languages', () => {
     await page.keyboard.press('Enter');
     expect(await focused()).toMatch(/^TEXTAREA Comment/);
     await page.keyboard.type('Agreed.');
+    await readerTakesTime(page);
     await page.keyboard.press('Control+Enter');
     await widget(page).locator('.replies').getByText('Agreed.').waitFor();
     await expect(widget(page).locator('.replies blockquote').textContent()).resolves.toContain('Off with their heads.');
@@ -126,6 +128,7 @@ describe('keyboard, screen readers and languages', () => {
     await expect(w.getByRole('combobox', { name: 'Trier par' }).isVisible()).resolves.toBe(true);
     await expect(w.getByText('Jamais publié.').isVisible()).resolves.toBe(true);
     await w.getByRole('textbox', { name: 'Commentaire' }).fill('Coupez-leur la tête !');
+    await readerTakesTime(page);
     await w.getByRole('button', { name: 'Publier le commentaire' }).click();
     await w.getByRole('heading', { name: '1 commentaire' }).waitFor();
     await expect(w.locator('.author').first().textContent()).resolves.toBe('Anonyme');

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildSite } from '../helpers/factories';
-import { articlePage, launchBrowser, openPage, type PageLog, startPublisher, widget } from '../helpers/browser';
+import { articlePage, launchBrowser, openPage, readerTakesTime, startPublisher, type PageLog, widget } from '../helpers/browser';
 import { startTestParley, type TestParley } from '../helpers/parley';
 
 jest.setTimeout(60_000);
@@ -49,6 +49,7 @@ const rows = () => parley.database.db.selectFrom('comments').selectAll().orderBy
 async function post(text: string, name?: string) {
   if (name !== undefined) await widget(page).getByRole('textbox', { name: 'Name' }).fill(name);
   await commentBox().fill(text);
+  await readerTakesTime(page);
   await widget(page).getByRole('button', { name: /^Post (comment|reply)$/ }).click();
   await comment(text).waitFor();
 }
@@ -89,13 +90,15 @@ describe('the widget on a publisher’s page', () => {
   it('sends the honeypot and the time the form was open with every post', async () => {
     await open();
     await commentBox().fill('Timed.');
+    await readerTakesTime(page);
     const [request] = await Promise.all([
       page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/comments')),
       widget(page).getByRole('button', { name: 'Post comment' }).click(),
     ]);
     const sent = request.postDataJSON();
     expect(sent).toMatchObject({ body: 'Timed.', hp: '' });
-    expect(sent.elapsedMs).toBeGreaterThan(0);
+    expect(sent.elapsedMs).toBeGreaterThanOrEqual(2_500);
+    expect(sent.elapsedMs).toBeLessThan(60_000);
     expect(request.headers()['idempotency-key']).toMatch(/^[0-9a-f]{32}$/);
     await comment('Timed.').waitFor();
   });
@@ -117,6 +120,7 @@ describe('the widget on a publisher’s page', () => {
     await expect(commentBox().inputValue()).resolves.toBe('> We need the corporate death penalty.\n\n');
     await commentBox().press('End');
     await commentBox().pressSequentially('Across jurisdictions?');
+    await readerTakesTime(page);
     await widget(page).getByRole('button', { name: 'Post reply' }).click();
     const quoted = parent.locator('.replies li.c').filter({ hasText: 'Across jurisdictions?' });
     await quoted.waitFor();
@@ -144,6 +148,7 @@ describe('the widget on a publisher’s page', () => {
     await widget(page).getByRole('textbox', { name: 'Website' }).fill('not a web address');
     await widget(page).getByRole('button', { name: 'Post comment' }).click();
     const website = widget(page).getByRole('textbox', { name: 'Website' });
+    await widget(page).locator('.field-website .field-error').waitFor();
     await expect(website.getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(widget(page).locator('.field-website .field-error').textContent()).resolves.toBe('must be an absolute http(s) URL');
     await expect(widget(page).getByRole('alert').first().textContent()).resolves.toContain('not valid');
@@ -155,6 +160,7 @@ describe('the widget on a publisher’s page', () => {
     await widget(page).getByRole('button', { name: 'Post comment' }).click();
     await widget(page).getByText('Could not reach the comment server').waitFor();
     await expect(commentBox().inputValue()).resolves.toBe('A thoughtful comment.');
+    await readerTakesTime(page);
     await context.setOffline(false);
     await widget(page).getByRole('button', { name: 'Post comment' }).click();
     await comment('A thoughtful comment.').waitFor();

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { ensureDemo } from '../../server/seed/demo';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { articlePage, launchBrowser, openPage, startPublisher, widget } from '../helpers/browser';
+import { articlePage, launchBrowser, openPage, readerTakesTime, startPublisher, widget } from '../helpers/browser';
 import { startTestParley, type TestParley } from '../helpers/parley';
 
 jest.setTimeout(60_000);
@@ -76,6 +76,7 @@ describe('the widget keeps the publisher’s page safe', () => {
     await widget(page).getByRole('button', { name: 'Preview' }).click();
     await widget(page).locator('.preview p').first().waitFor();
     await widget(page).getByRole('button', { name: 'Write' }).click();
+    await readerTakesTime(page);
     await widget(page).getByRole('button', { name: 'Post comment' }).click();
     await widget(page).getByRole('heading', { name: `${XSS_BODIES.length + 1} comments` }).waitFor();
     await page.waitForTimeout(300);
@@ -117,6 +118,7 @@ describe('the widget keeps the publisher’s page safe', () => {
     await widget(page).getByRole('textbox', { name: 'Comment' }).fill('What is being done in the UK? https://ico.example/news');
     await widget(page).getByRole('button', { name: 'Preview' }).click();
     await widget(page).locator('.preview a').waitFor();
+    await readerTakesTime(page);
     await widget(page).getByRole('button', { name: 'Post comment' }).click();
     await widget(page).getByRole('heading', { name: '1 comment' }).waitFor();
     await page.reload();
@@ -142,6 +144,7 @@ describe('the widget keeps the publisher’s page safe', () => {
     await widget(page).getByRole('textbox', { name: 'Comment' }).fill('From the demo, *with style*.');
     await widget(page).getByRole('button', { name: 'Preview' }).click();
     await widget(page).locator('.preview em').waitFor();
+    await readerTakesTime(page);
     await widget(page).getByRole('button', { name: 'Post comment' }).click();
     await widget(page).getByRole('heading', { name: '25 comments' }).waitFor();
 
