@@ -35,6 +35,7 @@ export class CommentNode implements CommentNodeLike {
   private readonly card: HTMLElement;
   private readonly replies: HTMLOListElement;
   private readonly more: HTMLButtonElement;
+  private readonly moreError: HTMLElement;
   private total = 0;
   private loaded = 0;
   private cursor: string | null = null;
@@ -48,7 +49,8 @@ export class CommentNode implements CommentNodeLike {
     this.slot = h('div', { class: 'slot' });
     this.replies = h('ol', { class: 'replies' });
     this.more = h('button', { type: 'button', class: 'link more', onclick: () => void this.loadReplies() });
-    this.el = h('li', { class: 'c', id: `comment-${view.id}`, 'data-depth': view.depth }, this.card, this.slot, this.replies, this.more);
+    this.moreError = h('div', { class: 'alert more', role: 'alert' });
+    this.el = h('li', { class: 'c', id: `comment-${view.id}`, 'data-depth': view.depth }, this.card, this.slot, this.replies, this.more, this.moreError);
     ctx.nodes.set(view.id, this);
     this.render();
     this.setReplies({ items: [], total: view.replyCount, nextCursor: null });
@@ -156,6 +158,7 @@ export class CommentNode implements CommentNodeLike {
     if (this.loading) return;
     this.loading = true;
     this.more.disabled = true;
+    clear(this.moreError);
     try {
       const q = new URLSearchParams({ limit: '20' });
       if (this.cursor) q.set('cursor', this.cursor);
@@ -168,7 +171,7 @@ export class CommentNode implements CommentNodeLike {
       const first = this.replies.children[before] as HTMLElement | undefined;
       first?.querySelector<HTMLElement>('.card')?.focus({ preventScroll: true });
     } catch (err) {
-      this.ctx.announce((err as Error).message);
+      this.moreError.append(h('p', {}, (err as Error).message));
     } finally {
       this.loading = false;
       this.more.disabled = false;
