@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
+import { widgetBuild } from '../client/build';
 import type { Config } from './config';
 import { type DatabaseHandle, migrateToLatest } from './db';
 import type { Deps } from './deps';
@@ -24,6 +25,8 @@ export async function createParley(options: { config: Config; database: Database
     const applied = await migrateToLatest(database.db);
     if (applied.length) log.info({ migrations: applied }, 'database migrated');
   }
+  // The widget is built in memory now, so a broken build stops the start instead of the first page.
+  await widgetBuild();
   const bus = createEventBus((err, name) => log.error({ err, event: name }, 'event handler failed'));
   const deps: Deps = {
     config,

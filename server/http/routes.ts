@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { commentRoutes } from '../comments/comment.routes';
+import { previewRoutes } from '../comments/preview.routes';
 import type { Deps } from '../deps';
 import { pollRoutes } from '../polls/poll.routes';
 import { privacyRoutes } from '../privacy/privacy.routes';
@@ -10,6 +11,7 @@ export function apiRouter(deps: Deps): Router {
   const router = Router();
   threadRoutes(router, deps);
   commentRoutes(router, deps);
+  previewRoutes(router, deps);
   pollRoutes(router, deps);
   privacyRoutes(router, deps);
   return router;
