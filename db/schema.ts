@@ -212,3 +212,33 @@ export type NewComment = Insertable<CommentsTable>;
 export type CommentUpdate = Updateable<CommentsTable>;
 export type Poll = Selectable<PollsTable>;
 export type PollOption = Selectable<PollOptionsTable>;
+
+// ---------------------------------------------------------------------------------------------
+// The reader API (migration 002_reader). Columns added to existing tables are declared by
+// interface merging, so this block stays separate from the core one.
+
+export interface ThreadsTable {
+  /** The last time handed to a new comment; the next one is strictly later (see insertComment). */
+  last_comment_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface CommentsTable {
+  /** Hash of the normalised plain text, for the duplicate check. */
+  text_hash: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface IdempotencyKeysTable {
+  /** The claim that owns a running key. */
+  owner: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** rate-limiter-flexible's PostgreSQL layout: points used and expiry (epoch milliseconds). */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expire: number | null;
+}
+
+export interface Database {
+  rate_limits: RateLimitsTable;
+}

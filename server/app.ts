@@ -7,6 +7,7 @@ import type { Deps } from './deps';
 import { createEventBus } from './events';
 import { createHttpApp } from './http/app';
 import { createMailer } from './privacy/mailer';
+import { createFloodGuard } from './limits/flood';
 import { createNetworkHasher } from './privacy/network';
 import { startRetentionJob } from './privacy/retention.job';
 import { createOriginCache } from './sites/site.service';
@@ -37,6 +38,7 @@ export async function createParley(options: { config: Config; database: Database
     origins: createOriginCache(database.db, config.publicOrigin),
     network: createNetworkHasher(database.db, { pepper: config.secret }),
     mailer: createMailer(config.smtpUrl, config.smtpFrom),
+    limits: createFloodGuard({ config, database, log }),
   };
   const retention = startRetentionJob(deps, config.retentionIntervalMs);
 
@@ -59,6 +61,7 @@ export async function createParley(options: { config: Config; database: Database
       clearTimeout(timer);
       await retention.stop();
       deps.mailer?.close();
+      await deps.limits.close();
     })();
     return closing;
   }

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { DatabaseHandle, Db } from './db';
 import type { EventBus } from './events';
 import type { Mailer } from './privacy/mailer';
+import type { FloodGuard } from './limits/flood';
 import type { NetworkHasher } from './privacy/network';
 import type { OriginCache } from './sites/site.service';
 
@@ -17,4 +18,6 @@ export interface Deps {
   network: NetworkHasher;
   /** Outgoing mail (lost-token links); null when SMTP_URL is unset. */
   mailer: Mailer | null;
+  /** Flood limits per commenter and per hashed network (off with PARLEY_RATE_LIMITS=off). */
+  limits: FloodGuard;
 }

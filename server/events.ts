@@ -21,6 +21,19 @@ export interface DomainEvents {
   'commenter.revoked': { commenterId: string };
   /** A ballot was cast, changed or withdrawn: live results are recomputed, coalesced per poll. */
   'poll.voted': { siteId: string; threadId: string; pollId: string; commenterId: string };
+  /**
+   * A reader reported a comment. `flagCount` is after this report; `entered` is true for the report
+   * that brought an approved comment to the site's threshold (it joins the flagged queue).
+   */
+  'comment.flagged': {
+    siteId: string;
+    threadId: string;
+    commentId: string;
+    flagCount: number;
+    threshold: number;
+    entered: boolean;
+    reason: string;
+  };
 }
 
 export type DomainEventName = keyof DomainEvents;

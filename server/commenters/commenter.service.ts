@@ -1,5 +1,7 @@
 import type { Commenter } from '../../db/schema';
-import type { Executor } from '../db';
+import { type Db, type Executor, inTransaction, type Tx } from '../db';
+import type { EventBus } from '../events';
+import type { FloodGuard } from '../limits/flood';
 import { errors } from '../errors';
 import { hashSecret, newId, newSecret } from '../ids';
 import * as repo from './commenter.repo';
@@ -35,4 +37,25 @@ export function commenterProfileView(c: Commenter) {
     website: c.website,
     createdAt: c.created_at.toISOString(),
   };
+}
+
+/**
+ * A reader changes their own profile. It applies to their next comments; comments already posted
+ * keep the name they were signed with (deleting a comment, or erasing the profile, removes it).
+ */
+export async function updateOwnProfile(
+  deps: { db: Db; bus: EventBus; limits: FloodGuard },
+  actor: { commenter: Commenter | null; ipHash: string | null },
+  input: { name?: string | null; email?: string | null; website?: string | null },
+  beforeCommit?: (trx: Tx, commenter: Commenter) => Promise<void>,
+): Promise<Commenter> {
+  if (!actor.commenter) throw errors.unauthenticated('Send your commenter token to change your profile.');
+  const commenter = actor.commenter;
+  await deps.limits.consume('profile', { commenterId: commenter.id, network: actor.ipHash });
+  return inTransaction(deps, async ({ trx }) => {
+    const profile = Object.fromEntries(Object.entries(input).map(([field, value]) => [field, value || null]));
+    const updated = await repo.updateProfile(trx, commenter.id, profile);
+    await beforeCommit?.(trx, updated);
+    return updated;
+  });
 }

@@ -1,18 +1,42 @@
 import { sql } from 'kysely';
-import type { Comment, NewComment } from '../../db/schema';
+import type { Comment, CommentUpdate, NewComment } from '../../db/schema';
 import type { Executor, Tx } from '../db';
-import type { Cursor } from './comment.cursor';
-import type { Sort } from './comment.schema';
-
-/** What a public list shows: approved comments, and tombstones that still hold replies. */
-const VISIBLE = sql<boolean>`(status = 'approved' or (status = 'deleted' and reply_count > 0))`;
 
 export async function findComment(db: Executor, id: string): Promise<Comment | undefined> {
   return db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export async function lockComment(trx: Tx, id: string): Promise<Comment | undefined> {
+  return trx.selectFrom('comments').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/**
+ * Inserts a comment. Unless the caller gives a time (imports, the demo), the comment gets one
+ * strictly after the thread's previous comment, taken under the thread's row lock: times in a thread
+ * then follow commit order, so keyset pages never miss a comment that committed late.
+ */
 export async function insertComment(trx: Tx, values: NewComment): Promise<Comment> {
-  return trx.insertInto('comments').values(values).returningAll().executeTakeFirstOrThrow();
+  let createdAt = values.created_at;
+  if (createdAt === undefined) {
+    const stamp = await trx
+      .updateTable('threads')
+      .set({
+        last_comment_at: sql`greatest(date_trunc('milliseconds', clock_timestamp()), last_comment_at + interval '1 millisecond')`,
+      })
+      .where('id', '=', values.thread_id)
+      .returning('last_comment_at')
+      .executeTakeFirstOrThrow();
+    createdAt = stamp.last_comment_at!;
+  }
+  return trx
+    .insertInto('comments')
+    .values({ ...values, created_at: createdAt })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function updateComment(trx: Tx, id: string, patch: CommentUpdate): Promise<Comment> {
+  return trx.updateTable('comments').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function addToReplyCount(trx: Tx, commentId: string, delta: number): Promise<void> {
@@ -24,72 +48,67 @@ export async function addToReplyCount(trx: Tx, commentId: string, delta: number)
     .execute();
 }
 
+/** Adds to a parent's reply count and returns what decides whether the parent itself stays listed. */
+export async function shiftReplyCount(
+  trx: Tx,
+  commentId: string,
+  delta: number,
+): Promise<Pick<Comment, 'status' | 'reply_count' | 'parent_id'> | undefined> {
+  return trx
+    .updateTable('comments')
+    .set({ reply_count: sql`greatest(0, reply_count + ${delta})` })
+    .where('id', '=', commentId)
+    .returning(['status', 'reply_count', 'parent_id'])
+    .executeTakeFirst();
+}
+
 export async function setSeq(trx: Tx, commentId: string, seq: number): Promise<void> {
   await trx.updateTable('comments').set({ seq }).where('id', '=', commentId).execute();
 }
 
+export async function insertEdit(trx: Tx, commentId: string, previousBody: string): Promise<void> {
+  await trx.insertInto('comment_edits').values({ comment_id: commentId, body_src: previousBody }).execute();
+}
+
+export async function deleteEdits(trx: Tx, commentId: string): Promise<void> {
+  await trx.deleteFrom('comment_edits').where('comment_id', '=', commentId).execute();
+}
+
+/** The ids of a comment's ancestors, top-level first, in one round trip. */
+export async function ancestorIds(db: Executor, id: string): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    with recursive chain(id, parent_id, n) as (
+      select id, parent_id, 0 from comments where id = ${id}
+      union all
+      select c.id, c.parent_id, chain.n + 1 from comments c join chain on c.id = chain.parent_id
+      where chain.n < 100
+    )
+    select id from chain where n > 0 order by n desc`.execute(db);
+  return result.rows.map((r) => r.id);
+}
+
 /**
- * One page of top-level comments, by keyset: `(created_at, id)` for time sorts and
- * `(reaction_count, created_at, id)` for top, each matching a partial index, so the first page of a
- * huge thread reads only the rows it returns.
+ * Whether the same text is already in the thread: from the same commenter at any time, or — for a
+ * first post, which has no commenter yet — from the same network in the last few minutes (a
+ * double-click on "Post" before the browser had a token).
  */
-export async function listTopLevel(
+export async function findDuplicate(
   db: Executor,
-  threadId: string,
-  sort: Sort,
-  limit: number,
-  after?: Cursor,
-): Promise<Comment[]> {
+  args: { threadId: string; textHash: string; commenterId: string | null; ipHash: string | null; excludeId?: string },
+): Promise<boolean> {
   let q = db
     .selectFrom('comments')
-    .selectAll()
-    .where('thread_id', '=', threadId)
-    .where('parent_id', 'is', null)
-    .where('status', 'in', ['approved', 'deleted'])
-    .where(VISIBLE);
-  if (sort === 'oldest') {
-    if (after) q = q.where(sql<boolean>`(created_at, id) > (${after.createdAt}::timestamptz, ${after.id})`);
-    q = q.orderBy('created_at', 'asc').orderBy('id', 'asc');
-  } else if (sort === 'newest') {
-    if (after) q = q.where(sql<boolean>`(created_at, id) < (${after.createdAt}::timestamptz, ${after.id})`);
-    q = q.orderBy('created_at', 'desc').orderBy('id', 'desc');
+    .select('id')
+    .where('thread_id', '=', args.threadId)
+    .where('text_hash', '=', args.textHash)
+    .where('status', '!=', 'deleted');
+  if (args.excludeId) q = q.where('id', '!=', args.excludeId);
+  if (args.commenterId) {
+    q = q.where('commenter_id', '=', args.commenterId);
+  } else if (args.ipHash) {
+    q = q.where('ip_hash', '=', args.ipHash).where('created_at', '>', sql<Date>`now() - interval '10 minutes'`);
   } else {
-    if (after) {
-      q = q.where(
-        sql<boolean>`(reaction_count, created_at, id) < (${after.reactions ?? 0}, ${after.createdAt}::timestamptz, ${after.id})`,
-      );
-    }
-    q = q.orderBy('reaction_count', 'desc').orderBy('created_at', 'desc').orderBy('id', 'desc');
+    return false;
   }
-  return q.limit(limit).execute();
-}
-
-/** The replies of a comment, oldest first, after a cursor. */
-export async function listReplies(db: Executor, parentId: string, limit: number, after?: Cursor): Promise<Comment[]> {
-  let q = db
-    .selectFrom('comments')
-    .selectAll()
-    .where('parent_id', '=', parentId)
-    .where('status', 'in', ['approved', 'deleted'])
-    .where(VISIBLE);
-  if (after) q = q.where(sql<boolean>`(created_at, id) > (${after.createdAt}::timestamptz, ${after.id})`);
-  return q.orderBy('created_at', 'asc').orderBy('id', 'asc').limit(limit).execute();
-}
-
-/**
- * The first `perParent` replies of each parent, in one round trip: a lateral join walks the
- * `(parent_id, created_at, id)` index once per parent instead of reading every reply.
- */
-export async function firstReplies(db: Executor, parentIds: string[], perParent: number): Promise<Comment[]> {
-  if (parentIds.length === 0) return [];
-  const result = await sql<Comment>`
-    select r.* from unnest(${sql.val(parentIds)}::text[]) as p(id)
-    cross join lateral (
-      select * from comments c
-      where c.parent_id = p.id and c.status in ('approved', 'deleted')
-        and (c.status = 'approved' or c.reply_count > 0)
-      order by c.created_at, c.id
-      limit ${perParent}
-    ) r`.execute(db);
-  return result.rows;
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
 }

@@ -1,10 +1,13 @@
 import type { Router } from 'express';
 import type { Deps } from '../deps';
 import { commenterOf, readerActor } from '../http/actor';
+import { scopeOf, sendIdempotent } from '../http/idempotency';
 import { parse } from '../http/validate';
 import { ThreadIdParam } from '../threads/thread.schema';
-import { CreateCommentSchema, ListCommentsQuery } from './comment.schema';
-import { listThreadComments, postComment } from './comment.service';
+import { getPermalink, listCommentReplies, listThreadComments } from './comment-list.service';
+import { deleteComment, editComment, type OwnerResult } from './comment-owner.service';
+import { CommentIdParam, CreateCommentSchema, EditCommentSchema, ListCommentsQuery, RepliesQuery } from './comment.schema';
+import { postComment, type PostResult } from './comment.service';
 import { commentView } from './comment.view';
 
 export function commentRoutes(router: Router, deps: Deps): void {
@@ -19,10 +22,52 @@ export function commentRoutes(router: Router, deps: Deps): void {
     const threadId = parse(ThreadIdParam, req.params.threadId, 'path');
     const input = parse(CreateCommentSchema, req.body);
     const actor = await readerActor(deps, req);
-    const { comment, token } = await postComment(deps, actor, threadId, input);
-    res.status(201).json({
-      comment: commentView(comment, comment.commenter_id),
-      ...(token ? { commenterToken: token } : {}),
+    await sendIdempotent(deps, req, res, scopeOf(actor), async (seal) => {
+      const reply = ({ comment, token, site }: PostResult) => ({
+        status: 201,
+        body: {
+          comment: commentView(comment, comment.commenter_id, { editWindowMinutes: site.settings.editWindowMinutes }),
+          ...(token ? { commenterToken: token } : {}),
+        },
+      });
+      return reply(await postComment(deps, actor, threadId, input, (trx, r) => seal(trx, reply(r))));
     });
+  });
+
+  router.get('/comments/:commentId', async (req, res) => {
+    const id = parse(CommentIdParam, req.params.commentId, 'path');
+    const viewer = await commenterOf(deps, req);
+    res.json(await getPermalink(deps, viewer?.id ?? null, id));
+  });
+
+  router.get('/comments/:commentId/replies', async (req, res) => {
+    const id = parse(CommentIdParam, req.params.commentId, 'path');
+    const query = parse(RepliesQuery, req.query, 'query');
+    const viewer = await commenterOf(deps, req);
+    res.json(await listCommentReplies(deps, viewer?.id ?? null, id, query));
+  });
+
+  const ownerReply = (viewerId: string | undefined) => ({ comment, site }: OwnerResult) => ({
+    status: 200,
+    body: { comment: commentView(comment, viewerId, { editWindowMinutes: site.settings.editWindowMinutes }) },
+  });
+
+  router.patch('/comments/:commentId', async (req, res) => {
+    const id = parse(CommentIdParam, req.params.commentId, 'path');
+    const input = parse(EditCommentSchema, req.body);
+    const actor = await readerActor(deps, req);
+    const reply = ownerReply(actor.commenter?.id);
+    await sendIdempotent(deps, req, res, scopeOf(actor), async (seal) =>
+      reply(await editComment(deps, actor, id, input, (trx, r) => seal(trx, reply(r)))),
+    );
+  });
+
+  router.delete('/comments/:commentId', async (req, res) => {
+    const id = parse(CommentIdParam, req.params.commentId, 'path');
+    const actor = await readerActor(deps, req);
+    const reply = ownerReply(actor.commenter?.id);
+    await sendIdempotent(deps, req, res, scopeOf(actor), async (seal) =>
+      reply(await deleteComment(deps, actor, id, (trx, r) => seal(trx, reply(r)))),
+    );
   });
 }

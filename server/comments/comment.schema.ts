@@ -12,15 +12,35 @@ const PlainLine = (max: number) =>
     .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must be a single line of text');
 
 export const CreateCommentSchema = z.object({
-  body: z.string().refine((v) => v.trim().length > 0, 'must not be empty').pipe(z.string().max(50_000)),
-  parentId: CommentIdParam.nullish(),
-  name: PlainLine(80).nullish(),
-  email: z.email('must be an email address').max(254).nullish().or(z.literal('').transform(() => null)),
-  website: HttpUrlSchema.max(300).nullish().or(z.literal('').transform(() => null)),
+  body: z
+    .string()
+    .refine((v) => v.trim().length > 0, 'must not be empty')
+    .pipe(z.string().max(50_000))
+    .meta({
+      description:
+        'Plain text with a small Markdown subset (paragraphs, line breaks, emphasis, links, inline code, quotes); the site sets the maximum length (default 10,000)',
+    }),
+  parentId: CommentIdParam.nullish().meta({ description: 'The comment this one replies to (same thread)' }),
+  name: PlainLine(80).nullish().meta({ description: 'Shown with the comment; "Anonymous" when none' }),
+  email: z
+    .email('must be an email address')
+    .max(254)
+    .nullish()
+    .or(z.literal('').transform(() => null))
+    .meta({ description: 'Never published' }),
+  website: HttpUrlSchema.max(300)
+    .nullish()
+    .or(z.literal('').transform(() => null))
+    .meta({ description: 'An absolute http(s) URL' }),
   /** The honeypot field: invisible to people, filled by naive bots. */
-  hp: z.string().max(1000).optional(),
+  hp: z.string().max(1000).optional().meta({ description: 'Honeypot: a form field hidden from people; leave it empty' }),
   /** Milliseconds the form was open before sending, measured by the widget. */
-  elapsedMs: z.number().int().min(0).optional(),
+  elapsedMs: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .meta({ description: 'How long the form was open before it was sent, in milliseconds (the widget measures it)' }),
 });
 export type CreateCommentInput = z.infer<typeof CreateCommentSchema>;
 
@@ -32,3 +52,63 @@ export const ListCommentsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(500).optional(),
 });
+
+export const EditCommentSchema = z.object({
+  body: CreateCommentSchema.shape.body,
+});
+export type EditCommentInput = z.infer<typeof EditCommentSchema>;
+
+export const RepliesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(500).optional(),
+});
+
+// Responses. They document the API (OpenAPI) and a test holds real responses to them.
+
+export const CommentViewSchema = z
+  .object({
+    id: z.string(),
+    threadId: z.string(),
+    parentId: z.string().nullable(),
+    replyToId: z.string().nullable().meta({ description: 'The comment a reply answers when the depth cap attached it higher up' }),
+    depth: z.number().int(),
+    author: z.object({
+      name: z.string().nullable().meta({ description: '"Anonymous" when none; null on a deleted comment' }),
+      website: z.string().nullable(),
+      badge: z.string().nullable(),
+    }),
+    bodyHtml: z.string().meta({ description: 'Sanitised HTML; empty on a deleted comment' }),
+    createdAt: z.iso.datetime(),
+    editedAt: z.iso.datetime().nullable(),
+    status: z.enum(['pending', 'approved', 'rejected', 'deleted']),
+    featured: z.boolean(),
+    reactionCount: z.number().int(),
+    replyCount: z.number().int(),
+    seq: z.number().int(),
+    mine: z.literal(true).optional().meta({ description: 'The caller wrote it' }),
+    reacted: z.literal(true).optional().meta({ description: 'The caller likes it' }),
+    flagged: z.literal(true).optional().meta({ description: 'The caller reported it' }),
+    editableUntil: z.iso.datetime().optional().meta({ description: 'On the caller’s own comment: the end of its edit window' }),
+  })
+  .meta({ id: 'Comment' });
+
+export const CommentWithRepliesSchema = CommentViewSchema.extend({
+  replies: z.object({ items: z.array(CommentViewSchema), total: z.number().int(), nextCursor: z.string().nullable() }),
+}).meta({ id: 'CommentWithReplies' });
+
+export const CommentPageSchema = z.object({
+  items: z.array(CommentWithRepliesSchema),
+  nextCursor: z.string().nullable(),
+  seq: z.number().int().meta({ description: 'The thread’s current event sequence number, for live catch-up' }),
+});
+
+export const CommentReplySchema = z.object({ comment: CommentViewSchema });
+export const PostedCommentSchema = z.object({
+  comment: CommentViewSchema,
+  commenterToken: z.string().optional().meta({ description: 'Returned once, on a commenter’s first write: keep it' }),
+});
+export const PermalinkSchema = z.object({
+  comment: CommentViewSchema,
+  parentIds: z.array(z.string()).meta({ description: 'Ancestors, top-level first' }),
+});
+export const RepliesPageSchema = z.object({ items: z.array(CommentViewSchema), nextCursor: z.string().nullable() });

@@ -1,22 +1,24 @@
+import crypto from 'node:crypto';
 import type { Comment, Commenter } from '../../db/schema';
-import { type Db, inTransaction } from '../db';
+import { type Db, inTransaction, type Tx } from '../db';
 import { errors } from '../errors';
 import type { EventBus } from '../events';
 import { newId } from '../ids';
 import * as commenterRepo from '../commenters/commenter.repo';
 import { createCommenter } from '../commenters/commenter.service';
+import type { FloodGuard } from '../limits/flood';
 import { runPipeline } from '../moderation/pipeline';
-import { getSite } from '../sites/site.service';
+import { getSite, type SiteWithSettings } from '../sites/site.service';
 import * as threadRepo from '../threads/thread.repo';
-import { decodeCursor, encodeCursor } from './comment.cursor';
+import { applyCounters, recordChange } from './comment.changes';
 import { countLinks, plainText, renderBody } from './comment.render';
 import * as repo from './comment.repo';
-import type { CreateCommentInput, Sort } from './comment.schema';
-import { type CommentView, commentView } from './comment.view';
+import type { CreateCommentInput } from './comment.schema';
 
 export interface CommentDeps {
   db: Db;
   bus: EventBus;
+  limits: FloodGuard;
 }
 
 /** Who is asking: a reader (maybe without identity yet) and what we may keep about their request. */
@@ -26,14 +28,42 @@ export interface ReaderActor {
   userAgent: string | null;
 }
 
-const FIRST_REPLIES = 3;
+/** Runs inside the write's transaction, just before it commits (the idempotency record). */
+export type BeforeCommit<R> = (trx: Tx, result: R) => Promise<void>;
+
+export interface PostResult {
+  comment: Comment;
+  token?: string;
+  site: SiteWithSettings;
+}
+
+/** A body as stored: newlines normalised, outer whitespace trimmed. */
+export function normaliseSource(body: string): string {
+  return body.replace(/\r\n?/g, '\n').trim();
+}
+
+/** The duplicate check's view of a text: case, spacing and markup do not make it new. */
+export function textHash(html: string): string {
+  const text = plainText(html).toLowerCase().replace(/\s+/g, ' ').trim();
+  return crypto.createHash('sha256').update(text).digest('base64url');
+}
+
+export function bodyTooLong(source: string, site: SiteWithSettings) {
+  return source.length > site.settings.maxBodyLength
+    ? { path: 'body', message: `must be at most ${site.settings.maxBodyLength} characters` }
+    : null;
+}
+
+export const duplicateError = () =>
+  errors.conflict('duplicate_comment', 'You already posted this comment in this thread.');
 
 export async function postComment(
   deps: CommentDeps,
   actor: ReaderActor,
   threadId: string,
   input: CreateCommentInput,
-): Promise<{ comment: Comment; token?: string }> {
+  beforeCommit?: BeforeCommit<PostResult>,
+): Promise<PostResult> {
   const thread = await threadRepo.findThread(deps.db, threadId);
   if (!thread) throw errors.notFound('The thread');
   const site = await getSite(deps.db, thread.site_id);
@@ -41,20 +71,22 @@ export async function postComment(
 
   const name = input.name || null;
   const email = input.email || null;
+  const source = normaliseSource(input.body);
   const fieldErrors = [];
-  if (input.body.length > settings.maxBodyLength) {
-    fieldErrors.push({ path: 'body', message: `must be at most ${settings.maxBodyLength} characters` });
-  }
+  const tooLong = bodyTooLong(source, site);
+  if (tooLong) fieldErrors.push(tooLong);
   if (settings.requireName && !name && !actor.commenter?.name) fieldErrors.push({ path: 'name', message: 'is required on this site' });
   if (settings.requireEmail && !email && !actor.commenter?.email) fieldErrors.push({ path: 'email', message: 'is required on this site' });
   if (!settings.allowAnonymous && !name && !actor.commenter?.name) fieldErrors.push({ path: 'name', message: 'is required: this site does not accept anonymous comments' });
   if (fieldErrors.length) throw errors.validation('Some fields need attention.', fieldErrors);
 
-  const source = input.body.replace(/\r\n?/g, '\n').trim();
   const html = renderBody(source);
+  const hash = textHash(html);
+  await deps.limits.consume('comment', { commenterId: actor.commenter?.id ?? null, network: actor.ipHash });
 
   return inTransaction(deps, async (uow) => {
     const { trx } = uow;
+    // Every post to a thread queues here, so the duplicate check and the counters are exact.
     const locked = await threadRepo.lockThread(trx, thread.id);
     if (!locked) throw errors.notFound('The thread');
 
@@ -65,6 +97,23 @@ export async function postComment(
         parent && (parent.status === 'approved' || (parent.status === 'pending' && actor.commenter && parent.commenter_id === actor.commenter.id));
       if (!parent || parent.thread_id !== thread.id || !visibleToAuthor) throw errors.notFound('The comment you are replying to');
     }
+
+    if (await repo.findDuplicate(trx, { threadId: thread.id, textHash: hash, commenterId: actor.commenter?.id ?? null, ipHash: actor.ipHash })) {
+      throw duplicateError();
+    }
+
+    const verdict = runPipeline({
+      site,
+      thread: locked,
+      body: { source, html, text: plainText(html), links: countLinks(html) },
+      author: {
+        isMember: false,
+        approvedCount: actor.commenter ? await commenterRepo.approvedCount(trx, actor.commenter.id, site.id) : 0,
+        banned: false,
+      },
+      form: { honeypot: input.hp, elapsedMs: input.elapsedMs },
+      isEdit: false,
+    });
 
     let commenter = actor.commenter;
     let token: string | undefined;
@@ -79,19 +128,6 @@ export async function postComment(
       });
     }
 
-    const verdict = runPipeline({
-      site,
-      thread: locked,
-      body: { source, html, text: plainText(html), links: countLinks(html) },
-      author: {
-        isMember: false,
-        approvedCount: token ? 0 : await commenterRepo.approvedCount(trx, commenter.id, site.id),
-        banned: false,
-      },
-      form: { honeypot: input.hp, elapsedMs: input.elapsedMs },
-      isEdit: false,
-    });
-
     // A reply to a comment at the depth cap attaches beside it, keeping a link to what it answers.
     let parentId: string | null = parent?.id ?? null;
     let replyToId: string | null = null;
@@ -102,8 +138,7 @@ export async function postComment(
       depth = parent.depth;
     }
 
-    const seq = await threadRepo.nextSeq(trx, thread.id);
-    const comment = await repo.insertComment(trx, {
+    const inserted = await repo.insertComment(trx, {
       id: newId(),
       site_id: site.id,
       thread_id: thread.id,
@@ -118,73 +153,18 @@ export async function postComment(
       badge: null,
       body_src: source,
       body_html: html,
+      text_hash: hash,
       status: verdict.status,
       previous_status: null,
-      seq,
       ip_hash: actor.ipHash,
       user_agent: actor.userAgent?.slice(0, 400) ?? null,
     });
-
-    if (comment.status === 'approved') {
-      await threadRepo.addToCommentCount(trx, thread.id, 1);
-      if (parentId) await repo.addToReplyCount(trx, parentId, 1);
-    }
-    const audience = comment.status === 'approved' ? null : commenter.id;
-    const payload = { threadId: thread.id, seq, comment: commentView(comment) };
-    await threadRepo.appendEvent(trx, { threadId: thread.id, seq, event: 'comment:created', payload, audience });
-    uow.emit('thread.event', { siteId: site.id, threadId: thread.id, seq, event: 'comment:created', payload, audience });
-    uow.emit('comment.status', { siteId: site.id, threadId: thread.id, commentId: comment.id, from: null, to: comment.status });
-    return { comment, token };
+    // Counted as if it had existed before as nothing: approved adds to the thread and its parent.
+    const nothing = { ...inserted, status: 'rejected' as const, reply_count: 0 };
+    await applyCounters(uow, nothing, inserted);
+    const comment = await recordChange(uow, 'created', null, inserted);
+    const result: PostResult = { comment, token, site };
+    await beforeCommit?.(trx, result);
+    return result;
   });
-}
-
-export interface CommentWithReplies extends CommentView {
-  replies: { items: CommentView[]; total: number; nextCursor: string | null };
-}
-
-export async function listThreadComments(
-  deps: { db: Db },
-  viewerId: string | null,
-  threadId: string,
-  query: { sort: Sort; limit: number; cursor?: string },
-): Promise<{ items: CommentWithReplies[]; nextCursor: string | null; seq: number }> {
-  const thread = await threadRepo.findThread(deps.db, threadId);
-  if (!thread) throw errors.notFound('The thread');
-  const after = query.cursor ? decodeCursor(query.cursor, query.sort) : undefined;
-  const rows = await repo.listTopLevel(deps.db, thread.id, query.sort, query.limit + 1, after);
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  const nextCursor =
-    rows.length > query.limit && last
-      ? encodeCursor({ sort: query.sort, createdAt: last.created_at.toISOString(), id: last.id, reactions: last.reaction_count })
-      : null;
-
-  const replies = await repo.firstReplies(
-    deps.db,
-    page.filter((c) => c.reply_count > 0).map((c) => c.id),
-    FIRST_REPLIES + 1,
-  );
-  const byParent = new Map<string, Comment[]>();
-  for (const r of replies) {
-    const list = byParent.get(r.parent_id!) ?? [];
-    list.push(r);
-    byParent.set(r.parent_id!, list);
-  }
-  const items = page.map((c) => {
-    const own = byParent.get(c.id) ?? [];
-    const shown = own.slice(0, FIRST_REPLIES);
-    const lastReply = shown[shown.length - 1];
-    return {
-      ...commentView(c, viewerId),
-      replies: {
-        items: shown.map((r) => commentView(r, viewerId)),
-        total: c.reply_count,
-        nextCursor:
-          own.length > FIRST_REPLIES && lastReply
-            ? encodeCursor({ sort: 'oldest', createdAt: lastReply.created_at.toISOString(), id: lastReply.id })
-            : null,
-      },
-    };
-  });
-  return { items, nextCursor, seq: thread.seq };
 }

@@ -10,19 +10,36 @@ export interface CommentView {
   bodyHtml: string;
   createdAt: string;
   editedAt: string | null;
-  status: Comment['status'];
+  status: 'pending' | 'approved' | 'rejected' | 'deleted';
   featured: boolean;
   reactionCount: number;
   replyCount: number;
   seq: number;
+  /** The caller wrote it. */
   mine?: true;
+  /** The caller likes it. */
+  reacted?: true;
+  /** The caller reported it. */
+  flagged?: true;
+  /** For the caller's own comment: until when they may edit it. */
+  editableUntil?: string;
+}
+
+export interface ViewExtras {
+  reacted?: boolean;
+  flagged?: boolean;
+  /** The site's edit window, to tell an author until when they may edit. */
+  editWindowMinutes?: number;
 }
 
 /**
  * The one public shape of a comment, for responses and broadcasts alike. Never the email, network
  * hash, user agent or commenter id: those would link a pseudonymous reader's comments together.
+ *
+ * A comment classified as spam shows as `pending`, even to its author: telling a bot which of its
+ * tricks was caught only teaches it the next one.
  */
-export function commentView(c: Comment, viewerCommenterId?: string | null): CommentView {
+export function commentView(c: Comment, viewerCommenterId?: string | null, extras: ViewExtras = {}): CommentView {
   const removed = c.status === 'deleted';
   const view: CommentView = {
     id: c.id,
@@ -36,12 +53,27 @@ export function commentView(c: Comment, viewerCommenterId?: string | null): Comm
     bodyHtml: removed ? '' : c.body_html,
     createdAt: c.created_at.toISOString(),
     editedAt: c.edited_at ? c.edited_at.toISOString() : null,
-    status: c.status,
+    status: c.status === 'spam' ? 'pending' : c.status,
     featured: c.featured,
     reactionCount: c.reaction_count,
     replyCount: c.reply_count,
     seq: c.seq,
   };
-  if (viewerCommenterId && c.commenter_id === viewerCommenterId) view.mine = true;
+  if (viewerCommenterId && c.commenter_id === viewerCommenterId) {
+    view.mine = true;
+    if (extras.editWindowMinutes !== undefined && (c.status === 'approved' || c.status === 'pending' || c.status === 'spam')) {
+      view.editableUntil = new Date(c.created_at.getTime() + extras.editWindowMinutes * 60_000).toISOString();
+    }
+  }
+  if (extras.reacted) view.reacted = true;
+  if (extras.flagged) view.flagged = true;
   return view;
+}
+
+/**
+ * What everyone else is told when a comment they could see leaves the public thread without being
+ * deleted (an edit sent it back to moderation): its place, not its words or author.
+ */
+export function withdrawnView(c: Comment): CommentView {
+  return { ...commentView(c), author: { name: null, website: null, badge: null }, bodyHtml: '' };
 }

@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import type { Deps } from '../deps';
 import { jsonParser, rejectHostileInput, requireJson } from './body';
 import { corsForSites } from './cors';
+import { apiDocsPage } from './docs';
 import { errorHandler, notFoundHandler } from './errors';
 import { healthRoutes } from './health';
 import { assetRoutes } from './assets';
@@ -71,6 +72,7 @@ export function createHttpApp(deps: Deps, state: HttpState): Express {
   api.use(apiRouter(deps));
   api.use(notFoundHandler);
   app.use('/api/v1', api);
+  app.get('/api/docs', apiDocsPage);
 
   app.get('/', (_req, res) => {
     res.json({ name: 'Parley', api: '/api/v1', demo: '/demo', health: '/healthz' });

@@ -18,7 +18,7 @@ export function corsForSites(origins: OriginCache): RequestHandler {
     },
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match'],
-    exposedHeaders: ['Retry-After', 'ETag', 'X-Request-Id'],
+    exposedHeaders: ['Retry-After', 'ETag', 'X-Request-Id', 'Idempotent-Replayed'],
     maxAge: 600,
   });
 }

@@ -1,10 +1,15 @@
 import { Router } from 'express';
+import { commenterRoutes } from '../commenters/commenter.routes';
 import { commentRoutes } from '../comments/comment.routes';
 import { previewRoutes } from '../comments/preview.routes';
 import type { Deps } from '../deps';
+import { flagRoutes } from '../flags/flag.routes';
 import { pollRoutes } from '../polls/poll.routes';
 import { privacyRoutes } from '../privacy/privacy.routes';
+import { reactionRoutes } from '../reactions/reaction.routes';
+import { countRoutes } from '../threads/counts.routes';
 import { threadRoutes } from '../threads/thread.routes';
+import { openApiJson } from './docs';
 
 /** The one list of API routes, mounted under /api/v1. Each domain registers its own, thinly. */
 export function apiRouter(deps: Deps): Router {
@@ -14,5 +19,10 @@ export function apiRouter(deps: Deps): Router {
   previewRoutes(router, deps);
   pollRoutes(router, deps);
   privacyRoutes(router, deps);
+  reactionRoutes(router, deps);
+  flagRoutes(router, deps);
+  countRoutes(router, deps);
+  commenterRoutes(router, deps);
+  router.get('/openapi.json', openApiJson);
   return router;
 }

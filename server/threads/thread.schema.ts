@@ -22,3 +22,21 @@ export const ResolveThreadSchema = z.object({
 export type ResolveThreadInput = z.infer<typeof ResolveThreadSchema>;
 
 export const ThreadIdParam = z.string().regex(/^[0-9a-z]{16}$/, 'is not a thread id');
+
+// Responses (OpenAPI; a test holds real responses to them).
+export const ThreadViewSchema = z
+  .object({
+    id: z.string(),
+    siteId: z.string(),
+    key: z.string(),
+    url: z.string().nullable(),
+    title: z.string().nullable(),
+    state: z.enum(['open', 'closed']),
+    mode: z.enum(['pre', 'post', 'first_time']).nullable().meta({ description: 'null: the site’s moderation mode applies' }),
+    commentCount: z.number().int(),
+    seq: z.number().int(),
+    createdAt: z.iso.datetime(),
+    polls: z.array(z.unknown()),
+  })
+  .meta({ id: 'Thread' });
+export const ThreadReplySchema = z.object({ thread: ThreadViewSchema });

@@ -36,6 +36,7 @@ export async function startTestParley(env: Record<string, string> = {}): Promise
     async reset() {
       await resetDatabase(database);
       app.deps.origins.invalidate();
+      app.deps.limits.reset();
     },
     async close() {
       await app.close(1000);

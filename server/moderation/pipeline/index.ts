@@ -1,4 +1,6 @@
 import { closedThread } from './closed-thread';
+import { formTooFast } from './form-too-fast';
+import { honeypot } from './honeypot';
 import { linkLimit } from './link-limit';
 import { member } from './member';
 import { moderationMode } from './moderation-mode';
@@ -10,7 +12,7 @@ export type { Rule, RuleInput, RuleOutcome, Verdict } from './types';
  * The rules every new or edited comment meets, in the order of the specification: refusals first,
  * then spam, then rejections, then holds. The first rule that decides ends the run.
  */
-export const RULES: readonly Rule[] = [closedThread, member, linkLimit, moderationMode];
+export const RULES: readonly Rule[] = [closedThread, member, honeypot, formTooFast, linkLimit, moderationMode];
 
 export interface PipelineResult {
   status: Verdict;

@@ -1,0 +1,153 @@
+import type { Comment, Commenter } from '../../db/schema';
+import { inTransaction } from '../db';
+import { errors } from '../errors';
+import * as commenterRepo from '../commenters/commenter.repo';
+import { runPipeline } from '../moderation/pipeline';
+import { getSite, type SiteWithSettings } from '../sites/site.service';
+import * as threadRepo from '../threads/thread.repo';
+import { applyCounters, canSee, recordChange } from './comment.changes';
+import { countLinks, plainText, renderBody } from './comment.render';
+import * as repo from './comment.repo';
+import type { EditCommentInput } from './comment.schema';
+import {
+  type BeforeCommit,
+  bodyTooLong,
+  type CommentDeps,
+  duplicateError,
+  normaliseSource,
+  type ReaderActor,
+  textHash,
+} from './comment.service';
+
+/**
+ * What an author may do to their own comment: edit it within the site's window (the moderation rules
+ * run again, so an edit can send it back to the queue) and delete it at any time (a tombstone that
+ * keeps its replies in place). Anybody else: 403 when they can see the comment, 404 when they cannot.
+ */
+export interface OwnerResult {
+  comment: Comment;
+  site: SiteWithSettings;
+}
+
+function requireCommenter(actor: ReaderActor): Commenter {
+  if (!actor.commenter) throw errors.unauthenticated('Send your commenter token to change your own comments.');
+  return actor.commenter;
+}
+
+async function ownComment(deps: CommentDeps, commenter: Commenter, id: string): Promise<Comment> {
+  const comment = await repo.findComment(deps.db, id);
+  if (!comment || !canSee(comment, commenter.id)) throw errors.notFound('The comment');
+  if (comment.commenter_id !== commenter.id) throw errors.forbidden('not_your_comment', 'Only the author of a comment can change it.');
+  return comment;
+}
+
+function checkEditable(comment: Comment, site: SiteWithSettings, now = Date.now()): void {
+  if (comment.status === 'deleted') throw errors.conflict('comment_deleted', 'This comment was deleted.');
+  if (comment.status === 'rejected') throw errors.conflict('comment_not_editable', 'A rejected comment cannot be edited.');
+  const closesAt = comment.created_at.getTime() + site.settings.editWindowMinutes * 60_000;
+  if (now > closesAt) {
+    throw errors.forbidden(
+      'edit_window_closed',
+      `Comments can be edited for ${site.settings.editWindowMinutes} minutes after posting; this one can no longer be edited.`,
+    );
+  }
+}
+
+export async function editComment(
+  deps: CommentDeps,
+  actor: ReaderActor,
+  id: string,
+  input: EditCommentInput,
+  beforeCommit?: BeforeCommit<OwnerResult>,
+): Promise<OwnerResult> {
+  const commenter = requireCommenter(actor);
+  const current = await ownComment(deps, commenter, id);
+  const site = await getSite(deps.db, current.site_id);
+  checkEditable(current, site);
+  const source = normaliseSource(input.body);
+  const tooLong = bodyTooLong(source, site);
+  if (tooLong) throw errors.validation('Some fields need attention.', [tooLong]);
+  if (source === current.body_src) return { comment: current, site };
+
+  const html = renderBody(source);
+  const hash = textHash(html);
+  await deps.limits.consume('edit', { commenterId: commenter.id, network: actor.ipHash });
+
+  return inTransaction(deps, async (uow) => {
+    const { trx } = uow;
+    const thread = await threadRepo.lockThread(trx, current.thread_id);
+    const before = await repo.lockComment(trx, current.id);
+    if (!thread || !before) throw errors.notFound('The comment');
+    checkEditable(before, site); // a delete may have won the race
+
+    if (await repo.findDuplicate(trx, { threadId: thread.id, textHash: hash, commenterId: commenter.id, ipHash: null, excludeId: before.id })) {
+      throw duplicateError();
+    }
+    const verdict = runPipeline({
+      site,
+      thread,
+      body: { source, html, text: plainText(html), links: countLinks(html) },
+      author: { isMember: false, approvedCount: await commenterRepo.approvedCount(trx, commenter.id, site.id), banned: false },
+      form: {},
+      isEdit: true,
+    });
+    // Spam stays spam: an edit must not launder a bot's comment into the thread.
+    const status = before.status === 'spam' ? 'spam' : verdict.status;
+
+    await repo.insertEdit(trx, before.id, before.body_src);
+    const after = await repo.updateComment(trx, before.id, {
+      body_src: source,
+      body_html: html,
+      text_hash: hash,
+      status,
+      previous_status: status === before.status ? before.previous_status : before.status,
+      edited_at: new Date(),
+    });
+    await applyCounters(uow, before, after);
+    const comment = await recordChange(uow, 'updated', before, after);
+    const result = { comment, site };
+    await beforeCommit?.(trx, result);
+    return result;
+  });
+}
+
+export async function deleteComment(
+  deps: CommentDeps,
+  actor: ReaderActor,
+  id: string,
+  beforeCommit?: BeforeCommit<OwnerResult>,
+): Promise<OwnerResult> {
+  const commenter = requireCommenter(actor);
+  const current = await ownComment(deps, commenter, id);
+  const site = await getSite(deps.db, current.site_id);
+  // Deleting twice is the same as deleting once.
+  if (current.status === 'deleted') return { comment: current, site };
+  await deps.limits.consume('edit', { commenterId: commenter.id, network: actor.ipHash });
+
+  return inTransaction(deps, async (uow) => {
+    const { trx } = uow;
+    await threadRepo.lockThread(trx, current.thread_id);
+    const before = await repo.lockComment(trx, current.id);
+    if (!before) throw errors.notFound('The comment');
+    if (before.status === 'deleted') return { comment: before, site };
+
+    // The author asked for their words to go: the text, its earlier versions and the byline are
+    // wiped, not hidden. The row stays as a tombstone so replies keep their place.
+    await repo.deleteEdits(trx, before.id);
+    const after = await repo.updateComment(trx, before.id, {
+      status: 'deleted',
+      previous_status: before.status,
+      deleted_at: new Date(),
+      body_src: '',
+      body_html: '',
+      text_hash: null,
+      author_name: null,
+      author_website: null,
+    });
+    await applyCounters(uow, before, after);
+    const comment = await recordChange(uow, 'removed', before, after);
+    const result = { comment, site };
+    await beforeCommit?.(trx, result);
+    return result;
+  });
+}

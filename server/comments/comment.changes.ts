@@ -1,0 +1,91 @@
+import type { Comment, CommentStatus } from '../../db/schema';
+import type { UnitOfWork } from '../db';
+import type { ThreadEventName } from '../events';
+import * as threadRepo from '../threads/thread.repo';
+import * as repo from './comment.repo';
+import { type CommentView, commentView, withdrawnView } from './comment.view';
+
+/**
+ * What every change to a comment must keep true, in the transaction that makes it (the thread row is
+ * already locked by the caller — lock order: thread, then comments):
+ * - `threads.comment_count` counts approved comments;
+ * - `comments.reply_count` counts the direct replies that are listed: approved ones, and tombstones
+ *   that still hold listed replies (so deleting the last reply under a tombstone hides it too);
+ * - every visible change takes the thread's next `seq`, is written to `thread_events`, and is
+ *   published after commit; a status change is also announced to the moderation side.
+ */
+export function isListed(c: Pick<Comment, 'status' | 'reply_count'>): boolean {
+  return c.status === 'approved' || (c.status === 'deleted' && c.reply_count > 0);
+}
+
+/** Who may read a comment: everyone while it is public or a tombstone; otherwise only its author. */
+export function canSee(c: Comment, viewerId: string | null): boolean {
+  return c.status === 'approved' || c.status === 'deleted' || (viewerId !== null && c.commenter_id === viewerId);
+}
+
+export async function applyCounters(uow: UnitOfWork, before: Comment, after: Comment): Promise<void> {
+  const { trx } = uow;
+  const approvedDelta = Number(after.status === 'approved') - Number(before.status === 'approved');
+  await threadRepo.addToCommentCount(trx, after.thread_id, approvedDelta);
+  const listedBefore = isListed(before);
+  const listedAfter = isListed(after);
+  if (listedBefore === listedAfter || !after.parent_id) return;
+  // Walk up while a tombstone's listing changes with its reply count.
+  let parentId: string | null = after.parent_id;
+  let delta = listedAfter ? 1 : -1;
+  while (parentId) {
+    const parent = await repo.shiftReplyCount(trx, parentId, delta);
+    if (!parent || parent.status !== 'deleted') return;
+    const wasListed = parent.reply_count - delta > 0;
+    const nowListed = parent.reply_count > 0;
+    if (wasListed === nowListed) return;
+    parentId = parent.parent_id;
+    delta = nowListed ? 1 : -1;
+  }
+}
+
+interface Emission {
+  event: ThreadEventName;
+  comment: CommentView;
+  audience: string | null;
+}
+
+/**
+ * The live events for a change, from the point of view of each audience: readers never receive a
+ * comment they may not see, its author always learns what happened to their own.
+ */
+function emissions(kind: 'created' | 'updated' | 'removed', before: Comment | null, after: Comment): Emission[] {
+  const author = after.commenter_id;
+  const wasPublic = before?.status === 'approved';
+  const isPublic = after.status === 'approved';
+  if (kind === 'removed') {
+    return [{ event: 'comment:removed', comment: commentView(after), audience: wasPublic ? null : author }];
+  }
+  if (isPublic) return [{ event: kind === 'created' ? 'comment:created' : 'comment:updated', comment: commentView(after), audience: null }];
+  const own: Emission = { event: kind === 'created' ? 'comment:created' : 'comment:updated', comment: commentView(after), audience: author };
+  if (wasPublic) return [{ event: 'comment:removed', comment: withdrawnView(after), audience: null }, own];
+  return [own];
+}
+
+/** Writes and queues the events of a change; returns the comment with its new `seq`. */
+export async function recordChange(
+  uow: UnitOfWork,
+  kind: 'created' | 'updated' | 'removed',
+  before: Comment | null,
+  after: Comment,
+): Promise<Comment> {
+  let seq = after.seq;
+  for (const e of emissions(kind, before, after)) {
+    seq = await threadRepo.nextSeq(uow.trx, after.thread_id);
+    const comment = { ...e.comment, seq };
+    const payload = { threadId: after.thread_id, seq, comment };
+    await threadRepo.appendEvent(uow.trx, { threadId: after.thread_id, seq, event: e.event, payload, audience: e.audience });
+    uow.emit('thread.event', { siteId: after.site_id, threadId: after.thread_id, seq, event: e.event, payload, audience: e.audience });
+  }
+  if (seq !== after.seq) await repo.setSeq(uow.trx, after.id, seq);
+  const from: CommentStatus | null = before?.status ?? null;
+  if (from !== after.status) {
+    uow.emit('comment.status', { siteId: after.site_id, threadId: after.thread_id, commentId: after.id, from, to: after.status });
+  }
+  return { ...after, seq };
+}

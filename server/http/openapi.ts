@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { ProfileSchema, UpdateProfileSchema } from '../commenters/commenter.schema';
+import {
+  CommentIdParam,
+  CommentPageSchema,
+  CommentReplySchema,
+  CreateCommentSchema,
+  EditCommentSchema,
+  ListCommentsQuery,
+  PermalinkSchema,
+  PostedCommentSchema,
+  RepliesPageSchema,
+  RepliesQuery,
+} from '../comments/comment.schema';
+import { CreateFlagSchema, FlagViewSchema } from '../flags/flag.schema';
+import { CountsQuery, CountsSchema } from '../threads/counts.routes';
+import { ResolveThreadSchema, ThreadIdParam, ThreadReplySchema } from '../threads/thread.schema';
+
+/**
+ * The OpenAPI 3.1 description of the reader API, built from the zod schemas that validate requests
+ * (and those that describe responses, which a test holds real responses to). Served at
+ * /api/v1/openapi.json and rendered at /api/docs.
+ */
+type Auth = 'none' | 'optional' | 'required';
+
+export interface OperationDoc {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express-style path under /api/v1 (`:param`). */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  auth: Auth;
+  idempotent?: boolean;
+  params?: Record<string, z.ZodType>;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  ok: { status: number; description: string; schema: z.ZodType };
+  errors: number[];
+}
+
+const comment = { commentId: CommentIdParam };
+const thread = { threadId: ThreadIdParam };
+
+export const OPERATIONS: OperationDoc[] = [
+  { method: 'post', path: '/threads/resolve', tag: 'Threads', summary: 'Find or create the thread of an article', description: 'Creates the thread (201) when the request’s Origin is one of the site’s allowed origins; otherwise only finds it.', auth: 'none', body: ResolveThreadSchema, ok: { status: 200, description: 'The thread (201 when just created)', schema: ThreadReplySchema }, errors: [400, 403, 404] },
+  { method: 'get', path: '/threads/:threadId', tag: 'Threads', summary: 'A thread with its comment count and current seq', auth: 'none', params: thread, ok: { status: 200, description: 'The thread', schema: ThreadReplySchema }, errors: [400, 404] },
+  { method: 'get', path: '/threads/:threadId/comments', tag: 'Comments', summary: 'A page of top-level comments, each with its first replies', description: 'Keyset pagination: pass `nextCursor` back as `cursor` with the same sort. Pages stay stable while comments arrive. The caller’s own pending comments are included for them alone.', auth: 'optional', params: thread, query: ListCommentsQuery, ok: { status: 200, description: 'The page', schema: CommentPageSchema }, errors: [400, 401, 404] },
+  { method: 'post', path: '/threads/:threadId/comments', tag: 'Comments', summary: 'Post a comment or a reply', description: 'Without a token, creates the reader’s identity and returns `commenterToken` once. A comment is `approved` or `pending` (held for moderation, visible only to its author).', auth: 'optional', idempotent: true, params: thread, body: CreateCommentSchema, ok: { status: 201, description: 'The comment', schema: PostedCommentSchema }, errors: [400, 401, 403, 404, 409, 422, 429] },
+  { method: 'get', path: '/comments/:commentId', tag: 'Comments', summary: 'One comment (permalink), with its ancestors’ ids', auth: 'optional', params: comment, ok: { status: 200, description: 'The comment', schema: PermalinkSchema }, errors: [400, 401, 404] },
+  { method: 'get', path: '/comments/:commentId/replies', tag: 'Comments', summary: 'More replies to a comment, oldest first', auth: 'optional', params: comment, query: RepliesQuery, ok: { status: 200, description: 'The replies', schema: RepliesPageSchema }, errors: [400, 401, 404] },
+  { method: 'patch', path: '/comments/:commentId', tag: 'Comments', summary: 'Edit your own comment', description: 'Within the site’s edit window (default 15 minutes). The moderation rules run again: an edit can send a comment back to moderation. Earlier versions are kept for moderators.', auth: 'required', idempotent: true, params: comment, body: EditCommentSchema, ok: { status: 200, description: 'The edited comment', schema: CommentReplySchema }, errors: [400, 401, 403, 404, 409, 422, 429] },
+  { method: 'delete', path: '/comments/:commentId', tag: 'Comments', summary: 'Delete your own comment', description: 'At any time. The text and its earlier versions are erased; replies keep their place under a tombstone. Deleting twice is the same as once.', auth: 'required', idempotent: true, params: comment, ok: { status: 200, description: 'The tombstone', schema: CommentReplySchema }, errors: [400, 401, 403, 404, 409, 422, 429] },
+  { method: 'put', path: '/comments/:commentId/reaction', tag: 'Reactions', summary: 'Like a comment', description: 'One like per reader per comment; liking twice is the same as once. Without a token, creates the reader’s identity.', auth: 'optional', idempotent: true, params: comment, ok: { status: 200, description: 'The comment with its new count', schema: PostedCommentSchema }, errors: [400, 401, 404, 409, 422, 429] },
+  { method: 'delete', path: '/comments/:commentId/reaction', tag: 'Reactions', summary: 'Take a like back', auth: 'required', idempotent: true, params: comment, ok: { status: 200, description: 'The comment with its new count', schema: CommentReplySchema }, errors: [400, 401, 404, 409, 422, 429] },
+  { method: 'post', path: '/comments/:commentId/flags', tag: 'Reactions', summary: 'Report a comment to the moderators', description: 'Once per reader per comment. Enough reports put the comment in the moderators’ flagged queue; reports never hide a comment by themselves.', auth: 'optional', idempotent: true, params: comment, body: CreateFlagSchema, ok: { status: 201, description: 'The report', schema: FlagViewSchema }, errors: [400, 401, 403, 404, 409, 422, 429] },
+  { method: 'get', path: '/counts', tag: 'Threads', summary: 'Comment counts for a list of articles', auth: 'none', query: CountsQuery, ok: { status: 200, description: 'Counts by key', schema: CountsSchema }, errors: [400, 404] },
+  { method: 'get', path: '/me', tag: 'Me', summary: 'Your profile', auth: 'required', ok: { status: 200, description: 'Your profile', schema: ProfileSchema }, errors: [401] },
+  { method: 'patch', path: '/me', tag: 'Me', summary: 'Change your name, email or website', description: 'Applies to your next comments. `null` or "" clears a field.', auth: 'required', idempotent: true, body: UpdateProfileSchema, ok: { status: 200, description: 'Your profile', schema: ProfileSchema }, errors: [400, 401, 409, 422, 429] },
+];
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid input (`validation_failed` lists every problem in `details`)',
+  401: 'The commenter token is missing or not valid',
+  403: 'Not allowed (not your comment, edit window closed, thread closed…)',
+  404: 'Not found, or not visible to you',
+  409: 'Conflict: a duplicate comment, already reported, or the same Idempotency-Key still running',
+  422: 'The Idempotency-Key was already used for a different request',
+  429: 'Too many writes: wait for `Retry-After` seconds',
+};
+
+type Json = Record<string, unknown>;
+
+/**
+ * zod's JSON Schema for one schema, with its named parts moved to `components.schemas` and the
+ * noise of safe-integer bounds dropped. Input mode: responses are described as open objects, so
+ * fields can be added without breaking clients.
+ */
+function toSchema(schema: z.ZodType, components: Json): Json {
+  const raw = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  const defs = (raw.$defs ?? {}) as Json;
+  delete raw.$defs;
+  delete raw.$schema;
+  const fix = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(fix);
+    if (!node || typeof node !== 'object') return node;
+    const out: Json = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '$ref' && typeof v === 'string') out[k] = v.replace('#/$defs/', '#/components/schemas/');
+      else if ((k === 'minimum' || k === 'maximum') && Math.abs(v as number) === Number.MAX_SAFE_INTEGER) continue;
+      else out[k] = fix(v);
+    }
+    return out;
+  };
+  for (const [name, def] of Object.entries(defs)) components[name] = fix(def);
+  return fix(raw) as Json;
+}
+
+const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+
+export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
+  const schemas: Json = {};
+  const errorRef = { $ref: '#/components/schemas/Error' };
+  schemas.Error = {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message', 'details'],
+        properties: {
+          code: { type: 'string', description: 'Stable, snake_case' },
+          message: { type: 'string', description: 'A sentence for a person' },
+          details: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+        },
+      },
+    },
+  };
+  const paths: Record<string, Json> = {};
+  for (const op of OPERATIONS) {
+    const parameters: Json[] = [];
+    for (const [name, schema] of Object.entries(op.params ?? {})) {
+      parameters.push({ name, in: 'path', required: true, schema: toSchema(schema, schemas) });
+    }
+    if (op.query) {
+      for (const [name, schema] of Object.entries(op.query.shape)) {
+        const s = toSchema(schema as z.ZodType, schemas);
+        const optional = (schema as z.ZodType).safeParse(undefined).success;
+        parameters.push({ name, in: 'query', required: !optional, ...(s.description ? { description: s.description } : {}), schema: s, ...(s.anyOf ? { explode: true } : {}) });
+      }
+    }
+    if (op.idempotent) {
+      parameters.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description: 'Any unique string (1–255 visible ASCII characters, a UUID is ideal). A retry with the same key and body returns the first result and creates nothing; with another body: 422; while the first is still running: 409. Keys are remembered for a day.',
+        schema: { type: 'string', maxLength: 255 },
+      });
+    }
+    const responses: Json = {
+      [op.ok.status]: { description: op.ok.description, content: { 'application/json': { schema: toSchema(op.ok.schema, schemas) } } },
+    };
+    for (const status of op.errors) {
+      const headers = status === 429 ? { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } : undefined;
+      responses[status] = { description: ERROR_TEXT[status] ?? 'Error', ...(headers ? { headers } : {}), content: { 'application/json': { schema: errorRef } } };
+    }
+    responses[503] = { description: 'The database is unreachable: retry after `Retry-After` seconds', content: { 'application/json': { schema: errorRef } } };
+    const operation: Json = {
+      tags: [op.tag],
+      summary: op.summary,
+      ...(op.description ? { description: op.description } : {}),
+      operationId: `${op.method}${op.path.replace(/[/:{}]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
+      ...(parameters.length ? { parameters } : {}),
+      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(op.body, schemas) } } } } : {}),
+      responses,
+      security: op.auth === 'required' ? [{ commenterToken: [] }] : op.auth === 'optional' ? [{}, { commenterToken: [] }] : [],
+    };
+    (paths[openApiPath(op.path)] ??= {})[op.method] = operation;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Parley reader API',
+      version: '1',
+      description:
+        'Comments for news sites. Readers are pseudonymous: the first write returns a `commenterToken` (`ct_…`), sent back as `Authorization: Bearer ct_…`. Every error is `{"error": {"code", "message", "details"}}`.',
+    },
+    servers: [{ url: options.serverUrl ? `${options.serverUrl}/api/v1` : '/api/v1' }],
+    tags: [{ name: 'Threads' }, { name: 'Comments' }, { name: 'Reactions' }, { name: 'Me' }],
+    paths,
+    components: {
+      schemas,
+      securitySchemes: { commenterToken: { type: 'http', scheme: 'bearer', description: 'The reader’s `ct_…` token' } },
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import crypto from 'node:crypto';
+import type { Db, Tx } from '../db';
+import { AppError, errors } from '../errors';
+import { newId } from '../ids';
+import * as repo from './idempotency.repo';
+
+/**
+ * Writes that can be retried safely (`Idempotency-Key`). A key is claimed before the write runs and
+ * its response is stored in the write's own transaction, so a retry either finds the committed
+ * response (replayed as it was), finds the claim still running (409), or — when the first attempt
+ * failed and rolled back — runs again.
+ *
+ * The stored response is encrypted under a key derived from the client's Idempotency-Key, which is
+ * itself stored only as a hash: a first post's response carries the commenter token, and the
+ * database must never hold a usable token.
+ */
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+export interface IdempotentRequest {
+  /** Whose key it is: `c:<commenter>`, or `n:<network hash>` for a first post without a token. */
+  scope: string;
+  key: string;
+  /** Method, path and body: the same key with another request is refused. */
+  fingerprint: string;
+}
+
+export type Claim =
+  | { kind: 'replay'; reply: Reply }
+  | {
+      kind: 'claimed';
+      /** Stores the reply inside the write's transaction. */
+      seal(trx: Tx, reply: Reply): Promise<void>;
+      /** Stores the reply of a request that wrote nothing. */
+      finish(reply: Reply): Promise<void>;
+      release(): Promise<void>;
+    };
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+export function validateKey(value: string): string {
+  if (!KEY_PATTERN.test(value)) {
+    throw errors.badRequest('invalid_idempotency_key', 'The Idempotency-Key header must be 1 to 255 visible ASCII characters.', [
+      { path: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
+    ]);
+  }
+  return value;
+}
+
+/** JSON with sorted keys, so `{a, b}` and `{b, a}` are the same request. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+export function fingerprint(method: string, path: string, body: unknown): string {
+  return crypto.createHash('sha256').update(`${method} ${path}\n${canonicalJson(body)}`).digest('hex');
+}
+
+const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
+
+function cipherKey(rawKey: string, scope: string): Buffer {
+  return crypto.createHmac('sha256', rawKey).update(`parley idempotent reply\0${scope}`).digest();
+}
+
+function seal(reply: Reply, rawKey: string, scope: string) {
+  const iv = crypto.randomBytes(12);
+  const cipher = crypto.createCipheriv('aes-256-gcm', cipherKey(rawKey, scope), iv);
+  const data = Buffer.concat([cipher.update(JSON.stringify(reply.body)), cipher.final()]);
+  return { v: 1, iv: iv.toString('base64url'), tag: cipher.getAuthTag().toString('base64url'), data: data.toString('base64url') };
+}
+
+function open(stored: unknown, rawKey: string, scope: string): unknown {
+  const s = stored as { iv: string; tag: string; data: string };
+  const decipher = crypto.createDecipheriv('aes-256-gcm', cipherKey(rawKey, scope), Buffer.from(s.iv, 'base64url'));
+  decipher.setAuthTag(Buffer.from(s.tag, 'base64url'));
+  const plain = Buffer.concat([decipher.update(Buffer.from(s.data, 'base64url')), decipher.final()]);
+  return JSON.parse(plain.toString('utf8'));
+}
+
+const inProgress = () =>
+  new AppError(
+    'conflict',
+    'idempotency_in_progress',
+    'A request with this Idempotency-Key is still being processed. Retry in a moment to get its result.',
+    [],
+    1,
+  );
+
+let claimsSinceSweep = 0;
+
+export async function claimKey(db: Db, request: IdempotentRequest): Promise<Claim> {
+  const { scope, key: rawKey } = request;
+  const key = sha256(rawKey);
+  const requestHash = request.fingerprint;
+  // Expired keys are swept now and then by whichever instance happens to be writing.
+  if (++claimsSinceSweep >= 200) {
+    claimsSinceSweep = 0;
+    repo.deleteExpired(db).catch(() => {});
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const owner = newId();
+    if (await repo.claim(db, scope, key, requestHash, owner)) {
+      const store = async (executor: Tx | Db, reply: Reply) => {
+        const ok = await repo.complete(executor, scope, key, owner, reply.status, seal(reply, rawKey, scope));
+        // Our claim was taken over as abandoned: refuse rather than risk a second write.
+        if (!ok) throw inProgress();
+      };
+      return {
+        kind: 'claimed',
+        seal: (trx, reply) => store(trx, reply),
+        finish: (reply) => store(db, reply),
+        release: () => repo.release(db, scope, key, owner),
+      };
+    }
+    const existing = await repo.findLive(db, scope, key);
+    if (!existing) continue; // released or expired between our two statements: claim again
+    if (existing.request_hash !== requestHash) {
+      throw errors.unprocessable(
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used for a different request. Use a new key for a new request.',
+      );
+    }
+    if (existing.state === 'running') throw inProgress();
+    return { kind: 'replay', reply: { status: existing.response_status ?? 200, body: open(existing.response_body, rawKey, scope) } };
+  }
+  throw inProgress();
+}

@@ -1,0 +1,55 @@
+import type { Comment, Commenter } from '../../db/schema';
+import { createCommenter } from '../commenters/commenter.service';
+import { visibleComment } from '../comments/comment-list.service';
+import type { BeforeCommit, CommentDeps, ReaderActor } from '../comments/comment.service';
+import * as commentRepo from '../comments/comment.repo';
+import { inTransaction } from '../db';
+import { errors } from '../errors';
+import * as repo from './reaction.repo';
+
+export interface ReactionResult {
+  comment: Comment;
+  commenter: Commenter;
+  reacted: boolean;
+  /** Set when this like created the reader's identity. */
+  token?: string;
+}
+
+/** Reactions and reports are about what everyone can read: a published comment. */
+export async function openComment(deps: CommentDeps, actor: ReaderActor, id: string, verb: string): Promise<Comment> {
+  const comment = await visibleComment(deps.db, actor.commenter?.id ?? null, id);
+  if (comment.status !== 'approved') throw errors.conflict('comment_not_published', `Only a published comment can be ${verb}.`);
+  return comment;
+}
+
+/**
+ * One like per commenter per comment. The primary key (comment, commenter) decides under any race,
+ * and the counter moves only when a row really came or went, in the same transaction, so
+ * `reactionCount` stays exact however many clicks arrive at once. A first like without a token
+ * creates the reader's identity, as a first post does.
+ */
+export async function setReaction(
+  deps: CommentDeps,
+  actor: ReaderActor,
+  id: string,
+  liked: boolean,
+  beforeCommit?: BeforeCommit<ReactionResult>,
+): Promise<ReactionResult> {
+  if (!liked && !actor.commenter) throw errors.unauthenticated('Send your commenter token to remove your like.');
+  const comment = await openComment(deps, actor, id, liked ? 'liked' : 'unliked');
+  await deps.limits.consume('reaction', { commenterId: actor.commenter?.id ?? null, network: actor.ipHash });
+
+  return inTransaction(deps, async (uow) => {
+    const { trx } = uow;
+    let commenter = actor.commenter;
+    let token: string | undefined;
+    if (!commenter) ({ commenter, token } = await createCommenter(trx, {}));
+    const changed = liked ? await repo.addReaction(trx, comment.id, commenter.id) : await repo.removeReaction(trx, comment.id, commenter.id);
+    const after = changed
+      ? await repo.shiftReactionCount(trx, comment.id, liked ? 1 : -1)
+      : ((await commentRepo.findComment(trx, comment.id)) ?? comment);
+    const result: ReactionResult = { comment: after, commenter, reacted: liked, token };
+    await beforeCommit?.(trx, result);
+    return result;
+  });
+}
