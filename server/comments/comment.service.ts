@@ -82,9 +82,12 @@ export async function postComment(
 
   const html = renderBody(source);
   const hash = textHash(html);
+  // A repeated post is answered before it spends the reader's flood budget (checked again under lock).
+  const duplicate = { threadId: thread.id, textHash: hash, commenterId: actor.commenter?.id ?? null, ipHash: actor.ipHash };
+  if (await repo.findDuplicate(deps.db, duplicate)) throw duplicateError();
   await deps.limits.consume('comment', { commenterId: actor.commenter?.id ?? null, network: actor.ipHash });
 
-  return inTransaction(deps, async (uow) => {
+  const result = await inTransaction(deps, async (uow) => {
     const { trx } = uow;
     // Every post to a thread queues here, so the duplicate check and the counters are exact.
     const locked = await threadRepo.lockThread(trx, thread.id);
@@ -98,9 +101,7 @@ export async function postComment(
       if (!parent || parent.thread_id !== thread.id || !visibleToAuthor) throw errors.notFound('The comment you are replying to');
     }
 
-    if (await repo.findDuplicate(trx, { threadId: thread.id, textHash: hash, commenterId: actor.commenter?.id ?? null, ipHash: actor.ipHash })) {
-      throw duplicateError();
-    }
+    if (await repo.findDuplicate(trx, duplicate)) throw duplicateError();
 
     const verdict = runPipeline({
       site,
@@ -163,8 +164,13 @@ export async function postComment(
     const nothing = { ...inserted, status: 'rejected' as const, reply_count: 0 };
     await applyCounters(uow, nothing, inserted);
     const comment = await recordChange(uow, 'created', null, inserted);
-    const result: PostResult = { comment, token, site };
-    await beforeCommit?.(trx, result);
-    return result;
+    const posted: PostResult = { comment, token, site };
+    await beforeCommit?.(trx, posted);
+    return posted;
   });
+  // A first post was counted against its network only; the new identity starts with it counted too.
+  if (result.token) {
+    await deps.limits.consume('comment', { commenterId: result.comment.commenter_id, network: null }).catch(() => {});
+  }
+  return result;
 }

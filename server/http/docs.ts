@@ -36,6 +36,7 @@ function typeOf(s: Json): string {
     s.maximum !== undefined && `≤ ${s.maximum}`,
     s.maxItems !== undefined && `≤ ${s.maxItems} items`,
     s.format && s.format,
+    s.pattern && `pattern ${s.pattern}`,
     s.default !== undefined && `default ${JSON.stringify(s.default)}`,
   ].filter(Boolean);
   return (parts.join(' or ') || 'any') + (limits.length ? ` <span class="muted">(${esc(limits.join(', '))})</span>` : '');

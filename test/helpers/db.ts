@@ -7,7 +7,7 @@ import { type DatabaseHandle, migrateToLatest, openPglite, openPostgres } from '
  * One real database per test file: PostgreSQL when DATABASE_URL is set (a database per Jest worker,
  * created on first use), otherwise an in-memory PGlite started from the migrated snapshot.
  */
-export async function openTestDatabase(): Promise<DatabaseHandle> {
+export async function openTestDatabase(options: { keepData?: boolean } = {}): Promise<DatabaseHandle> {
   const url = process.env.DATABASE_URL;
   if (url) {
     // A database per Jest worker, named after the one in DATABASE_URL so runs never share state.
@@ -29,7 +29,8 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
     target.pathname = `/${name}`;
     const handle = openPostgres({ connectionString: target.toString(), max: 20 });
     await migrateToLatest(handle.db);
-    await resetDatabase(handle);
+    // A second instance on the same database (multi-instance tests) keeps what the first wrote.
+    if (!options.keepData) await resetDatabase(handle);
     return handle;
   }
   const snapshot = process.env.PARLEY_TEST_SNAPSHOT;

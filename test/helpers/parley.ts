@@ -20,8 +20,11 @@ export interface TestParley {
  * A real Parley on a real database, listening on port 0. Call once per test file (beforeAll); call
  * reset() in beforeEach.
  */
-export async function startTestParley(env: Record<string, string> = {}): Promise<TestParley> {
-  const database = await openTestDatabase();
+export async function startTestParley(
+  env: Record<string, string> = {},
+  options: { keepData?: boolean } = {},
+): Promise<TestParley> {
+  const database = await openTestDatabase(options);
   const config = configFrom({ PORT: '0', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://parley.test', ...env });
   const app = await createParley({ config, database, log: pino({ level: 'silent' }) });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
