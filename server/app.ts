@@ -38,7 +38,7 @@ export async function createParley(options: { config: Config; database: Database
     origins: createOriginCache(database.db, config.publicOrigin),
     network: createNetworkHasher(database.db, { pepper: config.secret }),
     mailer: createMailer(config.smtpUrl, config.smtpFrom),
-    limits: createFloodGuard({ config, database, log }),
+    limits: await createFloodGuard({ config, database, log }),
   };
   const retention = startRetentionJob(deps, config.retentionIntervalMs);
 

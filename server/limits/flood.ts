@@ -69,7 +69,7 @@ function buildLimiters(make: (keyPrefix: string, budget: Budget, first: boolean)
 const memoryLimiters = () =>
   buildLimiters((keyPrefix, b) => new RateLimiterMemory({ keyPrefix, points: b.points, duration: b.duration }));
 
-export function createFloodGuard(options: { config: Config; database: DatabaseHandle; log: Logger }): FloodGuard {
+export async function createFloodGuard(options: { config: Config; database: DatabaseHandle; log: Logger }): Promise<FloodGuard> {
   const { config, database, log } = options;
   if (!config.rateLimits) {
     return { store: 'off', consume: async () => {}, reset() {}, close: async () => {} };
@@ -82,7 +82,9 @@ export function createFloodGuard(options: { config: Config; database: DatabaseHa
     store = 'redis';
     const client = createClient({ url: config.redisUrl });
     client.on('error', (err: Error) => log.warn({ err: err.message }, 'flood limits: redis connection problem'));
-    client.connect().catch((err: Error) => log.warn({ err: err.message }, 'flood limits: redis is unreachable'));
+    // Wait briefly for the connection, so the first requests count in Redis rather than in memory.
+    const connecting = client.connect().catch((err: Error) => log.warn({ err: err.message }, 'flood limits: redis is unreachable'));
+    await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
     // While Redis is away, each instance keeps counting in memory rather than letting floods through.
     limiters = buildLimiters(
       (keyPrefix, b) =>
@@ -97,7 +99,8 @@ export function createFloodGuard(options: { config: Config; database: DatabaseHa
         }),
     );
     close = async () => {
-      if (client.isOpen) await client.quit().catch(() => {});
+      if (client.isOpen) await client.close().catch(() => {});
+      else client.destroy();
     };
   } else if (database.kind === 'postgres' && database.pool) {
     store = 'postgres';

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { createClient } from 'redis';
 import { FLOOD_BUDGETS } from '../../server/limits/flood';
 import { buildSite, buildThread } from '../helpers/factories';
 import { startTestParley, type TestParley } from '../helpers/parley';
@@ -106,6 +107,15 @@ describe('flood limits', () => {
         expect((await call(withRedis, 'post', path, { body: `via redis ${i}` }, { token, ip: `203.0.113.${120 + i}` })).status).toBe(201);
       }
       expect429(await call(withRedis, 'post', path, { body: 'via redis, too many' }, { token, ip: '203.0.113.140' }));
+      // The counter really is in Redis, where every instance sees it.
+      const commenter = await withRedis.database.db.selectFrom('commenters').select('id').executeTakeFirstOrThrow();
+      const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+      await redis.connect();
+      try {
+        expect(Number(await redis.get(`parley:flood:comment:c:${commenter.id}`))).toBe(perCommenter + 1);
+      } finally {
+        await redis.close();
+      }
     } finally {
       await withRedis.close();
     }
