@@ -13,6 +13,7 @@ import {
   RepliesQuery,
 } from '../comments/comment.schema';
 import { CreateFlagSchema, FlagViewSchema } from '../flags/flag.schema';
+import { PollIdParam, PollReplySchema, VoteSchema } from '../polls/poll.schema';
 import { CountsQuery, CountsSchema } from '../threads/counts.routes';
 import { ResolveThreadSchema, ThreadIdParam, ThreadReplySchema } from '../threads/thread.schema';
 
@@ -41,6 +42,7 @@ export interface OperationDoc {
 
 const comment = { commentId: CommentIdParam };
 const thread = { threadId: ThreadIdParam };
+const poll = { pollId: PollIdParam };
 
 export const OPERATIONS: OperationDoc[] = [
   { method: 'post', path: '/threads/resolve', tag: 'Threads', summary: 'Find or create the thread of an article', description: 'Creates the thread (201) when the request’s Origin is one of the site’s allowed origins; otherwise only finds it.', auth: 'none', body: ResolveThreadSchema, ok: { status: 200, description: 'The thread (201 when just created)', schema: ThreadReplySchema }, errors: [400, 403, 404] },
@@ -55,6 +57,9 @@ export const OPERATIONS: OperationDoc[] = [
   { method: 'delete', path: '/comments/:commentId/reaction', tag: 'Reactions', summary: 'Take a like back', auth: 'required', idempotent: true, params: comment, ok: { status: 200, description: 'The comment with its new count', schema: CommentReplySchema }, errors: [400, 401, 404, 409, 422, 429] },
   { method: 'post', path: '/comments/:commentId/flags', tag: 'Reactions', summary: 'Report a comment to the moderators', description: 'Once per reader per comment. Enough reports put the comment in the moderators’ flagged queue; reports never hide a comment by themselves.', auth: 'optional', idempotent: true, params: comment, body: CreateFlagSchema, ok: { status: 201, description: 'The report', schema: FlagViewSchema }, errors: [400, 401, 403, 404, 409, 422, 429] },
   { method: 'get', path: '/counts', tag: 'Threads', summary: 'Comment counts for a list of articles', auth: 'none', query: CountsQuery, ok: { status: 200, description: 'Counts by key', schema: CountsSchema }, errors: [400, 404] },
+  { method: 'get', path: '/polls/:pollId', tag: 'Polls', summary: 'A poll, the caller’s vote, and the results when visible', auth: 'optional', params: poll, ok: { status: 200, description: 'The poll', schema: PollReplySchema }, errors: [400, 401, 404] },
+  { method: 'put', path: '/polls/:pollId/vote', tag: 'Polls', summary: 'Vote, or change your vote', description: 'Until the poll closes. Without a token, creates the reader’s identity.', auth: 'optional', params: poll, body: VoteSchema, ok: { status: 200, description: 'The poll with your vote', schema: PollReplySchema }, errors: [400, 401, 403, 404, 409, 429] },
+  { method: 'delete', path: '/polls/:pollId/vote', tag: 'Polls', summary: 'Withdraw your vote', auth: 'required', params: poll, ok: { status: 200, description: 'The poll', schema: PollReplySchema }, errors: [400, 401, 403, 404, 409] },
   { method: 'get', path: '/me', tag: 'Me', summary: 'Your profile', auth: 'required', ok: { status: 200, description: 'Your profile', schema: ProfileSchema }, errors: [401] },
   { method: 'patch', path: '/me', tag: 'Me', summary: 'Change your name, email or website', description: 'Applies to your next comments. `null` or "" clears a field.', auth: 'required', idempotent: true, body: UpdateProfileSchema, ok: { status: 200, description: 'Your profile', schema: ProfileSchema }, errors: [400, 401, 409, 422, 429] },
 ];
@@ -167,7 +172,7 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
         'Comments for news sites. Readers are pseudonymous: the first write returns a `commenterToken` (`ct_…`), sent back as `Authorization: Bearer ct_…`. Every error is `{"error": {"code", "message", "details"}}`.',
     },
     servers: [{ url: options.serverUrl ? `${options.serverUrl}/api/v1` : '/api/v1' }],
-    tags: [{ name: 'Threads' }, { name: 'Comments' }, { name: 'Reactions' }, { name: 'Me' }],
+    tags: [{ name: 'Threads' }, { name: 'Comments' }, { name: 'Reactions' }, { name: 'Polls' }, { name: 'Me' }],
     paths,
     components: {
       schemas,

@@ -50,3 +50,29 @@ export const VoteSchema = z.object({
     .refine((ids) => new Set(ids).size === ids.length, 'each option at most once'),
 });
 export type VoteInput = z.infer<typeof VoteSchema>;
+
+// Responses (OpenAPI; a test holds real responses to them).
+export const PollViewSchema = z
+  .object({
+    id: z.string(),
+    threadId: z.string(),
+    question: z.string(),
+    kind: z.enum(['single', 'multiple']),
+    maxChoices: z.number().int(),
+    visibility: PollVisibility,
+    state: z.enum(['open', 'closed']),
+    closesAt: z.iso.datetime().nullable(),
+    closedAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+    options: z.array(z.object({ id: z.string(), label: z.string(), votes: z.number().int().optional() })),
+    results: z
+      .object({ voters: z.number().int(), votes: z.record(z.string(), z.number().int()) })
+      .nullable()
+      .meta({ description: 'null while the results are not visible to the caller' }),
+    myVote: z.array(z.string()).nullable().meta({ description: 'The option ids the caller chose' }),
+  })
+  .meta({ id: 'Poll' });
+export const PollReplySchema = z.object({
+  poll: PollViewSchema,
+  commenterToken: z.string().optional().meta({ description: 'Returned once, when this vote created the reader’s identity' }),
+});

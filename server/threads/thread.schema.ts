@@ -36,7 +36,7 @@ export const ThreadViewSchema = z
     commentCount: z.number().int(),
     seq: z.number().int(),
     createdAt: z.iso.datetime(),
-    polls: z.array(z.unknown()),
+    polls: z.array(z.unknown()).meta({ description: 'The thread’s polls, each as GET /polls/:pollId returns it' }),
   })
   .meta({ id: 'Thread' });
 export const ThreadReplySchema = z.object({ thread: ThreadViewSchema });
