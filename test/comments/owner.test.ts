@@ -252,3 +252,24 @@ describe('the thread page for a reader with pending comments', () => {
     }
   });
 });
+
+describe('site moderation modes', () => {
+  it('holds a newcomer’s first comment in first_time mode, and not once one was approved', async () => {
+    const { thread } = await setup({ moderation: 'first_time' });
+    const first = await post(thread.id, { body: 'my very first comment' });
+    expect(first.comment.status).toBe('pending');
+    const second = await post(thread.id, { body: 'still a newcomer' }, first.token);
+    expect(second.comment.status).toBe('pending');
+    // A moderator approves the first one (the moderation side does this through its own API).
+    await db().updateTable('comments').set({ status: 'approved' }).where('id', '=', first.comment.id).execute();
+    const third = await post(thread.id, { body: 'now a known reader' }, first.token);
+    expect(third.comment.status).toBe('approved');
+  });
+
+  it('publishes at once in post mode and holds everything in pre mode, thread mode first', async () => {
+    const { site, thread } = await setup({ moderation: 'post' });
+    expect((await post(thread.id, { body: 'published' })).comment.status).toBe('approved');
+    const held = await buildThread(db(), site.id, { mode: 'pre' });
+    expect((await post(held.id, { body: 'held by the thread' })).comment.status).toBe('pending');
+  });
+});
