@@ -14,6 +14,7 @@ import {
 } from '../comments/comment.schema';
 import { CreateFlagSchema, FlagViewSchema } from '../flags/flag.schema';
 import { PollIdParam, PollReplySchema, VoteSchema } from '../polls/poll.schema';
+import { CreateRequestSchema, LinkQuery, PolicyQuery } from '../privacy/privacy.schema';
 import { CountsQuery, CountsSchema } from '../threads/counts.routes';
 import { ResolveThreadSchema, ThreadIdParam, ThreadReplySchema } from '../threads/thread.schema';
 
@@ -41,6 +42,8 @@ export interface OperationDoc {
 }
 
 const comment = { commentId: CommentIdParam };
+/** Documents whose details are described in prose (privacy); open objects. */
+const document = (name: string, description: string) => z.object({ [name]: z.record(z.string(), z.unknown()).meta({ description }) });
 const thread = { threadId: ThreadIdParam };
 const poll = { pollId: PollIdParam };
 
@@ -62,6 +65,13 @@ export const OPERATIONS: OperationDoc[] = [
   { method: 'delete', path: '/polls/:pollId/vote', tag: 'Polls', summary: 'Withdraw your vote', auth: 'required', params: poll, ok: { status: 200, description: 'The poll', schema: PollReplySchema }, errors: [400, 401, 403, 404, 409] },
   { method: 'get', path: '/me', tag: 'Me', summary: 'Your profile', auth: 'required', ok: { status: 200, description: 'Your profile', schema: ProfileSchema }, errors: [401] },
   { method: 'patch', path: '/me', tag: 'Me', summary: 'Change your name, email or website', description: 'Applies to your next comments. `null` or "" clears a field.', auth: 'required', idempotent: true, body: UpdateProfileSchema, ok: { status: 200, description: 'Your profile', schema: ProfileSchema }, errors: [400, 401, 409, 422, 429] },
+  { method: 'get', path: '/me/export', tag: 'Me', summary: 'Download everything Parley holds about you', description: 'One JSON document (`Content-Disposition: attachment`): profile, every comment in every status with its earlier versions, reactions, reports, poll votes, and each network hash with the date it will be erased.', auth: 'required', ok: { status: 200, description: 'The export', schema: document('export', 'Everything held about the commenter') }, errors: [401] },
+  { method: 'delete', path: '/me', tag: 'Me', summary: 'Erase yourself, at once', description: 'Comments become tombstones without author, likes and votes are withdrawn, the profile and the token are deleted. A repeat answers 401: nothing is kept to recognise the token.', auth: 'required', ok: { status: 200, description: 'What was erased, as counts', schema: document('erasure', 'Counts of what was erased') }, errors: [401] },
+  { method: 'post', path: '/preview', tag: 'Comments', summary: 'Render a comment body as it would be posted', description: 'Same renderer and sanitiser as a posted comment; stores nothing.', auth: 'none', body: z.object({ body: CreateCommentSchema.shape.body }), ok: { status: 200, description: 'The rendered HTML', schema: z.object({ bodyHtml: z.string() }) }, errors: [400] },
+  { method: 'get', path: '/privacy', tag: 'Privacy', summary: 'What a site keeps, why and for how long, in plain words', auth: 'none', query: PolicyQuery, ok: { status: 200, description: 'The policy', schema: document('privacy', 'The policy, with this site’s periods') }, errors: [400, 404] },
+  { method: 'post', path: '/privacy/requests', tag: 'Privacy', summary: 'Lost token: ask for an export or an erasure by email', description: 'Always the same 202 answer, whether the address is known or not.', auth: 'none', body: CreateRequestSchema, ok: { status: 202, description: 'Received', schema: document('request', 'status, delivery (mail or admin) and a message') }, errors: [400, 404, 429] },
+  { method: 'get', path: '/privacy/link', tag: 'Privacy', summary: 'The mailed one-time link: what it will do', description: 'Shows a confirmation page to a browser (HTML), or this JSON.', auth: 'none', query: LinkQuery, ok: { status: 200, description: 'The pending request', schema: document('request', 'kind, site and expiry') }, errors: [400, 404, 410] },
+  { method: 'post', path: '/privacy/link', tag: 'Privacy', summary: 'Carry out the mailed one-time link', auth: 'none', query: LinkQuery, ok: { status: 200, description: 'The export, or what was erased', schema: z.union([document('export', 'Everything held'), document('erasure', 'Counts of what was erased')]) }, errors: [400, 404, 410] },
 ];
 
 const ERROR_TEXT: Record<number, string> = {
@@ -71,6 +81,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'Not found, or not visible to you',
   409: 'Conflict: a duplicate comment, already reported, or the same Idempotency-Key still running',
   422: 'The Idempotency-Key was already used for a different request',
+  410: 'The link was used or has expired',
   429: 'Too many writes: wait for `Retry-After` seconds',
 };
 
@@ -172,7 +183,7 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
         'Comments for news sites. Readers are pseudonymous: the first write returns a `commenterToken` (`ct_…`), sent back as `Authorization: Bearer ct_…`. Every error is `{"error": {"code", "message", "details"}}`.',
     },
     servers: [{ url: options.serverUrl ? `${options.serverUrl}/api/v1` : '/api/v1' }],
-    tags: [{ name: 'Threads' }, { name: 'Comments' }, { name: 'Reactions' }, { name: 'Polls' }, { name: 'Me' }],
+    tags: [{ name: 'Threads' }, { name: 'Comments' }, { name: 'Reactions' }, { name: 'Polls' }, { name: 'Me' }, { name: 'Privacy' }],
     paths,
     components: {
       schemas,

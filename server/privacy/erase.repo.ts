@@ -98,6 +98,7 @@ export async function tombstone(trx: Tx, commentId: string): Promise<Comment> {
       badge: null,
       body_src: '',
       body_html: '',
+      text_hash: null,
       ip_hash: null,
       user_agent: null,
       deleted_at: sql`coalesce(deleted_at, now())`,

@@ -64,6 +64,7 @@ export async function blankComments(db: Executor, ids: string[]): Promise<number
       badge: null,
       body_src: '',
       body_html: '',
+      text_hash: null,
       ip_hash: null,
       user_agent: null,
     })
