@@ -84,6 +84,8 @@ describe('the widget on a publisher’s page', () => {
     // Next visit: the name is remembered and the reader's comments are marked as theirs.
     await open();
     await expect(widget(page).getByRole('textbox', { name: 'Name' }).inputValue()).resolves.toBe('Richard');
+    // The heading shows at once; the list arrives with the first page.
+    await comment('Off with their heads.').waitFor();
     await expect(widget(page).locator('.you').count()).resolves.toBe(2);
   });
 
