@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_core';
+import * as m004 from './004_moderation';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -7,6 +8,7 @@ import * as m001 from './001_core';
  */
 const migrations: Record<string, Migration> = {
   '001_core': m001,
+  '004_moderation': m004,
 };
 
 export const migrationProvider: MigrationProvider = {

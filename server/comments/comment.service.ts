@@ -5,7 +5,9 @@ import type { EventBus } from '../events';
 import { newId } from '../ids';
 import * as commenterRepo from '../commenters/commenter.repo';
 import { createCommenter } from '../commenters/commenter.service';
+import { activeBanFor } from '../moderation/ban.service';
 import { runPipeline } from '../moderation/pipeline';
+import type { NetworkHasher } from '../privacy/network';
 import { getSite } from '../sites/site.service';
 import * as threadRepo from '../threads/thread.repo';
 import { decodeCursor, encodeCursor } from './comment.cursor';
@@ -17,6 +19,7 @@ import { type CommentView, commentView } from './comment.view';
 export interface CommentDeps {
   db: Db;
   bus: EventBus;
+  network: NetworkHasher;
 }
 
 /** Who is asking: a reader (maybe without identity yet) and what we may keep about their request. */
@@ -24,6 +27,10 @@ export interface ReaderActor {
   commenter: Commenter | null;
   ipHash: string | null;
   userAgent: string | null;
+  /** The request's address, in memory only: network bans are checked against it; never stored. */
+  ip?: string | null;
+  /** A member posting through the moderation API: no commenter identity, their name and badge. */
+  member?: { id: string; name: string; badge: string } | null;
 }
 
 const FIRST_REPLIES = 3;
@@ -39,16 +46,20 @@ export async function postComment(
   const site = await getSite(deps.db, thread.site_id);
   const { settings } = site;
 
-  const name = input.name || null;
-  const email = input.email || null;
+  const member = actor.member ?? null;
+  const name = member ? null : input.name || null;
+  const email = member ? null : input.email || null;
   const fieldErrors = [];
   if (input.body.length > settings.maxBodyLength) {
     fieldErrors.push({ path: 'body', message: `must be at most ${settings.maxBodyLength} characters` });
   }
-  if (settings.requireName && !name && !actor.commenter?.name) fieldErrors.push({ path: 'name', message: 'is required on this site' });
-  if (settings.requireEmail && !email && !actor.commenter?.email) fieldErrors.push({ path: 'email', message: 'is required on this site' });
-  if (!settings.allowAnonymous && !name && !actor.commenter?.name) fieldErrors.push({ path: 'name', message: 'is required: this site does not accept anonymous comments' });
+  if (!member) {
+    if (settings.requireName && !name && !actor.commenter?.name) fieldErrors.push({ path: 'name', message: 'is required on this site' });
+    if (settings.requireEmail && !email && !actor.commenter?.email) fieldErrors.push({ path: 'email', message: 'is required on this site' });
+    if (!settings.allowAnonymous && !name && !actor.commenter?.name) fieldErrors.push({ path: 'name', message: 'is required: this site does not accept anonymous comments' });
+  }
   if (fieldErrors.length) throw errors.validation('Some fields need attention.', fieldErrors);
+  const ban = member ? null : await activeBanFor(deps, site.id, { commenterId: actor.commenter?.id ?? null, ip: actor.ip ?? null });
 
   const source = input.body.replace(/\r\n?/g, '\n').trim();
   const html = renderBody(source);
@@ -69,7 +80,9 @@ export async function postComment(
     let commenter = actor.commenter;
     let token: string | undefined;
     const profile = { name, email, website: input.website ?? null };
-    if (!commenter) {
+    if (member) {
+      commenter = null;
+    } else if (!commenter) {
       ({ commenter, token } = await createCommenter(trx, profile));
     } else if (name || email || input.website) {
       commenter = await commenterRepo.updateProfile(trx, commenter.id, {
@@ -84,9 +97,10 @@ export async function postComment(
       thread: locked,
       body: { source, html, text: plainText(html), links: countLinks(html) },
       author: {
-        isMember: false,
-        approvedCount: token ? 0 : await commenterRepo.approvedCount(trx, commenter.id, site.id),
-        banned: false,
+        isMember: !!member,
+        approvedCount: token || !commenter ? 0 : await commenterRepo.approvedCount(trx, commenter.id, site.id),
+        banned: !!ban,
+        bannedUntil: ban?.expires_at ?? null,
       },
       form: { honeypot: input.hp, elapsedMs: input.elapsedMs },
       isEdit: false,
@@ -111,15 +125,16 @@ export async function postComment(
       reply_to_id: replyToId,
       root_id: parent ? (parent.root_id ?? parent.id) : null,
       depth,
-      commenter_id: commenter.id,
-      member_id: null,
-      author_name: name ?? commenter.name,
-      author_website: input.website ?? commenter.website,
-      badge: null,
+      commenter_id: commenter?.id ?? null,
+      member_id: member?.id ?? null,
+      author_name: member ? member.name : (name ?? commenter?.name ?? null),
+      author_website: member ? null : (input.website ?? commenter?.website ?? null),
+      badge: member?.badge ?? null,
       body_src: source,
       body_html: html,
       status: verdict.status,
       previous_status: null,
+      status_reason: verdict.reason,
       seq,
       ip_hash: actor.ipHash,
       user_agent: actor.userAgent?.slice(0, 400) ?? null,
@@ -129,7 +144,7 @@ export async function postComment(
       await threadRepo.addToCommentCount(trx, thread.id, 1);
       if (parentId) await repo.addToReplyCount(trx, parentId, 1);
     }
-    const audience = comment.status === 'approved' ? null : commenter.id;
+    const audience = comment.status === 'approved' ? null : (commenter?.id ?? null);
     const payload = { threadId: thread.id, seq, comment: commentView(comment) };
     await threadRepo.appendEvent(trx, { threadId: thread.id, seq, event: 'comment:created', payload, audience });
     uow.emit('thread.event', { siteId: site.id, threadId: thread.id, seq, event: 'comment:created', payload, audience });

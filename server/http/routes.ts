@@ -1,6 +1,10 @@
 import { Router } from 'express';
 import { commentRoutes } from '../comments/comment.routes';
 import type { Deps } from '../deps';
+import { memberRoutes } from '../members/member.routes';
+import { moderationRoutes } from '../moderation/moderation.routes';
+import { siteRoutes } from '../sites/site.routes';
+import { threadAdminRoutes } from '../threads/thread.admin.routes';
 import { threadRoutes } from '../threads/thread.routes';
 
 /** The one list of API routes, mounted under /api/v1. Each domain registers its own, thinly. */
@@ -8,5 +12,9 @@ export function apiRouter(deps: Deps): Router {
   const router = Router();
   threadRoutes(router, deps);
   commentRoutes(router, deps);
+  memberRoutes(router, deps);
+  moderationRoutes(router, deps);
+  siteRoutes(router, deps);
+  threadAdminRoutes(router, deps);
   return router;
 }

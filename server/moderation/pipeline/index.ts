@@ -1,4 +1,7 @@
+import { banned } from './banned';
+import { blockedWords } from './blocked-words';
 import { closedThread } from './closed-thread';
+import { heldWords } from './held-words';
 import { linkLimit } from './link-limit';
 import { member } from './member';
 import { moderationMode } from './moderation-mode';
@@ -10,7 +13,20 @@ export type { Rule, RuleInput, RuleOutcome, Verdict } from './types';
  * The rules every new or edited comment meets, in the order of the specification: refusals first,
  * then spam, then rejections, then holds. The first rule that decides ends the run.
  */
-export const RULES: readonly Rule[] = [closedThread, member, linkLimit, moderationMode];
+export const RULES: readonly Rule[] = [
+  // Refusals.
+  closedThread,
+  banned,
+  // Staff are trusted from here on.
+  member,
+  // Spam (honeypot, minimum fill time) goes here.
+  // Rejections.
+  blockedWords,
+  // Holds.
+  heldWords,
+  linkLimit,
+  moderationMode,
+];
 
 export interface PipelineResult {
   status: Verdict;
