@@ -31,7 +31,9 @@ function usage(): string {
   return `Usage: npm run parley -- <command> [options]\n\nCommands:\n${Object.values(HELP).map((l) => `  ${l}`).join('\n')}\n`;
 }
 
-export async function runCli(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+type Output = { write(text: string): unknown };
+
+export async function runCli(argv: string[], out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === 'help') {
     out.write(usage());
@@ -55,6 +57,11 @@ export async function runCli(argv: string[], out = process.stdout, err = process
   if (values.help) {
     out.write(`Usage: npm run parley -- ${HELP[command]}\n`);
     return 0;
+  }
+
+  if (command === 'members:create' && (!positionals[0] || !RoleSchema.safeParse(values.role ?? 'moderator').success || (values.role && !values.site))) {
+    err.write(`Usage: npm run parley -- ${HELP[command]}\n`);
+    return 65;
   }
 
   const config = loadConfig();
@@ -83,21 +90,17 @@ export async function runCli(argv: string[], out = process.stdout, err = process
         return 0;
       }
       case 'members:create': {
-        const role = RoleSchema.safeParse(values.role ?? 'moderator');
-        if (!positionals[0] || !role.success || (values.role && !values.site)) {
-          err.write(`Usage: npm run parley -- ${HELP[command]}\n`);
-          return 65;
-        }
+        const role = RoleSchema.parse(values.role ?? 'moderator');
         if (values.site && !(await siteRepo.findSite(database.db, values.site))) {
           err.write(`There is no site "${values.site}".\n`);
           return 65;
         }
-        const { member, password } = await createMember(database.db, { email: positionals[0], name: values.name });
+        const { member, password } = await createMember(database.db, { email: positionals[0]!, name: values.name });
         if (values.site) {
-          await memberRepo.upsertRole(database.db, values.site, member.id, role.data);
-          await writeLog(database.db, { siteId: values.site, action: 'member.add', targetType: 'member', targetId: member.id, to: role.data, details: { email: member.email, via: 'cli' } });
+          await memberRepo.upsertRole(database.db, values.site, member.id, role);
+          await writeLog(database.db, { siteId: values.site, action: 'member.add', targetType: 'member', targetId: member.id, to: role, details: { email: member.email, via: 'cli' } });
         }
-        out.write(`Created ${member.email}${values.site ? ` (${role.data} of ${values.site})` : ''}.\nPassword (shown only this once): ${password}\n`);
+        out.write(`Created ${member.email}${values.site ? ` (${role} of ${values.site})` : ''}.\nPassword (shown only this once): ${password}\n`);
         return 0;
       }
       case 'members:reset-password': {
@@ -122,6 +125,11 @@ export async function runCli(argv: string[], out = process.stdout, err = process
       }
     }
     return 64;
+  } catch (error) {
+    // A refusal the operator can act on (a taken email, an unknown member): say it, no stack trace.
+    if (!(error instanceof AppError)) throw error;
+    err.write(`${error.message}\n`);
+    return 65;
   } finally {
     await database.close();
   }

@@ -129,8 +129,13 @@ export async function deleteSessionsOf(db: Executor, memberId: string, except?: 
   await q.execute();
 }
 
-export async function deleteExpiredSessions(db: Executor): Promise<void> {
-  await db.deleteFrom('member_sessions').where('expires_at', '<', new Date()).execute();
+/** Sessions past their end or idle too long; they would be refused anyway, this keeps the table small. */
+export async function deleteExpiredSessions(db: Executor, idleMs: number): Promise<void> {
+  const now = Date.now();
+  await db
+    .deleteFrom('member_sessions')
+    .where((eb) => eb.or([eb('expires_at', '<', new Date(now)), eb('last_seen_at', '<', new Date(now - idleMs))]))
+    .execute();
 }
 
 // --- API keys ---

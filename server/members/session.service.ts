@@ -23,6 +23,7 @@ export interface MemberSession {
 
 /** A new session: the token goes to the member's cookie, only its hash to the database. */
 export async function createSession(db: Executor, memberId: string): Promise<{ token: string; expiresAt: Date }> {
+  await repo.deleteExpiredSessions(db, SESSION_IDLE_MS);
   const token = newSecret(SESSION_PREFIX);
   const expiresAt = new Date(Date.now() + SESSION_MAX_MS);
   await repo.insertSession(db, { tokenHash: hashSecret(token), memberId, expiresAt });

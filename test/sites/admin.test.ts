@@ -151,7 +151,7 @@ describe('the audit log', () => {
 
     const page1 = await admin.call('get', `/moderation/log?site=${site.id}&limit=2`);
     expect(page1.status).toBe(200);
-    expect(page1.body.items.map((e: { action: string; actor: { name: string } }) => [e.action, e.actor.type, e.actor.name])).toEqual([
+    expect(page1.body.items.map((e: { action: string; actor: { type: string; name: string } }) => [e.action, e.actor.type, e.actor.name])).toEqual([
       ['key.create', 'member', 'Ada Admin'],
       ['thread.close', 'key', 'CMS'],
     ]);
