@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     // Shown once, on the console only: the operator signs in with it and changes it.
     process.stdout.write(
       `\n  First start: created the admin account ${admin.email}\n  Password (shown only this once): ${admin.password}\n` +
-        `  Sign in at ${config.publicUrl}/moderate, or reset it later with: npm run parley -- members:reset-password ${admin.email}\n\n`,
+        `  Change it after signing in, or set a new one with: npm run parley -- members:reset-password ${admin.email}\n\n`,
     );
     log.info({ member: admin.email }, 'created the first admin account (password printed once above)');
   }

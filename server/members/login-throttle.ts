@@ -30,6 +30,8 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   networkSeconds: 15 * 60,
 };
 
+const PURGE_EVERY_MS = 10 * 60_000;
+
 function storeClient(db: Db) {
   return {
     async query(q: { text: string; values?: unknown[] }) {
@@ -43,7 +45,9 @@ function storeClient(db: Db) {
 const keyOf = (value: string) => crypto.createHash('sha256').update(value).digest('base64url').slice(0, 40);
 
 export function createLoginThrottle(db: Db, limits: LoginLimits = DEFAULT_LOGIN_LIMITS) {
-  const common = { storeClient: storeClient(db), storeType: 'client', tableName: 'rate_limits', tableCreated: true };
+  // The library's own purge runs on a timer; ours runs during sign-ins, so no timer outlives a server.
+  const common = { storeClient: storeClient(db), storeType: 'client', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false };
+  let purgedAt = Date.now();
   const account = new RateLimiterPostgres({
     ...common,
     keyPrefix: 'login_account',
@@ -71,6 +75,11 @@ export function createLoginThrottle(db: Db, limits: LoginLimits = DEFAULT_LOGIN_
   return {
     /** Takes one attempt for the account and the network, or throws 429 with Retry-After. */
     async attempt(email: string, networkHash: string | null): Promise<void> {
+      if (Date.now() - purgedAt > PURGE_EVERY_MS) {
+        purgedAt = Date.now();
+        // Both limiters share the table; a failed purge only leaves stale rows for the next one.
+        void db.deleteFrom('rate_limits').where('expire', '<', Date.now() - 3600_000).execute().catch(() => {});
+      }
       await take(network, keyOf(networkHash ?? 'unknown'));
       await take(account, keyOf(email));
     },
