@@ -39,6 +39,7 @@ export interface CommentersTable {
   website: string | null;
   created_at: GeneratedTimestamp;
   erased_at: Timestamp | null;
+  show_vote: Generated<boolean>;
 }
 
 export type CommentStatus = 'pending' | 'approved' | 'rejected' | 'spam' | 'deleted';
@@ -124,6 +125,66 @@ export interface HashKeysTable {
   created_at: GeneratedTimestamp;
 }
 
+// --- polls (migration 005) ---
+export interface PollsTable {
+  id: string;
+  site_id: string;
+  thread_id: string;
+  question: string;
+  kind: 'single' | 'multiple';
+  max_choices: number;
+  visibility: 'always' | 'after_vote' | 'after_close';
+  network_cap: number;
+  closes_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  created_by: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface PollOptionsTable {
+  id: string;
+  poll_id: string;
+  label: string;
+  position: number;
+}
+
+export interface PollBallotsTable {
+  poll_id: string;
+  commenter_id: string;
+  ip_hash: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface PollChoicesTable {
+  poll_id: string;
+  commenter_id: string;
+  option_id: string;
+}
+
+// --- privacy (006_privacy) ---
+
+export interface PrivacyRequestsTable {
+  id: string;
+  site_id: string;
+  kind: 'export' | 'erase';
+  channel: 'mail' | 'admin';
+  status: ColumnType<'pending' | 'done', 'pending' | 'done' | undefined, 'pending' | 'done'>;
+  /** Held only while the request is pending. */
+  email: string | null;
+  /** sha256 of the mailed link's secret; mail requests only, while pending. */
+  token_hash: string | null;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  completed_by: string | null;
+  outcome: Json<Record<string, number>> | null;
+}
+export type PrivacyRequest = Selectable<PrivacyRequestsTable>;
+
+// --- end privacy ---
+
 export interface Database {
   sites: SitesTable;
   threads: ThreadsTable;
@@ -135,6 +196,12 @@ export interface Database {
   thread_events: ThreadEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   hash_keys: HashKeysTable;
+  polls: PollsTable;
+  poll_options: PollOptionsTable;
+  poll_ballots: PollBallotsTable;
+  poll_choices: PollChoicesTable;
+  // --- privacy (006_privacy) ---
+  privacy_requests: PrivacyRequestsTable;
 }
 
 export type Site = Selectable<SitesTable>;
@@ -255,3 +322,5 @@ export type Member = Selectable<MembersTable>;
 export type ApiKey = Selectable<ApiKeysTable>;
 export type Ban = Selectable<BansTable>;
 export type ModerationLogEntry = Selectable<ModerationLogTable>;
+export type Poll = Selectable<PollsTable>;
+export type PollOption = Selectable<PollOptionsTable>;

@@ -21,6 +21,8 @@ export interface DomainEvents {
   'commenter.revoked': { commenterId: string };
   /** Every moderation decision, including those that change no status (flags cleared, featured). */
   'moderation.decided': { siteId: string; threadId: string; commentId: string; action: string; from: string; to: string };
+  /** A ballot was cast, changed or withdrawn: live results are recomputed, coalesced per poll. */
+  'poll.voted': { siteId: string; threadId: string; pollId: string; commenterId: string };
 }
 
 export type DomainEventName = keyof DomainEvents;

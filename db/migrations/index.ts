@@ -1,6 +1,8 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_core';
 import * as m004 from './004_moderation';
+import * as m005 from './005_polls';
+import * as m006 from './006_privacy';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -9,6 +11,8 @@ import * as m004 from './004_moderation';
 const migrations: Record<string, Migration> = {
   '001_core': m001,
   '004_moderation': m004,
+  '005_polls': m005,
+  '006_privacy': m006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -9,6 +9,7 @@ import * as memberRepo from '../members/member.repo';
 import { RoleSchema } from '../members/member.schema';
 import { createMember, resetPassword } from '../members/member.service';
 import { writeLog } from '../moderation/audit.repo';
+import { formatRetention, runRetention } from '../privacy/retention.service';
 import { CreateSiteSchema } from '../sites/site.schema';
 import { createSite } from '../sites/site.service';
 import * as siteRepo from '../sites/site.repo';
@@ -25,6 +26,7 @@ const HELP: Record<string, string> = {
     'members:create <email> [--name <name>] [--site <id> --role admin|moderator|journalist]   create a member (prints a password once)',
   'members:reset-password': 'members:reset-password <email>   set a new password (printed once) and end their sessions',
   'keys:create': 'keys:create <site> [--name <label>]   create a site API key (printed once)',
+  'retention:run': 'retention:run [--json]          purge what each site keeps past its retention periods',
 };
 
 function usage(): string {
@@ -51,6 +53,7 @@ export async function runCli(argv: string[], out: Output = process.stdout, err: 
       origin: { type: 'string', multiple: true },
       site: { type: 'string' },
       role: { type: 'string' },
+      json: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -121,6 +124,11 @@ export async function runCli(argv: string[], out: Output = process.stdout, err: 
         const { key, secret } = await createApiKey(database.db, { siteId, name: values.name ?? 'API key', createdBy: null });
         await writeLog(database.db, { siteId, action: 'key.create', targetType: 'key', targetId: key.id, details: { name: key.name, via: 'cli' } });
         out.write(`Created key ${key.id} for ${siteId}. Use it as "Authorization: Bearer <key>":\n${secret}\n`);
+        return 0;
+      }
+      case 'retention:run': {
+        const report = await runRetention({ db: database.db });
+        out.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatRetention(report));
         return 0;
       }
     }

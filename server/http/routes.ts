@@ -1,10 +1,13 @@
 import { Router } from 'express';
 import { commentRoutes } from '../comments/comment.routes';
+import { previewRoutes } from '../comments/preview.routes';
 import type { Deps } from '../deps';
 import { memberRoutes } from '../members/member.routes';
 import { moderationRoutes } from '../moderation/moderation.routes';
 import { siteRoutes } from '../sites/site.routes';
 import { threadAdminRoutes } from '../threads/thread.admin.routes';
+import { pollRoutes } from '../polls/poll.routes';
+import { privacyRoutes } from '../privacy/privacy.routes';
 import { threadRoutes } from '../threads/thread.routes';
 
 /** The one list of API routes, mounted under /api/v1. Each domain registers its own, thinly. */
@@ -16,5 +19,8 @@ export function apiRouter(deps: Deps): Router {
   moderationRoutes(router, deps);
   siteRoutes(router, deps);
   threadAdminRoutes(router, deps);
+  previewRoutes(router, deps);
+  pollRoutes(router, deps);
+  privacyRoutes(router, deps);
   return router;
 }

@@ -6,6 +6,7 @@ import { renderBody } from '../comments/comment.render';
 import * as commentRepo from '../comments/comment.repo';
 import type { EventBus } from '../events';
 import { newId } from '../ids';
+import * as pollRepo from '../polls/poll.repo';
 import * as siteRepo from '../sites/site.repo';
 import * as threadRepo from '../threads/thread.repo';
 import sample from './naked-security.json';
@@ -87,6 +88,24 @@ export async function ensureDemo(deps: { db: Db; bus: EventBus }, ownOrigin: str
         audience: null,
       });
     }
+    // The article's own question, as a poll: "If you were {Queen, King, …} and could fix this with a
+    // {wave of your wand, stroke of your pen, …}, how would you resolve this stand-off?"
+    await pollRepo.insertPoll(
+      trx,
+      {
+        id: newId(),
+        site_id: DEMO_SITE_ID,
+        thread_id: thread.id,
+        question: sample.poll.question,
+        kind: 'single',
+        max_choices: 1,
+        visibility: 'always',
+        network_cap: 5,
+        closes_at: null,
+        created_by: null,
+      },
+      sample.poll.options.map((label) => ({ id: newId(), label })),
+    );
   });
   return { created: true };
 }

@@ -1,7 +1,8 @@
 import type { Router } from 'express';
 import type { Deps } from '../deps';
-import { originOf } from '../http/actor';
+import { commenterOf, originOf } from '../http/actor';
 import { apiKeySiteOf } from '../http/staff';
+import { pollsForThread } from '../polls/poll.service';
 import { parse } from '../http/validate';
 import { ResolveThreadSchema, ThreadIdParam } from './thread.schema';
 import { getThread, resolveThread } from './thread.service';
@@ -17,6 +18,8 @@ export function threadRoutes(router: Router, deps: Deps): void {
 
   router.get('/threads/:threadId', async (req, res) => {
     const id = parse(ThreadIdParam, req.params.threadId, 'path');
-    res.json({ thread: threadView(await getThread(deps, id)) });
+    const thread = await getThread(deps, id);
+    const viewer = await commenterOf(deps, req);
+    res.json({ thread: threadView(thread, { polls: await pollsForThread(deps, viewer?.id ?? null, thread.id) }) });
   });
 }
