@@ -5,7 +5,7 @@ import { AppError, errors } from '../errors';
 import type { EventBus } from '../events';
 import { newId } from '../ids';
 import { actorRef, authorize, type StaffActor } from '../members/permissions';
-import type { NetworkHasher } from '../privacy/network';
+import { DAY_MS, dayOfHash, type NetworkHasher, utcDay } from '../privacy/network';
 import { writeLog } from './audit.repo';
 import * as repo from './ban.repo';
 import { pendingOf } from './decision.repo';
@@ -24,7 +24,8 @@ const REJECT_LIMIT = 500;
 /**
  * The ban that stops this request from commenting on the site, if any: by commenter, or by the
  * network the request comes from. Network bans hold day-keyed hashes, so the request's network is
- * hashed under each banned day's secret (few: at most one per day of the retention period).
+ * hashed under each banned day's secret that still exists (at most one per day of the retention
+ * period); a destroyed day's secret is never recreated, so such a ban simply stops matching.
  */
 export async function activeBanFor(
   deps: { db: Db; network: NetworkHasher },
@@ -32,9 +33,13 @@ export async function activeBanFor(
   who: { commenterId: string | null; ip: string | null },
 ): Promise<Ban | null> {
   const days = who.ip ? await repo.activeNetworkDays(deps.db, siteId) : [];
-  const hashes = (await Promise.all(days.map((day) => deps.network.hash(who.ip, new Date(`${day}T12:00:00Z`))))).filter(
-    (h): h is string => !!h,
-  );
+  let hashes: string[] = [];
+  if (days.length) {
+    const wanted = new Set(days);
+    const oldest = days.reduce((a, b) => (a < b ? a : b));
+    const span = Math.floor((Date.parse(utcDay()) - Date.parse(oldest)) / DAY_MS) + 1;
+    hashes = (await deps.network.hashesWithin(who.ip, span)).filter((h) => wanted.has(dayOfHash(h) ?? ''));
+  }
   return (await repo.findActiveBan(deps.db, siteId, who.commenterId, hashes)) ?? null;
 }
 
@@ -68,7 +73,7 @@ export async function createBan(deps: BanDeps, actor: StaffActor, input: CreateB
       site_id: input.site,
       commenter_id: commenterId,
       network_hash: networkHash,
-      network_day: networkHash ? networkHash.split(':')[0]! : null,
+      network_day: networkHash ? dayOfHash(networkHash) : null,
       comment_id: commentId,
       reason: input.reason ?? null,
       created_by_type: who.type,
