@@ -210,6 +210,118 @@ export type Commenter = Selectable<CommentersTable>;
 export type Comment = Selectable<CommentsTable>;
 export type NewComment = Insertable<CommentsTable>;
 export type CommentUpdate = Updateable<CommentsTable>;
+
+// ---------------------------------------------------------------------------------------------
+// Moderation (004_moderation): members, sessions, API keys, bans, the moderation log. Interfaces
+// below merge with those above (TypeScript declaration merging), so each migration adds its own.
+
+export type MemberRole = 'admin' | 'moderator' | 'journalist';
+
+export interface MembersTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  name: string;
+  /** argon2id, PHC string. */
+  password_hash: string;
+  created_at: GeneratedTimestamp;
+  password_changed_at: GeneratedTimestamp;
+}
+
+export interface SiteMembersTable {
+  site_id: string;
+  member_id: string;
+  role: MemberRole;
+  created_at: GeneratedTimestamp;
+}
+
+export interface MemberSessionsTable {
+  /** sha256 of the session token; the token itself lives only in the member's cookie. */
+  token_hash: string;
+  member_id: string;
+  created_at: GeneratedTimestamp;
+  last_seen_at: GeneratedTimestamp;
+  expires_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  site_id: string;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  created_by: string | null;
+  created_at: GeneratedTimestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface BansTable {
+  id: string;
+  site_id: string;
+  commenter_id: string | null;
+  network_hash: string | null;
+  network_day: string | null;
+  comment_id: string | null;
+  reason: string | null;
+  created_by_type: 'member' | 'key' | 'system';
+  created_by_id: string | null;
+  created_by_name: string | null;
+  created_at: GeneratedTimestamp;
+  /** null: for ever. */
+  expires_at: Timestamp | null;
+  lifted_at: Timestamp | null;
+}
+
+export interface ModerationLogTable {
+  /** bigserial, read as a number (int8 parser). */
+  id: Generated<number>;
+  site_id: string;
+  actor_type: 'member' | 'key' | 'system';
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  comment_id: string | null;
+  thread_id: string | null;
+  commenter_id: string | null;
+  from_status: string | null;
+  to_status: string | null;
+  reason: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: GeneratedTimestamp;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expire: number | null;
+}
+
+export interface CommentsTable {
+  /** Bumped by every moderation decision; a decision naming an older version is a conflict. */
+  mod_version: Generated<number>;
+  /** The flag count when a moderator last decided: flagged again only by newer flags. */
+  flags_cleared: Generated<number>;
+  /** Why the rules gave the comment its status. */
+  status_reason: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface Database {
+  members: MembersTable;
+  site_members: SiteMembersTable;
+  member_sessions: MemberSessionsTable;
+  api_keys: ApiKeysTable;
+  bans: BansTable;
+  moderation_log: ModerationLogTable;
+  rate_limits: RateLimitsTable;
+}
+
+export type Member = Selectable<MembersTable>;
+export type ApiKey = Selectable<ApiKeysTable>;
+export type Ban = Selectable<BansTable>;
+export type ModerationLogEntry = Selectable<ModerationLogTable>;
 export type Poll = Selectable<PollsTable>;
 export type PollOption = Selectable<PollOptionsTable>;
 

@@ -19,6 +19,8 @@ export interface DomainEvents {
   'thread.event': ThreadEvent;
   'comment.status': { siteId: string; threadId: string; commentId: string; from: string | null; to: string };
   'commenter.revoked': { commenterId: string };
+  /** Every moderation decision, including those that change no status (flags cleared, featured). */
+  'moderation.decided': { siteId: string; threadId: string; commentId: string; action: string; from: string; to: string };
   /** A ballot was cast, changed or withdrawn: live results are recomputed, coalesced per poll. */
   'poll.voted': { siteId: string; threadId: string; pollId: string; commenterId: string };
   /**

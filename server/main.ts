@@ -3,7 +3,8 @@ import { createParley } from './app';
 import { ConfigError, type Config, loadConfig } from './config';
 import { type DatabaseHandle, openPglite, openPostgres } from './db';
 import { createLogger } from './log';
-import { ensureDemo } from './seed/demo';
+import { ensureFirstAdmin } from './members/member.service';
+import { DEMO_SITE_ID, ensureDemo } from './seed/demo';
 
 export async function openDatabase(config: Config, log: Logger): Promise<DatabaseHandle> {
   if (config.databaseUrl) {
@@ -41,6 +42,15 @@ async function main(): Promise<void> {
   const parley = await createParley({ config, database, log });
   const demo = await ensureDemo(parley.deps, config.publicOrigin);
   if (demo.created) log.info('created the demo site and its sample thread');
+  const admin = await ensureFirstAdmin(parley.deps.db, DEMO_SITE_ID);
+  if (admin) {
+    // Shown once, on the console only: the operator signs in with it and changes it.
+    process.stdout.write(
+      `\n  First start: created the admin account ${admin.email}\n  Password (shown only this once): ${admin.password}\n` +
+        `  Change it after signing in, or set a new one with: npm run parley -- members:reset-password ${admin.email}\n\n`,
+    );
+    log.info({ member: admin.email }, 'created the first admin account (password printed once above)');
+  }
 
   await new Promise<void>((resolve) => parley.server.listen(config.port, config.host, resolve));
   const address = parley.server.address();

@@ -7,7 +7,9 @@ import { newId } from '../ids';
 import * as commenterRepo from '../commenters/commenter.repo';
 import { createCommenter } from '../commenters/commenter.service';
 import type { FloodGuard } from '../limits/flood';
+import { activeBanFor } from '../moderation/ban.service';
 import { runPipeline } from '../moderation/pipeline';
+import type { NetworkHasher } from '../privacy/network';
 import { getSite, type SiteWithSettings } from '../sites/site.service';
 import * as threadRepo from '../threads/thread.repo';
 import { applyCounters, recordChange } from './comment.changes';
@@ -19,6 +21,7 @@ export interface CommentDeps {
   db: Db;
   bus: EventBus;
   limits: FloodGuard;
+  network: NetworkHasher;
 }
 
 /** Who is asking: a reader (maybe without identity yet) and what we may keep about their request. */
@@ -26,6 +29,10 @@ export interface ReaderActor {
   commenter: Commenter | null;
   ipHash: string | null;
   userAgent: string | null;
+  /** The request's address, in memory only: network bans are checked against it; never stored. */
+  ip?: string | null;
+  /** A member posting through the moderation API: no commenter identity, their name and badge. */
+  member?: { id: string; name: string; badge: string } | null;
 }
 
 /** Runs inside the write's transaction, just before it commits (the idempotency record). */
@@ -69,23 +76,29 @@ export async function postComment(
   const site = await getSite(deps.db, thread.site_id);
   const { settings } = site;
 
-  const name = input.name || null;
-  const email = input.email || null;
+  const member = actor.member ?? null;
+  const name = member ? null : input.name || null;
+  const email = member ? null : input.email || null;
   const source = normaliseSource(input.body);
   const fieldErrors = [];
   const tooLong = bodyTooLong(source, site);
   if (tooLong) fieldErrors.push(tooLong);
-  if (settings.requireName && !name && !actor.commenter?.name) fieldErrors.push({ path: 'name', message: 'is required on this site' });
-  if (settings.requireEmail && !email && !actor.commenter?.email) fieldErrors.push({ path: 'email', message: 'is required on this site' });
-  if (!settings.allowAnonymous && !name && !actor.commenter?.name) fieldErrors.push({ path: 'name', message: 'is required: this site does not accept anonymous comments' });
+  if (!member) {
+    if (settings.requireName && !name && !actor.commenter?.name) fieldErrors.push({ path: 'name', message: 'is required on this site' });
+    if (settings.requireEmail && !email && !actor.commenter?.email) fieldErrors.push({ path: 'email', message: 'is required on this site' });
+    if (!settings.allowAnonymous && !name && !actor.commenter?.name) fieldErrors.push({ path: 'name', message: 'is required: this site does not accept anonymous comments' });
+  }
   if (fieldErrors.length) throw errors.validation('Some fields need attention.', fieldErrors);
+
+  const ban = member ? null : await activeBanFor(deps, site.id, { commenterId: actor.commenter?.id ?? null, ip: actor.ip ?? null });
 
   const html = renderBody(source);
   const hash = textHash(html);
   // A repeated post is answered before it spends the reader's flood budget (checked again under lock).
   const duplicate = { threadId: thread.id, textHash: hash, commenterId: actor.commenter?.id ?? null, ipHash: actor.ipHash };
   if (await repo.findDuplicate(deps.db, duplicate)) throw duplicateError();
-  await deps.limits.consume('comment', { commenterId: actor.commenter?.id ?? null, network: actor.ipHash });
+  // Staff are not flood-limited; a banned reader is refused by the pipeline before spending budget.
+  if (!member && !ban) await deps.limits.consume('comment', { commenterId: actor.commenter?.id ?? null, network: actor.ipHash });
 
   const result = await inTransaction(deps, async (uow) => {
     const { trx } = uow;
@@ -108,9 +121,10 @@ export async function postComment(
       thread: locked,
       body: { source, html, text: plainText(html), links: countLinks(html) },
       author: {
-        isMember: false,
+        isMember: !!member,
         approvedCount: actor.commenter ? await commenterRepo.approvedCount(trx, actor.commenter.id, site.id) : 0,
-        banned: false,
+        banned: !!ban,
+        bannedUntil: ban?.expires_at ?? null,
       },
       form: { honeypot: input.hp, elapsedMs: input.elapsedMs },
       isEdit: false,
@@ -119,7 +133,9 @@ export async function postComment(
     let commenter = actor.commenter;
     let token: string | undefined;
     const profile = { name, email, website: input.website ?? null };
-    if (!commenter) {
+    if (member) {
+      commenter = null;
+    } else if (!commenter) {
       ({ commenter, token } = await createCommenter(trx, profile));
     } else if (name || email || input.website) {
       commenter = await commenterRepo.updateProfile(trx, commenter.id, {
@@ -147,16 +163,17 @@ export async function postComment(
       reply_to_id: replyToId,
       root_id: parent ? (parent.root_id ?? parent.id) : null,
       depth,
-      commenter_id: commenter.id,
-      member_id: null,
-      author_name: name ?? commenter.name,
-      author_website: input.website ?? commenter.website,
-      badge: null,
+      commenter_id: commenter?.id ?? null,
+      member_id: member?.id ?? null,
+      author_name: member ? member.name : (name ?? commenter?.name ?? null),
+      author_website: member ? null : (input.website ?? commenter?.website ?? null),
+      badge: member?.badge ?? null,
       body_src: source,
       body_html: html,
       text_hash: hash,
       status: verdict.status,
       previous_status: null,
+      status_reason: verdict.reason,
       ip_hash: actor.ipHash,
       user_agent: actor.userAgent?.slice(0, 400) ?? null,
     });
@@ -169,7 +186,7 @@ export async function postComment(
     return posted;
   });
   // A first post was counted against its network only; the new identity starts with it counted too.
-  if (result.token) {
+  if (result.token && result.comment.commenter_id) {
     await deps.limits.consume('comment', { commenterId: result.comment.commenter_id, network: null }).catch(() => {});
   }
   return result;

@@ -28,6 +28,7 @@ export async function readerActor(deps: Deps, req: Request): Promise<ReaderActor
     // req.ip honours TRUST_PROXY: forwarding headers from untrusted peers are ignored.
     ipHash: await deps.network.hash(req.ip),
     userAgent: req.get('user-agent') ?? null,
+    ip: req.ip ?? null,
   };
 }
 

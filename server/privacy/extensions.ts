@@ -1,4 +1,5 @@
 import type { Executor, UnitOfWork } from '../db';
+import { moderationPrivacy } from '../moderation/moderation.privacy';
 import { votesPrivacy } from './votes.privacy';
 
 /**
@@ -37,8 +38,4 @@ export interface PrivacyExtension {
   retention?(db: Executor, context: RetentionContext): Promise<Record<string, number>>;
 }
 
-export const privacyExtensions: readonly PrivacyExtension[] = [
-  votesPrivacy,
-  // moderationPrivacy (moderation): export decisions about the subject's comments, pseudonymise the
-  //   audit log's subject on erasure, unlink bans from the commenter.
-];
+export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, moderationPrivacy];

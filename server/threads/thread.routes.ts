@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { Deps } from '../deps';
 import { commenterOf, originOf } from '../http/actor';
+import { apiKeySiteOf } from '../http/staff';
 import { pollsForThread } from '../polls/poll.service';
 import { parse } from '../http/validate';
 import { ResolveThreadSchema, ThreadIdParam } from './thread.schema';
@@ -10,7 +11,8 @@ import { threadView } from './thread.view';
 export function threadRoutes(router: Router, deps: Deps): void {
   router.post('/threads/resolve', async (req, res) => {
     const input = parse(ResolveThreadSchema, req.body);
-    const { thread, created } = await resolveThread(deps, { origin: originOf(req) }, input);
+    const actor = { origin: originOf(req), apiKeySiteId: await apiKeySiteOf(deps, req) };
+    const { thread, created } = await resolveThread(deps, actor, input);
     res.status(created ? 201 : 200).json({ thread: threadView(thread) });
   });
 

@@ -48,3 +48,66 @@ export async function postComment(
   if (token) req = req.set('Authorization', `Bearer ${token}`);
   return req.send(body);
 }
+
+/** A commenter row, as a first post would create it (no token: tests act through the DB). */
+export async function buildCommenter(db: Db, overrides: { name?: string | null; email?: string | null } = {}) {
+  return db
+    .insertInto('commenters')
+    .values({ id: newId(), token_hash: null, name: overrides.name ?? 'Reader', email: overrides.email ?? null, website: null })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * A comment row in any status, counted as the service would count it (thread comment_count and
+ * the parent's reply_count for approved comments). For setting up moderation queues quickly.
+ */
+export async function buildComment(
+  db: Db,
+  thread: { id: string; site_id: string },
+  overrides: {
+    status?: 'pending' | 'approved' | 'rejected' | 'spam' | 'deleted';
+    commenterId?: string | null;
+    parentId?: string | null;
+    body?: string;
+    ipHash?: string | null;
+    flagCount?: number;
+    createdAt?: Date;
+  } = {},
+) {
+  const status = overrides.status ?? 'pending';
+  const body = overrides.body ?? 'Off with their heads.';
+  const row = await db
+    .insertInto('comments')
+    .values({
+      id: newId(),
+      site_id: thread.site_id,
+      thread_id: thread.id,
+      parent_id: overrides.parentId ?? null,
+      reply_to_id: null,
+      root_id: overrides.parentId ?? null,
+      depth: overrides.parentId ? 1 : 0,
+      commenter_id: overrides.commenterId === undefined ? (await buildCommenter(db)).id : overrides.commenterId,
+      member_id: null,
+      author_name: 'Reader',
+      author_website: null,
+      badge: null,
+      body_src: body,
+      body_html: `<p>${body}</p>`,
+      status,
+      previous_status: null,
+      flag_count: overrides.flagCount ?? 0,
+      ip_hash: overrides.ipHash ?? null,
+      user_agent: null,
+      ...(overrides.createdAt ? { created_at: overrides.createdAt } : {}),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (status === 'approved') {
+    await db.updateTable('threads').set((eb) => ({ comment_count: eb('comment_count', '+', 1) })).where('id', '=', thread.id).execute();
+    if (row.parent_id) {
+      await db.updateTable('comments').set((eb) => ({ reply_count: eb('reply_count', '+', 1) })).where('id', '=', row.parent_id).execute();
+    }
+  }
+  return row;
+}

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createParley, type ParleyApp } from '../../server/app';
 import { configFrom } from '../../server/config';
 import type { DatabaseHandle } from '../../server/db';
+import { DAY_MS, utcDay } from '../../server/privacy/network';
 import { openTestDatabase, resetDatabase } from './db';
 
 export interface TestParley {
@@ -40,6 +41,8 @@ export async function startTestParley(
       await resetDatabase(database);
       app.deps.origins.invalidate();
       app.deps.limits.reset();
+      // The hashing secrets were truncated with everything else: forget the cached ones too.
+      app.deps.network.forgetBefore(utcDay(new Date(Date.now() + DAY_MS)));
     },
     async close() {
       await app.close(1000);

@@ -1,6 +1,9 @@
+import { banned } from './banned';
+import { blockedWords } from './blocked-words';
 import { closedThread } from './closed-thread';
 import { formTooFast } from './form-too-fast';
 import { honeypot } from './honeypot';
+import { heldWords } from './held-words';
 import { linkLimit } from './link-limit';
 import { member } from './member';
 import { moderationMode } from './moderation-mode';
@@ -12,7 +15,22 @@ export type { Rule, RuleInput, RuleOutcome, Verdict } from './types';
  * The rules every new or edited comment meets, in the order of the specification: refusals first,
  * then spam, then rejections, then holds. The first rule that decides ends the run.
  */
-export const RULES: readonly Rule[] = [closedThread, member, honeypot, formTooFast, linkLimit, moderationMode];
+export const RULES: readonly Rule[] = [
+  // Refusals.
+  closedThread,
+  banned,
+  // Staff are trusted from here on.
+  member,
+  // Spam.
+  honeypot,
+  formTooFast,
+  // Rejections.
+  blockedWords,
+  // Holds.
+  heldWords,
+  linkLimit,
+  moderationMode,
+];
 
 export interface PipelineResult {
   status: Verdict;

@@ -15,6 +15,8 @@ export interface RuleInput {
     /** Approved comments this commenter already has on the site. */
     approvedCount: number;
     banned: boolean;
+    /** When the ban ends; null or absent: never. */
+    bannedUntil?: Date | null;
   };
   form: { honeypot?: string; elapsedMs?: number };
   /** True when an edit, not a new comment, is being checked. */

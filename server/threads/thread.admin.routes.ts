@@ -1,0 +1,17 @@
+import type { Router } from 'express';
+import type { Deps } from '../deps';
+import { staffActor } from '../http/staff';
+import { parse } from '../http/validate';
+import { UpdateThreadSchema, updateThread } from './thread.admin.service';
+import { ThreadIdParam } from './thread.schema';
+import { threadView } from './thread.view';
+
+/** `PATCH /threads/:threadId`: close, reopen, or set a thread's moderation mode (moderators, keys). */
+export function threadAdminRoutes(router: Router, deps: Deps): void {
+  router.patch('/threads/:threadId', async (req, res) => {
+    const actor = await staffActor(deps, req);
+    const threadId = parse(ThreadIdParam, req.params.threadId, 'path');
+    const input = parse(UpdateThreadSchema, req.body);
+    res.json({ thread: threadView(await updateThread(deps, actor, threadId, input)) });
+  });
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { type Db, inTransaction } from '../db';
+import { errors } from '../errors';
+import type { EventBus } from '../events';
+import { authorize, type StaffActor } from '../members/permissions';
+import { writeLog } from '../moderation/audit.repo';
+import { ModerationMode } from '../sites/site.schema';
+import * as repo from './thread.repo';
+import { HttpUrlSchema } from './thread.schema';
+import { threadView } from './thread.view';
+
+export const UpdateThreadSchema = z
+  .strictObject({
+    state: z.enum(['open', 'closed']).optional(),
+    /** null: follow the site's mode again. */
+    mode: ModerationMode.nullable().optional(),
+    title: z.string().trim().max(300).optional(),
+    url: HttpUrlSchema.optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, 'send at least one of state, mode, title, url');
+export type UpdateThreadInput = z.infer<typeof UpdateThreadSchema>;
+
+/**
+ * Closes or reopens a thread, or sets its own moderation mode. Readers see it live: a
+ * `thread:updated` event with the next seq.
+ */
+export async function updateThread(deps: { db: Db; bus: EventBus }, actor: StaffActor, threadId: string, input: UpdateThreadInput) {
+  const thread = await repo.findThread(deps.db, threadId);
+  if (!thread) throw errors.notFound('The thread');
+  authorize(actor, thread.site_id, 'moderate', 'The thread');
+  return inTransaction(deps, async (uow) => {
+    const { trx } = uow;
+    const current = await repo.lockThread(trx, threadId);
+    if (!current) throw errors.notFound('The thread');
+    const changes = Object.fromEntries(
+      Object.entries({ state: input.state, mode: input.mode, title: input.title, url: input.url }).filter(
+        ([key, value]) => value !== undefined && value !== current[key as keyof typeof current],
+      ),
+    );
+    if (Object.keys(changes).length === 0) return current;
+    const seq = await repo.nextSeq(trx, threadId);
+    const updated = await trx.updateTable('threads').set(changes).where('id', '=', threadId).returningAll().executeTakeFirstOrThrow();
+    const payload = { threadId, seq, thread: threadView(updated) };
+    await repo.appendEvent(trx, { threadId, seq, event: 'thread:updated', payload, audience: null });
+    uow.emit('thread.event', { siteId: updated.site_id, threadId, seq, event: 'thread:updated', payload, audience: null });
+    await writeLog(trx, {
+      siteId: updated.site_id,
+      actor,
+      action: changes.state === 'closed' ? 'thread.close' : changes.state === 'open' ? 'thread.reopen' : 'thread.update',
+      targetType: 'thread',
+      targetId: threadId,
+      threadId,
+      details: { changes: Object.fromEntries(Object.keys(changes).map((k) => [k, { from: current[k as keyof typeof current], to: changes[k] }])) },
+    });
+    return updated;
+  });
+}

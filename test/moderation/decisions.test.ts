@@ -1,0 +1,218 @@
+import type { DomainEvents } from '../../server/events';
+import { buildComment, buildSite, buildThread, postComment } from '../helpers/factories';
+import { startTestParley, type TestParley } from '../helpers/parley';
+import { member } from '../helpers/staff';
+
+let parley: TestParley;
+const statusEvents: Array<DomainEvents['comment.status']> = [];
+const threadEvents: Array<DomainEvents['thread.event']> = [];
+beforeAll(async () => {
+  parley = await startTestParley();
+  parley.app.deps.bus.on('comment.status', (e) => statusEvents.push(e));
+  parley.app.deps.bus.on('thread.event', (e) => threadEvents.push(e));
+});
+afterAll(() => parley.close());
+beforeEach(async () => {
+  await parley.reset();
+  statusEvents.length = 0;
+  threadEvents.length = 0;
+});
+
+const db = () => parley.database.db;
+const threadRow = (id: string) => db().selectFrom('threads').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const commentRow = (id: string) => db().selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const events = (threadId: string) => db().selectFrom('thread_events').selectAll().where('thread_id', '=', threadId).orderBy('seq').execute();
+const log = () => db().selectFrom('moderation_log').selectAll().orderBy('id').execute();
+
+async function setup(settings: Record<string, unknown> = { moderation: 'pre' }) {
+  const site = await buildSite(db(), { settings });
+  const thread = await buildThread(db(), site.id);
+  const mod = await member(parley, [[site.id, 'moderator']], 'moderator', { name: 'Mary Moderator' });
+  return { site, thread, mod };
+}
+
+describe('a decision', () => {
+  it('approving a held comment publishes it: counters, the next seq, a public event, a status event and a log entry', async () => {
+    const { thread, mod } = await setup();
+    const posted = await postComment(parley, thread.id, { body: 'How would you resolve this stand-off?' });
+    expect(posted.body.comment.status).toBe('pending');
+    const before = await threadRow(thread.id);
+
+    const res = await mod.call('post', `/moderation/comments/${posted.body.comment.id}/decision`, { action: 'approve', reason: 'fine' });
+    expect(res.status).toBe(200);
+    expect(res.body.comment).toMatchObject({ id: posted.body.comment.id, status: 'approved', version: 1, seq: before.seq + 1 });
+
+    const after = await threadRow(thread.id);
+    expect(after).toMatchObject({ comment_count: 1, seq: before.seq + 1 });
+    const list = await parley.http().get(`/api/v1/threads/${thread.id}/comments`);
+    expect(list.body.items.map((c: { id: string }) => c.id)).toEqual([posted.body.comment.id]);
+
+    const last = (await events(thread.id)).at(-1)!;
+    expect(last).toMatchObject({ seq: after.seq, event: 'comment:created', audience: null });
+    expect(threadEvents.at(-1)).toMatchObject({ seq: after.seq, event: 'comment:created', audience: null });
+    expect(statusEvents.at(-1)).toEqual({ siteId: thread.site_id, threadId: thread.id, commentId: posted.body.comment.id, from: 'pending', to: 'approved' });
+    expect((await log()).at(-1)).toMatchObject({
+      actor_type: 'member',
+      actor_id: mod.id,
+      actor_name: 'Mary Moderator',
+      action: 'comment.approve',
+      comment_id: posted.body.comment.id,
+      from_status: 'pending',
+      to_status: 'approved',
+      reason: 'fine',
+    });
+  });
+
+  it('rejecting a published reply takes it down for everyone, without its body, and fixes both counters', async () => {
+    const { thread, mod } = await setup({});
+    const parent = await buildComment(db(), thread, { status: 'approved' });
+    const reply = await buildComment(db(), thread, { status: 'approved', parentId: parent.id, body: 'something awful' });
+    const res = await mod.call('post', `/moderation/comments/${reply.id}/decision`, { action: 'reject' });
+    expect(res.status).toBe(200);
+    expect((await threadRow(thread.id)).comment_count).toBe(1);
+    expect((await commentRow(parent.id)).reply_count).toBe(0);
+    const event = (await events(thread.id)).at(-1)!;
+    expect(event).toMatchObject({ event: 'comment:removed', audience: null });
+    expect(JSON.stringify(event.payload)).not.toContain('something awful');
+    expect(statusEvents.at(-1)).toMatchObject({ from: 'approved', to: 'rejected' });
+
+    // Restore puts it back where it was, counters included.
+    const restored = await mod.call('post', `/moderation/comments/${reply.id}/decision`, { action: 'restore' });
+    expect(restored.body.comment.status).toBe('approved');
+    expect((await threadRow(thread.id)).comment_count).toBe(2);
+    expect((await commentRow(parent.id)).reply_count).toBe(1);
+    expect((await events(thread.id)).at(-1)).toMatchObject({ event: 'comment:created', audience: null });
+  });
+
+  it('rejecting a held comment tells only its author', async () => {
+    const { thread, mod } = await setup();
+    const c = await buildComment(db(), thread, { status: 'pending' });
+    await mod.call('post', `/moderation/comments/${c.id}/decision`, { action: 'spam' }).expect(200);
+    expect((await events(thread.id)).at(-1)).toMatchObject({ event: 'comment:removed', audience: c.commenter_id });
+    expect((await threadRow(thread.id)).comment_count).toBe(0);
+  });
+
+  it('features and unfeatures a published comment, live', async () => {
+    const { thread, mod } = await setup({});
+    const c = await buildComment(db(), thread, { status: 'approved' });
+    const res = await mod.call('post', `/moderation/comments/${c.id}/decision`, { action: 'feature' });
+    expect(res.body.comment.featured).toBe(true);
+    const list = await parley.http().get(`/api/v1/threads/${thread.id}/comments`);
+    expect(list.body.items[0].featured).toBe(true);
+    expect((await events(thread.id)).at(-1)).toMatchObject({ event: 'comment:updated', audience: null });
+    await mod.call('post', `/moderation/comments/${c.id}/decision`, { action: 'unfeature' }).expect(200);
+    expect((await commentRow(c.id)).featured).toBe(false);
+    // Featuring a held comment makes no sense.
+    const held = await buildComment(db(), thread, { status: 'pending' });
+    expect((await mod.call('post', `/moderation/comments/${held.id}/decision`, { action: 'feature' })).status).toBe(409);
+  });
+
+  it('answers 409 for a decision on a comment someone already decided, and for a stale version', async () => {
+    const { thread, mod } = await setup();
+    const c = await buildComment(db(), thread, { status: 'pending' });
+    await mod.call('post', `/moderation/comments/${c.id}/decision`, { action: 'approve', version: 0 }).expect(200);
+    const again = await mod.call('post', `/moderation/comments/${c.id}/decision`, { action: 'approve' });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'already_decided', details: [{ status: 'approved', version: 1 }] });
+    const stale = await mod.call('post', `/moderation/comments/${c.id}/decision`, { action: 'reject', version: 0 });
+    expect(stale.status).toBe(409);
+    expect((await commentRow(c.id)).status).toBe('approved');
+    expect((await log()).filter((e) => e.action.startsWith('comment.'))).toHaveLength(1);
+  });
+
+  it('refuses bad input with 400 and an unknown comment with 404', async () => {
+    const { mod } = await setup();
+    expect((await mod.call('post', '/moderation/comments/0000000000000000/decision', { action: 'approve' })).status).toBe(404);
+    const bad = await mod.call('post', '/moderation/comments/0000000000000000/decision', { action: 'delete-everything' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('action');
+  });
+});
+
+describe('two moderators at once', () => {
+  it('exactly one wins each race: one decision, one log entry, one event, consistent counters', async () => {
+    const { site, thread, mod } = await setup();
+    const other = await member(parley, [[site.id, 'moderator']], 'other moderator');
+    const comments = await Promise.all(Array.from({ length: 6 }, () => buildComment(db(), thread, { status: 'pending' })));
+    const seqBefore = (await threadRow(thread.id)).seq;
+
+    const races = await Promise.all(
+      comments.map((c, i) =>
+        Promise.all([
+          mod.call('post', `/moderation/comments/${c.id}/decision`, { action: 'approve', version: 0 }),
+          // Half the races are approve against reject (with the version both saw), half approve against approve.
+          other.call('post', `/moderation/comments/${c.id}/decision`, i % 2 ? { action: 'reject', version: 0 } : { action: 'approve' }),
+        ]),
+      ),
+    );
+    for (const [a, b] of races) {
+      expect([a.status, b.status].sort()).toEqual([200, 409]);
+      const loser = a.status === 409 ? a : b;
+      expect(loser.body.error.code).toBe('already_decided');
+    }
+    const decisions = (await log()).filter((e) => e.action.startsWith('comment.'));
+    expect(decisions).toHaveLength(comments.length);
+    expect(new Set(decisions.map((d) => d.comment_id)).size).toBe(comments.length);
+    expect(statusEvents).toHaveLength(comments.length);
+
+    const rows = await Promise.all(comments.map((c) => commentRow(c.id)));
+    const approved = rows.filter((r) => r.status === 'approved').length;
+    expect(rows.every((r) => r.mod_version === 1)).toBe(true);
+    const after = await threadRow(thread.id);
+    expect(after.comment_count).toBe(approved);
+    // One event per decision, each with its own seq, no gaps.
+    const evs = (await events(thread.id)).filter((e) => e.seq > seqBefore);
+    expect(evs.map((e) => e.seq)).toEqual(Array.from({ length: comments.length }, (_, i) => seqBefore + 1 + i));
+    expect(after.seq).toBe(seqBefore + comments.length);
+  });
+});
+
+describe('bulk decisions', () => {
+  it('decides each id on its own and answers one result per id, in order', async () => {
+    const { thread, mod } = await setup();
+    const other = await buildSite(db());
+    const otherThread = await buildThread(db(), other.id);
+    const a = await buildComment(db(), thread, { status: 'pending' });
+    const b = await buildComment(db(), thread, { status: 'pending' });
+    const done = await buildComment(db(), thread, { status: 'rejected' });
+    const foreign = await buildComment(db(), otherThread, { status: 'pending' });
+    const res = await mod.call('post', '/moderation/decisions', { ids: [a.id, done.id, foreign.id, b.id, '0000000000000000'], action: 'reject', reason: 'off-topic' });
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: { id: string; ok: boolean; error?: { code: string } }) => [r.id, r.ok, r.error?.code ?? null])).toEqual([
+      [a.id, true, null],
+      [done.id, false, 'already_decided'],
+      [foreign.id, false, 'not_found'],
+      [b.id, true, null],
+      ['0000000000000000', false, 'not_found'],
+    ]);
+    expect((await commentRow(foreign.id)).status).toBe('pending');
+    expect((await log()).filter((e) => e.reason === 'off-topic')).toHaveLength(2);
+    const tooMany = await mod.call('post', '/moderation/decisions', { ids: Array.from({ length: 101 }, (_, i) => String(i).padStart(16, '0')), action: 'approve' });
+    expect(tooMany.status).toBe(400);
+    const repeated = await mod.call('post', '/moderation/decisions', { ids: [a.id, a.id], action: 'approve' });
+    expect(repeated.status).toBe(400);
+  });
+});
+
+describe('the flagged queue', () => {
+  it('approving a flagged comment clears its flags; only newer flags bring it back', async () => {
+    const { site, thread, mod } = await setup({ flagThreshold: 2 });
+    const c = await buildComment(db(), thread, { status: 'approved', flagCount: 2 });
+    const counts = async () => (await mod.call('get', `/moderation/queues?site=${site.id}`)).body.counts;
+    expect((await counts()).flagged).toBe(1);
+
+    const res = await mod.call('post', `/moderation/comments/${c.id}/decision`, { action: 'approve' });
+    expect(res.status).toBe(200);
+    expect(res.body.comment).toMatchObject({ status: 'approved', openFlags: 0, flagCount: 2 });
+    expect((await counts()).flagged).toBe(0);
+    // Nothing public changed: no thread event, no status change; the decision is still logged.
+    expect(await events(thread.id)).toHaveLength(0);
+    expect(statusEvents).toHaveLength(0);
+    expect((await log()).at(-1)).toMatchObject({ action: 'comment.approve', from_status: 'approved', to_status: 'approved' });
+
+    await db().updateTable('comments').set({ flag_count: 3 }).where('id', '=', c.id).execute();
+    expect((await counts()).flagged).toBe(0);
+    await db().updateTable('comments').set({ flag_count: 4 }).where('id', '=', c.id).execute();
+    expect((await counts()).flagged).toBe(1);
+  });
+});
