@@ -8,6 +8,7 @@ import { memberRoutes } from '../members/member.routes';
 import { moderationRoutes } from '../moderation/moderation.routes';
 import { siteRoutes } from '../sites/site.routes';
 import { threadAdminRoutes } from '../threads/thread.admin.routes';
+import { pollAdminRoutes } from '../polls/poll.admin.routes';
 import { pollRoutes } from '../polls/poll.routes';
 import { privacyRoutes } from '../privacy/privacy.routes';
 import { reactionRoutes } from '../reactions/reaction.routes';
@@ -26,6 +27,7 @@ export function apiRouter(deps: Deps): Router {
   threadAdminRoutes(router, deps);
   previewRoutes(router, deps);
   pollRoutes(router, deps);
+  pollAdminRoutes(router, deps);
   privacyRoutes(router, deps);
   reactionRoutes(router, deps);
   flagRoutes(router, deps);
