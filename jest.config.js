@@ -8,7 +8,8 @@ module.exports = {
   // Transpile only (tsconfig has isolatedModules); `npm run typecheck` does the type-checking once.
   transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
-  testTimeout: 30_000,
+  // Generous: starting a PGlite per file takes seconds on a busy two-core machine.
+  testTimeout: 60_000,
   maxWorkers: 2,
   // PGlite holds a WASM heap per worker; recycle a worker that grows past this.
   workerIdleMemoryLimit: '1500MB',

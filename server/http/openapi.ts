@@ -17,13 +17,14 @@ import { PollIdParam, PollReplySchema, VoteSchema } from '../polls/poll.schema';
 import { CreateRequestSchema, LinkQuery, PolicyQuery } from '../privacy/privacy.schema';
 import { CountsQuery, CountsSchema } from '../threads/counts.routes';
 import { ResolveThreadSchema, ThreadIdParam, ThreadReplySchema } from '../threads/thread.schema';
+import { STAFF_OPERATIONS } from './openapi.staff';
 
 /**
  * The OpenAPI 3.1 description of the reader API, built from the zod schemas that validate requests
  * (and those that describe responses, which a test holds real responses to). Served at
  * /api/v1/openapi.json and rendered at /api/docs.
  */
-type Auth = 'none' | 'optional' | 'required';
+type Auth = 'none' | 'optional' | 'required' | 'staff';
 
 export interface OperationDoc {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -47,7 +48,7 @@ const document = (name: string, description: string) => z.object({ [name]: z.rec
 const thread = { threadId: ThreadIdParam };
 const poll = { pollId: PollIdParam };
 
-export const OPERATIONS: OperationDoc[] = [
+export const READER_OPERATIONS: OperationDoc[] = [
   { method: 'post', path: '/threads/resolve', tag: 'Threads', summary: 'Find or create the thread of an article', description: 'Creates the thread (201) when the request’s Origin is one of the site’s allowed origins; otherwise only finds it.', auth: 'none', body: ResolveThreadSchema, ok: { status: 200, description: 'The thread (201 when just created)', schema: ThreadReplySchema }, errors: [400, 403, 404] },
   { method: 'get', path: '/threads/:threadId', tag: 'Threads', summary: 'A thread with its comment count and current seq', auth: 'none', params: thread, ok: { status: 200, description: 'The thread', schema: ThreadReplySchema }, errors: [400, 404] },
   { method: 'get', path: '/threads/:threadId/comments', tag: 'Comments', summary: 'A page of top-level comments, each with its first replies', description: 'Keyset pagination: pass `nextCursor` back as `cursor` with the same sort. Pages stay stable while comments arrive. The caller’s own pending comments are included for them alone.', auth: 'optional', params: thread, query: ListCommentsQuery, ok: { status: 200, description: 'The page', schema: CommentPageSchema }, errors: [400, 401, 404] },
@@ -73,6 +74,8 @@ export const OPERATIONS: OperationDoc[] = [
   { method: 'get', path: '/privacy/link', tag: 'Privacy', summary: 'The mailed one-time link: what it will do', description: 'Shows a confirmation page to a browser (HTML), or this JSON.', auth: 'none', query: LinkQuery, ok: { status: 200, description: 'The pending request', schema: document('request', 'kind, site and expiry') }, errors: [400, 404, 410] },
   { method: 'post', path: '/privacy/link', tag: 'Privacy', summary: 'Carry out the mailed one-time link', auth: 'none', query: LinkQuery, ok: { status: 200, description: 'The export, or what was erased', schema: z.union([document('export', 'Everything held'), document('erasure', 'Counts of what was erased')]) }, errors: [400, 404, 410] },
 ];
+
+export const OPERATIONS: OperationDoc[] = [...READER_OPERATIONS, ...STAFF_OPERATIONS];
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid input (`validation_failed` lists every problem in `details`)',
@@ -170,24 +173,35 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
       ...(parameters.length ? { parameters } : {}),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(op.body, schemas) } } } } : {}),
       responses,
-      security: op.auth === 'required' ? [{ commenterToken: [] }] : op.auth === 'optional' ? [{}, { commenterToken: [] }] : [],
+      security:
+        op.auth === 'required'
+          ? [{ commenterToken: [] }]
+          : op.auth === 'optional'
+            ? [{}, { commenterToken: [] }]
+            : op.auth === 'staff'
+              ? [{ memberSession: [] }, { apiKey: [] }]
+              : [],
     };
     (paths[openApiPath(op.path)] ??= {})[op.method] = operation;
   }
   return {
     openapi: '3.1.0',
     info: {
-      title: 'Parley reader API',
+      title: 'Parley API',
       version: '1',
       description:
         'Comments for news sites. Readers are pseudonymous: the first write returns a `commenterToken` (`ct_…`), sent back as `Authorization: Bearer ct_…`. Every error is `{"error": {"code", "message", "details"}}`.',
     },
     servers: [{ url: options.serverUrl ? `${options.serverUrl}/api/v1` : '/api/v1' }],
-    tags: [{ name: 'Threads' }, { name: 'Comments' }, { name: 'Reactions' }, { name: 'Polls' }, { name: 'Me' }, { name: 'Privacy' }],
+    tags: ['Threads', 'Comments', 'Reactions', 'Polls', 'Me', 'Privacy', 'Members', 'Moderation', 'Administration'].map((name) => ({ name })),
     paths,
     components: {
       schemas,
-      securitySchemes: { commenterToken: { type: 'http', scheme: 'bearer', description: 'The reader’s `ct_…` token' } },
+      securitySchemes: {
+        commenterToken: { type: 'http', scheme: 'bearer', description: 'The reader’s `ct_…` token' },
+        apiKey: { type: 'http', scheme: 'bearer', description: 'A site API key (`sk_…`)' },
+        memberSession: { type: 'apiKey', in: 'cookie', name: 'parley_session', description: 'A member’s session from POST /auth/login; writes also need the X-CSRF-Token header' },
+      },
     },
   };
 }

@@ -75,6 +75,8 @@ describe('the order of the rules', () => {
       'closed_thread',
       'banned',
       'member',
+      'honeypot',
+      'form_too_fast',
       'blocked_words',
       'held_words',
       'link_limit',

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { CommentIdParam } from '../comments/comment.schema';
+import { AddSiteMemberSchema, ChangePasswordSchema, LoginSchema, MemberIdParam } from '../members/member.schema';
+import {
+  BanIdParam,
+  BanListQuery,
+  BulkDecisionSchema,
+  CreateBanSchema,
+  DecisionSchema,
+  LogQuery,
+  MemberPostSchema,
+  QueueListQuery,
+  QueuesQuery,
+} from '../moderation/moderation.schema';
+import { CreatePollSchema, PollIdParam, PollReplySchema, UpdatePollSchema } from '../polls/poll.schema';
+import { CreateKeySchema, KeyIdParam, UpdateSiteSchema } from '../sites/site.admin.schema';
+import { CreateSiteSchema, SiteIdSchema } from '../sites/site.schema';
+import { UpdateThreadSchema } from '../threads/thread.admin.service';
+import { ThreadIdParam, ThreadReplySchema } from '../threads/thread.schema';
+import type { OperationDoc } from './openapi';
+
+/**
+ * The moderation and administration API, for members (session cookie + X-CSRF-Token on writes) and
+ * site API keys (`Authorization: Bearer sk_…`). Responses are described as open objects; their
+ * fields are listed in the README.
+ */
+const open = (name: string, description: string) => z.object({ [name]: z.unknown().meta({ description }) });
+const site = { siteId: SiteIdSchema };
+const staff = 'staff' as const;
+const W = [400, 401, 403, 404];
+
+export const STAFF_OPERATIONS: OperationDoc[] = [
+  { method: 'post', path: '/auth/login', tag: 'Members', summary: 'Sign in; sets the session cookie', description: 'Answers `{member, sites, csrfToken}`. Throttled per account and per network; unknown accounts get the same answer as wrong passwords.', auth: 'none', body: LoginSchema, ok: { status: 200, description: 'Signed in', schema: open('member', 'The member, with sites and csrfToken beside it') }, errors: [400, 401, 429] },
+  { method: 'get', path: '/auth/me', tag: 'Members', summary: 'The signed-in member, their sites and roles, and the CSRF token', auth: staff, ok: { status: 200, description: 'The member', schema: open('member', 'The member') }, errors: [401] },
+  { method: 'post', path: '/auth/logout', tag: 'Members', summary: 'Sign out: ends the session', auth: staff, ok: { status: 200, description: 'Signed out', schema: z.object({}) }, errors: [401, 403] },
+  { method: 'post', path: '/auth/password', tag: 'Members', summary: 'Change your password; ends your other sessions', auth: staff, body: ChangePasswordSchema, ok: { status: 200, description: 'Changed', schema: z.object({}) }, errors: [400, 401, 403, 429] },
+  { method: 'get', path: '/moderation/queues', tag: 'Moderation', summary: 'Counts of the pending, flagged, spam and rejected queues', auth: staff, query: QueuesQuery, ok: { status: 200, description: 'Counts', schema: open('counts', '{pending, flagged, spam, rejected}') }, errors: [400, 401, 404] },
+  { method: 'get', path: '/moderation/comments', tag: 'Moderation', summary: 'Queue items with their context', description: 'Each with the comment, thread, parent, flags, and the commenter’s email, ban and record on the site.', auth: staff, query: QueueListQuery, ok: { status: 200, description: 'A page', schema: open('items', 'Queue items') }, errors: [400, 401, 404] },
+  { method: 'get', path: '/moderation/comments/:id', tag: 'Moderation', summary: 'One comment with its moderation context', auth: staff, params: { id: CommentIdParam }, ok: { status: 200, description: 'The item', schema: open('item', 'The comment in context') }, errors: [400, 401, 404] },
+  { method: 'post', path: '/moderation/comments/:id/decision', tag: 'Moderation', summary: 'Approve, reject, mark as spam, restore, feature or unfeature', description: 'A decision on a comment another moderator has just decided is a 409.', auth: staff, params: { id: CommentIdParam }, body: DecisionSchema, ok: { status: 200, description: 'The comment after the decision', schema: open('comment', 'The comment') }, errors: [...W, 409] },
+  { method: 'post', path: '/moderation/decisions', tag: 'Moderation', summary: 'Decide many comments at once, one result per id', auth: staff, body: BulkDecisionSchema, ok: { status: 200, description: 'Results', schema: open('results', '[{id, ok, comment} | {id, ok: false, error}]') }, errors: [400, 401, 403] },
+  { method: 'post', path: '/moderation/bans', tag: 'Moderation', summary: 'Ban a commenter, or the network of one of their comments', auth: staff, body: CreateBanSchema, ok: { status: 201, description: 'The ban', schema: open('ban', 'The ban') }, errors: [...W, 409] },
+  { method: 'get', path: '/moderation/bans', tag: 'Moderation', summary: 'A site’s bans', auth: staff, query: BanListQuery, ok: { status: 200, description: 'Bans', schema: open('items', 'Bans') }, errors: [400, 401, 404] },
+  { method: 'delete', path: '/moderation/bans/:id', tag: 'Moderation', summary: 'Lift a ban', auth: staff, params: { id: BanIdParam }, ok: { status: 200, description: 'The lifted ban', schema: open('ban', 'The ban') }, errors: W },
+  { method: 'get', path: '/moderation/log', tag: 'Moderation', summary: 'The audit log: who did what to which comment, when and why', auth: staff, query: LogQuery, ok: { status: 200, description: 'Entries', schema: open('items', 'Log entries') }, errors: [400, 401, 404] },
+  { method: 'post', path: '/moderation/threads/:threadId/comments', tag: 'Moderation', summary: 'Post or answer a reader as a member, with the role as a badge', auth: staff, params: { threadId: ThreadIdParam }, body: MemberPostSchema, ok: { status: 201, description: 'The comment, approved', schema: open('comment', 'The comment') }, errors: W },
+  { method: 'patch', path: '/threads/:threadId', tag: 'Administration', summary: 'Close or reopen commenting; set the thread’s moderation mode', auth: staff, params: { threadId: ThreadIdParam }, body: UpdateThreadSchema, ok: { status: 200, description: 'The thread', schema: ThreadReplySchema }, errors: W },
+  { method: 'post', path: '/threads/:threadId/polls', tag: 'Administration', summary: 'Attach a poll to a thread (journalists, moderators, admins, API keys)', auth: staff, params: { threadId: ThreadIdParam }, body: CreatePollSchema, ok: { status: 201, description: 'The poll', schema: PollReplySchema }, errors: W },
+  { method: 'patch', path: '/polls/:pollId', tag: 'Administration', summary: 'Edit, close or reopen a poll', auth: staff, params: { pollId: PollIdParam }, body: UpdatePollSchema, ok: { status: 200, description: 'The poll', schema: PollReplySchema }, errors: W },
+  { method: 'post', path: '/sites', tag: 'Administration', summary: 'Create a site', auth: staff, body: CreateSiteSchema, ok: { status: 201, description: 'The site', schema: open('site', 'The site') }, errors: [...W, 409] },
+  { method: 'get', path: '/sites/:siteId', tag: 'Administration', summary: 'A site with its settings and origins', auth: staff, params: site, ok: { status: 200, description: 'The site', schema: open('site', 'The site') }, errors: [400, 401, 404] },
+  { method: 'patch', path: '/sites/:siteId', tag: 'Administration', summary: 'Change a site’s name, origins or settings', auth: staff, params: site, body: UpdateSiteSchema, ok: { status: 200, description: 'The site', schema: open('site', 'The site') }, errors: W },
+  { method: 'get', path: '/sites/:siteId/keys', tag: 'Administration', summary: 'A site’s API keys (never their secrets)', auth: staff, params: site, ok: { status: 200, description: 'Keys', schema: open('items', 'Keys') }, errors: [400, 401, 403, 404] },
+  { method: 'post', path: '/sites/:siteId/keys', tag: 'Administration', summary: 'Create an API key; its secret is shown once', auth: staff, params: site, body: CreateKeySchema, ok: { status: 201, description: 'The key and its secret', schema: open('key', 'The key') }, errors: W },
+  { method: 'delete', path: '/sites/:siteId/keys/:keyId', tag: 'Administration', summary: 'Revoke an API key', auth: staff, params: { ...site, keyId: KeyIdParam }, ok: { status: 200, description: 'Revoked', schema: open('key', 'The key') }, errors: W },
+  { method: 'get', path: '/sites/:siteId/members', tag: 'Administration', summary: 'A site’s members and roles', auth: staff, params: site, ok: { status: 200, description: 'Members', schema: open('items', 'Members') }, errors: [400, 401, 403, 404] },
+  { method: 'post', path: '/sites/:siteId/members', tag: 'Administration', summary: 'Add a member to a site, or change their role', auth: staff, params: site, body: AddSiteMemberSchema, ok: { status: 201, description: 'The member', schema: open('member', 'The member') }, errors: [...W, 409] },
+  { method: 'delete', path: '/sites/:siteId/members/:memberId', tag: 'Administration', summary: 'Remove a member from a site', auth: staff, params: { ...site, memberId: MemberIdParam }, ok: { status: 200, description: 'Removed', schema: z.object({}) }, errors: W },
+];
