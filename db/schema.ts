@@ -163,6 +163,14 @@ export interface PollChoicesTable {
   option_id: string;
 }
 
+// --- live events (003_realtime) ---
+/** Owned by the Socket.IO Postgres adapter: messages too large for NOTIFY. */
+export interface SocketIoAttachmentsTable {
+  id: Generated<string>;
+  created_at: GeneratedTimestamp;
+  payload: Buffer | null;
+}
+
 export interface Database {
   sites: SitesTable;
   threads: ThreadsTable;
@@ -178,6 +186,8 @@ export interface Database {
   poll_options: PollOptionsTable;
   poll_ballots: PollBallotsTable;
   poll_choices: PollChoicesTable;
+  // --- live events (003_realtime) ---
+  socket_io_attachments: SocketIoAttachmentsTable;
 }
 
 export type Site = Selectable<SitesTable>;

@@ -6,17 +6,34 @@ import type { Deps } from './deps';
 import { createEventBus } from './events';
 import { createHttpApp } from './http/app';
 import { createNetworkHasher } from './privacy/network';
+import { createRealtime, type Realtime, type RealtimeOptions } from './realtime';
+import type { ModerationAuthenticator } from './realtime/moderation';
 import { createOriginCache } from './sites/site.service';
 
 export interface ParleyApp {
   deps: Deps;
   server: http.Server;
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then releases everything. */
+  realtime: Realtime;
+  /**
+   * Stops accepting, tells live clients to reconnect elsewhere, lets in-flight requests finish (up to
+   * `graceMs`), then releases everything.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
 /** The composition root: builds every dependency once and mounts HTTP (and realtime) on one server. */
-export async function createParley(options: { config: Config; database: DatabaseHandle; log: Logger; migrate?: boolean }): Promise<ParleyApp> {
+export interface ParleyOptions {
+  config: Config;
+  database: DatabaseHandle;
+  log: Logger;
+  migrate?: boolean;
+  /** Authenticates /moderation sockets (members' sessions and API keys). */
+  moderationAuth?: ModerationAuthenticator;
+  /** Socket limits, for tests that exercise them. */
+  realtime?: Pick<RealtimeOptions, 'limits' | 'readers'>;
+}
+
+export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   const { config, database, log } = options;
   if (options.migrate !== false) {
     const applied = await migrateToLatest(database.db);
@@ -31,6 +48,7 @@ export async function createParley(options: { config: Config; database: Database
     log,
     origins: createOriginCache(database.db, config.publicOrigin),
     network: createNetworkHasher(database.db),
+    moderationAuth: options.moderationAuth,
   };
 
   let draining = false;
@@ -40,19 +58,27 @@ export async function createParley(options: { config: Config; database: Database
   // Slow clients cannot hold a connection open forever sending headers or a body.
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
+  const realtime = await createRealtime(deps, server, { draining: () => draining, ...options.realtime });
 
   let closing: Promise<void> | undefined;
   async function close(graceMs = 10_000): Promise<void> {
     closing ??= (async () => {
       draining = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Live clients reconnect at once, through the load balancer, to an instance that stays.
+      realtime.disconnectAll();
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      const timer = setTimeout(() => {
+        server.closeAllConnections();
+        realtime.destroyAll();
+      }, graceMs);
       await stopped;
       clearTimeout(timer);
+      // Writes that finished during the drain have published their events: release the adapter last.
+      await realtime.close();
     })();
     return closing;
   }
 
-  return { deps, server, close };
+  return { deps, server, realtime, close };
 }

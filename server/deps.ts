@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { DatabaseHandle, Db } from './db';
 import type { EventBus } from './events';
 import type { NetworkHasher } from './privacy/network';
+import type { ModerationAuthenticator } from './realtime/moderation';
 import type { OriginCache } from './sites/site.service';
 
 /** Everything the application needs, built once in app.ts and passed down; no module singletons. */
@@ -14,4 +15,6 @@ export interface Deps {
   log: Logger;
   origins: OriginCache;
   network: NetworkHasher;
+  /** Members' sessions and API keys for the /moderation live stream; without it that stream refuses everyone. */
+  moderationAuth?: ModerationAuthenticator;
 }

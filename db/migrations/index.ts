@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_core';
+import * as m003 from './003_realtime';
 import * as m005 from './005_polls';
 
 /**
@@ -8,6 +9,7 @@ import * as m005 from './005_polls';
  */
 const migrations: Record<string, Migration> = {
   '001_core': m001,
+  '003_realtime': m003,
   '005_polls': m005,
 };
 
