@@ -67,12 +67,16 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       // Live clients reconnect at once, through the load balancer, to an instance that stays.
       realtime.disconnectAll();
+      // A keep-alive connection becomes idle once its in-flight request is answered: close it then,
+      // rather than waiting out the keep-alive timeout.
       server.closeIdleConnections();
+      const sweeper = setInterval(() => server.closeIdleConnections(), 100);
       const timer = setTimeout(() => {
         server.closeAllConnections();
         realtime.destroyAll();
       }, graceMs);
       await stopped;
+      clearInterval(sweeper);
       clearTimeout(timer);
       // Writes that finished during the drain have published their events: release the adapter last.
       await realtime.close();

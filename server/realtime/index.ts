@@ -69,7 +69,9 @@ export async function createRealtime(deps: Deps, server: http.Server, options: R
     io,
     adapterKind: choice.kind,
     disconnectAll() {
-      io.engine.close();
+      // Client by client rather than engine.close(), which would also stop accepting upgrades: an
+      // instance that is not shutting down (an operator's "rebalance") keeps serving.
+      for (const client of Object.values(io.engine.clients)) client.close();
     },
     destroyAll() {
       for (const socket of upgraded) socket.destroy();
