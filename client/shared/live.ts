@@ -15,6 +15,7 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket
 import type {
   AckError,
   JoinAck,
+  PollResultsPayload,
   ReaderClientEvents,
   ReaderServerEvents,
   ThreadEventName,
@@ -31,6 +32,8 @@ export interface FollowOptions {
   onEvent(event: ThreadEvent, info: { replayed: boolean }): void;
   /** Too much was missed: reload the thread over HTTP, then call `resync(seq)`. */
   onResync(): void;
+  /** Live poll results (coalesced, not replayed: after a reconnect, read the poll again). */
+  onPollResults?(payload: PollResultsPayload): void;
   onError?(error: AckError): void;
   onStatus?(status: LiveStatus): void;
 }
@@ -115,6 +118,9 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
     }
     options.onRefused?.(code);
   });
+  socket.on('poll:results', (payload) => {
+    threads.get(payload.threadId)?.pollResults(payload);
+  });
   for (const name of THREAD_EVENTS) {
     socket.on(name, (payload: { threadId: string }) => {
       threads.get(payload.threadId)?.receive({ event: name, payload } as ThreadEvent);
@@ -167,6 +173,10 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
 
     receive(event: ThreadEvent): void {
       if (!this.stopped) this.sequencer.receive(event);
+    }
+
+    pollResults(payload: PollResultsPayload): void {
+      if (!this.stopped) this.opts.onPollResults?.(payload);
     }
 
     offline(): void {

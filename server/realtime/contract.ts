@@ -5,6 +5,7 @@
  */
 import type { CommentView } from '../comments/comment.view';
 import type { ThreadEventName } from '../events';
+import type { PollView } from '../polls/poll.view';
 import type { ThreadView } from '../threads/thread.view';
 
 export type { ThreadEventName };
@@ -74,7 +75,9 @@ export type JoinAck = { seq: number; missed: MissedEvent[] } | { resync: true } 
 export interface PollResultsPayload {
   threadId: string;
   pollId: string;
-  [key: string]: unknown;
+  state: 'open' | 'closed';
+  /** What anyone may see (the poll's visibility rule); null: changed, read GET /polls/:id for your own view. */
+  results: PollView['results'];
 }
 
 export interface ReaderServerEvents {

@@ -7,6 +7,7 @@ import { broadcastThreadEvents } from './broadcast';
 import { createEventLimiter, DEFAULT_EVENT_LIMITS, type EventLimits, originGate } from './guards';
 import { moderationNamespace, type ModerationNamespace } from './moderation';
 import { DEFAULT_READER_OPTIONS, readerNamespace, type ReaderNamespace, type ReaderOptions } from './readers';
+import { broadcastPollResults } from './polls';
 import { MODERATION_NAMESPACE } from './rooms';
 
 export interface RealtimeOptions {
@@ -56,6 +57,7 @@ export async function createRealtime(deps: Deps, server: http.Server, options: R
   const moderation = io.of(MODERATION_NAMESPACE) as unknown as ModerationNamespace;
   const stopQueues = moderationNamespace(moderation, deps, guard);
   const stopBroadcasts = broadcastThreadEvents(readers, deps.bus);
+  const stopPolls = broadcastPollResults(readers, deps);
 
   const upgraded = new Set<NetSocket>();
   const onUpgrade = (_req: http.IncomingMessage, socket: NetSocket) => {
@@ -71,7 +73,7 @@ export async function createRealtime(deps: Deps, server: http.Server, options: R
     disconnectAll() {
       // Client by client rather than engine.close(), which would also stop accepting upgrades: an
       // instance that is not shutting down (an operator's "rebalance") keeps serving.
-      for (const client of Object.values(io.engine.clients)) client.close();
+      for (const nsp of [readers, moderation]) for (const socket of nsp.sockets.values()) socket.conn.close();
     },
     destroyAll() {
       for (const socket of upgraded) socket.destroy();
@@ -80,6 +82,7 @@ export async function createRealtime(deps: Deps, server: http.Server, options: R
       if (closed) return;
       closed = true;
       stopBroadcasts();
+      stopPolls();
       stopQueues();
       server.off('upgrade', onUpgrade);
       io.engine.close();

@@ -1,4 +1,7 @@
 import { createLiveClient, type LiveClient, type LiveStatus, type ThreadEvent } from '../../client/shared/live';
+import type { PollResultsPayload } from '../../server/realtime/contract';
+import { CreatePollSchema } from '../../server/polls/poll.schema';
+import { createPoll } from '../../server/polls/poll.service';
 import { buildSite, buildThread } from '../helpers/factories';
 import { type LiveParley, startLiveParley, waitFor } from './helpers';
 
@@ -130,5 +133,44 @@ describe('the shared live client', () => {
     });
     clients.push(stale);
     await waitFor(() => refused === 1 && stale.connected, 5000, 'the anonymous connection');
+  });
+
+  it('sends coalesced poll results to the thread, only what anyone may see', async () => {
+    const site = await buildSite(db());
+    const thread = await buildThread(db(), site.id);
+    const editor = { memberId: null, canManage: async (id: string) => id === site.id };
+    const open = await createPoll(parley.app.deps, editor, thread.id, CreatePollSchema.parse({ question: 'Fine them?', options: ['Yes', 'No'], networkCap: 100 }));
+    const secret = await createPoll(
+      parley.app.deps,
+      editor,
+      thread.id,
+      CreatePollSchema.parse({ question: 'Ban them?', options: ['Yes', 'No'], visibility: 'after_close' }),
+    );
+    const client = createLiveClient({ url: parley.url });
+    clients.push(client);
+    const results: PollResultsPayload[] = [];
+    const statuses: LiveStatus[] = [];
+    client.follow(thread.id, { since: 2, onEvent: () => {}, onResync: () => {}, onPollResults: (p) => results.push(p), onStatus: (s) => statuses.push(s) });
+    await waitFor(() => statuses.includes('live'));
+
+    const votes = [];
+    for (let i = 0; i < 6; i++) {
+      votes.push(parley.http().put(`/api/v1/polls/${open.id}/vote`).set('Content-Type', 'application/json').send({ optionIds: [open.options[i % 2]!.id] }));
+    }
+    for (const res of await Promise.all(votes)) expect(res.status).toBe(200);
+    await waitFor(() => results.some((r) => r.pollId === open.id && r.results?.voters === 6), 5000, 'the tally of six votes');
+    // A burst of six votes is a broadcast or two, not six.
+    expect(results.filter((r) => r.pollId === open.id).length).toBeLessThanOrEqual(2);
+    expect(results.at(-1)).toEqual({
+      threadId: thread.id,
+      pollId: open.id,
+      state: 'open',
+      results: { voters: 6, votes: { [open.options[0]!.id]: 3, [open.options[1]!.id]: 3 } },
+    });
+
+    const res = await parley.http().put(`/api/v1/polls/${secret.id}/vote`).set('Content-Type', 'application/json').send({ optionIds: [secret.options[0]!.id] });
+    expect(res.status).toBe(200);
+    await waitFor(() => results.some((r) => r.pollId === secret.id));
+    expect(results.find((r) => r.pollId === secret.id)).toEqual({ threadId: thread.id, pollId: secret.id, state: 'open', results: null });
   });
 });

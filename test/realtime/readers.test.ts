@@ -1,3 +1,5 @@
+import { inTransaction } from '../../server/db';
+import * as threadRepo from '../../server/threads/thread.repo';
 import { buildSite, buildThread, SITE_ORIGIN } from '../helpers/factories';
 import { connect, connected, emitAck, type LiveParley, type RawSocket, record, sleep, startLiveParley, THREAD_EVENTS, waitFor } from './helpers';
 
@@ -134,8 +136,6 @@ describe('reader stream', () => {
     await waitFor(() => events.length === 1);
 
     // A moderator's rejection (the moderation engine's write path) tells readers to take it down.
-    const { inTransaction } = await import('../../server/db');
-    const threadRepo = await import('../../server/threads/thread.repo');
     const rejected = { ...events[0]!.payload.comment, status: 'rejected' };
     await inTransaction(parley.app.deps, async (uow) => {
       const seq = await threadRepo.nextSeq(uow.trx, thread.id);
