@@ -186,4 +186,10 @@ describe('reader stream', () => {
     expect(badToken.error?.message).toBe('unauthenticated');
     expect(badToken.error?.data?.code).toBe('unauthenticated');
   });
+
+  it('refuses /moderation on a server with no member authentication wired in', async () => {
+    const attempt = await connect(parley.url, { namespace: '/moderation', auth: { apiKey: 'sk_anything' } });
+    sockets.push(attempt.socket);
+    expect(attempt.error?.message).toBe('unavailable');
+  });
 });
