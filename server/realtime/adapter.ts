@@ -42,6 +42,8 @@ export async function chooseAdapter(config: Config, database: DatabaseHandle, lo
   return { kind: 'memory', close: async () => {} };
 }
 
+const STREAM_BLOCK_MS = 500;
+
 async function redisAdapter(url: string, prefix: string, log: Logger): Promise<AdapterChoice> {
   const client = createClient({
     url,
@@ -68,13 +70,15 @@ async function redisAdapter(url: string, prefix: string, log: Logger): Promise<A
     // Events are JSON: skip the binary scan.
     onlyPlaintext: true,
     // The reading connection notices a shutdown after at most one block.
-    blockTimeInMs: 1_000,
+    blockTimeInMs: STREAM_BLOCK_MS,
   });
   return {
     kind: 'redis',
     adapter,
     async close() {
       await client.close().catch(() => client.destroy());
+      // The adapter's own reading connection ends when its current blocking read returns.
+      await new Promise((resolve) => setTimeout(resolve, STREAM_BLOCK_MS + 100));
     },
   };
 }
