@@ -56,7 +56,7 @@ export async function createRealtime(deps: Deps, server: http.Server, options: R
   readerNamespace(readers, deps, guard, { ...DEFAULT_READER_OPTIONS, ...options.readers });
   const moderation = io.of(MODERATION_NAMESPACE) as unknown as ModerationNamespace;
   const stopQueues = moderationNamespace(moderation, deps, guard);
-  const stopBroadcasts = broadcastThreadEvents(readers, deps.bus);
+  const stopBroadcasts = broadcastThreadEvents(readers, deps.bus, choice.kind !== 'memory');
   const stopPolls = broadcastPollResults(readers, deps);
 
   const upgraded = new Set<NetSocket>();

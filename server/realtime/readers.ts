@@ -16,8 +16,13 @@ export interface ReaderData {
   commenterId: string | null;
 }
 
-export type ReaderNamespace = Namespace<ReaderClientEvents, ReaderServerEvents, Record<string, never>, ReaderData>;
-type ReaderSocket = Socket<ReaderClientEvents, ReaderServerEvents, Record<string, never>, ReaderData>;
+/** Between instances (through the adapter), never seen by clients. */
+export interface ReaderInterServerEvents {
+  'commenter:revoked': (commenterId: string) => void;
+}
+
+export type ReaderNamespace = Namespace<ReaderClientEvents, ReaderServerEvents, ReaderInterServerEvents, ReaderData>;
+type ReaderSocket = Socket<ReaderClientEvents, ReaderServerEvents, ReaderInterServerEvents, ReaderData>;
 
 export interface ReaderOptions {
   /** More missed events than this answers `{resync: true}`: reloading the thread is cheaper. */
