@@ -1,11 +1,14 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
+import { widgetBuild } from '../client/build';
 import type { Config } from './config';
 import { type DatabaseHandle, migrateToLatest } from './db';
 import type { Deps } from './deps';
 import { createEventBus } from './events';
 import { createHttpApp } from './http/app';
+import { createMailer } from './privacy/mailer';
 import { createNetworkHasher } from './privacy/network';
+import { startRetentionJob } from './privacy/retention.job';
 import { createRealtime, type Realtime, type RealtimeOptions } from './realtime';
 import type { ModerationAuthenticator } from './realtime/moderation';
 import { createOriginCache } from './sites/site.service';
@@ -39,6 +42,8 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
     const applied = await migrateToLatest(database.db);
     if (applied.length) log.info({ migrations: applied }, 'database migrated');
   }
+  // The widget is built in memory now, so a broken build stops the start instead of the first page.
+  await widgetBuild();
   const bus = createEventBus((err, name) => log.error({ err, event: name }, 'event handler failed'));
   const deps: Deps = {
     config,
@@ -47,7 +52,8 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
     bus,
     log,
     origins: createOriginCache(database.db, config.publicOrigin),
-    network: createNetworkHasher(database.db),
+    network: createNetworkHasher(database.db, { pepper: config.secret }),
+    mailer: createMailer(config.smtpUrl, config.smtpFrom),
     moderationAuth: options.moderationAuth,
   };
 
@@ -59,6 +65,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   const realtime = await createRealtime(deps, server, { draining: () => draining, ...options.realtime });
+  const retention = startRetentionJob(deps, config.retentionIntervalMs);
 
   let closing: Promise<void> | undefined;
   async function close(graceMs = 10_000): Promise<void> {
@@ -78,6 +85,8 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
       await stopped;
       clearInterval(sweeper);
       clearTimeout(timer);
+      await retention.stop();
+      deps.mailer?.close();
       // Writes that finished during the drain have published their events: release the adapter last.
       await realtime.close();
     })();

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { DatabaseHandle, Db } from './db';
 import type { EventBus } from './events';
+import type { Mailer } from './privacy/mailer';
 import type { NetworkHasher } from './privacy/network';
 import type { ModerationAuthenticator } from './realtime/moderation';
 import type { OriginCache } from './sites/site.service';
@@ -15,6 +16,8 @@ export interface Deps {
   log: Logger;
   origins: OriginCache;
   network: NetworkHasher;
+  /** Outgoing mail (lost-token links); null when SMTP_URL is unset. */
+  mailer: Mailer | null;
   /** Members' sessions and API keys for the /moderation live stream; without it that stream refuses everyone. */
   moderationAuth?: ModerationAuthenticator;
 }

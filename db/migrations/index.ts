@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_core';
 import * as m003 from './003_realtime';
 import * as m005 from './005_polls';
+import * as m006 from './006_privacy';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '001_core': m001,
   '003_realtime': m003,
   '005_polls': m005,
+  '006_privacy': m006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config';
 import { migrateToLatest } from '../db';
 import { AppError } from '../errors';
 import { openDatabase } from '../main';
+import { formatRetention, runRetention } from '../privacy/retention.service';
 import { CreateSiteSchema } from '../sites/site.schema';
 import { createSite } from '../sites/site.service';
 import * as siteRepo from '../sites/site.repo';
@@ -16,6 +17,7 @@ const HELP: Record<string, string> = {
   migrate: 'migrate                         apply every pending database migration',
   'sites:list': 'sites:list                      list sites with their allowed origins',
   'sites:create': 'sites:create <id> --name <name> [--origin <https://host>]...   create a site',
+  'retention:run': 'retention:run [--json]          purge what each site keeps past its retention periods',
 };
 
 function usage(): string {
@@ -35,7 +37,7 @@ export async function runCli(argv: string[], out = process.stdout, err = process
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { name: { type: 'string' }, origin: { type: 'string', multiple: true }, help: { type: 'boolean' } },
+    options: { name: { type: 'string' }, origin: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean' } },
   });
   if (values.help) {
     out.write(`Usage: npm run parley -- ${HELP[command]}\n`);
@@ -65,6 +67,11 @@ export async function runCli(argv: string[], out = process.stdout, err = process
         }
         const site = await createSite(database.db, parsed.data);
         out.write(`Created site ${site.id} (${site.name}).\n`);
+        return 0;
+      }
+      case 'retention:run': {
+        const report = await runRetention({ db: database.db });
+        out.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatRetention(report));
         return 0;
       }
     }
