@@ -97,7 +97,7 @@ describe('the shared live client', () => {
     expect(stranger.events).toHaveLength(0);
   });
 
-  it('forgets a revoked token and goes on reading anonymously', async () => {
+  it('forgets the token of a reader who erased themselves, and goes on reading anonymously', async () => {
     const site = await buildSite(db());
     const thread = await buildThread(db(), site.id);
     const first = await post(thread.id, 'mine');
@@ -115,12 +115,16 @@ describe('the shared live client', () => {
     const statuses: LiveStatus[] = [];
     client.follow(thread.id, { since: 1, onEvent: (e) => events.push(e), onResync: () => {}, onStatus: (s) => statuses.push(s) });
     await waitFor(() => statuses.includes('live'));
-    const commenter = await db().selectFrom('commenters').select('id').executeTakeFirstOrThrow();
-    parley.app.deps.bus.emit('commenter.revoked', { commenterId: commenter.id });
+    // The reader erases themselves (from another tab): the live client forgets the token and reads on.
+    const erased = await parley.http().delete('/api/v1/me').set('Authorization', `Bearer ${first.commenterToken}`);
+    expect(erased.status).toBe(200);
     await waitFor(() => rejected === 1 && statuses.filter((s) => s === 'live').length === 2, 5000, 'the anonymous re-join');
     const later = await post(thread.id, 'someone else, later');
-    await waitFor(() => events.length === 1);
-    expect(ids(events)).toEqual([later.comment.id]);
+    await waitFor(() => events.length === 2);
+    // Their comment became a tombstone without author; the thread goes on.
+    expect(events.map((e) => e.event)).toEqual(['comment:removed', 'comment:created']);
+    expect(ids(events)).toEqual([first.comment.id, later.comment.id]);
+    expect(events[0]!.payload).toMatchObject({ comment: { author: { name: null }, bodyHtml: '' } });
 
     // A token refused at the handshake is dropped the same way.
     let refused = 0;
