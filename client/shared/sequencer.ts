@@ -4,10 +4,11 @@
  * Every change to a thread takes the next seq, but a reader does not see every seq: other readers'
  * pending comments take numbers too. So a gap is either an event still in flight (events from
  * different instances can overtake each other) or one this reader will never get. An event after a
- * gap is held briefly (`holdMs`) for the gap to fill, then delivered; the skipped seqs stay
- * "tentative" for a while (`tentativeMs` of connected time), and a reconnect replays from the oldest
- * tentative one, so an event lost with a dying instance still comes back through the replay.
- * Duplicates (an event both live and replayed) are dropped by comment id and seq.
+ * gap is held briefly (`holdMs`) for the gap to fill, then delivered; a reconnect within
+ * `tentativeMs` (of connected time) replays from the oldest skipped seq, so an event lost with a
+ * dying instance still comes back through the replay, and a skipped event that turns up late is
+ * still delivered. Anything else at or below what is settled is a duplicate, or older than the page
+ * the caller loaded (its `since`), and is dropped; so are duplicates by comment id and seq.
  */
 import type { MissedEvent } from '../../server/realtime/contract';
 
@@ -31,7 +32,8 @@ export class ThreadSequencer {
   private settled: number | null;
   private readonly held = new Map<number, ThreadEvent>();
   private readonly delivered = new Map<string, number>();
-  private tentative: Array<{ seq: number; at: number }> = [];
+  /** Seqs skipped over a gap, and when: they may still arrive late, and a reconnect replays them. */
+  private readonly skipped = new Map<number, number>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private connected = false;
   private disconnectedAt: number | null = null;
@@ -59,8 +61,8 @@ export class ThreadSequencer {
   resumeFrom(): number | undefined {
     if (this.settled === null) return undefined;
     const reference = this.disconnectedAt ?? this.now();
-    this.tentative = this.tentative.filter((t) => reference - t.at < this.tentativeMs);
-    const oldest = this.tentative.reduce((min, t) => Math.min(min, t.seq), Infinity);
+    let oldest = Infinity;
+    for (const [seq, at] of this.skipped) if (reference - at < this.tentativeMs) oldest = Math.min(oldest, seq);
     return Number.isFinite(oldest) ? Math.min(oldest - 1, this.settled) : this.settled;
   }
 
@@ -69,8 +71,8 @@ export class ThreadSequencer {
     if (this.delivered.has(eventKey(event))) return;
     const seq = seqOf(event);
     if (this.settled !== null && seq <= this.settled) {
-      // A seq we skipped as "not ours" after all: late, but never lost.
-      this.emit(event, false);
+      // A seq we skipped as "not ours" after all: late, but never lost. Any other is already on the page.
+      if (this.skipped.delete(seq)) this.emit(event, false);
       return;
     }
     this.held.set(seq, event);
@@ -83,11 +85,9 @@ export class ThreadSequencer {
     this.connected = true;
     this.disconnectedAt = null;
     for (const event of missed) {
-      if (!this.delivered.has(eventKey(event)) && (this.settled === null || seqOf(event) > this.settled)) {
-        this.held.set(seqOf(event), event);
-      } else if (!this.delivered.has(eventKey(event))) {
-        this.emit(event, true);
-      }
+      if (this.delivered.has(eventKey(event))) continue;
+      if (this.settled === null || seqOf(event) > this.settled) this.held.set(seqOf(event), event);
+      else if (this.skipped.delete(seqOf(event))) this.emit(event, true);
     }
     const missedKeys = new Set(missed.map(eventKey));
     for (const s of [...this.held.keys()].sort((a, b) => a - b)) {
@@ -98,7 +98,8 @@ export class ThreadSequencer {
       if (!firstJoin || missedKeys.has(eventKey(event))) this.emit(event, missedKeys.has(eventKey(event)));
     }
     this.settled = Math.max(this.settled ?? seq, seq);
-    this.tentative = this.tentative.filter((t) => t.seq > seq);
+    // Everything up to `seq` that this reader may see was in `missed`: the rest never comes.
+    for (const s of this.skipped.keys()) if (s <= seq) this.skipped.delete(s);
     this.prune();
     this.flush();
   }
@@ -117,7 +118,7 @@ export class ThreadSequencer {
     this.settled = seq;
     this.held.clear();
     this.delivered.clear();
-    this.tentative = [];
+    this.skipped.clear();
   }
 
   stop(): void {
@@ -148,7 +149,7 @@ export class ThreadSequencer {
     if (this.settled === null || this.held.size === 0) return;
     const lowest = Math.min(...this.held.keys());
     const at = this.now();
-    for (let s = this.settled + 1; s < lowest; s++) this.tentative.push({ seq: s, at });
+    for (let s = this.settled + 1; s < lowest; s++) this.skipped.set(s, at);
     this.settled = lowest - 1;
     this.flush();
   }
@@ -158,8 +159,12 @@ export class ThreadSequencer {
     this.deliver(event, replayed);
   }
 
-  /** Keys at or below the replay point can never come again. */
+  /** Bounded memory: keys below the replay point never come again; very old gaps are forgotten. */
   private prune(): void {
+    if (this.skipped.size > 1_000) {
+      const keep = [...this.skipped.keys()].sort((a, b) => b - a).slice(0, 1_000);
+      for (const s of this.skipped.keys()) if (!keep.includes(s)) this.skipped.delete(s);
+    }
     if (this.delivered.size < 2_000) return;
     const floor = this.resumeFrom() ?? 0;
     for (const [key, seq] of this.delivered) if (seq <= floor) this.delivered.delete(key);

@@ -77,6 +77,25 @@ describe('ThreadSequencer', () => {
     expect(seqs()).toEqual([2, 1]);
   });
 
+  it('drops a late broadcast of something the page already shows (at or below `since`)', () => {
+    const { seq, seqs } = setup(5);
+    seq.joined(5, []);
+    // The broadcast of seq 4 was slow (it crossed instances); the page loaded over HTTP has it.
+    seq.receive(created(4));
+    seq.receive(created(6));
+    expect(seqs()).toEqual([6]);
+  });
+
+  it('drops a late event the join already said this reader cannot see', () => {
+    const { seq, seqs } = setup(0);
+    seq.joined(0, []);
+    seq.receive(created(2));
+    jest.advanceTimersByTime(300);
+    seq.joined(2, []);
+    seq.receive(created(1));
+    expect(seqs()).toEqual([2]);
+  });
+
   it('merges a replay with what arrived live meanwhile, without duplicates', () => {
     const { seq, seen } = setup(1);
     // After a reconnect, live events can arrive before the join's answer.
