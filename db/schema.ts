@@ -185,6 +185,14 @@ export type PrivacyRequest = Selectable<PrivacyRequestsTable>;
 
 // --- end privacy ---
 
+// --- live events (003_realtime) ---
+/** Owned by the Socket.IO Postgres adapter: messages too large for NOTIFY. */
+export interface SocketIoAttachmentsTable {
+  id: Generated<string>;
+  created_at: GeneratedTimestamp;
+  payload: Buffer | null;
+}
+
 export interface Database {
   sites: SitesTable;
   threads: ThreadsTable;
@@ -202,6 +210,9 @@ export interface Database {
   poll_choices: PollChoicesTable;
   // --- privacy (006_privacy) ---
   privacy_requests: PrivacyRequestsTable;
+
+  // --- live events (003_realtime) ---
+  socket_io_attachments: SocketIoAttachmentsTable;
 }
 
 export type Site = Selectable<SitesTable>;

@@ -10,17 +10,35 @@ import { createMailer } from './privacy/mailer';
 import { createFloodGuard } from './limits/flood';
 import { createNetworkHasher } from './privacy/network';
 import { startRetentionJob } from './privacy/retention.job';
+import { createRealtime, type Realtime, type RealtimeOptions } from './realtime';
+import { moderationAuthenticator } from './members/moderation-auth';
+import type { ModerationAuthenticator } from './realtime/moderation';
 import { createOriginCache } from './sites/site.service';
 
 export interface ParleyApp {
   deps: Deps;
   server: http.Server;
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then releases everything. */
+  realtime: Realtime;
+  /**
+   * Stops accepting, tells live clients to reconnect elsewhere, lets in-flight requests finish (up to
+   * `graceMs`), then releases everything.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
 /** The composition root: builds every dependency once and mounts HTTP (and realtime) on one server. */
-export async function createParley(options: { config: Config; database: DatabaseHandle; log: Logger; migrate?: boolean }): Promise<ParleyApp> {
+export interface ParleyOptions {
+  config: Config;
+  database: DatabaseHandle;
+  log: Logger;
+  migrate?: boolean;
+  /** Authenticates /moderation sockets (members' sessions and API keys). */
+  moderationAuth?: ModerationAuthenticator;
+  /** Socket limits, for tests that exercise them. */
+  realtime?: Pick<RealtimeOptions, 'limits' | 'readers'>;
+}
+
+export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   const { config, database, log } = options;
   if (options.migrate !== false) {
     const applied = await migrateToLatest(database.db);
@@ -39,8 +57,9 @@ export async function createParley(options: { config: Config; database: Database
     network: createNetworkHasher(database.db, { pepper: config.secret }),
     mailer: createMailer(config.smtpUrl, config.smtpFrom),
     limits: await createFloodGuard({ config, database, log }),
+    // Members' sessions and site API keys, unless a test hands in its own.
+    moderationAuth: options.moderationAuth ?? moderationAuthenticator(database.db),
   };
-  const retention = startRetentionJob(deps, config.retentionIntervalMs);
 
   let draining = false;
   const app = createHttpApp(deps, { draining: () => draining });
@@ -49,22 +68,35 @@ export async function createParley(options: { config: Config; database: Database
   // Slow clients cannot hold a connection open forever sending headers or a body.
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
+  const realtime = await createRealtime(deps, server, { draining: () => draining, ...options.realtime });
+  const retention = startRetentionJob(deps, config.retentionIntervalMs);
 
   let closing: Promise<void> | undefined;
   async function close(graceMs = 10_000): Promise<void> {
     closing ??= (async () => {
       draining = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Live clients reconnect at once, through the load balancer, to an instance that stays.
+      realtime.disconnectAll();
+      // A keep-alive connection becomes idle once its in-flight request is answered: close it then,
+      // rather than waiting out the keep-alive timeout.
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      const sweeper = setInterval(() => server.closeIdleConnections(), 100);
+      const timer = setTimeout(() => {
+        server.closeAllConnections();
+        realtime.destroyAll();
+      }, graceMs);
       await stopped;
+      clearInterval(sweeper);
       clearTimeout(timer);
       await retention.stop();
       deps.mailer?.close();
       await deps.limits.close();
+      // Writes that finished during the drain have published their events: release the adapter last.
+      await realtime.close();
     })();
     return closing;
   }
 
-  return { deps, server, close };
+  return { deps, server, realtime, close };
 }

@@ -5,6 +5,7 @@ import type { EventBus } from './events';
 import type { Mailer } from './privacy/mailer';
 import type { FloodGuard } from './limits/flood';
 import type { NetworkHasher } from './privacy/network';
+import type { ModerationAuthenticator } from './realtime/moderation';
 import type { OriginCache } from './sites/site.service';
 
 /** Everything the application needs, built once in app.ts and passed down; no module singletons. */
@@ -20,4 +21,6 @@ export interface Deps {
   mailer: Mailer | null;
   /** Flood limits per commenter and per hashed network (off with PARLEY_RATE_LIMITS=off). */
   limits: FloodGuard;
+  /** Members' sessions and API keys for the /moderation live stream; without it that stream refuses everyone. */
+  moderationAuth?: ModerationAuthenticator;
 }

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_core';
 import * as m002 from './002_reader';
+import * as m003 from './003_realtime';
 import * as m004 from './004_moderation';
 import * as m005 from './005_polls';
 import * as m006 from './006_privacy';
@@ -12,6 +13,7 @@ import * as m006 from './006_privacy';
 const migrations: Record<string, Migration> = {
   '001_core': m001,
   '002_reader': m002,
+  '003_realtime': m003,
   '004_moderation': m004,
   '005_polls': m005,
   '006_privacy': m006,

@@ -1,0 +1,94 @@
+import { createAdapter as createPostgresAdapter } from '@socket.io/postgres-adapter';
+import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-streams-adapter';
+import type { Logger } from 'pino';
+import { createClient } from 'redis';
+import type { Config } from '../config';
+import type { DatabaseHandle } from '../db';
+
+export interface AdapterChoice {
+  kind: 'memory' | 'postgres' | 'redis';
+  /** Passed to the Socket.IO server; undefined keeps the in-memory adapter (one instance). */
+  adapter?: (nsp: unknown) => unknown;
+  /** Releases what the adapter holds outside Socket.IO (the Redis connection). */
+  close(): Promise<void>;
+}
+
+/** The attachments table the Postgres adapter uses (created by migration 003_realtime). */
+export const ATTACHMENTS_TABLE = 'socket_io_attachments';
+
+/**
+ * NOTIFY payloads must stay under 8000 bytes; the adapter parks anything at or over this threshold
+ * in the attachments table. Its 0.5.0 release fails on a payload of exactly 8000 bytes, so the
+ * threshold stays well below the limit (a comment event with a long body goes through the table).
+ */
+const NOTIFY_THRESHOLD = 7000;
+
+/**
+ * Every instance must deliver every event to its own sockets, whichever instance handled the write:
+ * the Redis Streams adapter when REDIS_URL is set, the Postgres adapter (LISTEN/NOTIFY on the same
+ * database) on PostgreSQL, and the in-memory adapter on the embedded database, which only one
+ * process can open anyway.
+ */
+export async function chooseAdapter(config: Config, database: DatabaseHandle, log: Logger): Promise<AdapterChoice> {
+  if (config.redisUrl) return redisAdapter(config.redisUrl, config.redisKeyPrefix, log);
+  if (database.kind === 'postgres' && database.pool) {
+    const adapter = createPostgresAdapter(database.pool, {
+      tableName: ATTACHMENTS_TABLE,
+      payloadThreshold: NOTIFY_THRESHOLD,
+      errorHandler: (err: Error) => log.warn({ err: err.message }, 'live events: postgres adapter error'),
+    });
+    return { kind: 'postgres', adapter, close: async () => {} };
+  }
+  return { kind: 'memory', close: async () => {} };
+}
+
+const STREAM_BLOCK_MS = 500;
+
+async function redisAdapter(url: string, prefix: string, log: Logger): Promise<AdapterChoice> {
+  const client = createClient({
+    url,
+    socket: { connectTimeout: 5_000, reconnectStrategy: (retries: number) => Math.min(200 * 2 ** retries, 5_000) },
+  });
+  let warned = false;
+  client.on('error', (err: Error) => {
+    // The client reconnects by itself; one line per outage, not one per retry.
+    if (!warned) log.warn({ err: err.message }, 'live events: redis connection error');
+    warned = true;
+  });
+  client.on('ready', () => {
+    warned = false;
+  });
+  try {
+    await withTimeout(client.connect(), 8_000, 'Could not reach Redis at REDIS_URL within 8 s.');
+  } catch (err) {
+    client.destroy();
+    throw err;
+  }
+  const adapter = createRedisStreamsAdapter(client, {
+    streamName: `${prefix}socket.io`,
+    channelPrefix: `${prefix}socket.io`,
+    // Events are JSON: skip the binary scan.
+    onlyPlaintext: true,
+    // The reading connection notices a shutdown after at most one block.
+    blockTimeInMs: STREAM_BLOCK_MS,
+  });
+  return {
+    kind: 'redis',
+    adapter,
+    async close() {
+      await client.close().catch(() => client.destroy());
+      // The adapter's own reading connection ends when its current blocking read returns.
+      await new Promise((resolve) => setTimeout(resolve, STREAM_BLOCK_MS + 100));
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

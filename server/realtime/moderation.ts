@@ -1,0 +1,132 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Namespace, Socket } from 'socket.io';
+import type { Deps } from '../deps';
+import { errors } from '../errors';
+import type { DomainEvents } from '../events';
+import { parse } from '../http/validate';
+import { getSite } from '../sites/site.service';
+import { ackError } from './acks';
+import type { ModerationClientEvents, ModerationServerEvents, QueueCountsPayload, QueueName } from './contract';
+import { queueCounts } from './queue.repo';
+import { connectError } from './readers';
+import { QueueJoinSchema } from './realtime.schema';
+import { queueRoom } from './rooms';
+
+/** Who is connected to /moderation: a member (session cookie) or a site API key. */
+export interface ModerationPrincipal {
+  memberId: string | null;
+  apiKeySiteId: string | null;
+  /** Asked on every queue:join: roles change, and a key belongs to one site. */
+  canModerate(siteId: string): Promise<boolean>;
+}
+
+/** What the handshake offers: the Cookie header (sessions) and `auth` (`{apiKey}`), as sent. */
+export interface ModerationHandshake {
+  headers: IncomingHttpHeaders;
+  auth: Record<string, unknown>;
+}
+
+/**
+ * Provided by the members layer: resolves a handshake to a principal, or null when it carries no
+ * valid session or key. Without one, /moderation refuses every connection.
+ */
+export type ModerationAuthenticator = (handshake: ModerationHandshake) => Promise<ModerationPrincipal | null>;
+
+export type ModerationNamespace = Namespace<ModerationClientEvents, ModerationServerEvents>;
+type ModerationSocket = Socket<ModerationClientEvents, ModerationServerEvents>;
+
+const QUEUE_OF: Partial<Record<string, QueueName>> = { pending: 'pending', spam: 'spam', rejected: 'rejected' };
+
+export function moderationNamespace(nsp: ModerationNamespace, deps: Deps, guard: (socket: Socket) => void): () => void {
+  const principals = new WeakMap<ModerationSocket, ModerationPrincipal>();
+
+  nsp.use((socket, next) => {
+    const authenticate = deps.moderationAuth;
+    if (!authenticate) return next(connectError('unavailable', 'Moderator live updates are not enabled on this server.'));
+    // Session cookies ride along with any request the browser makes: only Parley's own pages (the
+    // dashboard) may use them here, or any site could listen to the queues as a logged-in moderator.
+    const origin = socket.handshake.headers.origin;
+    if (origin && origin !== deps.config.publicOrigin) {
+      return next(connectError('origin_not_allowed', 'The moderation stream is only available to Parley’s own pages.'));
+    }
+    authenticate({ headers: socket.handshake.headers, auth: (socket.handshake.auth ?? {}) as Record<string, unknown> }).then(
+      (principal) => {
+        if (!principal) return next(connectError('unauthenticated', 'Sign in, or send an API key, to follow the moderation queues.'));
+        principals.set(socket, principal);
+        next();
+      },
+      (err: unknown) => {
+        deps.log.warn({ err: (err as Error).message }, 'moderation handshake failed');
+        next(connectError('unavailable', 'Live updates are unavailable right now. Please try again shortly.'));
+      },
+    );
+  });
+
+  nsp.on('connection', (socket: ModerationSocket) => {
+    guard(socket);
+    socket.on('queue:join', (input, ack) => {
+      if (typeof ack !== 'function') return;
+      (async () => {
+        const { siteId } = parse(QueueJoinSchema, input, 'event');
+        const principal = principals.get(socket);
+        // Another site's queues are "not found", as over HTTP: no probing which sites exist.
+        if (!principal || !(await principal.canModerate(siteId))) throw errors.notFound('The site');
+        await socket.join(queueRoom(siteId));
+        return { data: await countsOf(deps, siteId) };
+      })().then(ack, (err: unknown) => ack(ackError(err, deps.log)));
+    });
+    socket.on('queue:leave', (input, ack) => {
+      try {
+        const { siteId } = parse(QueueJoinSchema, input, 'event');
+        void socket.leave(queueRoom(siteId));
+        ack?.({ data: { siteId } });
+      } catch (err) {
+        ack?.(ackError(err, deps.log));
+      }
+    });
+  });
+
+  return publishQueueChanges(nsp, deps);
+}
+
+async function countsOf(deps: Deps, siteId: string): Promise<QueueCountsPayload> {
+  const site = await getSite(deps.db, siteId);
+  return { siteId, counts: await queueCounts(deps.db, siteId, site.settings.flagThreshold) };
+}
+
+/**
+ * Status changes move comments between queues. Items are announced at once; counts follow,
+ * coalesced per site, so a bulk decision on 100 comments costs one count query, not 100.
+ */
+function publishQueueChanges(nsp: ModerationNamespace, deps: Deps, coalesceMs = 150): () => void {
+  const scheduled = new Map<string, NodeJS.Timeout>();
+
+  function scheduleCounts(siteId: string): void {
+    if (scheduled.has(siteId)) return;
+    const timer = setTimeout(() => {
+      scheduled.delete(siteId);
+      countsOf(deps, siteId).then(
+        (payload) => nsp.to(queueRoom(siteId)).emit('queue:counts', payload),
+        (err: unknown) => deps.log.warn({ err: (err as Error).message, siteId }, 'queue counts failed'),
+      );
+    }, coalesceMs);
+    scheduled.set(siteId, timer);
+  }
+
+  const off = deps.bus.on('comment.status', (e: DomainEvents['comment.status']) => {
+    const from = e.from ? QUEUE_OF[e.from] : undefined;
+    const to = QUEUE_OF[e.to];
+    const room = nsp.to(queueRoom(e.siteId));
+    if (from !== to) {
+      if (from) room.emit('queue:removed', { siteId: e.siteId, queue: from, commentId: e.commentId, threadId: e.threadId });
+      if (to) room.emit('queue:added', { siteId: e.siteId, queue: to, commentId: e.commentId, threadId: e.threadId });
+    }
+    scheduleCounts(e.siteId);
+  });
+
+  return () => {
+    off();
+    for (const timer of scheduled.values()) clearTimeout(timer);
+    scheduled.clear();
+  };
+}

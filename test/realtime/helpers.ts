@@ -1,0 +1,111 @@
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { io, type Socket } from 'socket.io-client';
+import request from 'supertest';
+import { createParley, type ParleyApp, type ParleyOptions } from '../../server/app';
+import { configFrom } from '../../server/config';
+import type { DatabaseHandle } from '../../server/db';
+import { openTestDatabase, resetDatabase } from '../helpers/db';
+
+export interface LiveParley {
+  app: ParleyApp;
+  database: DatabaseHandle;
+  url: string;
+  origin: string;
+  http: () => request.Agent;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real Parley on port 0, like startTestParley, with the realtime options a test needs (small
+ * limits, an authenticator for /moderation) and the option to share another instance's database.
+ */
+export async function startLiveParley(
+  options: {
+    env?: Record<string, string>;
+    database?: DatabaseHandle;
+  } & Pick<ParleyOptions, 'moderationAuth' | 'realtime'> = {},
+): Promise<LiveParley> {
+  const ownsDatabase = !options.database;
+  const database = options.database ?? (await openTestDatabase());
+  const config = configFrom({ PORT: '0', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://parley.test', ...options.env });
+  const app = await createParley({
+    config,
+    database,
+    log: pino({ level: 'silent' }),
+    migrate: ownsDatabase,
+    moderationAuth: options.moderationAuth,
+    realtime: options.realtime,
+  });
+  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+  const { port } = app.server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    database,
+    url,
+    origin: config.publicOrigin,
+    http: () => request.agent(url),
+    async reset() {
+      await resetDatabase(database);
+      app.deps.origins.invalidate();
+    },
+    async close() {
+      await app.close(1000);
+      if (ownsDatabase) await database.close();
+    },
+  };
+}
+
+export type RawSocket = Socket;
+
+/** A raw socket.io-client connection (WebSocket only), resolved once connected or refused. */
+export function connect(
+  url: string,
+  options: { token?: string; origin?: string; namespace?: string; auth?: Record<string, unknown>; cookie?: string } = {},
+): Promise<{ socket: RawSocket; error?: Error & { data?: { code: string; message: string } } }> {
+  const headers: Record<string, string> = {};
+  if (options.origin) headers.origin = options.origin;
+  if (options.cookie) headers.cookie = options.cookie;
+  const socket = io(`${url}${options.namespace ?? ''}`, {
+    transports: ['websocket'],
+    auth: options.auth ?? (options.token ? { token: options.token } : {}),
+    extraHeaders: headers,
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((resolve) => {
+    socket.once('connect', () => resolve({ socket }));
+    socket.once('connect_error', (error) => resolve({ socket, error }));
+  });
+}
+
+export async function connected(url: string, options: Parameters<typeof connect>[1] = {}): Promise<RawSocket> {
+  const { socket, error } = await connect(url, options);
+  if (error) throw new Error(`connection refused: ${error.message}`);
+  return socket;
+}
+
+export function emitAck<T = any>(socket: RawSocket, event: string, payload: unknown, timeoutMs = 5000): Promise<T> {
+  return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
+}
+
+/** Records every event of the given names a socket receives, in arrival order. */
+export function record(socket: RawSocket, names: string[]) {
+  const events: Array<{ event: string; payload: any }> = [];
+  for (const name of names) socket.on(name, (payload: unknown) => events.push({ event: name, payload }));
+  return events;
+}
+
+export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const THREAD_EVENTS = ['comment:created', 'comment:updated', 'comment:removed', 'thread:updated'];
