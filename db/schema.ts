@@ -163,6 +163,17 @@ export interface PollChoicesTable {
   option_id: string;
 }
 
+// --- imports (migration 007) ---
+export interface ImportRefsTable {
+  site_id: string;
+  /** 'wxr', 'disqus' or 'parley'; 'email' for commenters, shared by every source. */
+  source: string;
+  kind: 'thread' | 'comment' | 'commenter';
+  external_id: string;
+  local_id: string;
+  created_at: GeneratedTimestamp;
+}
+
 export interface Database {
   sites: SitesTable;
   threads: ThreadsTable;
@@ -178,6 +189,7 @@ export interface Database {
   poll_options: PollOptionsTable;
   poll_ballots: PollBallotsTable;
   poll_choices: PollChoicesTable;
+  import_refs: ImportRefsTable;
 }
 
 export type Site = Selectable<SitesTable>;

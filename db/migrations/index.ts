@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_core';
 import * as m005 from './005_polls';
+import * as m007 from './007_imports';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -9,6 +10,7 @@ import * as m005 from './005_polls';
 const migrations: Record<string, Migration> = {
   '001_core': m001,
   '005_polls': m005,
+  '007_imports': m007,
 };
 
 export const migrationProvider: MigrationProvider = {
