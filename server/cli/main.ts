@@ -1,86 +1,66 @@
-import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { ConfigError, loadConfig } from '../config';
-import { migrateToLatest } from '../db';
+import { Command, CommanderError } from 'commander';
 import { AppError } from '../errors';
-import { openDatabase } from '../main';
-import { CreateSiteSchema } from '../sites/site.schema';
-import { createSite } from '../sites/site.service';
-import * as siteRepo from '../sites/site.repo';
+import { ImportFileError } from '../imports/import.errors';
+import { CliError, type CliIo, type CliOptions, EXIT } from './context';
+import { registerImports } from './commands/imports';
+import { registerMigrate } from './commands/migrate';
+import { registerSites } from './commands/sites';
 
 /**
- * `npm run parley -- <command>`: the operator's tool. It opens the same database the server would
- * (DATABASE_URL or the embedded one in DATA_DIR), so stop an embedded server before using it.
+ * `parley` (or `npm run parley -- …`): the operator's tool. It opens the same database as the
+ * server (DATABASE_URL, or the embedded one in DATA_DIR: stop an embedded server first). Each command
+ * group lives in its own file under commands/ and registers itself here with one line.
  */
-const HELP: Record<string, string> = {
-  migrate: 'migrate                         apply every pending database migration',
-  'sites:list': 'sites:list                      list sites with their allowed origins',
-  'sites:create': 'sites:create <id> --name <name> [--origin <https://host>]...   create a site',
-};
-
-function usage(): string {
-  return `Usage: npm run parley -- <command> [options]\n\nCommands:\n${Object.values(HELP).map((l) => `  ${l}`).join('\n')}\n`;
+export function buildProgram(io: CliIo, options: CliOptions = {}): Command {
+  const program = new Command('parley')
+    .description('Parley: comments and polls for news sites — the command-line tool')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', '\nExit codes: 0 done, 1 failed, 64 wrong usage, 65 the input file cannot be used.\n');
+  registerMigrate(program, io, options);
+  registerSites(program, io, options);
+  registerImports(program, io, options);
+  return program;
 }
 
-export async function runCli(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === 'help') {
-    out.write(usage());
-    return command ? 0 : 64;
-  }
-  if (!(command in HELP)) {
-    err.write(`Unknown command "${command}".\n\n${usage()}`);
-    return 64;
-  }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: { name: { type: 'string' }, origin: { type: 'string', multiple: true }, help: { type: 'boolean' } },
-  });
-  if (values.help) {
-    out.write(`Usage: npm run parley -- ${HELP[command]}\n`);
-    return 0;
-  }
-
-  const config = loadConfig();
-  const log = pino({ level: 'warn' });
-  const database = await openDatabase(config, log);
+export async function runCli(argv: string[], io: CliIo = { out: process.stdout, err: process.stderr }, options: CliOptions = {}): Promise<number> {
+  const program = buildProgram(io, options);
   try {
-    await migrateToLatest(database.db);
-    switch (command) {
-      case 'migrate':
-        out.write('The database is up to date.\n');
-        return 0;
-      case 'sites:list': {
-        for (const site of await siteRepo.listSites(database.db)) {
-          out.write(`${site.id}\t${site.name}\t${(site.origins as unknown as string[]).join(' ')}\n`);
-        }
-        return 0;
-      }
-      case 'sites:create': {
-        const parsed = CreateSiteSchema.safeParse({ id: positionals[0], name: values.name, origins: values.origin ?? [] });
-        if (!parsed.success) {
-          err.write(parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n') + '\n');
-          return 65;
-        }
-        const site = await createSite(database.db, parsed.data);
-        out.write(`Created site ${site.id} (${site.name}).\n`);
-        return 0;
-      }
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.ok : EXIT.usage;
     }
-    return 64;
-  } finally {
-    await database.close();
+    if (err instanceof CliError) {
+      io.err.write(`parley: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (err instanceof ImportFileError) {
+      const file = argv.find((a, i) => i > 0 && argv[i - 1] === 'import') ?? 'the file';
+      io.err.write(`parley: ${file}: ${err.message}\nNothing was imported: the database is as it was.\n`);
+      return EXIT.badInput;
+    }
+    if (err instanceof AppError) {
+      io.err.write(`parley: ${err.message}\n`);
+      return EXIT.failure;
+    }
+    io.err.write(`parley: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.failure;
   }
 }
 
-if (require.main === module) {
+export function main(): void {
   runCli(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => {
+      process.exitCode = code;
+    },
     (error) => {
-      if (error instanceof ConfigError || error instanceof AppError) process.stderr.write(`${error.message}\n`);
-      else process.stderr.write(`parley: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
+      process.stderr.write(`parley: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = EXIT.failure;
     },
   );
 }
+
+if (require.main === module) main();

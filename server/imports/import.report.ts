@@ -69,7 +69,11 @@ export function formatReport(r: ImportReport): string {
     .map(([status, n]) => `${n} ${status}`)
     .join(', ');
   lines.push(`Comments: ${r.comments.total} imported${byStatus ? ` (${byStatus})` : ''}, ${r.comments.alreadyImported} already imported before.`);
-  lines.push(`Commenters: ${r.commenters.created} created (one per email address; none for comments without one).`);
+  lines.push(
+    r.format === 'parley'
+      ? `Commenters: ${r.commenters.created} restored.`
+      : `Commenters: ${r.commenters.created} created (one per email address; none for comments without one).`,
+  );
   if (r.polls) lines.push(`Polls: ${r.polls.imported} imported with ${r.polls.ballots} ballots.`);
   const skippedTotal = r.skipped.reduce((n, s) => n + s.count, 0);
   lines.push(`Skipped: ${skippedTotal}.`);
