@@ -65,6 +65,9 @@ export function convertBody(html: string): Body {
   const source = turndown
     .turndown(html)
     .replace(/\u0000/g, '')
+    // Removed elements leave runs of spaces; line breaks need none (the renderer breaks on newlines).
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/ {2,}/g, ' ')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
   if (source.length > MAX_BODY_SOURCE) {
@@ -73,15 +76,18 @@ export function convertBody(html: string): Body {
   return { ok: true, source, html: renderBody(source) };
 }
 
-/** A display name as plain text: entities decoded, tags and control characters gone, one line. */
-export function cleanName(raw: string | undefined): string | null {
+/** One line of plain text: entities decoded, tags and control characters gone. */
+export function cleanLine(raw: string | undefined, max: number): string | null {
   if (!raw) return null;
   const text = plainText(raw)
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  return text ? text.slice(0, 80) : null;
+  return text ? text.slice(0, max) : null;
 }
+
+/** A display name, as long as a reader's own may be. */
+export const cleanName = (raw: string | undefined) => cleanLine(raw, 80);
 
 const EmailSchema = z.email().max(254);
 

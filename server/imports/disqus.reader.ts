@@ -1,5 +1,5 @@
 import type { CommentStatus } from '../../db/schema';
-import { canonicalUrl, cleanEmail, cleanName, convertBody, parseIsoDate } from './convert';
+import { canonicalUrl, cleanEmail, cleanLine, cleanName, convertBody, parseIsoDate } from './convert';
 import { ImportFileError } from './import.errors';
 import { MAX_FIELD, MAX_RAW_BODY, type RecordSink } from './record-sink';
 import type { XmlHandlers } from './xml-reader';
@@ -30,7 +30,7 @@ export function disqusHandlers(sink: RecordSink): XmlHandlers & { finish(): void
       ident,
       key: url ?? ident ?? `disqus-${t.dsqId}`,
       url,
-      title: cleanName(f.title)?.slice(0, 300) ?? null,
+      title: cleanLine(f.title, 300),
       closed: f.isClosed?.trim() === 'true',
       createdAt: parseIsoDate(f.createdAt),
       line: t.line,

@@ -1,5 +1,5 @@
 import type { CommentStatus } from '../../db/schema';
-import { autoParagraphs, canonicalUrl, cleanEmail, cleanName, cleanWebsite, convertBody, parseSqlDate } from './convert';
+import { autoParagraphs, canonicalUrl, cleanEmail, cleanLine, cleanName, cleanWebsite, convertBody, parseSqlDate } from './convert';
 import { ImportFileError } from './import.errors';
 import { MAX_FIELD, MAX_RAW_BODY, type RecordSink } from './record-sink';
 import type { XmlHandlers } from './xml-reader';
@@ -118,7 +118,7 @@ export function wxrHandlers(sink: RecordSink): XmlHandlers & { finish(): void } 
       ident,
       key: url ?? (ident ? `wordpress-${ident}` : `wordpress-line-${it.line}`),
       url,
-      title: cleanName(f.title)?.slice(0, 300) ?? null,
+      title: cleanLine(f.title, 300),
       closed: (f.comment_status ?? '').trim() === 'closed',
       createdAt: parseSqlDate(f.post_date_gmt) ?? parseSqlDate(f.post_date),
       line: it.line,
