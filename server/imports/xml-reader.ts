@@ -65,11 +65,16 @@ export async function readXml(file: string, handlers: XmlHandlers, options: Read
   };
   parser.on('text', append);
   parser.on('cdata', append);
+  // The line where a tag starts (saxes reports the line where it ends, which may be further down).
+  let tagLine = 1;
+  parser.on('opentagstart', () => {
+    tagLine = parser.line;
+  });
   parser.on('opentag', (tag) => {
     const name = local(tag.name);
     path.push(name);
     const attributes = localAttributes(tag.attributes as Record<string, string>);
-    const line = parser.line;
+    const line = tagLine;
     stack.push({ name, line, limit: handlers.collect(path), parts: [], length: 0, overflow: false, attributes });
     handlers.open?.(path, attributes, line);
   });
@@ -104,6 +109,10 @@ export async function readXml(file: string, handlers: XmlHandlers, options: Read
   let bytesRead = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     if (!decoder) {
+      const start = chunk.toString('latin1', 0, 64).replace(/^(\uFEFF|\u00EF\u00BB\u00BF|\u00FF\u00FE|\u00FE\u00FF)/, '').trimStart();
+      if (start && !start.startsWith('<') && !start.startsWith('\u0000<')) {
+        throw new ImportFileError('this is not an XML file: it does not start with "<"', 1);
+      }
       const encoding = detectEncoding(chunk);
       try {
         decoder = new TextDecoder(encoding, { fatal: true });
@@ -115,7 +124,10 @@ export async function readXml(file: string, handlers: XmlHandlers, options: Read
     try {
       text = decoder.decode(chunk, { stream: true });
     } catch {
-      throw new ImportFileError(`the file is not valid ${decoder.encoding} text (a byte sequence cannot be decoded)`, parser.line);
+      // Count the lines before the first undecodable byte, so the error points at it.
+      const prefix = new TextDecoder(decoder.encoding).decode(chunk).split('\uFFFD')[0];
+      const line = parser.line + (prefix.match(/\n/g)?.length ?? 0);
+      throw new ImportFileError(`the file is not valid ${decoder.encoding} text (a byte sequence cannot be decoded)`, line);
     }
     bytesRead += chunk.length;
     feed(text);
