@@ -18,8 +18,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   // Erasure and purges find the references to a commenter or comment they remove.
   await db.schema.createIndex('import_refs_local').on('import_refs').columns(['local_id']).execute();
+  // Imports match an article to a site's existing thread by its address, as well as by key.
+  await db.schema.createIndex('threads_site_url').on('threads').columns(['site_id', 'url']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('threads_site_url').ifExists().execute();
   await db.schema.dropTable('import_refs').ifExists().execute();
 }
