@@ -83,6 +83,49 @@ export class DataDirLockedError extends Error {
   }
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * Locks the data directory for this process. The lock is a directory whose mtime the holder keeps
+ * fresh; a holder killed without releasing it (SIGKILL, OOM) leaves it behind, so the holder's pid is
+ * kept beside it: when that process is gone, the lock is taken over at once instead of after the
+ * staleness timeout.
+ */
+const lockedHere = new Set<string>();
+
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  if (lockedHere.has(path.resolve(dir))) throw new DataDirLockedError(dir);
+  const lockfilePath = path.join(dir, 'parley.lock');
+  const pidFile = path.join(dir, 'parley.pid');
+  const options = { stale: 15_000, update: 5_000, lockfilePath };
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(dir, options);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ELOCKED') throw err;
+    const holder = Number.parseInt(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : '', 10);
+    // Our own pid in the file means a previous incarnation (a restarted container reuses pid 1).
+    const dead = Number.isInteger(holder) && (holder === process.pid || !isAlive(holder));
+    if (!dead) throw new DataDirLockedError(dir);
+    fs.rmSync(lockfilePath, { recursive: true, force: true });
+    release = await lockfile.lock(dir, options);
+  }
+  fs.writeFileSync(pidFile, String(process.pid));
+  lockedHere.add(path.resolve(dir));
+  return async () => {
+    lockedHere.delete(path.resolve(dir));
+    fs.rmSync(pidFile, { force: true });
+    await release();
+  };
+}
+
 export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseHandle> {
   // Loaded lazily: the PostgreSQL path never pays for the WASM build.
   const { PGlite } = await import('@electric-sql/pglite');
@@ -90,17 +133,8 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
   let dataPath: string | undefined;
   if (options.dataDir) {
     fs.mkdirSync(options.dataDir, { recursive: true });
-    try {
-      // PGlite is single-process: two processes on one directory would corrupt it.
-      release = await lockfile.lock(options.dataDir, {
-        stale: 15_000,
-        update: 5_000,
-        lockfilePath: path.join(options.dataDir, 'parley.lock'),
-      });
-    } catch (err) {
-      if ((err as { code?: string }).code === 'ELOCKED') throw new DataDirLockedError(options.dataDir);
-      throw err;
-    }
+    // PGlite is single-process: two processes on one directory would corrupt it.
+    release = await lockDataDir(options.dataDir);
     dataPath = path.join(options.dataDir, 'pgdata');
   }
   let client;

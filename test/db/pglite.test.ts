@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,22 @@ describe('the embedded database', () => {
       const sites = await again.db.selectFrom('sites').select('id').execute();
       expect(sites).toEqual([{ id: 'kept' }]);
       await again.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('takes over the lock of a process that died without releasing it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-pglite-'));
+    try {
+      // What a SIGKILLed holder leaves behind: a fresh lock directory and its pid.
+      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+      fs.mkdirSync(path.join(dir, 'parley.lock'));
+      fs.writeFileSync(path.join(dir, 'parley.pid'), dead.stdout.toString());
+      const handle = await openPglite({ dataDir: dir });
+      expect(fs.readFileSync(path.join(dir, 'parley.pid'), 'utf8')).toBe(String(process.pid));
+      await handle.close();
+      expect(fs.existsSync(path.join(dir, 'parley.pid'))).toBe(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,0 +1,36 @@
+import { sql } from 'kysely';
+import type { Db } from '../../server/db';
+import { newId } from '../../server/ids';
+
+/**
+ * A thread with `n` approved comments: 80% top-level, 20% replies to the first hundred. Written
+ * with set-based SQL, so a 100,000-comment thread takes seconds, not a hundred thousand requests.
+ */
+export async function seedThread(db: Db, siteId: string, n: number): Promise<string> {
+  const threadId = newId();
+  await db.insertInto('threads').values({ id: threadId, site_id: siteId, key: `bench-${n}-${threadId}` }).execute();
+  const top = Math.ceil(n * 0.8);
+  await sql`
+    insert into comments (id, site_id, thread_id, depth, body_src, body_html, status, created_at, author_name)
+    select substr(md5(${threadId} || g::text), 1, 16), ${siteId}, ${threadId}, 0,
+           'Comment ' || g, '<p>Comment ' || g || ' on how to resolve this stand-off.</p>', 'approved',
+           timestamp '2024-01-01' + g * interval '1 second', 'Reader ' || (g % 500)
+    from generate_series(1, ${top}) g`.execute(db);
+  const replies = n - top;
+  if (replies > 0) {
+    await sql`
+      insert into comments (id, site_id, thread_id, parent_id, root_id, depth, body_src, body_html, status, created_at, author_name)
+      select substr(md5(${threadId} || 'r' || g::text), 1, 16), ${siteId}, ${threadId},
+             substr(md5(${threadId} || ((g % 100) + 1)::text), 1, 16), substr(md5(${threadId} || ((g % 100) + 1)::text), 1, 16), 1,
+             'Reply ' || g, '<p>Reply ' || g || '</p>', 'approved',
+             timestamp '2024-02-01' + g * interval '1 second', 'Reader ' || (g % 500)
+      from generate_series(1, ${replies}) g`.execute(db);
+    await sql`
+      update comments p set reply_count = r.n
+      from (select parent_id, count(*)::int n from comments where thread_id = ${threadId} and parent_id is not null group by parent_id) r
+      where p.id = r.parent_id`.execute(db);
+  }
+  await sql`update threads set comment_count = ${n}, seq = 1 where id = ${threadId}`.execute(db);
+  await sql`analyze comments`.execute(db);
+  return threadId;
+}
