@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { renderBody } from '../comments/comment.render';
 import { inTransaction } from '../db';
 import { SiteIdSchema } from '../sites/site.schema';
+import * as archivePolls from './archive-polls.repo';
 import * as archiveRepo from './archive.repo';
 import { ArchiveRecord, type ArchiveRecordOf } from './archive.schema';
 import { createTouchedTable, finishThreads, touchThreads } from './finish.repo';
@@ -67,8 +68,8 @@ export async function importArchive(deps: ImportDeps, options: ArchiveImportOpti
           stats.existing += r.existing;
         } else if (type === 'reaction') await archiveRepo.insertReactions(ctx, batch as Line<'reaction'>[]);
         else if (type === 'flag') await archiveRepo.insertFlags(ctx, batch as Line<'flag'>[]);
-        else if (type === 'poll') stats.polls += await archiveRepo.insertPolls(ctx, batch as Line<'poll'>[]);
-        else if (type === 'ballot') stats.ballots += await archiveRepo.insertBallots(ctx, batch as Line<'ballot'>[]);
+        else if (type === 'poll') stats.polls += await archivePolls.insertPolls(ctx, batch as Line<'poll'>[]);
+        else if (type === 'ballot') stats.ballots += await archivePolls.insertBallots(ctx, batch as Line<'ballot'>[]);
       };
 
       const input = fs.createReadStream(options.file, { encoding: 'utf8', highWaterMark: 64 * 1024 });
@@ -125,6 +126,7 @@ export async function importArchive(deps: ImportDeps, options: ArchiveImportOpti
 
       progress({ phase: 'linking' });
       await archiveRepo.linkRestoredComments(ctx);
+      await archivePolls.verifyTallies(ctx);
       progress({ phase: 'finishing' });
       await createTouchedTable(uow);
       await touchThreads(uow, sql`select distinct thread_id from arc_new_comments`);

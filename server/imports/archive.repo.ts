@@ -11,7 +11,7 @@ export interface ArchiveContext {
   siteId: string;
   notes: ReasonLog;
 }
-type Line<T extends ArchiveRecord['type']> = { line: number; record: ArchiveRecordOf<T> };
+export type Line<T extends ArchiveRecord['type']> = { line: number; record: ArchiveRecordOf<T> };
 
 export async function createArchiveTables(trx: Tx): Promise<void> {
   await sql`create temp table arc_new_comments (id text primary key, thread_id text not null, parent_id text,
@@ -41,7 +41,7 @@ export async function ensureSite(ctx: ArchiveContext, record: ArchiveRecordOf<'s
 }
 
 /** Splits a batch into records new to the database and those already in this site; another site's id is an error. */
-async function partition<T extends { line: number; record: { id: string } }>(
+export async function partition<T extends { line: number; record: { id: string } }>(
   ctx: ArchiveContext,
   table: 'threads' | 'comments' | 'polls',
   what: string,
@@ -65,13 +65,13 @@ async function partition<T extends { line: number; record: { id: string } }>(
   return { fresh, existing: batch.length - fresh.length };
 }
 
-async function requireIn(ctx: ArchiveContext, table: 'threads' | 'comments', ids: string[]): Promise<Set<string>> {
+export async function requireIn(ctx: ArchiveContext, table: 'threads' | 'comments', ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const rows = await ctx.trx.selectFrom(table).select('id').where('site_id', '=', ctx.siteId).where('id', 'in', [...new Set(ids)]).execute();
   return new Set(rows.map((r) => r.id));
 }
 
-async function commentersIn(ctx: ArchiveContext, ids: Array<string | null>): Promise<Set<string>> {
+export async function commentersIn(ctx: ArchiveContext, ids: Array<string | null>): Promise<Set<string>> {
   const wanted = [...new Set(ids.filter((i): i is string => !!i))];
   if (wanted.length === 0) return new Set();
   return new Set((await ctx.trx.selectFrom('commenters').select('id').where('id', 'in', wanted).execute()).map((r) => r.id));
@@ -224,67 +224,7 @@ export async function insertFlags(ctx: ArchiveContext, batch: Line<'flag'>[]): P
     .execute();
 }
 
-export async function insertPolls(ctx: ArchiveContext, batch: Line<'poll'>[]): Promise<number> {
-  const { fresh } = await partition(ctx, 'polls', 'poll', batch);
-  const threads = await requireIn(ctx, 'threads', fresh.map((b) => b.record.threadId));
-  for (const { line, record: p } of fresh) {
-    if (!threads.has(p.threadId)) throw new ImportFileError(`poll ${p.id} is on thread ${p.threadId}, which is not a thread of this archive`, line);
-    const taken = await ctx.trx.selectFrom('poll_options').select('id').where('id', 'in', p.options.map((o) => o.id)).executeTakeFirst();
-    if (taken) throw new ImportFileError(`poll option ${taken.id} already exists in this database; restore into an empty database`, line);
-    await ctx.trx
-      .insertInto('polls')
-      .values({
-        id: p.id,
-        site_id: ctx.siteId,
-        thread_id: p.threadId,
-        question: p.question,
-        kind: p.kind,
-        max_choices: p.maxChoices,
-        visibility: p.visibility,
-        network_cap: p.networkCap,
-        closes_at: p.closesAt,
-        closed_at: p.closedAt,
-        created_by: p.createdBy,
-        created_at: p.createdAt,
-      })
-      .execute();
-    await ctx.trx
-      .insertInto('poll_options')
-      .values(p.options.map((o) => ({ id: o.id, poll_id: p.id, label: o.label, position: o.position })))
-      .execute();
-    await sql`insert into arc_new_polls (id, line) values (${p.id}, ${line})`.execute(ctx.trx);
-    for (const [optionId, votes] of Object.entries(p.tallies)) {
-      await sql`insert into arc_tallies values (${p.id}, ${optionId}, ${votes}) on conflict do nothing`.execute(ctx.trx);
-    }
-  }
-  return fresh.length;
-}
-
-export async function insertBallots(ctx: ArchiveContext, batch: Line<'ballot'>[]): Promise<number> {
-  const polls = await sql<{ id: string }>`select id from arc_new_polls where id = any(${[...new Set(batch.map((b) => b.record.pollId))]}::text[])`.execute(ctx.trx);
-  const fresh = new Set(polls.rows.map((r) => r.id));
-  const rows = batch.filter((b) => fresh.has(b.record.pollId));
-  if (rows.length === 0) return 0;
-  const commenters = await commentersIn(ctx, rows.map((b) => b.record.commenterId));
-  const options = await ctx.trx.selectFrom('poll_options').select(['id', 'poll_id']).where('poll_id', 'in', [...fresh]).execute();
-  const optionPoll = new Map(options.map((o) => [o.id, o.poll_id]));
-  for (const { line, record: b } of rows) {
-    if (!commenters.has(b.commenterId)) throw new ImportFileError(`commenter ${b.commenterId} is not in the archive`, line);
-    const stray = b.optionIds.find((o) => optionPoll.get(o) !== b.pollId);
-    if (stray) throw new ImportFileError(`option ${stray} is not an option of poll ${b.pollId}`, line);
-  }
-  await ctx.trx
-    .insertInto('poll_ballots')
-    .values(rows.map(({ record: b }) => ({ poll_id: b.pollId, commenter_id: b.commenterId, ip_hash: null, created_at: b.createdAt, updated_at: b.updatedAt })))
-    .execute();
-  await ctx.trx
-    .insertInto('poll_choices')
-    .values(rows.flatMap(({ record: b }) => [...new Set(b.optionIds)].map((option_id) => ({ poll_id: b.pollId, commenter_id: b.commenterId, option_id }))))
-    .execute();
-  return rows.length;
-}
-
-/** Parents once every comment is in; counters from the restored rows; tallies checked against the file. */
+/** Parents once every comment is in, and counters from the restored rows. */
 export async function linkRestoredComments(ctx: ArchiveContext): Promise<void> {
   const { trx } = ctx;
   const broken = await sql<{ id: string; line: number; missing: string }>`
@@ -309,13 +249,7 @@ export async function linkRestoredComments(ctx: ArchiveContext): Promise<void> {
   await sql`update comments c set flag_count = n.count from (
       select a.id, count(f.id)::int as count from arc_new_comments a left join flags f on f.comment_id = a.id group by a.id) n
     where c.id = n.id`.execute(trx);
-  const wrong = await sql<{ poll_id: string; line: number }>`
-    select t.poll_id, p.line from arc_tallies t join arc_new_polls p on p.id = t.poll_id
-    where t.votes <> (select count(*) from poll_choices c where c.poll_id = t.poll_id and c.option_id = t.option_id)
-    order by p.line limit 1`.execute(trx);
-  if (wrong.rows[0]) {
-    throw new ImportFileError(`the ballots in the archive do not add up to the tallies recorded for poll ${wrong.rows[0].poll_id}`, wrong.rows[0].line);
-  }
+
 }
 
 export async function newCommentsByStatus(trx: Tx): Promise<Array<{ status: CommentStatus; n: number }>> {

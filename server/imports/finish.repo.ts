@@ -17,6 +17,7 @@ export async function createTouchedTable(uow: UnitOfWork): Promise<void> {
 
 export async function touchThreads(uow: UnitOfWork, fromQuery: ReturnType<typeof sql>): Promise<void> {
   await sql`insert into imp_touched (thread_id) ${fromQuery} on conflict do nothing`.execute(uow.trx);
+  await sql`analyze imp_touched`.execute(uow.trx);
 }
 
 export async function finishThreads(uow: UnitOfWork, siteId: string): Promise<number> {

@@ -147,6 +147,7 @@ export async function markAlreadyImported(ctx: LinkContext): Promise<number> {
     update imp_comments c set existing = true
     from import_refs r
     where r.site_id = ${ctx.siteId} and r.source = ${ctx.source} and r.kind = 'comment' and r.external_id = c.ext_id`.execute(ctx.trx);
+  await sql`analyze imp_comments`.execute(ctx.trx);
   return Number(result.numAffectedRows ?? 0);
 }
 
@@ -202,9 +203,13 @@ export async function insertComments(ctx: LinkContext): Promise<void> {
       created_at, case when status = 'deleted' then now() end
     from imp_comments where thread_id is not null and not existing`.execute(trx);
   await sql`update imp_comments set inserted = true where thread_id is not null and not existing`.execute(trx);
+  // Fresh statistics, or the planner would join the rows just flagged as if there were none.
+  await sql`analyze imp_comments`.execute(trx);
   await sql`
     insert into import_refs (site_id, source, kind, external_id, local_id)
     select ${siteId}, ${source}, 'comment', ext_id, comment_id from imp_comments where inserted`.execute(trx);
+  // The references just written would otherwise look like an empty table to the planner.
+  await sql`analyze import_refs`.execute(trx);
 }
 
 /**
@@ -215,12 +220,18 @@ export async function insertComments(ctx: LinkContext): Promise<void> {
 export async function linkParents(ctx: LinkContext, maxDepth: number): Promise<void> {
   const { trx, siteId, source } = ctx;
   const db = staging(trx);
+  // Parents imported in this run, straight from the staging table; then parents from earlier runs.
+  await sql`
+    update imp_comments c set true_parent_id = p.comment_id
+    from imp_comments p
+    where c.inserted and p.inserted and p.ext_id = c.parent_ext and p.ext_id <> c.ext_id and p.thread_id = c.thread_id`.execute(trx);
   await sql`
     update imp_comments c set true_parent_id = r.local_id
     from import_refs r join comments p on p.id = r.local_id
-    where c.inserted and c.parent_ext is not null and c.parent_ext <> c.ext_id
+    where c.inserted and c.true_parent_id is null and c.parent_ext is not null and c.parent_ext <> c.ext_id
       and r.site_id = ${siteId} and r.source = ${source} and r.kind = 'comment' and r.external_id = c.parent_ext
       and p.thread_id = c.thread_id`.execute(trx);
+  await sql`analyze imp_comments`.execute(trx);
   await logRows(
     db,
     ctx.notes,

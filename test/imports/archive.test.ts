@@ -122,6 +122,17 @@ describe('a site archive', () => {
       ['not JSON', [...lines.slice(0, 5), '{"type":"comment",', ...lines.slice(5)], /not a JSON object/, 6],
       ['a bad status', lines.map((l) => l.replace('"status":"approved"', '"status":"shown"')), /not a valid archive record: status/, lines.findIndex((l) => l.includes('"status":"approved"')) + 1],
       ['not an archive', ['{"hello":"world"}'], /not a valid archive record/, 1],
+      [
+        'ballots that do not match the tallies',
+        lines.map((l) => {
+          if (!l.includes('"type":"poll"')) return l;
+          const poll = JSON.parse(l);
+          const first = Object.keys(poll.tallies)[0];
+          return JSON.stringify({ ...poll, tallies: { ...poll.tallies, [first]: poll.tallies[first] + 1 } });
+        }),
+        /do not add up to the tallies recorded for poll/,
+        lines.findIndex((l) => l.includes('"type":"poll"')) + 1,
+      ],
       ['a lost record', lines.filter((l) => !l.includes('"type":"flag"')), /the end record counts 1 flag records but the file has 0/, lines.length - 1],
     ];
     for (const [what, content, reason, line] of cases) {

@@ -3,6 +3,7 @@
  * samples the process's memory while it runs. The file goes to a temporary directory and is removed.
  *
  *   node --import tsx test/perf/wxr-memory.ts [megabytes=50]
+ *   node --import tsx test/perf/wxr-memory.ts 50 --generate-only /tmp/big.xml   (just write the file)
  *
  * Uses DATABASE_URL when set (the database must exist and will get a site "perf"), otherwise a fresh
  * embedded database in a temporary directory.
@@ -15,7 +16,8 @@ import path from 'node:path';
 const megabytes = Number(process.argv[2] ?? 50);
 const root = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-perf-'));
-const file = path.join(dir, 'big.wxr.xml');
+const generateOnly = process.argv[3] === '--generate-only' ? process.argv[4] : undefined;
+const file = generateOnly ?? path.join(dir, 'big.wxr.xml');
 
 const words = 'regulator fine privacy biometric consent data erase request court sovereignty scraping template enforcement'.split(' ');
 function paragraph(seed: number, n: number): string {
@@ -88,6 +90,11 @@ function run(args: string[], env: Record<string, string>): Promise<{ code: numbe
 
 (async () => {
   const generated = await generate();
+  if (generateOnly) {
+    process.stdout.write(`${generateOnly}: ${fs.statSync(file).size} bytes, ${generated.comments} comments\n`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return;
+  }
   const size = fs.statSync(file).size;
   const env: Record<string, string> = process.env.DATABASE_URL ? {} : { DATABASE_URL: '', DATA_DIR: path.join(dir, 'data') };
   await run(['sites:create', 'perf', '--name', 'Perf'], env);
