@@ -91,6 +91,7 @@ export function progressBar(io: CliIo, label: string, unit: 'bytes' | 'records')
     },
     stop() {
       if (started) bar.stop();
+      started = false;
     },
   };
 }

@@ -76,44 +76,50 @@ export async function importArchive(deps: ImportDeps, options: ArchiveImportOpti
       let bytes = 0;
       input.on('data', (chunk) => (bytes += Buffer.byteLength(chunk as string)));
       const lines = readline.createInterface({ input, crlfDelay: Infinity });
-      for await (const text of lines) {
-        lineNo++;
-        if (!text.trim()) continue;
-        if (end) throw new ImportFileError('there is more after the end record', lineNo);
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch (err) {
-          throw new ImportFileError(`not a JSON object (${(err as Error).message})`, lineNo);
+      // An error mid-file must not leave the file open behind it.
+      try {
+        for await (const text of lines) {
+          lineNo++;
+          if (!text.trim()) continue;
+          if (end) throw new ImportFileError('there is more after the end record', lineNo);
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch (err) {
+            throw new ImportFileError(`not a JSON object (${(err as Error).message})`, lineNo);
+          }
+          const parsed = ArchiveRecord.safeParse(json);
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+            throw new ImportFileError(`not a valid archive record: ${where}${issue.message}`, lineNo);
+          }
+          const record = parsed.data;
+          if (!header) {
+            if (record.type !== 'header') throw new ImportFileError('a Parley archive starts with its header record', lineNo);
+            header = true;
+            continue;
+          }
+          if (record.type === 'header') throw new ImportFileError('a second header record', lineNo);
+          if (record.type !== 'end') seen[record.type] = (seen[record.type] ?? 0) + 1;
+          if (record.type === 'site') {
+            if (site) throw new ImportFileError('a second site record', lineNo);
+            site = true;
+            await archiveRepo.ensureSite(ctx, record);
+            continue;
+          }
+          if (!site) throw new ImportFileError('the site record must come before the rest of the archive', lineNo);
+          if (record.type === 'end') {
+            end = { line: lineNo, record };
+            continue;
+          }
+          if (pending.length && (pending[0].record.type !== record.type || pending.length >= BATCH)) await flush();
+          pending.push({ line: lineNo, record });
+          if (lineNo % 1000 === 0) progress({ phase: 'reading', bytes, totalBytes, comments: stats.comments });
         }
-        const parsed = ArchiveRecord.safeParse(json);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-          throw new ImportFileError(`not a valid archive record: ${where}${issue.message}`, lineNo);
-        }
-        const record = parsed.data;
-        if (!header) {
-          if (record.type !== 'header') throw new ImportFileError('a Parley archive starts with its header record', lineNo);
-          header = true;
-          continue;
-        }
-        if (record.type === 'header') throw new ImportFileError('a second header record', lineNo);
-        if (record.type !== 'end') seen[record.type] = (seen[record.type] ?? 0) + 1;
-        if (record.type === 'site') {
-          if (site) throw new ImportFileError('a second site record', lineNo);
-          site = true;
-          await archiveRepo.ensureSite(ctx, record);
-          continue;
-        }
-        if (!site) throw new ImportFileError('the site record must come before the rest of the archive', lineNo);
-        if (record.type === 'end') {
-          end = { line: lineNo, record };
-          continue;
-        }
-        if (pending.length && (pending[0].record.type !== record.type || pending.length >= BATCH)) await flush();
-        pending.push({ line: lineNo, record });
-        if (lineNo % 1000 === 0) progress({ phase: 'reading', bytes, totalBytes, comments: stats.comments });
+      } finally {
+        lines.close();
+        input.destroy();
       }
       await flush();
       if (!header) throw new ImportFileError('the file is empty: a Parley archive starts with its header record', 1);

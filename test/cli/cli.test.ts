@@ -140,4 +140,20 @@ describe('the parley command', () => {
     const strip = (text: string) => text.split('\n').filter((l) => !l.includes('"type":"header"')).sort();
     expect(strip(second.stdout)).toEqual(strip(fs.readFileSync(archive, 'utf8')));
   }, 180_000);
+
+  const hasScript = fs.existsSync('/usr/bin/script');
+  (hasScript ? it : it.skip)('shows a progress bar on a terminal', async () => {
+    await a.run(['sites:create', 'tty', '--name', 'On a terminal']);
+    const command = `"${process.execPath}" bin/parley.js import "${WXR}" --site tty --format wxr --dry-run`;
+    // `script` gives the command a pseudo-terminal, as a person running it would.
+    const { stdout } = await new Promise<{ stdout: string }>((resolve) => {
+      const child = spawn('/usr/bin/script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, ...a.env() } });
+      let out = '';
+      child.stdout.on('data', (c) => (out += c));
+      child.on('exit', () => resolve({ stdout: out }));
+    });
+    expect(stdout).toMatch(/Checking \[[^\]]+\] 100% \| 0\.1 MB of 0\.1 MB \| 43 comments/);
+    expect(stdout).toMatch(/Linking replies to their parents/);
+    expect(stdout).toMatch(/Dry run \(nothing was written\)/);
+  }, 120_000);
 });

@@ -34,7 +34,10 @@ Examples:
         const bar = progressBar(io, opts.dryRun ? 'Checking' : 'Importing', 'bytes');
         const onProgress = (p: ImportProgress) => {
           if (p.phase === 'reading') bar?.update(p.bytes, p.totalBytes, ` | ${p.comments} comments`);
-          else if (bar && p.phase === 'linking') io.err.write('\nLinking replies to their parents…\n');
+          else if (bar && p.phase === 'linking') {
+            bar.stop();
+            io.err.write('Linking replies to their parents…\n');
+          }
           else if (bar && p.phase === 'finishing') io.err.write('Updating counters and telling live readers…\n');
         };
         try {
