@@ -21,6 +21,11 @@ export interface DomainEvents {
   'commenter.revoked': { commenterId: string };
   /** A ballot was cast, changed or withdrawn: live results are recomputed, coalesced per poll. */
   'poll.voted': { siteId: string; threadId: string; pollId: string; commenterId: string };
+  /**
+   * An import or restore added comments to a site in bulk: moderation queues and counts should be
+   * read again (one event per import rather than a `comment.status` per imported comment).
+   */
+  'site.imported': { siteId: string; threads: number; comments: number };
 }
 
 export type DomainEventName = keyof DomainEvents;

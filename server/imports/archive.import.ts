@@ -136,7 +136,7 @@ export async function importArchive(deps: ImportDeps, options: ArchiveImportOpti
       progress({ phase: 'finishing' });
       await createTouchedTable(uow);
       await touchThreads(uow, sql`select distinct thread_id from arc_new_comments`);
-      await finishThreads(uow, options.siteId);
+      const touched = await finishThreads(uow, options.siteId);
 
       const imported = emptyStatusCounts();
       for (const row of await archiveRepo.newCommentsByStatus(trx)) imported[row.status] = row.n;
@@ -152,6 +152,7 @@ export async function importArchive(deps: ImportDeps, options: ArchiveImportOpti
         notes: notes.list(),
       };
       if (options.dryRun) throw new DryRunRollback(report);
+      if (report.comments.total > 0) uow.emit('site.imported', { siteId: options.siteId, threads: touched, comments: report.comments.total });
       return report;
     });
   } catch (err) {

@@ -114,7 +114,7 @@ export async function importComments(deps: ImportDeps, options: CommentImportOpt
       progress({ phase: 'finishing' });
       await createTouchedTable(uow);
       await touchThreads(uow, sql`select distinct thread_id from imp_comments where inserted`);
-      await finishThreads(uow, site.id);
+      const touched = await finishThreads(uow, site.id);
 
       const imported = emptyStatusCounts();
       const byStatus = await stagingRepo
@@ -136,6 +136,7 @@ export async function importComments(deps: ImportDeps, options: CommentImportOpt
         notes: notes.list(),
       };
       if (options.dryRun) throw new DryRunRollback(report);
+      if (report.comments.total > 0) uow.emit('site.imported', { siteId: site.id, threads: touched, comments: report.comments.total });
       return report;
     });
   } catch (err) {

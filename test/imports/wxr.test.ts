@@ -140,9 +140,14 @@ describe('importing a WordPress export (WXR)', () => {
   it('shows imported threads to readers with safe markup, correct counts, and tells live readers to reload', async () => {
     const site = await buildSite(deps().db, { id: 'naked-security' });
     const events: ThreadEvent[] = [];
+    const bulk: unknown[] = [];
     const off = deps().bus.on('thread.event', (e) => events.push(e));
+    const offBulk = deps().bus.on('site.imported', (e) => bulk.push(e));
     await importComments(deps(), { siteId: site.id, format: 'wxr', file: WXR });
     off();
+    offBulk();
+    // Moderators' queues hear about the import once, not once per comment.
+    expect(bulk).toEqual([{ siteId: site.id, threads: 2, comments: 43 }]);
 
     const thread = await deps().db.selectFrom('threads').selectAll().where('key', '=', ARTICLE).executeTakeFirstOrThrow();
     expect(thread.title).toBe(sample.thread.title);
@@ -182,8 +187,10 @@ describe('importing a WordPress export (WXR)', () => {
     const before = await snapshot(deps().db);
     const events: ThreadEvent[] = [];
     const off = deps().bus.on('thread.event', (e) => events.push(e));
+    const offBulk = deps().bus.on('site.imported', (e) => events.push(e as never));
     const again = await importComments(deps(), { siteId: site.id, format: 'wxr', file: WXR });
     off();
+    offBulk();
     expect(again.comments.total).toBe(0);
     expect(again.comments.alreadyImported).toBe(43);
     expect(again.threads).toEqual({ created: 0, matched: 2, withoutComments: 0 });

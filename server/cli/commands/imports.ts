@@ -6,7 +6,8 @@ import { exportSite } from '../../imports/archive.export';
 import { importArchive } from '../../imports/archive.import';
 import { formatReport, type ImportReport } from '../../imports/import.report';
 import { importComments, type ImportProgress } from '../../imports/import.service';
-import { type CliIo, type CliOptions, progressBar, withDatabase } from '../context';
+import { SiteIdSchema } from '../../sites/site.schema';
+import { CliError, type CliIo, type CliOptions, EXIT, progressBar, withDatabase } from '../context';
 
 /** `parley import` and `parley export`: moving a site's discussions in and out. */
 export function registerImports(program: Command, io: CliIo, options: CliOptions): void {
@@ -30,6 +31,8 @@ Examples:
   parley import daily.parley.jsonl --site daily --format parley`,
     )
     .action(async (file: string, opts: { site: string; format: 'wxr' | 'disqus' | 'parley'; dryRun?: boolean; json?: boolean }) => {
+      const siteId = SiteIdSchema.safeParse(opts.site);
+      if (!siteId.success) throw new CliError(EXIT.usage, `--site "${opts.site}": ${siteId.error.issues[0].message}`);
       const report = await withDatabase(options, async (deps) => {
         const bar = progressBar(io, opts.dryRun ? 'Checking' : 'Importing', 'bytes');
         const onProgress = (p: ImportProgress) => {
