@@ -77,6 +77,23 @@ describe('a file that cannot be imported', () => {
     expect(await snapshot(database.db)).toEqual(before);
   });
 
+  it('reads a file in the encoding its XML declaration names', async () => {
+    const site = await buildSite(database.db, { id: 'daily' });
+    const file = path.join(dir, 'latin1.xml');
+    const xml = `<?xml version="1.0" encoding="ISO-8859-1"?>
+<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2</wp:wxr_version>
+<item><title>Café</title><link>https://daily.example/cafe/</link><wp:post_id>7</wp:post_id>
+<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author>Ren\u00e9e</wp:comment_author>
+<wp:comment_date_gmt>2023-05-17 10:00:00</wp:comment_date_gmt><wp:comment_content>D\u00e9j\u00e0 vu, \u00e9t\u00e9 \u00e0 Paris</wp:comment_content>
+<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment></item></channel></rss>`;
+    fs.writeFileSync(file, Buffer.from(xml, 'latin1'));
+    const report = await importComments({ db: database.db, bus: createEventBus() }, { siteId: site.id, format: 'wxr', file });
+    expect(report.comments.total).toBe(1);
+    const c = await database.db.selectFrom('comments').selectAll().executeTakeFirstOrThrow();
+    expect(c.author_name).toBe('Renée');
+    expect(c.body_html).toBe('<p>Déjà vu, été à Paris</p>');
+  });
+
   it('a file that does not exist is named in the error', async () => {
     const site = await buildSite(database.db, { id: 'daily' });
     const error = await importComments({ db: database.db, bus: createEventBus() }, { siteId: site.id, format: 'wxr', file: path.join(dir, 'nope.xml') }).catch((e) => e);

@@ -6,6 +6,7 @@ import { exportSite } from '../../imports/archive.export';
 import { importArchive } from '../../imports/archive.import';
 import { formatReport, type ImportReport } from '../../imports/import.report';
 import { importComments, type ImportProgress } from '../../imports/import.service';
+import { AppError } from '../../errors';
 import { SiteIdSchema } from '../../sites/site.schema';
 import { CliError, type CliIo, type CliOptions, EXIT, progressBar, withDatabase } from '../context';
 
@@ -46,6 +47,11 @@ Examples:
         try {
           const args = { siteId: opts.site, file, dryRun: opts.dryRun, onProgress };
           return opts.format === 'parley' ? await importArchive(deps, args) : await importComments(deps, { ...args, format: opts.format });
+        } catch (err) {
+          if (err instanceof AppError && err.kind === 'not_found') {
+            throw new CliError(EXIT.failure, `${err.message} Create it first: parley sites:create ${opts.site} --name "…"`);
+          }
+          throw err;
         } finally {
           bar?.stop();
         }
