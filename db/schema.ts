@@ -163,6 +163,27 @@ export interface PollChoicesTable {
   option_id: string;
 }
 
+// --- privacy (006_privacy) ---
+
+export interface PrivacyRequestsTable {
+  id: string;
+  site_id: string;
+  kind: 'export' | 'erase';
+  channel: 'mail' | 'admin';
+  status: ColumnType<'pending' | 'done', 'pending' | 'done' | undefined, 'pending' | 'done'>;
+  /** Held only while the request is pending. */
+  email: string | null;
+  /** sha256 of the mailed link's secret; mail requests only, while pending. */
+  token_hash: string | null;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  completed_by: string | null;
+  outcome: Json<Record<string, number>> | null;
+}
+export type PrivacyRequest = Selectable<PrivacyRequestsTable>;
+
+// --- end privacy ---
 // --- imports (migration 007) ---
 export interface ImportRefsTable {
   site_id: string;
@@ -189,6 +210,8 @@ export interface Database {
   poll_options: PollOptionsTable;
   poll_ballots: PollBallotsTable;
   poll_choices: PollChoicesTable;
+  // --- privacy (006_privacy) ---
+  privacy_requests: PrivacyRequestsTable;
   import_refs: ImportRefsTable;
 }
 

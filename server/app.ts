@@ -1,11 +1,14 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
+import { widgetBuild } from '../client/build';
 import type { Config } from './config';
 import { type DatabaseHandle, migrateToLatest } from './db';
 import type { Deps } from './deps';
 import { createEventBus } from './events';
 import { createHttpApp } from './http/app';
+import { createMailer } from './privacy/mailer';
 import { createNetworkHasher } from './privacy/network';
+import { startRetentionJob } from './privacy/retention.job';
 import { createOriginCache } from './sites/site.service';
 
 export interface ParleyApp {
@@ -22,6 +25,8 @@ export async function createParley(options: { config: Config; database: Database
     const applied = await migrateToLatest(database.db);
     if (applied.length) log.info({ migrations: applied }, 'database migrated');
   }
+  // The widget is built in memory now, so a broken build stops the start instead of the first page.
+  await widgetBuild();
   const bus = createEventBus((err, name) => log.error({ err, event: name }, 'event handler failed'));
   const deps: Deps = {
     config,
@@ -30,8 +35,10 @@ export async function createParley(options: { config: Config; database: Database
     bus,
     log,
     origins: createOriginCache(database.db, config.publicOrigin),
-    network: createNetworkHasher(database.db),
+    network: createNetworkHasher(database.db, { pepper: config.secret }),
+    mailer: createMailer(config.smtpUrl, config.smtpFrom),
   };
+  const retention = startRetentionJob(deps, config.retentionIntervalMs);
 
   let draining = false;
   const app = createHttpApp(deps, { draining: () => draining });
@@ -50,6 +57,8 @@ export async function createParley(options: { config: Config; database: Database
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await stopped;
       clearTimeout(timer);
+      await retention.stop();
+      deps.mailer?.close();
     })();
     return closing;
   }

@@ -34,7 +34,9 @@ const EnvSchema = z.object({
       return z.NEVER;
     }),
   SMTP_URL: urlWithProtocol(['smtp:', 'smtps:']).optional(),
+  SMTP_FROM: z.string().min(3).max(300).optional(),
   PARLEY_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  PARLEY_RETENTION_INTERVAL_MINUTES: z.coerce.number().min(0).max(10_080).default(60),
   PARLEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   NODE_ENV: z.string().optional(),
 });
@@ -50,6 +52,10 @@ export interface Config {
   readonly logLevel: string;
   readonly trustProxy: boolean | number | string;
   readonly smtpUrl: string | undefined;
+  /** The From of lost-token mails; defaults to no-reply at PUBLIC_URL's host. */
+  readonly smtpFrom: string;
+  /** How often the retention job runs; 0 turns the timer off (the CLI command still works). */
+  readonly retentionIntervalMs: number;
   readonly rateLimits: boolean;
   readonly secret: string | undefined;
   readonly production: boolean;
@@ -82,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM ?? `Parley <no-reply@${new URL(publicUrl).hostname}>`,
+    retentionIntervalMs: Math.round(e.PARLEY_RETENTION_INTERVAL_MINUTES * 60_000),
     rateLimits: e.PARLEY_RATE_LIMITS === 'on',
     secret: e.PARLEY_SECRET,
     production: e.NODE_ENV === 'production',

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { DatabaseHandle, Db } from './db';
 import type { EventBus } from './events';
+import type { Mailer } from './privacy/mailer';
 import type { NetworkHasher } from './privacy/network';
 import type { OriginCache } from './sites/site.service';
 
@@ -14,4 +15,6 @@ export interface Deps {
   log: Logger;
   origins: OriginCache;
   network: NetworkHasher;
+  /** Outgoing mail (lost-token links); null when SMTP_URL is unset. */
+  mailer: Mailer | null;
 }

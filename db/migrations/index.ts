@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_core';
 import * as m005 from './005_polls';
+import * as m006 from './006_privacy';
 import * as m007 from './007_imports';
 
 /**
@@ -10,6 +11,7 @@ import * as m007 from './007_imports';
 const migrations: Record<string, Migration> = {
   '001_core': m001,
   '005_polls': m005,
+  '006_privacy': m006,
   '007_imports': m007,
 };
 

@@ -4,6 +4,7 @@ import { ImportFileError } from '../imports/import.errors';
 import { CliError, type CliIo, type CliOptions, EXIT } from './context';
 import { registerImports } from './commands/imports';
 import { registerMigrate } from './commands/migrate';
+import { registerRetention } from './commands/retention';
 import { registerSites } from './commands/sites';
 
 /**
@@ -21,6 +22,7 @@ export function buildProgram(io: CliIo, options: CliOptions = {}): Command {
   registerMigrate(program, io, options);
   registerSites(program, io, options);
   registerImports(program, io, options);
+  registerRetention(program, io, options);
   return program;
 }
 

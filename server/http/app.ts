@@ -7,7 +7,9 @@ import { jsonParser, rejectHostileInput, requireJson } from './body';
 import { corsForSites } from './cors';
 import { errorHandler, notFoundHandler } from './errors';
 import { healthRoutes } from './health';
+import { assetRoutes } from './assets';
 import { apiRouter } from './routes';
+import { demoRoutes } from '../demo/demo.routes';
 
 export interface HttpState {
   draining: () => boolean;
@@ -56,6 +58,8 @@ export function createHttpApp(deps: Deps, state: HttpState): Express {
   );
 
   app.use(healthRoutes(deps, state));
+  app.use(assetRoutes(deps.log).router);
+  app.use(demoRoutes());
 
   const api = express.Router();
   api.use(crossOrigin, corsForSites(deps.origins));

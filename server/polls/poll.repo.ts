@@ -82,12 +82,13 @@ export async function lockNetwork(trx: Tx, pollId: string, ipHash: string): Prom
   await sql`select pg_advisory_xact_lock(hashtextextended(${`${pollId}:${ipHash}`}, 0))`.execute(trx);
 }
 
-export async function networkBallots(trx: Tx, pollId: string, ipHash: string, exceptCommenter: string): Promise<number> {
+/** Ballots from one network, given as its hashes under each day's secret (the secret rotates daily). */
+export async function networkBallots(trx: Tx, pollId: string, ipHashes: string[], exceptCommenter: string): Promise<number> {
   const row = await trx
     .selectFrom('poll_ballots')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('poll_id', '=', pollId)
-    .where('ip_hash', '=', ipHash)
+    .where('ip_hash', 'in', ipHashes)
     .where('commenter_id', '!=', exceptCommenter)
     .executeTakeFirstOrThrow();
   return Number(row.n);

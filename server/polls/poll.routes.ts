@@ -16,7 +16,8 @@ export function pollRoutes(router: Router, deps: Deps): void {
   router.put('/polls/:pollId/vote', async (req, res) => {
     const id = parse(PollIdParam, req.params.pollId, 'path');
     const input = parse(VoteSchema, req.body);
-    const { poll, token } = await castVote(deps, await readerActor(deps, req), id, input);
+    const actor = { ...(await readerActor(deps, req)), networkHashes: await deps.network.hashesWithin(req.ip, Infinity) };
+    const { poll, token } = await castVote(deps, actor, id, input);
     res.json({ poll, ...(token ? { commenterToken: token } : {}) });
   });
 

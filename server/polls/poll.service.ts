@@ -115,7 +115,11 @@ export async function updatePoll(deps: PollDeps, manager: PollManager, pollId: s
 
 export async function castVote(
   deps: PollDeps,
-  actor: ReaderActor,
+  /**
+   * `networkHashes`: the voter's network under every daily secret still kept (newest first), so the
+   * cap counts ballots cast before the last key rotation too; without it, only today's hash counts.
+   */
+  actor: ReaderActor & { networkHashes?: string[] },
   pollId: string,
   input: VoteInput,
 ): Promise<{ poll: PollView; token?: string }> {
@@ -144,7 +148,8 @@ export async function castVote(
     }
     if (actor.ipHash) {
       await repo.lockNetwork(uow.trx, poll.id, actor.ipHash);
-      if ((await repo.networkBallots(uow.trx, poll.id, actor.ipHash, commenterId)) >= poll.network_cap) {
+      const hashes = actor.networkHashes?.length ? actor.networkHashes : [actor.ipHash];
+      if ((await repo.networkBallots(uow.trx, poll.id, hashes, commenterId)) >= poll.network_cap) {
         throw errors.forbidden(
           'network_vote_limit',
           'Too many people have already voted in this poll from your network. Your vote was not counted.',

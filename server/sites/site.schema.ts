@@ -26,7 +26,10 @@ export const SiteSettingsSchema = z.object({
   allowAnonymous: z.boolean().default(true),
   requireName: z.boolean().default(false),
   requireEmail: z.boolean().default(false),
+  /** Days network hashes and user agents are kept on comments (privacy/retention.service.ts). */
   retentionDays: z.number().int().min(1).max(3650).default(30),
+  /** Days rejected and spam comments are kept before the retention job deletes them. */
+  rejectedRetentionDays: z.number().int().min(1).max(3650).default(90),
   locale: z.enum(['en', 'fr']).default('en'),
 });
 export type SiteSettings = z.infer<typeof SiteSettingsSchema>;

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ThreadEvent } from '../../server/events';
 import { importComments } from '../../server/imports/import.service';
+import { eraseCommenter } from '../../server/privacy/erase.service';
+import { exportCommenter } from '../../server/privacy/export.service';
 import sample from '../../server/seed/naked-security.json';
 import { buildSite } from '../helpers/factories';
 import { startTestParley, type TestParley } from '../helpers/parley';
@@ -240,5 +242,24 @@ describe('importing a WordPress export (WXR)', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('an imported commenter can see and erase what imports keep, and a re-import does not bring them back', async () => {
+    const site = await buildSite(deps().db, { id: 'naked-security' });
+    await importComments(deps(), { siteId: site.id, format: 'wxr', file: WXR });
+    const steve = await deps().db.selectFrom('commenters').selectAll().where('email', '=', 'steve@example.com').executeTakeFirstOrThrow();
+    const exported = await exportCommenter(deps().db, steve.id);
+    expect(exported).toMatchObject({ imports: [{ siteId: site.id, importedAt: expect.any(String) }] });
+
+    await eraseCommenter(deps(), steve.id);
+    const refs = await deps().db.selectFrom('import_refs').selectAll().where('local_id', '=', steve.id).execute();
+    expect(refs).toEqual([]);
+    const again = await importComments(deps(), { siteId: site.id, format: 'wxr', file: WXR });
+    expect(again.comments.total).toBe(0);
+    expect(await deps().db.selectFrom('commenters').selectAll().where('email', '=', 'steve@example.com').execute()).toEqual([]);
+    // Steve's comment (5016 in the file) stays a tombstone without author.
+    const rapil = (await importedComments(deps().db, site.id, 'wxr')).get('5016')!.row;
+    expect(rapil).toMatchObject({ status: 'deleted', commenter_id: null });
+    expect(rapil.body_src).not.toContain('RAPIL');
   });
 });

@@ -1,0 +1,93 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import * as esbuild from 'esbuild';
+
+/**
+ * Builds the reader-facing scripts (embed.js, count.js) in memory with esbuild. The server calls this
+ * at start, so `npm start` always serves scripts that match the code beside it: there is no build
+ * step to forget and no stale bundle on disk. A cold build takes well under a second.
+ */
+export interface Asset {
+  /** URL path the server serves it at, e.g. `/embed.js`. */
+  path: string;
+  contentType: string;
+  body: Buffer;
+  gzip: Buffer;
+  brotli: Buffer;
+  /** Strong validator: a hash of the content. */
+  etag: string;
+  /** Content-hashed names never change, so they may be cached for ever. */
+  immutable: boolean;
+}
+
+export interface WidgetBuild {
+  assets: Map<string, Asset>;
+  /** Gzipped bytes of everything a page needs to show a thread (with live updates and a poll). */
+  budgetBytes: number;
+}
+
+const WIDGET_DIR = path.join(__dirname, 'widget');
+
+/** Lets widget code `import css from './styles.css'` and receive minified CSS text. */
+const cssAsText: esbuild.Plugin = {
+  name: 'css-as-text',
+  setup(build) {
+    build.onLoad({ filter: /\.css$/ }, async (args) => {
+      const fs = await import('node:fs/promises');
+      const source = await fs.readFile(args.path, 'utf8');
+      const { code } = await esbuild.transform(source, { loader: 'css', minify: true, target: ['chrome100', 'firefox100', 'safari16'] });
+      return { contents: code.trim(), loader: 'text' };
+    });
+  },
+};
+
+async function bundle(entry: string, define: Record<string, string> = {}): Promise<Buffer> {
+  const result = await esbuild.build({
+    entryPoints: [path.join(WIDGET_DIR, entry)],
+    bundle: true,
+    write: false,
+    minify: true,
+    format: 'iife',
+    target: ['es2020', 'chrome100', 'firefox100', 'safari16'],
+    legalComments: 'none',
+    charset: 'utf8',
+    define,
+    plugins: [cssAsText],
+    logLevel: 'silent',
+  });
+  return Buffer.from(result.outputFiles[0]!.contents);
+}
+
+function asset(urlPath: string, contentType: string, body: Buffer, immutable = false): Asset {
+  const hash = crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22);
+  return {
+    path: urlPath,
+    contentType,
+    body,
+    gzip: zlib.gzipSync(body, { level: 9 }),
+    brotli: zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }),
+    etag: `"${hash}"`,
+    immutable,
+  };
+}
+
+export async function buildWidget(): Promise<WidgetBuild> {
+  const [embed, count] = await Promise.all([bundle('embed.ts'), bundle('count.ts')]);
+  const list = [asset('/embed.js', 'text/javascript; charset=utf-8', embed), asset('/count.js', 'text/javascript; charset=utf-8', count)];
+  const assets = new Map(list.map((a) => [a.path, a]));
+  // count.js lives on article lists, not on the article page: it is not part of the thread's budget.
+  const budgetBytes = list.filter((a) => a.path !== '/count.js').reduce((sum, a) => sum + a.gzip.length, 0);
+  return { assets, budgetBytes };
+}
+
+let memo: Promise<WidgetBuild> | undefined;
+
+/** One build per process: every Parley instance in a process (tests start several) shares it. */
+export function widgetBuild(): Promise<WidgetBuild> {
+  memo ??= buildWidget();
+  memo.catch(() => {
+    memo = undefined;
+  });
+  return memo;
+}

@@ -1,0 +1,17 @@
+import { buildWidget } from './build';
+
+/** `npm run size`: the widget's weight, as the budget test measures it. */
+export const BUDGET_BYTES = 30 * 1024;
+
+async function main(): Promise<void> {
+  const build = await buildWidget();
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  for (const a of build.assets.values()) {
+    process.stdout.write(`${a.path.padEnd(28)} ${kb(a.body.length).padStart(9)} raw ${kb(a.gzip.length).padStart(9)} gzip ${kb(a.brotli.length).padStart(9)} brotli\n`);
+  }
+  const ok = build.budgetBytes <= BUDGET_BYTES;
+  process.stdout.write(`thread page total (gzip)     ${kb(build.budgetBytes)} of ${kb(BUDGET_BYTES)} budget: ${ok ? 'ok' : 'OVER BUDGET'}\n`);
+  if (!ok) process.exitCode = 1;
+}
+
+if (require.main === module) void main();

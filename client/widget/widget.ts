@@ -1,0 +1,212 @@
+import { createApi } from './api';
+import { CommentNode } from './comment';
+import type { Ctx, CommentNodeLike } from './context';
+import { clear, h } from './dom';
+import { CommentForm } from './form';
+import { pickLang, type Strings, strings } from './i18n';
+import { PollBox, type PollView } from './poll';
+import { createStore } from './store';
+import css from './styles.css';
+import type { CommentPage, CommentView, Sort, ThreadView } from './types';
+
+/**
+ * Styles go in as a constructed stylesheet: they stay inside the shadow root, and a publisher's
+ * strict Content-Security-Policy (no 'unsafe-inline' styles) does not block them.
+ */
+function applyStyles(root: ShadowRoot): void {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } catch {
+    root.append(h('style', {}, css));
+  }
+}
+
+const PAGE = 20;
+
+export async function mount(host: HTMLElement, origin: string): Promise<void> {
+  const lang = pickLang(host);
+  const t = strings(lang);
+  const site = host.getAttribute('data-site') ?? '';
+  const key = host.getAttribute('data-key') || location.pathname;
+  const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
+  applyStyles(root);
+  clear(root as unknown as Element);
+
+  const theme = host.getAttribute('data-theme');
+  const status = h('div', { class: 'sr', role: 'status', 'aria-live': 'polite' });
+  const frame = h('section', { class: `parley theme-${theme === 'light' || theme === 'dark' ? theme : 'auto'}`, lang, 'aria-label': t.comments }, status);
+  const body = h('div', { class: 'loading' }, t.loading);
+  frame.append(body);
+  root.append(frame);
+
+  const store = createStore(origin);
+  const api = createApi(origin, store, () => t.offline);
+  let announceTimer: ReturnType<typeof setTimeout> | undefined;
+  const announce = (message: string) => {
+    // Clearing first makes a repeated message announced again.
+    status.textContent = '';
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(() => (status.textContent = message), 50);
+  };
+
+  let thread: ThreadView;
+  try {
+    const canonical = document.querySelector<HTMLLinkElement>('link[rel="canonical"]')?.href;
+    const url = host.getAttribute('data-url') || canonical || location.href.split('#')[0]!;
+    const title = (host.getAttribute('data-title') || document.title || '').slice(0, 300);
+    ({ thread } = await api<{ thread: ThreadView }>('POST', '/threads/resolve', {
+      site,
+      key,
+      ...(/^https?:/.test(url) ? { url } : {}),
+      ...(title ? { title } : {}),
+    }));
+  } catch (err) {
+    showFailure(body, t, (err as Error).message, () => void mount(host, origin));
+    return;
+  }
+
+  const ctx: Ctx = {
+    t,
+    lang,
+    api,
+    store,
+    origin,
+    root,
+    thread,
+    nodes: new Map(),
+    announce,
+    replyTo: (node, quote) => form?.attach(node, quote),
+    posted: (comment, parent) => placePosted(comment, parent),
+  };
+
+  let sort: Sort = (['oldest', 'newest', 'top'] as const).find((s) => s === host.getAttribute('data-sort')) ?? 'oldest';
+  let cursor: string | null = null;
+  let count = thread.commentCount;
+
+  const heading = h('h2', { class: 'count' });
+  const setCount = (n: number) => {
+    count = n;
+    heading.textContent = t.count(n);
+  };
+  setCount(count);
+  const select = h(
+    'select',
+    { id: 'parley-sort', onchange: () => void changeSort(select.value as Sort) },
+    (['oldest', 'newest', 'top'] as const).map((s) => h('option', { value: s, selected: s === sort }, t[s])),
+  );
+  const toolbar = h('div', { class: 'toolbar' }, heading, h('div', { class: 'sort' }, h('label', { for: 'parley-sort' }, t.sortBy), select));
+  const formHome = h('div', { class: 'form-home' });
+  const list = h('ol', { class: 'list', 'aria-label': t.comments });
+  const listError = h('div', { class: 'alert', role: 'alert' });
+  const more = h('button', { type: 'button', class: 'secondary load-more', onclick: () => void loadPage() }, t.loadMore);
+  more.hidden = true;
+
+  const pollsHome = h('div', { class: 'polls' });
+  const polls = new Map<string, PollBox>();
+  clear(body);
+  body.className = 'body-wrap';
+  body.append(pollsHome, toolbar, formHome, list, listError, more);
+  const form = thread.state === 'open' ? new CommentForm(ctx, formHome) : null;
+  if (!form) formHome.append(h('p', { class: 'note closed' }, t.closed));
+
+  function addTop(view: CommentView & { replies?: CommentPage['items'][number]['replies'] }, atStart = false): CommentNode {
+    const existing = ctx.nodes.get(view.id);
+    if (existing instanceof CommentNode) {
+      existing.update(view);
+      return existing;
+    }
+    const node = new CommentNode(ctx, view);
+    if (atStart) list.prepend(node.el);
+    else list.append(node.el);
+    if (view.replies) node.setReplies(view.replies);
+    return node;
+  }
+
+  function placePosted(comment: CommentView, parent: CommentNodeLike | null): void {
+    // Beyond the depth cap the server attaches a reply beside its parent: follow where it went.
+    const home = comment.parentId ? ctx.nodes.get(comment.parentId) : null;
+    const node = home instanceof CommentNode ? home.addReply(comment, true) : parent instanceof CommentNode ? parent.addReply(comment, true) : addTop(comment, true);
+    if (comment.status === 'approved') setCount(count + 1);
+    node.el.classList.add('flash');
+    node.el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    node.focus();
+  }
+
+  let loading = false;
+  async function loadPage(): Promise<void> {
+    if (loading) return;
+    loading = true;
+    more.disabled = true;
+    clear(listError);
+    list.setAttribute('aria-busy', 'true');
+    try {
+      const q = new URLSearchParams({ sort, limit: String(PAGE) });
+      if (cursor) q.set('cursor', cursor);
+      const page = await api<CommentPage>('GET', `/threads/${thread.id}/comments?${q}`);
+      const firstNew = list.children.length;
+      for (const item of page.items) addTop(item);
+      cursor = page.nextCursor;
+      more.hidden = !cursor;
+      if (firstNew > 0) (list.children[firstNew] as HTMLElement | undefined)?.querySelector<HTMLElement>('.card')?.focus({ preventScroll: true });
+    } catch (err) {
+      showFailure(listError, t, (err as Error).message, () => void loadPage());
+    } finally {
+      loading = false;
+      more.disabled = false;
+      list.removeAttribute('aria-busy');
+    }
+  }
+
+  async function changeSort(next: Sort): Promise<void> {
+    sort = next;
+    cursor = null;
+    if (form?.replyingTo) form.cancelReply();
+    clear(list);
+    ctx.nodes.clear();
+    await loadPage();
+  }
+
+  /** The thread as this reader sees it: polls with their own vote, and the latest count. */
+  async function loadThread(): Promise<void> {
+    try {
+      const fresh = (await api<{ thread: ThreadView & { polls: PollView[] } }>('GET', `/threads/${thread.id}`)).thread;
+      setCount(fresh.commentCount);
+      for (const poll of fresh.polls) {
+        const box = polls.get(poll.id);
+        if (box) box.update(poll, false);
+        else {
+          const created = new PollBox(ctx, poll);
+          polls.set(poll.id, created);
+          pollsHome.append(created.el);
+        }
+      }
+    } catch {
+      /* the poll is an extra: the comments still show, and a retry happens on the next visit */
+    }
+  }
+
+  await Promise.all([loadPage(), loadThread()]);
+  revealPermalink(ctx);
+  window.addEventListener('hashchange', () => revealPermalink(ctx));
+}
+
+function showFailure(box: HTMLElement, t: Strings, detail: string, retry: () => void): void {
+  clear(box);
+  box.className = 'alert';
+  box.setAttribute('role', 'alert');
+  box.append(h('p', {}, h('strong', {}, t.loadFailed), ' ', detail), h('button', { type: 'button', class: 'secondary', onclick: retry }, t.retry));
+}
+
+/** `#comment-<id>` in the page's address scrolls to that comment and highlights it. */
+function revealPermalink(ctx: Ctx): void {
+  const match = /^#comment-([0-9a-z]{16})$/.exec(location.hash);
+  if (!match) return;
+  const node = ctx.nodes.get(match[1]!);
+  if (!node) return;
+  ctx.root.querySelectorAll('.target').forEach((el) => el.classList.remove('target'));
+  node.el.classList.add('target');
+  node.el.scrollIntoView({ block: 'center' });
+  node.focus();
+}

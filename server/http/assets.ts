@@ -1,0 +1,54 @@
+import { type Request, type Response, Router } from 'express';
+import type { Logger } from 'pino';
+import { type Asset, type WidgetBuild, widgetBuild } from '../../client/build';
+
+/**
+ * Serves the widget's scripts: built in memory at start, precompressed, with a strong ETag.
+ * Publishers' pages load them from other origins, so they are marked cross-origin readable (CORP,
+ * and CORS for the module the widget may import later). `embed.js` keeps one stable URL that pages
+ * hard-code, so browsers revalidate it every few minutes; content-hashed files are immutable.
+ */
+export function assetRoutes(log: Logger): { router: Router; ready: Promise<WidgetBuild> } {
+  const ready = widgetBuild();
+  ready.catch((err) => log.error({ err }, 'the widget could not be built'));
+  const router = Router();
+
+  const send = (asset: Asset, req: Request, res: Response) => {
+    res.setHeader('Content-Type', asset.contentType);
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.setHeader('ETag', asset.etag);
+    res.setHeader(
+      'Cache-Control',
+      asset.immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=300, stale-while-revalidate=86400',
+    );
+    const tags = String(req.headers['if-none-match'] ?? '')
+      .split(',')
+      .map((s) => s.trim().replace(/^W\//, ''));
+    if (tags.includes(asset.etag)) {
+      res.status(304).end();
+      return;
+    }
+    const accepts = String(req.headers['accept-encoding'] ?? '');
+    let body = asset.body;
+    if (/\bbr\b/.test(accepts)) {
+      res.setHeader('Content-Encoding', 'br');
+      body = asset.brotli;
+    } else if (/\bgzip\b/.test(accepts)) {
+      res.setHeader('Content-Encoding', 'gzip');
+      body = asset.gzip;
+    }
+    res.setHeader('Content-Length', String(body.length));
+    res.status(200).end(req.method === 'HEAD' ? undefined : body);
+  };
+
+  router.get(['/embed.js', '/count.js', '/widget/:file'], async (req, res, next) => {
+    const build = await ready;
+    const asset = build.assets.get(req.path);
+    if (!asset) return next();
+    send(asset, req, res);
+  });
+  return { router, ready };
+}

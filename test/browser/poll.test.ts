@@ -1,0 +1,130 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { newId } from '../../server/ids';
+import * as pollRepo from '../../server/polls/poll.repo';
+import { buildSite, buildThread } from '../helpers/factories';
+import { articlePage, launchBrowser, openPage, type PageLog, startPublisher, widget } from '../helpers/browser';
+import { startTestParley, type TestParley } from '../helpers/parley';
+
+jest.setTimeout(60_000);
+
+let parley: TestParley;
+let browser: Browser;
+let publisher: Awaited<ReturnType<typeof startPublisher>>;
+let context: BrowserContext;
+let page: Page;
+let log: PageLog;
+const pages: Record<string, string> = {};
+
+beforeAll(async () => {
+  [parley, browser, publisher] = await Promise.all([startTestParley(), launchBrowser(), startPublisher(pages)]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await publisher?.close();
+  await parley?.close();
+});
+
+async function threadWithPoll(visibility: 'always' | 'after_vote' | 'after_close', kind: 'single' | 'multiple' = 'single') {
+  const db = parley.database.db;
+  const site = await buildSite(db, { origins: [publisher.origin] });
+  const thread = await buildThread(db, site.id, { key: 'poll' });
+  await db.transaction().execute((trx) =>
+    pollRepo.insertPoll(
+      trx,
+      {
+        id: newId(),
+        site_id: site.id,
+        thread_id: thread.id,
+        question: 'How would you resolve this stand-off?',
+        kind,
+        max_choices: kind === 'single' ? 1 : 2,
+        visibility,
+        network_cap: 50,
+        closes_at: null,
+        created_by: null,
+      },
+      ['A wave of your wand', 'A stroke of your pen', 'A Jedi mind-trick'].map((label) => ({ id: newId(), label })),
+    ),
+  );
+  pages['/poll'] = articlePage(parley.url, { site: site.id, key: 'poll' });
+}
+
+beforeEach(async () => {
+  await parley.reset();
+  context = await browser.newContext();
+  context.setDefaultTimeout(8_000);
+  ({ page, log } = await openPage(context));
+});
+afterEach(async () => {
+  expect(log.errors).toEqual([]);
+  await context.close();
+});
+
+const poll = (p: Page) => widget(p).getByRole('region', { name: 'How would you resolve this stand-off?' });
+
+describe('the thread’s poll', () => {
+  it('votes, shows results after the vote, changes and withdraws the vote', async () => {
+    await threadWithPoll('after_vote');
+    await page.goto(`${publisher.origin}/poll`);
+    await poll(page).waitFor();
+    await expect(poll(page).getByText('Results are shown once you have voted.').isVisible()).resolves.toBe(true);
+    await expect(poll(page).locator('.bars').count()).resolves.toBe(0);
+
+    await poll(page).getByRole('button', { name: 'Vote' }).click();
+    await poll(page).getByRole('alert').getByText('Choose an answer first.').waitFor();
+
+    await poll(page).getByRole('radio', { name: 'A Jedi mind-trick' }).check();
+    await poll(page).getByRole('button', { name: 'Vote' }).click();
+    await poll(page).getByText('1 person voted.').waitFor();
+    await expect(poll(page).locator('.bars li.mine .opt').textContent()).resolves.toBe('A Jedi mind-trick ✓ your vote');
+    await expect(poll(page).locator('.bars li.mine .pct').textContent()).resolves.toBe('100% · 1 vote');
+
+    // The vote is the reader's: after a reload, still theirs.
+    await page.reload();
+    await poll(page).getByText('1 person voted.').waitFor();
+    await poll(page).getByRole('button', { name: 'Change my vote' }).click();
+    await expect(poll(page).getByRole('radio', { name: 'A Jedi mind-trick' }).isChecked()).resolves.toBe(true);
+    await poll(page).getByRole('radio', { name: 'A stroke of your pen' }).check();
+    await poll(page).getByRole('button', { name: 'Vote' }).click();
+    await poll(page).locator('.bars li.mine').getByText('A stroke of your pen').waitFor();
+
+    await poll(page).getByRole('button', { name: 'Withdraw my vote' }).click();
+    await poll(page).getByRole('radio', { name: 'A stroke of your pen' }).waitFor();
+    const ballots = await parley.database.db.selectFrom('poll_ballots').selectAll().execute();
+    expect(ballots).toHaveLength(0);
+  });
+
+  it('lets another reader vote too, and each sees the same totals', async () => {
+    await threadWithPoll('always', 'multiple');
+    await page.goto(`${publisher.origin}/poll`);
+    await poll(page).getByText('Choose up to 2 answers.').waitFor();
+    await poll(page).getByRole('checkbox', { name: 'A wave of your wand' }).check();
+    await poll(page).getByRole('checkbox', { name: 'A Jedi mind-trick' }).check();
+    await poll(page).getByRole('button', { name: 'Vote' }).click();
+    await poll(page).getByText('1 person voted.').waitFor();
+
+    const other = await browser.newContext();
+    const { page: second } = await openPage(other);
+    await second.goto(`${publisher.origin}/poll`);
+    await poll(second).getByRole('checkbox', { name: 'A Jedi mind-trick' }).check();
+    await poll(second).getByRole('button', { name: 'Vote' }).click();
+    await poll(second).getByText('2 people voted.').waitFor();
+    await expect(poll(second).locator('.bars li.mine .pct').textContent()).resolves.toBe('67% · 2 votes');
+    await other.close();
+  });
+
+  it('votes with the keyboard alone', async () => {
+    await threadWithPoll('always');
+    await page.goto(`${publisher.origin}/poll`);
+    await poll(page).waitFor();
+    for (let i = 0; i < 10; i++) {
+      await page.keyboard.press('Tab');
+      const on = await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.getAttribute('type'));
+      if (on === 'radio') break;
+    }
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await poll(page).locator('.bars li.mine').getByText('A stroke of your pen').waitFor();
+  });
+});

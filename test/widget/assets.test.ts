@@ -1,0 +1,83 @@
+import zlib from 'node:zlib';
+import { buildWidget } from '../../client/build';
+import { BUDGET_BYTES } from '../../client/size';
+import { startTestParley, type TestParley } from '../helpers/parley';
+
+let parley: TestParley;
+beforeAll(async () => {
+  parley = await startTestParley();
+});
+afterAll(() => parley.close());
+
+describe('the widget’s scripts', () => {
+  it.each(['/embed.js', '/count.js'])('serves %s as cacheable, cross-origin JavaScript', async (path) => {
+    const res = await parley.http().get(path).set('Accept-Encoding', 'identity');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['cache-control']).toBe('public, max-age=300, stale-while-revalidate=86400');
+    expect(res.headers.etag).toMatch(/^"[\w-]{22}"$/);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(res.text.length).toBeGreaterThan(1000);
+    // Minified: no source comments, no indentation.
+    expect(res.text).not.toMatch(/\n {2}/);
+
+    const again = await parley.http().get(path).set('If-None-Match', res.headers.etag!);
+    expect(again.status).toBe(304);
+    expect(again.text ?? '').toBe('');
+  });
+
+  it('sends the precompressed file the browser asks for', async () => {
+    const plain = await parley.http().get('/embed.js').set('Accept-Encoding', 'identity');
+    const gz = await parley.http().get('/embed.js').set('Accept-Encoding', 'gzip').buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers.vary).toBe('Accept-Encoding');
+    // supertest decompresses transparently; the body must equal the plain file.
+    expect(Buffer.from(gz.body as Buffer).toString()).toBe(plain.text);
+    const br = await parley.http().get('/embed.js').set('Accept-Encoding', 'gzip, deflate, br');
+    expect(br.headers['content-encoding']).toBe('br');
+  });
+
+  it('answers 404 in JSON for a script that does not exist', async () => {
+    const res = await parley.http().get('/widget/nothing.js');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
+
+  it(`keeps everything a thread page needs within ${BUDGET_BYTES / 1024} KB gzipped`, async () => {
+    const build = await buildWidget();
+    const embed = build.assets.get('/embed.js')!;
+    expect(zlib.gunzipSync(embed.gzip).equals(embed.body)).toBe(true);
+    expect(build.budgetBytes).toBeGreaterThanOrEqual(embed.gzip.length);
+    expect(build.budgetBytes).toBeLessThanOrEqual(BUDGET_BYTES);
+  });
+});
+
+describe('POST /api/v1/preview', () => {
+  it('renders the text exactly as a posted comment, and stores nothing', async () => {
+    const res = await parley
+      .http()
+      .post('/api/v1/preview')
+      .set('Content-Type', 'application/json')
+      .send({ body: '**Bold** <script>alert(1)</script>\n> quoted\n\n[x](javascript:alert(1))' });
+    expect(res.status).toBe(200);
+    expect(res.body.bodyHtml).toContain('<strong>Bold</strong>');
+    expect(res.body.bodyHtml).toContain('&lt;script&gt;');
+    expect(res.body.bodyHtml).toContain('<blockquote>');
+    expect(res.body.bodyHtml).not.toMatch(/href="javascript/);
+    const rows = await parley.database.db.selectFrom('comments').select('id').execute();
+    expect(rows).toHaveLength(0);
+  });
+
+  it('refuses an empty body with the usual error shape', async () => {
+    const res = await parley.http().post('/api/v1/preview').set('Content-Type', 'application/json').send({ body: '   ' });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'validation_failed', details: [{ path: 'body', message: 'must not be empty' }] });
+  });
+});
