@@ -23,12 +23,17 @@ class Target {
     const db = `${new URL(base).pathname.slice(1) || 'parley'}_cli_${this.name}_w${process.env.JEST_WORKER_ID ?? '0'}`.replace(/[^a-z0-9_]/gi, '_');
     const admin = new pg.Client({ connectionString: base });
     await admin.connect();
-    await admin.query(`drop database if exists "${db}" with (force)`);
-    await admin.query(`create database "${db}"`);
+    const exists = await admin.query('select 1 from pg_database where datname = $1', [db]);
+    if (exists.rowCount === 0) await admin.query(`create database "${db}"`);
     await admin.end();
     const url = new URL(base);
     url.pathname = `/${db}`;
     this.url = url.toString();
+    // Empty, as a new installation's would be (faster than dropping and creating the database).
+    const client = new pg.Client({ connectionString: this.url });
+    await client.connect();
+    await client.query('drop schema public cascade; create schema public');
+    await client.end();
   }
 
   env() {
@@ -72,7 +77,7 @@ describe('the parley command', () => {
   beforeAll(async () => {
     await a.init();
     await b.init();
-  });
+  }, 120_000);
   afterAll(() => {
     a.remove();
     b.remove();
