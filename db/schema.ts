@@ -184,6 +184,16 @@ export interface PrivacyRequestsTable {
 export type PrivacyRequest = Selectable<PrivacyRequestsTable>;
 
 // --- end privacy ---
+// --- imports (migration 007) ---
+export interface ImportRefsTable {
+  site_id: string;
+  /** 'wxr', 'disqus' or 'parley'; 'email' for commenters, shared by every source. */
+  source: string;
+  kind: 'thread' | 'comment' | 'commenter';
+  external_id: string;
+  local_id: string;
+  created_at: GeneratedTimestamp;
+}
 
 // --- live events (003_realtime) ---
 /** Owned by the Socket.IO Postgres adapter: messages too large for NOTIFY. */
@@ -213,6 +223,8 @@ export interface Database {
 
   // --- live events (003_realtime) ---
   socket_io_attachments: SocketIoAttachmentsTable;
+  // --- imports (007_imports) ---
+  import_refs: ImportRefsTable;
 }
 
 export type Site = Selectable<SitesTable>;

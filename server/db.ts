@@ -31,6 +31,8 @@ export interface PgOptions {
   connectionString: string;
   max?: number;
   onPoolError?: (err: Error) => void;
+  /** Client-side limit per query; 0 for none (long imports and exports from the command line). */
+  queryTimeoutMs?: number;
 }
 
 export function openPostgres(options: PgOptions): DatabaseHandle {
@@ -41,7 +43,7 @@ export function openPostgres(options: PgOptions): DatabaseHandle {
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30_000,
     statement_timeout: 15_000,
-    query_timeout: 20_000,
+    query_timeout: options.queryTimeoutMs === 0 ? undefined : (options.queryTimeoutMs ?? 20_000),
   });
   // An idle client losing its server emits here; without a listener Node would crash the process.
   pool.on('error', (err) => options.onPoolError?.(err));

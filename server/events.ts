@@ -36,6 +36,11 @@ export interface DomainEvents {
     entered: boolean;
     reason: string;
   };
+  /**
+   * An import or restore added comments to a site in bulk: moderation queues and counts should be
+   * read again (one event per import rather than a `comment.status` per imported comment).
+   */
+  'site.imported': { siteId: string; threads: number; comments: number };
 }
 
 export type DomainEventName = keyof DomainEvents;

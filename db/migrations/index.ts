@@ -5,6 +5,7 @@ import * as m003 from './003_realtime';
 import * as m004 from './004_moderation';
 import * as m005 from './005_polls';
 import * as m006 from './006_privacy';
+import * as m007 from './007_imports';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '004_moderation': m004,
   '005_polls': m005,
   '006_privacy': m006,
+  '007_imports': m007,
 };
 
 export const migrationProvider: MigrationProvider = {

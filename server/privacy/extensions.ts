@@ -1,5 +1,6 @@
 import type { Executor, UnitOfWork } from '../db';
 import { moderationPrivacy } from '../moderation/moderation.privacy';
+import { importsPrivacy } from '../imports/imports.privacy';
 import { votesPrivacy } from './votes.privacy';
 
 /**
@@ -38,4 +39,4 @@ export interface PrivacyExtension {
   retention?(db: Executor, context: RetentionContext): Promise<Record<string, number>>;
 }
 
-export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, moderationPrivacy];
+export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, moderationPrivacy, importsPrivacy];

@@ -7,12 +7,15 @@ import { type DatabaseHandle, migrateToLatest, openPglite, openPostgres } from '
  * One real database per test file: PostgreSQL when DATABASE_URL is set (a database per Jest worker,
  * created on first use), otherwise an in-memory PGlite started from the migrated snapshot.
  */
-export async function openTestDatabase(options: { keepData?: boolean } = {}): Promise<DatabaseHandle> {
+export async function openTestDatabase(options: { keepData?: boolean; suffix?: string } | string = {}): Promise<DatabaseHandle> {
+  // A string is a suffix: a second, separate database for the same worker.
+  const { keepData = false, suffix = '' } = typeof options === 'string' ? { suffix: options } : options;
   const url = process.env.DATABASE_URL;
   if (url) {
     // A database per Jest worker, named after the one in DATABASE_URL so runs never share state.
+    // A suffix gives a test a second, separate database (restoring an archive into an empty one).
     const base = new URL(url).pathname.slice(1) || 'parley';
-    const name = `${base}_w${process.env.JEST_WORKER_ID ?? '0'}`.replace(/[^a-z0-9_]/gi, '_');
+    const name = `${base}_w${process.env.JEST_WORKER_ID ?? '0'}${suffix}`.replace(/[^a-z0-9_]/gi, '_');
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
@@ -30,7 +33,7 @@ export async function openTestDatabase(options: { keepData?: boolean } = {}): Pr
     const handle = openPostgres({ connectionString: target.toString(), max: 20 });
     await migrateToLatest(handle.db);
     // A second instance on the same database (multi-instance tests) keeps what the first wrote.
-    if (!options.keepData) await resetDatabase(handle);
+    if (!keepData) await resetDatabase(handle);
     return handle;
   }
   const snapshot = process.env.PARLEY_TEST_SNAPSHOT;

@@ -22,7 +22,7 @@ function sink() {
 async function cli(...argv: string[]) {
   const out = sink();
   const err = sink();
-  const code = await runCli(argv, out.stream, err.stream);
+  const code = await runCli(argv, { out: out.stream, err: err.stream });
   return { code, out: out.text(), err: err.text() };
 }
 
@@ -61,8 +61,8 @@ describe('members and keys from the command line', () => {
 
     expect((await cli('keys:create', 'nowhere')).code).toBe(65);
     // Bad arguments are refused before the database is even opened.
-    expect((await cli('members:create', 'x@y', '--role', 'boss', '--site', 'daily')).code).toBe(65);
-    expect((await cli('members:create')).code).toBe(65);
+    expect((await cli('members:create', 'x@y', '--role', 'boss', '--site', 'daily')).code).toBe(64);
+    expect((await cli('members:create')).code).toBe(64);
 
     const handle = await openPglite({ dataDir });
     try {

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/**
+ * The Parley archive: JSON Lines, one JSON object per line, each with a `type`. A line per record
+ * lets a site of any size be written and read back as a stream, and lets an error name its line.
+ * Order: header, site, threads, commenters, comments (with their edits), reactions, flags, polls
+ * (with options and tallies), ballots, then an end record with the counts, so a file cut short is
+ * recognised. Rendered HTML, network hashes, user agents and password hashes are never in it.
+ */
+export const ARCHIVE_FORMAT = 'parley-archive';
+export const ARCHIVE_VERSION = 1;
+
+const Id = z.string().regex(/^[0-9a-z]{16}$/, 'must be a Parley id (16 lower-case letters and digits)');
+const Time = z.iso.datetime({ offset: true });
+const Status = z.enum(['pending', 'approved', 'rejected', 'spam', 'deleted']);
+
+export const HeaderRecord = z.object({
+  type: z.literal('header'),
+  format: z.literal(ARCHIVE_FORMAT),
+  version: z.literal(ARCHIVE_VERSION),
+  exportedAt: Time,
+  siteId: z.string(),
+});
+
+export const SiteRecord = z.object({
+  type: z.literal('site'),
+  id: z.string(),
+  name: z.string().min(1).max(200),
+  origins: z.array(z.string()),
+  settings: z.record(z.string(), z.unknown()),
+  createdAt: Time,
+});
+
+export const ThreadRecord = z.object({
+  type: z.literal('thread'),
+  id: Id,
+  key: z.string().min(1).max(2000),
+  url: z.string().nullable(),
+  title: z.string().nullable(),
+  state: z.enum(['open', 'closed']),
+  mode: z.enum(['pre', 'post', 'first_time']).nullable(),
+  createdAt: Time,
+});
+
+export const CommenterRecord = z.object({
+  type: z.literal('commenter'),
+  id: Id,
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  website: z.string().nullable(),
+  /** A hash of a 192-bit random token, useless to anyone who reads it; kept so readers keep their identity. */
+  tokenHash: z.string().nullable(),
+  showVote: z.boolean(),
+  createdAt: Time,
+  erasedAt: Time.nullable(),
+});
+
+export const CommentRecord = z.object({
+  type: z.literal('comment'),
+  id: Id,
+  threadId: Id,
+  parentId: Id.nullable(),
+  replyToId: Id.nullable(),
+  rootId: Id.nullable(),
+  depth: z.number().int().min(0).max(100),
+  commenterId: Id.nullable(),
+  memberId: z.string().nullable(),
+  authorName: z.string().max(200).nullable(),
+  authorWebsite: z.string().max(2000).nullable(),
+  badge: z.string().max(50).nullable(),
+  bodySrc: z.string().max(500_000),
+  status: Status,
+  previousStatus: Status.nullable(),
+  featured: z.boolean(),
+  createdAt: Time,
+  editedAt: Time.nullable(),
+  deletedAt: Time.nullable(),
+  edits: z.array(z.object({ bodySrc: z.string().max(500_000), editedAt: Time })),
+});
+
+export const ReactionRecord = z.object({ type: z.literal('reaction'), commentId: Id, commenterId: Id, createdAt: Time });
+
+export const FlagRecord = z.object({
+  type: z.literal('flag'),
+  commentId: Id,
+  commenterId: Id.nullable(),
+  reason: z.string().min(1).max(100),
+  note: z.string().max(5000).nullable(),
+  createdAt: Time,
+});
+
+export const PollRecord = z.object({
+  type: z.literal('poll'),
+  id: Id,
+  threadId: Id,
+  question: z.string().min(1).max(1000),
+  kind: z.enum(['single', 'multiple']),
+  maxChoices: z.number().int().min(1),
+  visibility: z.enum(['always', 'after_vote', 'after_close']),
+  networkCap: z.number().int().min(0),
+  closesAt: Time.nullable(),
+  closedAt: Time.nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: Time,
+  options: z.array(z.object({ id: Id, label: z.string().min(1).max(500), position: z.number().int().min(0) })).min(2).max(20),
+  /** Votes per option id at export time; the ballots below must add up to them. */
+  tallies: z.record(z.string(), z.number().int().min(0)),
+});
+
+export const BallotRecord = z.object({
+  type: z.literal('ballot'),
+  pollId: Id,
+  commenterId: Id,
+  optionIds: z.array(Id).min(1).max(20),
+  createdAt: Time,
+  updatedAt: Time,
+});
+
+export const EndRecord = z.object({ type: z.literal('end'), counts: z.record(z.string(), z.number().int().min(0)) });
+
+export const ArchiveRecord = z.discriminatedUnion('type', [
+  HeaderRecord,
+  SiteRecord,
+  ThreadRecord,
+  CommenterRecord,
+  CommentRecord,
+  ReactionRecord,
+  FlagRecord,
+  PollRecord,
+  BallotRecord,
+  EndRecord,
+]);
+export type ArchiveRecord = z.infer<typeof ArchiveRecord>;
+export type ArchiveRecordOf<T extends ArchiveRecord['type']> = Extract<ArchiveRecord, { type: T }>;

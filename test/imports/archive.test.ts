@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { DatabaseHandle, Db } from '../../server/db';
+import { createEventBus } from '../../server/events';
+import { newId } from '../../server/ids';
+import { exportSite } from '../../server/imports/archive.export';
+import { importArchive } from '../../server/imports/archive.import';
+import { ImportFileError } from '../../server/imports/import.errors';
+import { importComments } from '../../server/imports/import.service';
+import * as pollRepo from '../../server/polls/poll.repo';
+import { openTestDatabase, resetDatabase } from '../helpers/db';
+import { buildSite } from '../helpers/factories';
+import { DISQUS, snapshot, WXR } from './helpers';
+
+/** What a reader and a moderator would see of a site, independent of seq and rendering details. */
+async function siteContents(db: Db, siteId: string) {
+  const threads = await db.selectFrom('threads').select(['id', 'key', 'url', 'title', 'state', 'mode', 'comment_count', 'created_at']).where('site_id', '=', siteId).orderBy('id').execute();
+  const comments = await db.selectFrom('comments').selectAll().where('site_id', '=', siteId).orderBy('id').execute();
+  const commenters = await db.selectFrom('commenters').selectAll().where('id', 'in', comments.map((c) => c.commenter_id).filter((c): c is string => !!c).concat('none')).orderBy('id').execute();
+  const edits = await db.selectFrom('comment_edits').select(['comment_id', 'body_src', 'edited_at']).orderBy('comment_id').orderBy('edited_at').execute();
+  const reactions = await db.selectFrom('reactions').selectAll().orderBy('comment_id').orderBy('commenter_id').execute();
+  const flags = await db.selectFrom('flags').select(['comment_id', 'commenter_id', 'reason', 'note', 'created_at']).orderBy('comment_id').execute();
+  const polls = await db.selectFrom('polls').selectAll().where('site_id', '=', siteId).orderBy('id').execute();
+  const tallies = await Promise.all(polls.map(async (p) => [...(await pollRepo.tally(db, p.id)).counts.entries()].sort()));
+  const site = await db.selectFrom('sites').select(['id', 'name', 'origins', 'settings']).where('id', '=', siteId).executeTakeFirst();
+  return {
+    site,
+    threads,
+    comments: comments.map(({ seq: _seq, ...c }) => c),
+    commenters,
+    edits,
+    reactions,
+    flags,
+    polls: polls.map(({ updated_at: _u, ...p }) => p),
+    tallies,
+  };
+}
+
+describe('a site archive', () => {
+  let source: DatabaseHandle;
+  let target: DatabaseHandle;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-archive-'));
+  const file = path.join(dir, 'site.jsonl');
+  beforeAll(async () => {
+    source = await openTestDatabase();
+    target = await openTestDatabase('_restore');
+  });
+  afterAll(async () => {
+    await source?.close();
+    await target?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    await resetDatabase(source);
+    await resetDatabase(target);
+  });
+  const deps = (h: DatabaseHandle) => ({ db: h.db, bus: createEventBus() });
+
+  /** A lived-in site: two imports, an edit, reactions, a flag, a poll with votes. */
+  async function liveSite() {
+    const site = await buildSite(source.db, { id: 'daily', settings: { maxDepth: 3, moderation: 'first_time' } });
+    await importComments(deps(source), { siteId: site.id, format: 'wxr', file: WXR });
+    await importComments(deps(source), { siteId: site.id, format: 'disqus', file: DISQUS });
+    const db = source.db;
+    const [first, second] = await db.selectFrom('comments').selectAll().where('status', '=', 'approved').orderBy('created_at').limit(2).execute();
+    const voters = await db.selectFrom('commenters').select('id').orderBy('id').limit(3).execute();
+    await db.insertInto('comment_edits').values({ comment_id: first.id, body_src: 'What it said before the edit', edited_at: '2023-05-17T09:40:00Z' }).execute();
+    await db.updateTable('comments').set({ edited_at: '2023-05-17T09:40:00Z', featured: true }).where('id', '=', first.id).execute();
+    for (const v of voters) await db.insertInto('reactions').values({ comment_id: first.id, commenter_id: v.id }).execute();
+    await db.insertInto('flags').values({ comment_id: second.id, commenter_id: voters[0].id, reason: 'spam', note: 'looks like an ad' }).execute();
+    const thread = await db.selectFrom('threads').selectAll().where('id', '=', first.thread_id).executeTakeFirstOrThrow();
+    const pollId = newId();
+    const options = ['Seize assets', 'Jail the officers', 'A Jedi mind-trick'].map((label) => ({ id: newId(), label }));
+    await db.transaction().execute((trx) =>
+      pollRepo.insertPoll(trx, { id: pollId, site_id: site.id, thread_id: thread.id, question: 'How would you resolve this stand-off?', kind: 'single', max_choices: 1, visibility: 'always', network_cap: 5, closes_at: null, created_by: null }, options),
+    );
+    await db.transaction().execute(async (trx) => {
+      await pollRepo.putBallot(trx, pollId, voters[0].id, 'network-hash-a', [options[0].id]);
+      await pollRepo.putBallot(trx, pollId, voters[1].id, 'network-hash-b', [options[0].id]);
+      await pollRepo.putBallot(trx, pollId, voters[2].id, null, [options[2].id]);
+    });
+    await sql`update threads set comment_count = (select count(*) from comments c where c.thread_id = threads.id and c.status = 'approved')`.execute(db);
+    await db.updateTable('comments').set({ reaction_count: 3 }).where('id', '=', first.id).execute();
+    await db.updateTable('comments').set({ flag_count: 1 }).where('id', '=', second.id).execute();
+    return site;
+  }
+
+  it('exported and restored into an empty database gives the same site, threads, comments, statuses and tallies', async () => {
+    const site = await liveSite();
+    const original = await siteContents(source.db, site.id);
+    const out = fs.createWriteStream(file);
+    const counts = await exportSite(source.db, site.id, out);
+    await new Promise((resolve) => out.end(resolve));
+    expect(counts).toMatchObject({ site: 1, thread: 3, comment: original.comments.length, poll: 1, ballot: 3, reaction: 3, flag: 1 });
+
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).not.toMatch(/network-hash|password|body_html|bodyHtml|ip_hash/);
+
+    const report = await importArchive(deps(target), { siteId: site.id, file });
+    expect(report.comments.total).toBe(original.comments.length);
+    expect(report.polls).toEqual({ imported: 1, ballots: 3 });
+    const restored = await siteContents(target.db, site.id);
+    expect(restored).toEqual(original);
+
+    // Restoring the same archive again changes nothing.
+    const before = await snapshot(target.db);
+    const again = await importArchive(deps(target), { siteId: site.id, file });
+    expect(again.comments).toMatchObject({ total: 0, alreadyImported: original.comments.length });
+    expect(await snapshot(target.db)).toEqual(before);
+  });
+
+  it('refuses a damaged archive with the line and the reason, and changes nothing', async () => {
+    const site = await liveSite();
+    const out = fs.createWriteStream(file);
+    await exportSite(source.db, site.id, out);
+    await new Promise((resolve) => out.end(resolve));
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    const cases: Array<[string, string[], RegExp, number]> = [
+      ['cut short', lines.slice(0, 40), /no end record: it was cut short/, 40],
+      ['not JSON', [...lines.slice(0, 5), '{"type":"comment",', ...lines.slice(5)], /not a JSON object/, 6],
+      ['a bad status', lines.map((l) => l.replace('"status":"approved"', '"status":"shown"')), /not a valid archive record: status/, lines.findIndex((l) => l.includes('"status":"approved"')) + 1],
+      ['not an archive', ['{"hello":"world"}'], /not a valid archive record/, 1],
+      [
+        'ballots that do not match the tallies',
+        lines.map((l) => {
+          if (!l.includes('"type":"poll"')) return l;
+          const poll = JSON.parse(l);
+          const first = Object.keys(poll.tallies)[0];
+          return JSON.stringify({ ...poll, tallies: { ...poll.tallies, [first]: poll.tallies[first] + 1 } });
+        }),
+        /do not add up to the tallies recorded for poll/,
+        lines.findIndex((l) => l.includes('"type":"poll"')) + 1,
+      ],
+      ['a lost record', lines.filter((l) => !l.includes('"type":"flag"')), /the end record counts 1 flag records but the file has 0/, lines.length - 1],
+    ];
+    for (const [what, content, reason, line] of cases) {
+      fs.writeFileSync(file, content.join('\n') + '\n');
+      const before = await snapshot(target.db);
+      const error = await importArchive(deps(target), { siteId: site.id, file }).catch((e) => e);
+      expect({ what, error: error instanceof ImportFileError, line: error.line }).toEqual({ what, error: true, line });
+      expect(error.reason).toMatch(reason);
+      expect(await snapshot(target.db)).toEqual(before);
+    }
+  });
+});
