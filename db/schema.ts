@@ -377,3 +377,9 @@ export interface RateLimitsTable {
 export interface Database {
   rate_limits: RateLimitsTable;
 }
+
+// --- thread page cache (011_page_cache) ---
+export interface ThreadsTable {
+  /** Moves with every change a page shows that is not an event (a like); see comment-page.cache.ts. */
+  page_version: Generated<number>;
+}

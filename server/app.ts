@@ -1,9 +1,12 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { widgetBuild } from '../client/build';
+import { dashboardBuild } from '../client/dashboard/build';
 import type { Config } from './config';
 import { type DatabaseHandle, migrateToLatest } from './db';
 import type { Deps } from './deps';
+import { createCommentPageCache } from './comments/comment-page.cache';
+import { createThreadWriter } from './comments/thread-writer';
 import { createEventBus } from './events';
 import { createHttpApp } from './http/app';
 import { createMailer } from './privacy/mailer';
@@ -44,8 +47,8 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
     const applied = await migrateToLatest(database.db);
     if (applied.length) log.info({ migrations: applied }, 'database migrated');
   }
-  // The widget is built in memory now, so a broken build stops the start instead of the first page.
-  await widgetBuild();
+  // The widget and the dashboard are built in memory now, so a broken build stops the start instead of the first page.
+  await Promise.all([widgetBuild(), dashboardBuild()]);
   const bus = createEventBus((err, name) => log.error({ err, event: name }, 'event handler failed'));
   const deps: Deps = {
     config,
@@ -59,7 +62,9 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
     limits: await createFloodGuard({ config, database, log }),
     // Members' sessions and site API keys, unless a test hands in its own.
     moderationAuth: options.moderationAuth ?? moderationAuthenticator(database.db),
+    pages: createCommentPageCache(),
   };
+  deps.writer = createThreadWriter(deps);
 
   let draining = false;
   const app = createHttpApp(deps, { draining: () => draining });

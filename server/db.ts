@@ -47,6 +47,12 @@ export function openPostgres(options: PgOptions): DatabaseHandle {
   });
   // An idle client losing its server emits here; without a listener Node would crash the process.
   pool.on('error', (err) => options.onPoolError?.(err));
+  // A client in use (inside a transaction between two statements, or a LISTEN connection) losing its
+  // server emits on the client itself: without this listener one reset connection kills the process.
+  // The statement in progress still fails with the error; the pool discards the client.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => options.onPoolError?.(err));
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

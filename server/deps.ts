@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { CommentPageCache } from './comments/comment-page.cache';
+import type { ThreadWriter } from './comments/thread-writer';
 import type { Config } from './config';
 import type { DatabaseHandle, Db } from './db';
 import type { EventBus } from './events';
@@ -23,4 +25,8 @@ export interface Deps {
   limits: FloodGuard;
   /** Members' sessions and API keys for the /moderation live stream; without it that stream refuses everyone. */
   moderationAuth?: ModerationAuthenticator;
+  /** Hot thread pages in memory, checked against the thread's clocks on every read; none: uncached. */
+  pages?: CommentPageCache;
+  /** Posts to one thread committed together (group commit); none: a transaction per post. */
+  writer?: ThreadWriter;
 }

@@ -1,3 +1,4 @@
+import { type Actionable, deleteForm, editForm, flagForm, likeButton } from './actions';
 import type { Ctx, CommentNodeLike } from './context';
 import { clear, h, safeHtml, safeUrl } from './dom';
 import { fullTime, relativeTime } from './i18n';
@@ -29,7 +30,7 @@ export function permalink(id: string): string {
  * One comment and its replies. The list item holds the comment's card, a slot where the reply form
  * opens, the replies, and the button that loads more of them.
  */
-export class CommentNode implements CommentNodeLike {
+export class CommentNode implements CommentNodeLike, Actionable {
   readonly el: HTMLLIElement;
   readonly slot: HTMLElement;
   private readonly card: HTMLElement;
@@ -40,6 +41,8 @@ export class CommentNode implements CommentNodeLike {
   private loaded = 0;
   private cursor: string | null = null;
   private loading = false;
+  private actions: HTMLElement | null = null;
+  private opener = '';
 
   constructor(
     private readonly ctx: Ctx,
@@ -56,9 +59,38 @@ export class CommentNode implements CommentNodeLike {
     this.setReplies({ items: [], total: view.replyCount, nextCursor: null });
   }
 
+  /**
+   * A fresh view from the server or a live event. A broadcast is the same for every reader, so what
+   * only this reader knows (it is theirs, they like or reported it, their shown vote) is kept.
+   */
   update(view: CommentView): void {
-    this.view = view;
+    const { mine, reacted, flagged, editableUntil, bodySrc, vote } = this.view;
+    this.view = { ...{ mine, reacted, flagged, editableUntil, bodySrc, vote }, ...view };
+    if (this.view.status === 'deleted') this.view.mine = undefined;
     this.render();
+  }
+
+  panel(el: HTMLElement | null): void {
+    if (!this.actions) return;
+    clear(this.actions);
+    if (el) {
+      this.actions.append(el);
+      el.querySelector<HTMLElement>('textarea, select, button')?.focus();
+    } else {
+      this.render();
+      this.focusAction(this.opener);
+    }
+  }
+
+  focusAction(className: string): void {
+    this.card.querySelector<HTMLElement>(`.actions .${className}`)?.focus();
+  }
+
+  private open(className: string, form: () => HTMLElement): () => void {
+    return () => {
+      this.opener = className;
+      this.panel(form());
+    };
   }
 
   private render(): void {
@@ -66,6 +98,7 @@ export class CommentNode implements CommentNodeLike {
     const v = this.view;
     const card = this.card;
     clear(card);
+    this.actions = null;
     card.className = `card${v.status === 'deleted' ? ' tomb' : ''}${v.status === 'pending' ? ' pending' : ''}${v.mine ? ' mine' : ''}`;
     const authorId = `${this.el.id}-a`;
     card.setAttribute('aria-labelledby', authorId);
@@ -90,15 +123,23 @@ export class CommentNode implements CommentNodeLike {
       replyTo && h('span', { class: 'to' }, `${t.inReplyTo} ${displayName(replyTo.view, t.anonymous)}`),
       h('a', { class: 'time', href: permalink(v.id), title: `${t.permalink} · ${fullTime(v.createdAt, lang)}` }, h('time', { datetime: v.createdAt }, relativeTime(v.createdAt, lang))),
       v.editedAt && h('span', { class: 'edited', title: fullTime(v.editedAt, lang) }, t.edited),
+      v.vote && h('span', { class: 'voted' }, `${t.votedFor} ${v.vote.options.join(', ')}`),
     );
     const body = h('div', { class: 'body' });
     body.append(safeHtml(v.bodyHtml));
-    const actions = h('div', { class: 'actions' });
-    if (this.ctx.thread.state === 'open' && v.status === 'approved') {
-      actions.append(
-        h('button', { type: 'button', class: 'link', 'aria-label': `${t.reply}: ${name}`, onclick: () => this.ctx.replyTo(this) }, t.reply),
-        h('button', { type: 'button', class: 'link', 'aria-label': `${t.quote}: ${name}`, onclick: () => this.ctx.replyTo(this, true) }, t.quote),
-      );
+    const actions = (this.actions = h('div', { class: 'actions' }));
+    const ctx = this.ctx;
+    const button = (cls: string, label: string, onclick: () => void) =>
+      h('button', { type: 'button', class: `link ${cls}`, 'aria-label': `${label}: ${name}`, onclick }, label);
+    if (v.status === 'approved') actions.append(likeButton(ctx, this, name));
+    if (ctx.thread.state === 'open' && v.status === 'approved') {
+      actions.append(button('reply', t.reply, () => ctx.replyTo(this)), button('quote', t.quote, () => ctx.replyTo(this, true)));
+    }
+    if (v.mine) {
+      if (v.editableUntil && Date.parse(v.editableUntil) > Date.now() && v.bodySrc !== undefined) actions.append(button('edit', t.edit, this.open('edit', () => editForm(ctx, this))));
+      actions.append(button('del', t.del, this.open('del', () => deleteForm(ctx, this))));
+    } else if (v.status === 'approved') {
+      actions.append(v.flagged ? h('span', { class: 'muted' }, t.reported) : button('flag', t.report, this.open('flag', () => flagForm(ctx, this))));
     }
     card.append(
       avatar,

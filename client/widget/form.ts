@@ -125,7 +125,12 @@ export class CommentForm {
     home.append(this.el);
   }
 
-  get replyingTo(): CommentNodeLike | null {
+  /** After an erasure: the name, email and website are no longer remembered nor shown. */
+  forget(): void {
+    for (const f of ['name', 'email', 'website'] as const) this.fields[f].value = '';
+  }
+
+    get replyingTo(): CommentNodeLike | null {
     return this.parent;
   }
 

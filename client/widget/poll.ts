@@ -41,6 +41,10 @@ export class PollBox {
     return this.poll.id;
   }
 
+  get view(): PollView {
+    return this.poll;
+  }
+
   update(poll: PollView, keepMine = true): void {
     // Live results carry no `myVote` for this reader: keep what we know of our own vote.
     this.poll = keepMine && poll.myVote === undefined ? { ...poll, myVote: this.poll.myVote } : poll;

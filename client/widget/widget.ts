@@ -1,13 +1,16 @@
 import { createApi } from './api';
+import { goLive } from './arrivals';
 import { CommentNode } from './comment';
 import type { Ctx, CommentNodeLike } from './context';
 import { clear, h } from './dom';
 import { CommentForm } from './form';
 import { pickLang, type Strings, strings } from './i18n';
+import { revealPermalink } from './permalink';
 import { PollBox, type PollView } from './poll';
 import { createStore } from './store';
 import css from './styles.css';
 import type { CommentPage, CommentView, Sort, ThreadView } from './types';
+import { yourData } from './yourdata';
 
 /**
  * Styles go in as a constructed stylesheet: they stay inside the shadow root, and a publisher's
@@ -78,11 +81,14 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
     nodes: new Map(),
     announce,
     replyTo: (node, quote) => form?.attach(node, quote),
-    posted: (comment, parent) => placePosted(comment, parent),
+    posted: (comment, parent) => placePosted(comment, parent, live?.claim(comment.id) ?? false),
   };
+  let live: ReturnType<typeof goLive> | undefined;
 
   let sort: Sort = (['oldest', 'newest', 'top'] as const).find((s) => s === host.getAttribute('data-sort')) ?? 'oldest';
   let cursor: string | null = null;
+  /** The thread's seq when the first page was read: live updates resume from there. */
+  let seq = thread.seq;
   let count = thread.commentCount;
 
   const heading = h('h2', { class: 'count' });
@@ -98,7 +104,7 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
   );
   const toolbar = h('div', { class: 'toolbar' }, heading, h('div', { class: 'sort' }, h('label', { for: 'parley-sort' }, t.sortBy), select));
   const formHome = h('div', { class: 'form-home' });
-  const list = h('ol', { class: 'list', 'aria-label': t.comments });
+  const list = h('ol', { class: 'list', 'aria-label': t.comments, 'aria-busy': 'true' });
   const listError = h('div', { class: 'alert', role: 'alert' });
   const more = h('button', { type: 'button', class: 'secondary load-more', onclick: () => void loadPage() }, t.loadMore);
   more.hidden = true;
@@ -107,8 +113,20 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
   const polls = new Map<string, PollBox>();
   clear(body);
   body.className = 'body-wrap';
-  body.append(pollsHome, toolbar, formHome, list, listError, more);
   const form = thread.state === 'open' ? new CommentForm(ctx, formHome) : null;
+  const reload = async () => {
+    cursor = null;
+    if (form?.replyingTo) form.cancelReply();
+    clear(list);
+    ctx.nodes.clear();
+    await loadPage();
+    return seq;
+  };
+  const erased = () => {
+    form?.forget();
+    void reload();
+  };
+  body.append(pollsHome, toolbar, formHome, list, listError, more, yourData(ctx, erased));
   if (!form) formHome.append(h('p', { class: 'note closed' }, t.closed));
 
   function addTop(view: CommentView & { replies?: CommentPage['items'][number]['replies'] }, atStart = false): CommentNode {
@@ -124,11 +142,11 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
     return node;
   }
 
-  function placePosted(comment: CommentView, parent: CommentNodeLike | null): void {
+  function placePosted(comment: CommentView, parent: CommentNodeLike | null, counted: boolean): void {
     // Beyond the depth cap the server attaches a reply beside its parent: follow where it went.
     const home = comment.parentId ? ctx.nodes.get(comment.parentId) : null;
     const node = home instanceof CommentNode ? home.addReply(comment, true) : parent instanceof CommentNode ? parent.addReply(comment, true) : addTop(comment, true);
-    if (comment.status === 'approved') setCount(count + 1);
+    if (comment.status === 'approved' && !counted) setCount(count + 1);
     node.el.classList.add('flash');
     node.el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     node.focus();
@@ -145,6 +163,7 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
       const q = new URLSearchParams({ sort, limit: String(PAGE) });
       if (cursor) q.set('cursor', cursor);
       const page = await api<CommentPage>('GET', `/threads/${thread.id}/comments?${q}`);
+      if (!cursor) seq = page.seq;
       const firstNew = list.children.length;
       for (const item of page.items) addTop(item);
       cursor = page.nextCursor;
@@ -161,11 +180,7 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
 
   async function changeSort(next: Sort): Promise<void> {
     sort = next;
-    cursor = null;
-    if (form?.replyingTo) form.cancelReply();
-    clear(list);
-    ctx.nodes.clear();
-    await loadPage();
+    await reload();
   }
 
   /** The thread as this reader sees it: polls with their own vote, and the latest count. */
@@ -188,8 +203,35 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
   }
 
   await Promise.all([loadPage(), loadThread()]);
-  revealPermalink(ctx);
-  window.addEventListener('hashchange', () => revealPermalink(ctx));
+  live = goLive(
+    {
+      ctx,
+      placeNew(views) {
+        // Oldest first with nothing more to load: new comments belong at the end; otherwise on top.
+        const atEnd = sort === 'oldest' && !cursor;
+        const nodes = (atEnd ? views : [...views].reverse()).map((v) => addTop(v, !atEnd));
+        return atEnd ? nodes : nodes.reverse();
+      },
+      count: (delta) => setCount(Math.max(0, count + delta)),
+      threadChanged: (fresh) => {
+        setCount(fresh.commentCount);
+        void loadThread();
+      },
+      async pollResults(p) {
+        const box = polls.get(p.pollId);
+        if (!box) return;
+        // null: the results are not public (yet); this reader's own view may show them.
+        if (p.results) box.update({ ...box.view, state: p.state, results: p.results });
+        else box.update((await api<{ poll: PollView }>('GET', `/polls/${p.pollId}`)).poll, false);
+      },
+      reload,
+    },
+    seq,
+  );
+  list.before(live.bar);
+  const permalink = () => void revealPermalink(ctx, addTop, (message) => showFailure(listError, t, message, permalink));
+  permalink();
+  window.addEventListener('hashchange', permalink);
 }
 
 function showFailure(box: HTMLElement, t: Strings, detail: string, retry: () => void): void {
@@ -199,14 +241,3 @@ function showFailure(box: HTMLElement, t: Strings, detail: string, retry: () => 
   box.append(h('p', {}, h('strong', {}, t.loadFailed), ' ', detail), h('button', { type: 'button', class: 'secondary', onclick: retry }, t.retry));
 }
 
-/** `#comment-<id>` in the page's address scrolls to that comment and highlights it. */
-function revealPermalink(ctx: Ctx): void {
-  const match = /^#comment-([0-9a-z]{16})$/.exec(location.hash);
-  if (!match) return;
-  const node = ctx.nodes.get(match[1]!);
-  if (!node) return;
-  ctx.root.querySelectorAll('.target').forEach((el) => el.classList.remove('target'));
-  node.el.classList.add('target');
-  node.el.scrollIntoView({ block: 'center' });
-  node.focus();
-}

@@ -6,6 +6,8 @@ import * as m004 from './004_moderation';
 import * as m005 from './005_polls';
 import * as m006 from './006_privacy';
 import * as m007 from './007_imports';
+import * as m010 from './010_thread_list';
+import * as m011 from './011_page_cache';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -19,6 +21,8 @@ const migrations: Record<string, Migration> = {
   '005_polls': m005,
   '006_privacy': m006,
   '007_imports': m007,
+  '010_thread_list': m010,
+  '011_page_cache': m011,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -7,9 +7,10 @@ export const UpdateProfileSchema = z
     name: CreateCommentSchema.shape.name,
     email: CreateCommentSchema.shape.email,
     website: CreateCommentSchema.shape.website,
+    showVote: z.boolean().meta({ description: 'Show your choice in a thread’s poll next to your comments there (off by default)' }),
   })
   .partial()
-  .refine((v) => Object.keys(v).length > 0, 'send at least one of name, email, website');
+  .refine((v) => Object.keys(v).length > 0, 'send at least one of name, email, website, showVote');
 export type UpdateProfileInput = z.infer<typeof UpdateProfileSchema>;
 
 export const ProfileSchema = z.object({
@@ -18,6 +19,7 @@ export const ProfileSchema = z.object({
     name: z.string().nullable(),
     email: z.string().nullable().meta({ description: 'Never published; seen only by you and the site’s moderators' }),
     website: z.string().nullable(),
+    showVote: z.boolean(),
     createdAt: z.iso.datetime(),
   }),
 });

@@ -5,6 +5,7 @@ import type { FloodGuard } from '../limits/flood';
 import { errors } from '../errors';
 import { hashSecret, newId, newSecret } from '../ids';
 import * as repo from './commenter.repo';
+import { announceShownVotes } from '../polls/shown-vote.service';
 
 export const TOKEN_PREFIX = 'ct_';
 
@@ -35,27 +36,31 @@ export function commenterProfileView(c: Commenter) {
     name: c.name,
     email: c.email,
     website: c.website,
+    showVote: c.show_vote,
     createdAt: c.created_at.toISOString(),
   };
 }
 
 /**
- * A reader changes their own profile. It applies to their next comments; comments already posted
+ * A reader changes their own profile. Name, email and website apply to their next comments; comments already posted
  * keep the name they were signed with (deleting a comment, or erasing the profile, removes it).
  */
 export async function updateOwnProfile(
   deps: { db: Db; bus: EventBus; limits: FloodGuard },
   actor: { commenter: Commenter | null; ipHash: string | null },
-  input: { name?: string | null; email?: string | null; website?: string | null },
+  input: { name?: string | null; email?: string | null; website?: string | null; showVote?: boolean },
   beforeCommit?: (trx: Tx, commenter: Commenter) => Promise<void>,
 ): Promise<Commenter> {
   if (!actor.commenter) throw errors.unauthenticated('Send your commenter token to change your profile.');
   const commenter = actor.commenter;
   await deps.limits.consume('profile', { commenterId: commenter.id, network: actor.ipHash });
-  return inTransaction(deps, async ({ trx }) => {
-    const profile = Object.fromEntries(Object.entries(input).map(([field, value]) => [field, value || null]));
-    const updated = await repo.updateProfile(trx, commenter.id, profile);
-    await beforeCommit?.(trx, updated);
+  return inTransaction(deps, async (uow) => {
+    const { showVote, ...fields } = input;
+    const profile = Object.fromEntries(Object.entries(fields).map(([field, value]) => [field, value || null]));
+    const updated = await repo.updateProfile(uow.trx, commenter.id, showVote === undefined ? profile : { ...profile, show_vote: showVote });
+    // Threads where the reader voted now show (or stop showing) that vote beside their comments.
+    if (showVote !== undefined && showVote !== commenter.show_vote) await announceShownVotes(uow, commenter.id);
+    await beforeCommit?.(uow.trx, updated);
     return updated;
   });
 }

@@ -89,6 +89,19 @@ export async function listTopLevel(
   return merge(rows, own, sort, limit);
 }
 
+/** Whether the caller has a pending comment anywhere in the thread (`comments_own_pending`). */
+export async function hasOwnPending(db: Executor, threadId: string, viewerId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('comments')
+    .select('id')
+    .where('commenter_id', '=', viewerId)
+    .where('thread_id', '=', threadId)
+    .where('status', '=', 'pending')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** A comment's replies, oldest first, after a cursor; the caller's own pending ones included. */
 export async function listReplies(
   db: Executor,

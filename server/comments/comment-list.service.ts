@@ -2,10 +2,12 @@ import type { Comment } from '../../db/schema';
 import type { Db } from '../db';
 import { errors } from '../errors';
 import { flaggedAmong } from '../flags/flag.repo';
+import { shownVotes } from '../polls/shown-vote.service';
 import { reactedAmong } from '../reactions/reaction.repo';
 import { getSite } from '../sites/site.service';
 import * as threadRepo from '../threads/thread.repo';
 import { canSee } from './comment.changes';
+import type { CommentPageCache } from './comment-page.cache';
 import { decodeCursor, encodeCursor } from './comment.cursor';
 import * as listRepo from './comment-list.repo';
 import * as repo from './comment.repo';
@@ -18,13 +20,22 @@ export interface CommentWithReplies extends CommentView {
   replies: { items: CommentView[]; total: number; nextCursor: string | null };
 }
 
-/** Turns rows into views for one caller: what they wrote, liked and reported, and their edit window. */
+/**
+ * Turns rows into views for one caller: what they wrote, liked and reported, and their edit window;
+ * and, for everyone, the poll choice of authors who chose to show it (one query per page).
+ */
 async function viewer(db: Db, viewerId: string | null, rows: Comment[], editWindowMinutes?: number) {
   const ids = rows.map((r) => r.id);
-  const [reacted, flagged] = viewerId
-    ? await Promise.all([reactedAmong(db, viewerId, ids), flaggedAmong(db, viewerId, ids)])
-    : [new Set<string>(), new Set<string>()];
-  return (c: Comment) => commentView(c, viewerId, { reacted: reacted.has(c.id), flagged: flagged.has(c.id), editWindowMinutes });
+  const [reacted, flagged, votes] = await Promise.all([
+    viewerId ? reactedAmong(db, viewerId, ids) : new Set<string>(),
+    viewerId ? flaggedAmong(db, viewerId, ids) : new Set<string>(),
+    shownVotes(db, rows),
+  ]);
+  return (c: Comment) => {
+    const view = commentView(c, viewerId, { reacted: reacted.has(c.id), flagged: flagged.has(c.id), editWindowMinutes });
+    const vote = votes.get(c.id);
+    return vote ? { ...view, vote } : view;
+  };
 }
 
 const nextCursorOf = (rows: Comment[], limit: number, sort: Sort): string | null => {
@@ -34,37 +45,108 @@ const nextCursorOf = (rows: Comment[], limit: number, sort: Sort): string | null
     : null;
 };
 
-export async function listThreadComments(
-  deps: { db: Db },
-  viewerId: string | null,
-  threadId: string,
-  query: { sort: Sort; limit: number; cursor?: string },
-): Promise<{ items: CommentWithReplies[]; nextCursor: string | null; seq: number }> {
-  const thread = await threadRepo.findThread(deps.db, threadId);
-  if (!thread) throw errors.notFound('The thread');
-  const after = query.cursor ? decodeCursor(query.cursor, query.sort) : undefined;
-  const rows = await listRepo.listTopLevel(deps.db, thread.id, query.sort, query.limit + 1, after, viewerId);
-  const page = rows.slice(0, query.limit);
+export interface ThreadPage {
+  items: CommentWithReplies[];
+  nextCursor: string | null;
+  seq: number;
+}
 
-  // A reader with an identity may have pending replies under any comment, so ask for all of them.
-  const parents = viewerId ? page : page.filter((c) => c.reply_count > 0);
-  const replies = await listRepo.firstReplies(deps.db, parents.map((c) => c.id), FIRST_REPLIES + 1, viewerId);
+const byParentOf = (replies: Comment[]) => {
   const byParent = new Map<string, Comment[]>();
   for (const r of replies) {
     const list = byParent.get(r.parent_id!) ?? [];
     list.push(r);
     byParent.set(r.parent_id!, list);
   }
-  const editWindow = viewerId ? (await getSite(deps.db, thread.site_id)).settings.editWindowMinutes : undefined;
-  const view = await viewer(deps.db, viewerId, [...page, ...replies], editWindow);
-  const items = page.map((c) => {
+  return byParent;
+};
+
+function pageOf(
+  view: (c: Comment) => CommentView,
+  seq: number,
+  rows: Comment[],
+  replies: Comment[],
+  query: { sort: Sort; limit: number },
+): ThreadPage {
+  const byParent = byParentOf(replies);
+  const items = rows.slice(0, query.limit).map((c) => {
     const own = byParent.get(c.id) ?? [];
     return {
       ...view(c),
       replies: { items: own.slice(0, FIRST_REPLIES).map(view), total: c.reply_count, nextCursor: nextCursorOf(own, FIRST_REPLIES, 'oldest') },
     };
   });
-  return { items, nextCursor: nextCursorOf(rows, query.limit, query.sort), seq: thread.seq };
+  return { items, nextCursor: nextCursorOf(rows, query.limit, query.sort), seq };
+}
+
+/** Rows to the page one caller sees: their likes, reports and edit window added to each view. */
+async function assemble(
+  db: Db,
+  viewerId: string | null,
+  siteId: string,
+  seq: number,
+  rows: Comment[],
+  replies: Comment[],
+  query: { sort: Sort; limit: number },
+): Promise<ThreadPage> {
+  const editWindow = viewerId ? (await getSite(db, siteId)).settings.editWindowMinutes : undefined;
+  const view = await viewer(db, viewerId, [...rows.slice(0, query.limit), ...replies], editWindow);
+  return pageOf(view, seq, rows, replies, query);
+}
+
+/** The public rows of a page: what every reader without pending comments of their own sees. */
+async function publicRows(db: Db, threadId: string, query: { sort: Sort; limit: number; cursor?: string }) {
+  const after = query.cursor ? decodeCursor(query.cursor, query.sort) : undefined;
+  const rows = await listRepo.listTopLevel(db, threadId, query.sort, query.limit + 1, after, null);
+  const parents = rows.slice(0, query.limit).filter((c) => c.reply_count > 0);
+  const replies = await listRepo.firstReplies(db, parents.map((c) => c.id), FIRST_REPLIES + 1, null);
+  const votes = await shownVotes(db, [...rows.slice(0, query.limit), ...replies]);
+  return { rows, replies, votes };
+}
+
+export async function listThreadComments(
+  deps: { db: Db },
+  viewerId: string | null,
+  threadId: string,
+  query: { sort: Sort; limit: number; cursor?: string },
+): Promise<ThreadPage> {
+  const thread = await threadRepo.findThread(deps.db, threadId);
+  if (!thread) throw errors.notFound('The thread');
+  const after = query.cursor ? decodeCursor(query.cursor, query.sort) : undefined;
+  const rows = await listRepo.listTopLevel(deps.db, thread.id, query.sort, query.limit + 1, after, viewerId);
+  const page = rows.slice(0, query.limit);
+  // A reader with an identity may have pending replies under any comment, so ask for all of them.
+  const parents = viewerId ? page : page.filter((c) => c.reply_count > 0);
+  const replies = await listRepo.firstReplies(deps.db, parents.map((c) => c.id), FIRST_REPLIES + 1, viewerId);
+  return assemble(deps.db, viewerId, thread.site_id, thread.seq, rows, replies, query);
+}
+
+/**
+ * A thread page through the page cache. A reader without pending comments in the thread gets the
+ * public rows (cached per thread clocks) with their own likes and edit window added; a reader with
+ * pending ones gets the uncached page, merged with them. `body` is set for an anonymous reader:
+ * the serialised response, shared by every anonymous reader of this version, with its ETag.
+ */
+export async function cachedThreadPage(
+  deps: { db: Db; pages: CommentPageCache },
+  viewerId: string | null,
+  threadId: string,
+  query: { sort: Sort; limit: number; cursor?: string },
+): Promise<{ page?: ThreadPage; body?: string; etag?: string }> {
+  const head = await deps.pages.head(deps.db, threadId);
+  if (!head) throw errors.notFound('The thread');
+  if (viewerId && (await listRepo.hasOwnPending(deps.db, head.id, viewerId))) {
+    return { page: await listThreadComments(deps, viewerId, threadId, query) };
+  }
+  const key = `${query.sort}|${query.limit}|${query.cursor ?? ''}`;
+  const { page: rows } = await deps.pages.page(head, key, () => publicRows(deps.db, head.id, query));
+  if (viewerId) return { page: await assemble(deps.db, viewerId, head.siteId, head.seq, rows.rows, rows.replies, query) };
+  const anonymous = (c: Comment) => {
+    const vote = rows.votes.get(c.id);
+    return vote ? { ...commentView(c), vote } : commentView(c);
+  };
+  const body = deps.pages.body(head, key, () => pageOf(anonymous, head.seq, rows.rows, rows.replies, query));
+  return { body, etag: deps.pages.etag(head, key) };
 }
 
 /** A comment the caller may see, or 404: a hidden comment is indistinguishable from none. */

@@ -2,6 +2,7 @@ import type { Comment, Commenter } from '../../db/schema';
 import { inTransaction } from '../db';
 import { errors } from '../errors';
 import * as commenterRepo from '../commenters/commenter.repo';
+import { activeBanFor } from '../moderation/ban.service';
 import { runPipeline } from '../moderation/pipeline';
 import { getSite, type SiteWithSettings } from '../sites/site.service';
 import * as threadRepo from '../threads/thread.repo';
@@ -69,9 +70,12 @@ export async function editComment(
   if (tooLong) throw errors.validation('Some fields need attention.', [tooLong]);
   if (source === current.body_src) return { comment: current, site };
 
+  // A banned reader (by commenter or network) may not rewrite what is already on the page either.
+  const ban = await activeBanFor(deps, site.id, { commenterId: commenter.id, ip: actor.ip ?? null });
+
   const html = renderBody(source);
   const hash = textHash(html);
-  await deps.limits.consume('edit', { commenterId: commenter.id, network: actor.ipHash });
+  if (!ban) await deps.limits.consume('edit', { commenterId: commenter.id, network: actor.ipHash });
 
   return inTransaction(deps, async (uow) => {
     const { trx } = uow;
@@ -87,7 +91,12 @@ export async function editComment(
       site,
       thread,
       body: { source, html, text: plainText(html), links: countLinks(html) },
-      author: { isMember: false, approvedCount: await commenterRepo.approvedCount(trx, commenter.id, site.id), banned: false },
+      author: {
+        isMember: false,
+        approvedCount: await commenterRepo.approvedCount(trx, commenter.id, site.id),
+        banned: !!ban,
+        bannedUntil: ban?.expires_at ?? null,
+      },
       form: {},
       isEdit: true,
     });
@@ -102,6 +111,8 @@ export async function editComment(
       status,
       previous_status: status === before.status ? before.previous_status : before.status,
       edited_at: new Date(),
+      // A moderator's decision taken on the old text must not land on the new one (409 instead).
+      mod_version: before.mod_version + 1,
     });
     await applyCounters(uow, before, after);
     const comment = await recordChange(uow, 'updated', before, after);

@@ -24,9 +24,14 @@ export function canSee(c: Comment, viewerId: string | null): boolean {
 }
 
 export async function applyCounters(uow: UnitOfWork, before: Comment, after: Comment): Promise<void> {
-  const { trx } = uow;
   const approvedDelta = Number(after.status === 'approved') - Number(before.status === 'approved');
-  await threadRepo.addToCommentCount(trx, after.thread_id, approvedDelta);
+  await threadRepo.addToCommentCount(uow.trx, after.thread_id, approvedDelta);
+  await applyReplyCounters(uow, before, after);
+}
+
+/** The reply counts up the ancestry; the thread's own count is the caller's (applyCounters). */
+export async function applyReplyCounters(uow: UnitOfWork, before: Comment, after: Comment): Promise<void> {
+  const { trx } = uow;
   const listedBefore = isListed(before);
   const listedAfter = isListed(after);
   if (listedBefore === listedAfter || !after.parent_id) return;
@@ -65,6 +70,25 @@ function emissions(kind: 'created' | 'updated' | 'removed', before: Comment | nu
   const own: Emission = { event: kind === 'created' ? 'comment:created' : 'comment:updated', comment: commentView(after), audience: author };
   if (wasPublic) return [{ event: 'comment:removed', comment: withdrawnView(after), audience: null }, own];
   return [own];
+}
+
+/**
+ * The event of a new comment: a creation has exactly one audience — everyone, or only its author.
+ * Built before the comment has its seq and time (the statement that inserts it fills them in, see
+ * insertClaimingThread), and published with them once it has.
+ */
+/** `extras`: what the view adds for everyone, beyond the row (the author's shown poll choice). */
+export function creationEvent(comment: Comment, extras: Partial<CommentView> = {}) {
+  const [e] = emissions('created', null, comment);
+  const payload = { threadId: comment.thread_id, seq: comment.seq, comment: { ...e!.comment, ...extras, seq: comment.seq } };
+  return { name: e!.event, audience: e!.audience, payload };
+}
+
+export function publishCreated(uow: UnitOfWork, comment: Comment, extras: Partial<CommentView> = {}): void {
+  const e = creationEvent(comment, extras);
+  const base = { siteId: comment.site_id, threadId: comment.thread_id, seq: comment.seq };
+  uow.emit('thread.event', { ...base, event: e.name, payload: e.payload, audience: e.audience });
+  uow.emit('comment.status', { siteId: comment.site_id, threadId: comment.thread_id, commentId: comment.id, from: null, to: comment.status });
 }
 
 /** Writes and queues the events of a change; returns the comment with its new `seq`. */

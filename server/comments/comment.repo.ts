@@ -35,6 +35,83 @@ export async function insertComment(trx: Tx, values: NewComment): Promise<Commen
     .executeTakeFirstOrThrow();
 }
 
+export type NewCommentValues = Omit<NewComment, 'seq' | 'created_at'>;
+
+const COLUMNS = [
+  'id', 'site_id', 'thread_id', 'parent_id', 'reply_to_id', 'root_id', 'depth', 'commenter_id', 'member_id',
+  'author_name', 'author_website', 'badge', 'body_src', 'body_html', 'text_hash', 'status', 'previous_status',
+  'status_reason', 'ip_hash', 'user_agent',
+] as const;
+
+/** What a new comment's statement checks under the thread's lock before writing anything. */
+export interface InsertGuard {
+  /** The thread as the post was judged against: a thread closed or switched meanwhile writes nothing. */
+  state: 'open' | 'closed';
+  mode: 'pre' | 'post' | 'first_time' | null;
+  /** The same text by the same author already in the thread writes nothing (see findDuplicate). */
+  duplicate: { textHash: string; commenterId: string | null; ipHash: string | null };
+}
+
+/**
+ * A new comment in one statement, under the thread's row lock (held by the caller's transaction, so
+ * the checks are exact): unless the thread changed or the comment is a duplicate, it takes the
+ * thread's next seq and time (strictly after the thread's previous comment, so keyset pages never
+ * miss a comment that committed late), moves the approved count, inserts the comment's new
+ * commenter if any, the comment, and its event in the replay log — the event's payload given with
+ * the comment's seq and time left to fill in. Nothing is written when it returns undefined.
+ */
+export async function insertClaimingThread(
+  trx: Tx,
+  values: NewCommentValues,
+  approvedDelta: number,
+  guard: InsertGuard,
+  event: { name: string; audience: string | null; payload: Record<string, unknown> },
+  newCommenter?: { id: string; token_hash: string; name: string | null; email: string | null; website: string | null },
+): Promise<Comment | undefined> {
+  const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
+  const vals = sql.join(COLUMNS.map((c) => sql`${values[c] ?? null}`));
+  const d = guard.duplicate;
+  const same = d.commenterId
+    ? sql`d.commenter_id = ${d.commenterId}`
+    : d.ipHash
+      ? sql`d.ip_hash = ${d.ipHash} and d.created_at > now() - interval '10 minutes'`
+      : null;
+  const notDuplicate = same
+    ? sql`and not exists (select 1 from comments d where d.thread_id = ${values.thread_id} and d.text_hash = ${d.textHash} and d.status <> 'deleted' and ${same})`
+    : sql``;
+  const commenter = newCommenter
+    ? sql`, k as (
+        insert into commenters (id, token_hash, name, email, website)
+        select ${newCommenter.id}, ${newCommenter.token_hash}, ${newCommenter.name}, ${newCommenter.email}, ${newCommenter.website} from t
+      )`
+    : sql``;
+  const result = await sql<Comment>`
+    with t as (
+      update threads set
+        seq = seq + 1,
+        comment_count = comment_count + ${approvedDelta},
+        last_comment_at = greatest(date_trunc('milliseconds', clock_timestamp()), last_comment_at + interval '1 millisecond')
+      where id = ${values.thread_id} and state = ${guard.state} and mode is not distinct from ${guard.mode}
+        ${notDuplicate}
+      returning id, seq, last_comment_at
+    )${commenter}, c as (
+      insert into comments (${cols}, seq, created_at)
+      select ${vals}, t.seq, t.last_comment_at from t
+      returning *
+    ), e as (
+      insert into thread_events (thread_id, seq, event, payload, audience)
+      select t.id, t.seq, ${event.name},
+        jsonb_set(jsonb_set(jsonb_set(${JSON.stringify(event.payload)}::jsonb,
+          '{seq}', to_jsonb(t.seq)),
+          '{comment,seq}', to_jsonb(t.seq)),
+          '{comment,createdAt}', to_jsonb(to_char(t.last_comment_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
+        ${event.audience}
+      from t
+    )
+    select * from c`.execute(trx);
+  return result.rows[0];
+}
+
 export async function updateComment(trx: Tx, id: string, patch: CommentUpdate): Promise<Comment> {
   return trx.updateTable('comments').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }

@@ -4,7 +4,8 @@ import { commenterOf, readerActor } from '../http/actor';
 import { scopeOf, sendIdempotent } from '../http/idempotency';
 import { parse } from '../http/validate';
 import { ThreadIdParam } from '../threads/thread.schema';
-import { getPermalink, listCommentReplies, listThreadComments } from './comment-list.service';
+import { cachedThreadPage, getPermalink, listCommentReplies, listThreadComments } from './comment-list.service';
+import { matchesEtag } from './comment-page.cache';
 import { deleteComment, editComment, type OwnerResult } from './comment-owner.service';
 import { CommentIdParam, CreateCommentSchema, EditCommentSchema, ListCommentsQuery, RepliesQuery } from './comment.schema';
 import { postComment, type PostResult } from './comment.service';
@@ -15,7 +16,24 @@ export function commentRoutes(router: Router, deps: Deps): void {
     const threadId = parse(ThreadIdParam, req.params.threadId, 'path');
     const query = parse(ListCommentsQuery, req.query, 'query');
     const viewer = await commenterOf(deps, req);
-    res.json(await listThreadComments(deps, viewer?.id ?? null, threadId, query));
+    if (!deps.pages) {
+      res.json(await listThreadComments(deps, viewer?.id ?? null, threadId, query));
+      return;
+    }
+    const answer = await cachedThreadPage({ db: deps.db, pages: deps.pages }, viewer?.id ?? null, threadId, query);
+    res.setHeader('Vary', 'Authorization');
+    if (answer.page) {
+      res.json(answer.page);
+      return;
+    }
+    // The public page: revalidated on every use, 304 while the thread has not changed.
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('ETag', answer.etag!);
+    if (matchesEtag(req.get('if-none-match'), answer.etag!)) {
+      res.status(304).end();
+      return;
+    }
+    res.type('application/json').send(answer.body);
   });
 
   router.post('/threads/:threadId/comments', async (req, res) => {

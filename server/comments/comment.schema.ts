@@ -89,6 +89,12 @@ export const CommentViewSchema = z
     reacted: z.literal(true).optional().meta({ description: 'The caller likes it' }),
     flagged: z.literal(true).optional().meta({ description: 'The caller reported it' }),
     editableUntil: z.iso.datetime().optional().meta({ description: 'On the caller’s own comment: the end of its edit window' }),
+    bodySrc: z.string().optional().meta({ description: 'With editableUntil: the text as you wrote it, to edit' }),
+    vote: z
+      .object({ pollId: z.string(), options: z.array(z.string()) })
+      .nullable()
+      .optional()
+      .meta({ description: 'The author’s choice in the thread’s poll, when they chose to show it (null in a live event: no longer shown)' }),
   })
   .meta({ id: 'Comment' });
 

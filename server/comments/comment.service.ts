@@ -1,27 +1,31 @@
 import crypto from 'node:crypto';
 import type { Comment, Commenter } from '../../db/schema';
-import { type Db, inTransaction, type Tx } from '../db';
+import type { Db, Tx } from '../db';
 import { errors } from '../errors';
 import type { EventBus } from '../events';
-import { newId } from '../ids';
+import { hashSecret, newId, newSecret } from '../ids';
 import * as commenterRepo from '../commenters/commenter.repo';
-import { createCommenter } from '../commenters/commenter.service';
 import type { FloodGuard } from '../limits/flood';
 import { activeBanFor } from '../moderation/ban.service';
 import { runPipeline } from '../moderation/pipeline';
 import type { NetworkHasher } from '../privacy/network';
 import { getSite, type SiteWithSettings } from '../sites/site.service';
 import * as threadRepo from '../threads/thread.repo';
-import { applyCounters, recordChange } from './comment.changes';
+import { shownVoteOf } from '../polls/shown-vote.service';
+import { applyReplyCounters, creationEvent, publishCreated } from './comment.changes';
+import { createThreadWriter, refusal } from './thread-writer';
 import { countLinks, plainText, renderBody } from './comment.render';
 import * as repo from './comment.repo';
 import type { CreateCommentInput } from './comment.schema';
+import type { ThreadWriter } from './thread-writer';
 
 export interface CommentDeps {
   db: Db;
   bus: EventBus;
   limits: FloodGuard;
   network: NetworkHasher;
+  /** Group commit of posts per thread (see thread-writer.ts); without it, a transaction per post. */
+  writer?: ThreadWriter;
 }
 
 /** Who is asking: a reader (maybe without identity yet) and what we may keep about their request. */
@@ -64,7 +68,26 @@ export function bodyTooLong(source: string, site: SiteWithSettings) {
 export const duplicateError = () =>
   errors.conflict('duplicate_comment', 'You already posted this comment in this thread.');
 
+/** The thread changed under a post between its first read and its lock: the post starts over. */
+class ThreadChanged extends Error {}
+
 export async function postComment(
+  deps: CommentDeps,
+  actor: ReaderActor,
+  threadId: string,
+  input: CreateCommentInput,
+  beforeCommit?: BeforeCommit<PostResult>,
+): Promise<PostResult> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await postOnce(deps, actor, threadId, input, beforeCommit);
+    } catch (err) {
+      if (!(err instanceof ThreadChanged) || attempt >= 2) throw err;
+    }
+  }
+}
+
+async function postOnce(
   deps: CommentDeps,
   actor: ReaderActor,
   threadId: string,
@@ -94,93 +117,102 @@ export async function postComment(
 
   const html = renderBody(source);
   const hash = textHash(html);
-  // A repeated post is answered before it spends the reader's flood budget (checked again under lock).
+  // A repeated post is answered before it spends the reader's flood budget (checked again, locked, below).
   const duplicate = { threadId: thread.id, textHash: hash, commenterId: actor.commenter?.id ?? null, ipHash: actor.ipHash };
   if (await repo.findDuplicate(deps.db, duplicate)) throw duplicateError();
   // Staff are not flood-limited; a banned reader is refused by the pipeline before spending budget.
   if (!member && !ban) await deps.limits.consume('comment', { commenterId: actor.commenter?.id ?? null, network: actor.ipHash });
 
-  const result = await inTransaction(deps, async (uow) => {
+  // Everything that needs no lock happens before the thread's: the parent, the author's standing,
+  // the verdict. The thread row is locked by the one statement that inserts, until the commit.
+  let parent: Comment | undefined;
+  if (input.parentId) {
+    parent = await repo.findComment(deps.db, input.parentId);
+    const visibleToAuthor =
+      parent && (parent.status === 'approved' || (parent.status === 'pending' && actor.commenter && parent.commenter_id === actor.commenter.id));
+    if (!parent || parent.thread_id !== thread.id || !visibleToAuthor) throw errors.notFound('The comment you are replying to');
+  }
+  const approvedCount = !member && actor.commenter ? await commenterRepo.approvedCount(deps.db, actor.commenter.id, site.id) : 0;
+  const verdict = runPipeline({
+    site,
+    thread,
+    body: { source, html, text: plainText(html), links: countLinks(html) },
+    author: { isMember: !!member, approvedCount, banned: !!ban, bannedUntil: ban?.expires_at ?? null },
+    form: { honeypot: input.hp, elapsedMs: input.elapsedMs },
+    isEdit: false,
+  });
+
+  // A reply to a comment at the depth cap attaches beside it, keeping a link to what it answers.
+  let parentId: string | null = parent?.id ?? null;
+  let replyToId: string | null = null;
+  let depth = parent ? parent.depth + 1 : 0;
+  if (parent && depth > settings.maxDepth) {
+    parentId = parent.parent_id;
+    replyToId = parent.id;
+    depth = parent.depth;
+  }
+
+  // A first post creates the reader's identity, in the same statement as the comment.
+  const existing = member ? null : actor.commenter;
+  const token = !member && !existing ? newSecret('ct') : undefined;
+  const newCommenter = token
+    ? { id: newId(), token_hash: hashSecret(token), name, email, website: input.website ?? null }
+    : undefined;
+  const commenterId = existing?.id ?? newCommenter?.id ?? null;
+  const values: repo.NewCommentValues = {
+    id: newId(),
+    site_id: site.id,
+    thread_id: thread.id,
+    parent_id: parentId,
+    reply_to_id: replyToId,
+    root_id: parent ? (parent.root_id ?? parent.id) : null,
+    depth,
+    commenter_id: commenterId,
+    member_id: member?.id ?? null,
+    author_name: member ? member.name : (name ?? existing?.name ?? null),
+    author_website: member ? null : (input.website ?? existing?.website ?? null),
+    badge: member?.badge ?? null,
+    body_src: source,
+    body_html: html,
+    text_hash: hash,
+    status: verdict.status,
+    previous_status: null,
+    status_reason: verdict.reason,
+    ip_hash: actor.ipHash,
+    user_agent: actor.userAgent?.slice(0, 400) ?? null,
+  };
+  // The comment as it will be, but for the seq and time its insert takes under the thread's lock.
+  const provisional = { ...values, seq: 0, created_at: new Date(0), edited_at: null, featured: false, reaction_count: 0, reply_count: 0 } as Comment;
+  // An author who shows their poll choice shows it on a new comment too, live and in the replay log.
+  const vote = existing?.show_vote && verdict.status === 'approved' ? await shownVoteOf(deps.db, thread.id, existing.id) : null;
+  const extras = vote ? { vote } : {};
+  const event = creationEvent(provisional, extras);
+  const guard = { state: thread.state, mode: thread.mode, duplicate };
+
+  // Posts to one thread share transactions (thread-writer.ts): the thread's lock is taken first, once
+  // per batch, so the checks in the insert are exact.
+  const writer = deps.writer ?? createThreadWriter(deps);
+  const result = await writer.run(thread.id, async (uow) => {
     const { trx } = uow;
-    // Every post to a thread queues here, so the duplicate check and the counters are exact.
-    const locked = await threadRepo.lockThread(trx, thread.id);
-    if (!locked) throw errors.notFound('The thread');
-
-    let parent: Comment | undefined;
-    if (input.parentId) {
-      parent = await repo.findComment(trx, input.parentId);
-      const visibleToAuthor =
-        parent && (parent.status === 'approved' || (parent.status === 'pending' && actor.commenter && parent.commenter_id === actor.commenter.id));
-      if (!parent || parent.thread_id !== thread.id || !visibleToAuthor) throw errors.notFound('The comment you are replying to');
+    const comment = await repo.insertClaimingThread(trx, values, verdict.status === 'approved' ? 1 : 0, guard, event, newCommenter);
+    if (!comment) {
+      // Nothing was written: say why. A refusal leaves the other posts of the batch alone.
+      if (await repo.findDuplicate(trx, duplicate)) throw refusal(duplicateError());
+      if (!(await threadRepo.findThread(trx, thread.id))) throw refusal(errors.notFound('The thread'));
+      // Closed, or its moderation changed, since it was read: judged again from the start.
+      throw refusal(new ThreadChanged());
     }
-
-    if (await repo.findDuplicate(trx, duplicate)) throw duplicateError();
-
-    const verdict = runPipeline({
-      site,
-      thread: locked,
-      body: { source, html, text: plainText(html), links: countLinks(html) },
-      author: {
-        isMember: !!member,
-        approvedCount: actor.commenter ? await commenterRepo.approvedCount(trx, actor.commenter.id, site.id) : 0,
-        banned: !!ban,
-        bannedUntil: ban?.expires_at ?? null,
-      },
-      form: { honeypot: input.hp, elapsedMs: input.elapsedMs },
-      isEdit: false,
-    });
-
-    let commenter = actor.commenter;
-    let token: string | undefined;
-    const profile = { name, email, website: input.website ?? null };
-    if (member) {
-      commenter = null;
-    } else if (!commenter) {
-      ({ commenter, token } = await createCommenter(trx, profile));
-    } else if (name || email || input.website) {
-      commenter = await commenterRepo.updateProfile(trx, commenter.id, {
+    // A known reader's new name, email or website applies from this comment on.
+    if (existing && (name || email || input.website)) {
+      await commenterRepo.updateProfile(trx, existing.id, {
         ...(name ? { name } : {}),
         ...(email ? { email } : {}),
         ...(input.website ? { website: input.website } : {}),
       });
     }
-
-    // A reply to a comment at the depth cap attaches beside it, keeping a link to what it answers.
-    let parentId: string | null = parent?.id ?? null;
-    let replyToId: string | null = null;
-    let depth = parent ? parent.depth + 1 : 0;
-    if (parent && depth > settings.maxDepth) {
-      parentId = parent.parent_id;
-      replyToId = parent.id;
-      depth = parent.depth;
-    }
-
-    const inserted = await repo.insertComment(trx, {
-      id: newId(),
-      site_id: site.id,
-      thread_id: thread.id,
-      parent_id: parentId,
-      reply_to_id: replyToId,
-      root_id: parent ? (parent.root_id ?? parent.id) : null,
-      depth,
-      commenter_id: commenter?.id ?? null,
-      member_id: member?.id ?? null,
-      author_name: member ? member.name : (name ?? commenter?.name ?? null),
-      author_website: member ? null : (input.website ?? commenter?.website ?? null),
-      badge: member?.badge ?? null,
-      body_src: source,
-      body_html: html,
-      text_hash: hash,
-      status: verdict.status,
-      previous_status: null,
-      status_reason: verdict.reason,
-      ip_hash: actor.ipHash,
-      user_agent: actor.userAgent?.slice(0, 400) ?? null,
-    });
-    // Counted as if it had existed before as nothing: approved adds to the thread and its parent.
-    const nothing = { ...inserted, status: 'rejected' as const, reply_count: 0 };
-    await applyCounters(uow, nothing, inserted);
-    const comment = await recordChange(uow, 'created', null, inserted);
+    // Counted as if it had existed before as nothing: an approved reply adds to its parent.
+    await applyReplyCounters(uow, { ...comment, status: 'rejected', reply_count: 0 }, comment);
+    publishCreated(uow, comment, extras);
     const posted: PostResult = { comment, token, site };
     await beforeCommit?.(trx, posted);
     return posted;

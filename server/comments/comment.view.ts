@@ -1,4 +1,5 @@
 import type { Comment } from '../../db/schema';
+import type { ShownVote } from '../polls/shown-vote.service';
 
 export interface CommentView {
   id: string;
@@ -23,6 +24,10 @@ export interface CommentView {
   flagged?: true;
   /** For the caller's own comment: until when they may edit it. */
   editableUntil?: string;
+  /** With `editableUntil`: the text as its author wrote it, to edit. */
+  bodySrc?: string;
+  /** The author chose to show their choice in the thread's poll; null in an event: no longer shown. */
+  vote?: ShownVote | null;
 }
 
 export interface ViewExtras {
@@ -63,6 +68,7 @@ export function commentView(c: Comment, viewerCommenterId?: string | null, extra
     view.mine = true;
     if (extras.editWindowMinutes !== undefined && (c.status === 'approved' || c.status === 'pending' || c.status === 'spam')) {
       view.editableUntil = new Date(c.created_at.getTime() + extras.editWindowMinutes * 60_000).toISOString();
+      view.bodySrc = c.body_src;
     }
   }
   if (extras.reacted) view.reacted = true;

@@ -30,6 +30,6 @@ export async function addToFlagCount(trx: Tx, commentId: string) {
     .updateTable('comments')
     .set((eb) => ({ flag_count: eb('flag_count', '+', 1) }))
     .where('id', '=', commentId)
-    .returning(['id', 'site_id', 'thread_id', 'status', 'flag_count'])
+    .returning(['id', 'site_id', 'thread_id', 'status', 'flag_count', 'flags_cleared'])
     .executeTakeFirstOrThrow();
 }

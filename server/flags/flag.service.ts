@@ -50,7 +50,8 @@ export async function flagComment(
       commentId: after.id,
       flagCount: after.flag_count,
       threshold,
-      entered: after.status === 'approved' && after.flag_count === threshold,
+      // Flags a moderator already cleared (by approving) do not count again.
+      entered: after.status === 'approved' && after.flag_count - after.flags_cleared === threshold,
       reason: input.reason,
     });
     const result: FlagResult = {

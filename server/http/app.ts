@@ -9,6 +9,7 @@ import { apiDocsPage } from './docs';
 import { errorHandler, notFoundHandler } from './errors';
 import { healthRoutes } from './health';
 import { assetRoutes } from './assets';
+import { dashboardRoutes } from './dashboard';
 import { apiRouter } from './routes';
 import { demoRoutes } from '../demo/demo.routes';
 
@@ -61,6 +62,7 @@ export function createHttpApp(deps: Deps, state: HttpState): Express {
   app.use(healthRoutes(deps, state));
   app.use(assetRoutes(deps.log).router);
   app.use(demoRoutes());
+  app.use(dashboardRoutes(deps.log));
 
   const api = express.Router();
   api.use(crossOrigin, corsForSites(deps.origins));

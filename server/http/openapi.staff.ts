@@ -12,10 +12,13 @@ import {
   QueueListQuery,
   QueuesQuery,
 } from '../moderation/moderation.schema';
+import { RequestIdParam } from '../privacy/privacy.schema';
+import { PrivacyRequestsQuery } from '../privacy/requests.admin.routes';
 import { CreatePollSchema, PollIdParam, PollReplySchema, UpdatePollSchema } from '../polls/poll.schema';
 import { CreateKeySchema, KeyIdParam, UpdateSiteSchema } from '../sites/site.admin.schema';
 import { CreateSiteSchema, SiteIdSchema } from '../sites/site.schema';
 import { UpdateThreadSchema } from '../threads/thread.admin.service';
+import { ThreadListQuery } from '../threads/thread.list';
 import { ThreadIdParam, ThreadReplySchema } from '../threads/thread.schema';
 import type { OperationDoc } from './openapi';
 
@@ -43,7 +46,10 @@ export const STAFF_OPERATIONS: OperationDoc[] = [
   { method: 'get', path: '/moderation/bans', tag: 'Moderation', summary: 'A site’s bans', auth: staff, query: BanListQuery, ok: { status: 200, description: 'Bans', schema: open('items', 'Bans') }, errors: [400, 401, 404] },
   { method: 'delete', path: '/moderation/bans/:id', tag: 'Moderation', summary: 'Lift a ban', auth: staff, params: { id: BanIdParam }, ok: { status: 200, description: 'The lifted ban', schema: open('ban', 'The ban') }, errors: W },
   { method: 'get', path: '/moderation/log', tag: 'Moderation', summary: 'The audit log: who did what to which comment, when and why', auth: staff, query: LogQuery, ok: { status: 200, description: 'Entries', schema: open('items', 'Log entries') }, errors: [400, 401, 404] },
+  { method: 'get', path: '/moderation/privacy-requests', tag: 'Privacy', summary: 'Lost-token requests waiting for the site’s admins (admins only)', description: 'Pending export and erasure requests from commenters who lost their token, when no mail transport is configured; each with how many identities the address matches now.', auth: staff, query: PrivacyRequestsQuery, ok: { status: 200, description: 'Pending requests', schema: open('items', '[{id, kind, channel, status, email, createdAt, identities}]') }, errors: [400, 401, 403, 404] },
+  { method: 'post', path: '/moderation/privacy-requests/:id/complete', tag: 'Privacy', summary: 'Carry out a lost-token request in one click (admins only)', description: 'An export answers `{request, document}` (the document to hand to the requester); an erasure answers `{request}`. The request then keeps only that it was done, by whom, when and counts; the audit log records the same.', auth: staff, params: { id: RequestIdParam }, ok: { status: 200, description: 'Done', schema: open('request', 'The request, done, without the address') }, errors: [...W, 409] },
   { method: 'post', path: '/moderation/threads/:threadId/comments', tag: 'Moderation', summary: 'Post or answer a reader as a member, with the role as a badge', auth: staff, params: { threadId: ThreadIdParam }, body: MemberPostSchema, ok: { status: 201, description: 'The comment, approved', schema: open('comment', 'The comment') }, errors: W },
+  { method: 'get', path: '/moderation/threads', tag: 'Administration', summary: 'A site’s threads, newest first, with their polls (members who may post, API keys)', auth: staff, query: ThreadListQuery, ok: { status: 200, description: 'A page', schema: open('items', 'Threads') }, errors: [400, 401, 403, 404] },
   { method: 'patch', path: '/threads/:threadId', tag: 'Administration', summary: 'Close or reopen commenting; set the thread’s moderation mode', auth: staff, params: { threadId: ThreadIdParam }, body: UpdateThreadSchema, ok: { status: 200, description: 'The thread', schema: ThreadReplySchema }, errors: W },
   { method: 'post', path: '/threads/:threadId/polls', tag: 'Administration', summary: 'Attach a poll to a thread (journalists, moderators, admins, API keys)', auth: staff, params: { threadId: ThreadIdParam }, body: CreatePollSchema, ok: { status: 201, description: 'The poll', schema: PollReplySchema }, errors: W },
   { method: 'patch', path: '/polls/:pollId', tag: 'Administration', summary: 'Edit, close or reopen a poll', auth: staff, params: { pollId: PollIdParam }, body: UpdatePollSchema, ok: { status: 200, description: 'The poll', schema: PollReplySchema }, errors: W },

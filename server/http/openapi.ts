@@ -35,6 +35,8 @@ export interface OperationDoc {
   description?: string;
   auth: Auth;
   idempotent?: boolean;
+  /** Answers `If-None-Match` with 304 when its `ETag` still matches. */
+  conditional?: boolean;
   params?: Record<string, z.ZodType>;
   query?: z.ZodObject;
   body?: z.ZodType;
@@ -51,7 +53,7 @@ const poll = { pollId: PollIdParam };
 export const READER_OPERATIONS: OperationDoc[] = [
   { method: 'post', path: '/threads/resolve', tag: 'Threads', summary: 'Find or create the thread of an article', description: 'Creates the thread (201) when the request’s Origin is one of the site’s allowed origins; otherwise only finds it.', auth: 'none', body: ResolveThreadSchema, ok: { status: 200, description: 'The thread (201 when just created)', schema: ThreadReplySchema }, errors: [400, 403, 404] },
   { method: 'get', path: '/threads/:threadId', tag: 'Threads', summary: 'A thread with its comment count and current seq', auth: 'none', params: thread, ok: { status: 200, description: 'The thread', schema: ThreadReplySchema }, errors: [400, 404] },
-  { method: 'get', path: '/threads/:threadId/comments', tag: 'Comments', summary: 'A page of top-level comments, each with its first replies', description: 'Keyset pagination: pass `nextCursor` back as `cursor` with the same sort. Pages stay stable while comments arrive. The caller’s own pending comments are included for them alone.', auth: 'optional', params: thread, query: ListCommentsQuery, ok: { status: 200, description: 'The page', schema: CommentPageSchema }, errors: [400, 401, 404] },
+  { method: 'get', path: '/threads/:threadId/comments', tag: 'Comments', conditional: true, summary: 'A page of top-level comments, each with its first replies', description: 'Keyset pagination: pass `nextCursor` back as `cursor` with the same sort. Pages stay stable while comments arrive. The caller’s own pending comments are included for them alone.', auth: 'optional', params: thread, query: ListCommentsQuery, ok: { status: 200, description: 'The page', schema: CommentPageSchema }, errors: [400, 401, 404] },
   { method: 'post', path: '/threads/:threadId/comments', tag: 'Comments', summary: 'Post a comment or a reply', description: 'Without a token, creates the reader’s identity and returns `commenterToken` once. A comment is `approved` or `pending` (held for moderation, visible only to its author).', auth: 'optional', idempotent: true, params: thread, body: CreateCommentSchema, ok: { status: 201, description: 'The comment', schema: PostedCommentSchema }, errors: [400, 401, 403, 404, 409, 422, 429] },
   { method: 'get', path: '/comments/:commentId', tag: 'Comments', summary: 'One comment (permalink), with its ancestors’ ids', auth: 'optional', params: comment, ok: { status: 200, description: 'The comment', schema: PermalinkSchema }, errors: [400, 401, 404] },
   { method: 'get', path: '/comments/:commentId/replies', tag: 'Comments', summary: 'More replies to a comment, oldest first', auth: 'optional', params: comment, query: RepliesQuery, ok: { status: 200, description: 'The replies', schema: RepliesPageSchema }, errors: [400, 401, 404] },
@@ -65,7 +67,7 @@ export const READER_OPERATIONS: OperationDoc[] = [
   { method: 'put', path: '/polls/:pollId/vote', tag: 'Polls', summary: 'Vote, or change your vote', description: 'Until the poll closes. Without a token, creates the reader’s identity.', auth: 'optional', params: poll, body: VoteSchema, ok: { status: 200, description: 'The poll with your vote', schema: PollReplySchema }, errors: [400, 401, 403, 404, 409, 429] },
   { method: 'delete', path: '/polls/:pollId/vote', tag: 'Polls', summary: 'Withdraw your vote', auth: 'required', params: poll, ok: { status: 200, description: 'The poll', schema: PollReplySchema }, errors: [400, 401, 403, 404, 409] },
   { method: 'get', path: '/me', tag: 'Me', summary: 'Your profile', auth: 'required', ok: { status: 200, description: 'Your profile', schema: ProfileSchema }, errors: [401] },
-  { method: 'patch', path: '/me', tag: 'Me', summary: 'Change your name, email or website', description: 'Applies to your next comments. `null` or "" clears a field.', auth: 'required', idempotent: true, body: UpdateProfileSchema, ok: { status: 200, description: 'Your profile', schema: ProfileSchema }, errors: [400, 401, 409, 422, 429] },
+  { method: 'patch', path: '/me', tag: 'Me', summary: 'Change your name, email or website, or show your poll vote', description: 'Name, email and website apply to your next comments; `null` or "" clears a field. `showVote` shows (or stops showing) your choice in a thread’s poll next to your comments there, at once.', auth: 'required', idempotent: true, body: UpdateProfileSchema, ok: { status: 200, description: 'Your profile', schema: ProfileSchema }, errors: [400, 401, 409, 422, 429] },
   { method: 'get', path: '/me/export', tag: 'Me', summary: 'Download everything Parley holds about you', description: 'One JSON document (`Content-Disposition: attachment`): profile, every comment in every status with its earlier versions, reactions, reports, poll votes, and each network hash with the date it will be erased.', auth: 'required', ok: { status: 200, description: 'The export', schema: document('export', 'Everything held about the commenter') }, errors: [401] },
   { method: 'delete', path: '/me', tag: 'Me', summary: 'Erase yourself, at once', description: 'Comments become tombstones without author, likes and votes are withdrawn, the profile and the token are deleted. A repeat answers 401: nothing is kept to recognise the token.', auth: 'required', ok: { status: 200, description: 'What was erased, as counts', schema: document('erasure', 'Counts of what was erased') }, errors: [401] },
   { method: 'post', path: '/preview', tag: 'Comments', summary: 'Render a comment body as it would be posted', description: 'Same renderer and sanitiser as a posted comment; stores nothing.', auth: 'none', body: z.object({ body: CreateCommentSchema.shape.body }), ok: { status: 200, description: 'The rendered HTML', schema: z.object({ bodyHtml: z.string() }) }, errors: [400] },
@@ -157,9 +159,18 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
         schema: { type: 'string', maxLength: 255 },
       });
     }
+    const etag = { ETag: { description: 'The version of this answer: send it back as `If-None-Match`', schema: { type: 'string' } } };
     const responses: Json = {
-      [op.ok.status]: { description: op.ok.description, content: { 'application/json': { schema: toSchema(op.ok.schema, schemas) } } },
+      [op.ok.status]: {
+        description: op.ok.description,
+        ...(op.conditional ? { headers: etag } : {}),
+        content: { 'application/json': { schema: toSchema(op.ok.schema, schemas) } },
+      },
     };
+    if (op.conditional) {
+      parameters.push({ name: 'If-None-Match', in: 'header', required: false, description: 'The `ETag` of a copy you hold', schema: { type: 'string' } });
+      responses[304] = { description: 'Not modified: the copy you hold (its `ETag` sent as `If-None-Match`) is current. Pages for readers without a token carry an ETag', headers: etag };
+    }
     for (const status of op.errors) {
       const headers = status === 429 ? { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } : undefined;
       responses[status] = { description: ERROR_TEXT[status] ?? 'Error', ...(headers ? { headers } : {}), content: { 'application/json': { schema: errorRef } } };

@@ -11,6 +11,7 @@ import { threadAdminRoutes } from '../threads/thread.admin.routes';
 import { pollAdminRoutes } from '../polls/poll.admin.routes';
 import { pollRoutes } from '../polls/poll.routes';
 import { privacyRoutes } from '../privacy/privacy.routes';
+import { privacyRequestAdminRoutes } from '../privacy/requests.admin.routes';
 import { reactionRoutes } from '../reactions/reaction.routes';
 import { countRoutes } from '../threads/counts.routes';
 import { threadRoutes } from '../threads/thread.routes';
@@ -29,6 +30,7 @@ export function apiRouter(deps: Deps): Router {
   pollRoutes(router, deps);
   pollAdminRoutes(router, deps);
   privacyRoutes(router, deps);
+  privacyRequestAdminRoutes(router, deps);
   reactionRoutes(router, deps);
   flagRoutes(router, deps);
   countRoutes(router, deps);

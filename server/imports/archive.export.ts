@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Comment } from '../../db/schema';
 import type { Db, Tx } from '../db';
 import { errors } from '../errors';
+import { exportBansAndLog, exportMembers } from './archive-staff.repo';
 import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type ArchiveRecord } from './archive.schema';
 
 /**
@@ -41,11 +42,13 @@ export async function exportSite(db: Db, siteId: string, out: NodeJS.WritableStr
         settings: site.settings as unknown as Record<string, unknown>,
         createdAt: site.created_at.toISOString(),
       });
+      await exportMembers(trx, siteId, write);
       await exportThreads(trx, siteId, write);
       await exportCommenters(trx, siteId, write);
       await exportComments(trx, siteId, write);
       await exportReactionsAndFlags(trx, siteId, write);
       await exportPolls(trx, siteId, write);
+      await exportBansAndLog(trx, siteId, write);
       const end: ArchiveRecord = { type: 'end', counts: { ...counts } };
       await write(end);
       options.onProgress?.({ records: written });

@@ -5,10 +5,11 @@ import { renderBody } from '../comments/comment.render';
 import { inTransaction } from '../db';
 import { SiteIdSchema } from '../sites/site.schema';
 import * as archivePolls from './archive-polls.repo';
+import * as archiveStaff from './archive-staff.repo';
 import * as archiveRepo from './archive.repo';
 import { ArchiveRecord, type ArchiveRecordOf } from './archive.schema';
 import { createTouchedTable, finishThreads, touchThreads } from './finish.repo';
-import { ImportFileError } from './import.errors';
+import { ImportFileError, importFileSize } from './import.errors';
 import { emptyStatusCounts, type ImportReport, ReasonLog } from './import.report';
 import { DryRunRollback, type ImportDeps, type ImportProgress } from './import.service';
 
@@ -30,12 +31,7 @@ const BATCH = 500;
 export async function importArchive(deps: ImportDeps, options: ArchiveImportOptions): Promise<ImportReport> {
   const siteCheck = SiteIdSchema.safeParse(options.siteId);
   if (!siteCheck.success) throw new ImportFileError(`"${options.siteId}" is not a valid site id: ${siteCheck.error.issues[0].message}`);
-  let totalBytes: number;
-  try {
-    totalBytes = (await fs.promises.stat(options.file)).size;
-  } catch (err) {
-    throw new ImportFileError(`cannot read the file ${options.file}: ${(err as Error).message}`);
-  }
+  const totalBytes = await importFileSize(options.file);
   const progress = options.onProgress ?? (() => {});
   try {
     return await inTransaction(deps, async (uow) => {
@@ -45,7 +41,7 @@ export async function importArchive(deps: ImportDeps, options: ArchiveImportOpti
       const notes = new ReasonLog();
       const ctx: archiveRepo.ArchiveContext = { trx, siteId: options.siteId, notes };
       const seen: Record<string, number> = {};
-      const stats = { threadsCreated: 0, threadsMatched: 0, commenters: 0, comments: 0, existing: 0, polls: 0, ballots: 0 };
+      const stats = { threadsCreated: 0, threadsMatched: 0, commenters: 0, comments: 0, existing: 0, polls: 0, ballots: 0, members: 0, bans: 0, log: 0 };
       let header = false;
       let site = false;
       let end: Line<'end'> | null = null;
@@ -70,6 +66,9 @@ export async function importArchive(deps: ImportDeps, options: ArchiveImportOpti
         else if (type === 'flag') await archiveRepo.insertFlags(ctx, batch as Line<'flag'>[]);
         else if (type === 'poll') stats.polls += await archivePolls.insertPolls(ctx, batch as Line<'poll'>[]);
         else if (type === 'ballot') stats.ballots += await archivePolls.insertBallots(ctx, batch as Line<'ballot'>[]);
+        else if (type === 'member') stats.members += await archiveStaff.insertMembers(ctx, batch as Line<'member'>[]);
+        else if (type === 'ban') stats.bans += await archiveStaff.insertBans(ctx, batch as Line<'ban'>[]);
+        else if (type === 'log') stats.log += await archiveStaff.insertLog(ctx, batch as Line<'log'>[]);
       };
 
       const input = fs.createReadStream(options.file, { encoding: 'utf8', highWaterMark: 64 * 1024 });
@@ -148,6 +147,7 @@ export async function importArchive(deps: ImportDeps, options: ArchiveImportOpti
         comments: { imported, total: stats.comments, alreadyImported: stats.existing },
         commenters: { created: stats.commenters },
         polls: { imported: stats.polls, ballots: stats.ballots },
+        moderation: { members: stats.members, bans: stats.bans, logEntries: stats.log },
         skipped: [],
         notes: notes.list(),
       };

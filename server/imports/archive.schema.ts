@@ -3,9 +3,10 @@ import { z } from 'zod';
 /**
  * The Parley archive: JSON Lines, one JSON object per line, each with a `type`. A line per record
  * lets a site of any size be written and read back as a stream, and lets an error name its line.
- * Order: header, site, threads, commenters, comments (with their edits), reactions, flags, polls
- * (with options and tallies), ballots, then an end record with the counts, so a file cut short is
- * recognised. Rendered HTML, network hashes, user agents and password hashes are never in it.
+ * Order: header, site, members (with their role on the site), threads, commenters, comments (with
+ * their edits), reactions, flags, polls (with options and tallies), ballots, bans, the moderation
+ * log, then an end record with the counts, so a file cut short is recognised. Rendered HTML, network
+ * hashes, user agents, password hashes, sessions and API keys are never in it.
  */
 export const ARCHIVE_FORMAT = 'parley-archive';
 export const ARCHIVE_VERSION = 1;
@@ -28,6 +29,16 @@ export const SiteRecord = z.object({
   name: z.string().min(1).max(200),
   origins: z.array(z.string()),
   settings: z.record(z.string(), z.unknown()),
+  createdAt: Time,
+});
+
+/** A member of the site's newsroom, without any password: a restored member sets one before signing in. */
+export const MemberRecord = z.object({
+  type: z.literal('member'),
+  id: z.string().min(1).max(64),
+  email: z.email().max(254),
+  name: z.string().min(1).max(200),
+  role: z.enum(['admin', 'moderator', 'journalist']),
   createdAt: Time,
 });
 
@@ -116,11 +127,42 @@ export const BallotRecord = z.object({
   updatedAt: Time,
 });
 
+/** A ban of a commenter. Network bans are not archived: their hashes are useless without this server's daily keys. */
+export const BanRecord = z.object({
+  type: z.literal('ban'),
+  id: Id,
+  commenterId: Id,
+  commentId: Id.nullable(),
+  reason: z.string().max(1000).nullable(),
+  createdBy: z.object({ type: z.enum(['member', 'key', 'system']), id: z.string().nullable(), name: z.string().nullable() }),
+  createdAt: Time,
+  expiresAt: Time.nullable(),
+  liftedAt: Time.nullable(),
+});
+
+/** An entry of the moderation log: who did what to which comment, when and why. */
+export const LogRecord = z.object({
+  type: z.literal('log'),
+  actor: z.object({ type: z.enum(['member', 'key', 'system']), id: z.string().nullable(), name: z.string().nullable() }),
+  action: z.string().min(1).max(100),
+  targetType: z.string().min(1).max(50),
+  targetId: z.string().max(200).nullable(),
+  commentId: z.string().max(64).nullable(),
+  threadId: z.string().max(64).nullable(),
+  commenterId: z.string().max(64).nullable(),
+  from: z.string().max(50).nullable(),
+  to: z.string().max(50).nullable(),
+  reason: z.string().max(2000).nullable(),
+  details: z.record(z.string(), z.unknown()),
+  createdAt: Time,
+});
+
 export const EndRecord = z.object({ type: z.literal('end'), counts: z.record(z.string(), z.number().int().min(0)) });
 
 export const ArchiveRecord = z.discriminatedUnion('type', [
   HeaderRecord,
   SiteRecord,
+  MemberRecord,
   ThreadRecord,
   CommenterRecord,
   CommentRecord,
@@ -128,6 +170,8 @@ export const ArchiveRecord = z.discriminatedUnion('type', [
   FlagRecord,
   PollRecord,
   BallotRecord,
+  BanRecord,
+  LogRecord,
   EndRecord,
 ]);
 export type ArchiveRecord = z.infer<typeof ArchiveRecord>;

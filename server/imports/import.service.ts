@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { sql } from 'kysely';
 import { type Db, inTransaction } from '../db';
 import { errors } from '../errors';
@@ -8,7 +7,7 @@ import * as siteRepo from '../sites/site.repo';
 import { withSettings } from '../sites/site.service';
 import { disqusHandlers } from './disqus.reader';
 import { createTouchedTable, finishThreads, touchThreads } from './finish.repo';
-import { ImportFileError } from './import.errors';
+import { ImportFileError, importFileSize } from './import.errors';
 import { emptyStatusCounts, type ImportReport, ReasonLog } from './import.report';
 import * as link from './link.repo';
 import type { RecordSink } from './record-sink';
@@ -54,12 +53,7 @@ export async function importComments(deps: ImportDeps, options: CommentImportOpt
   const site = await siteRepo.findSite(deps.db, options.siteId);
   if (!site) throw errors.notFound(`The site "${options.siteId}"`);
   const { maxDepth } = withSettings(site).settings;
-  let totalBytes: number;
-  try {
-    totalBytes = (await fs.promises.stat(options.file)).size;
-  } catch (err) {
-    throw new ImportFileError(`cannot read the file ${options.file}: ${(err as Error).message}`);
-  }
+  const totalBytes = await importFileSize(options.file);
   const progress = options.onProgress ?? (() => {});
 
   try {

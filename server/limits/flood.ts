@@ -92,7 +92,7 @@ export async function createFloodGuard(options: { config: Config; database: Data
           storeClient: client,
           useRedisPackage: true,
           rejectIfRedisNotReady: true,
-          keyPrefix: `parley:${keyPrefix}`,
+          keyPrefix: `${config.redisKeyPrefix}${keyPrefix}`,
           points: b.points,
           duration: b.duration,
           insuranceLimiter: new RateLimiterMemory({ keyPrefix, points: b.points, duration: b.duration }),

@@ -8,7 +8,7 @@ export interface LogEntry {
   /** undefined: the system (a rule, a job), not a person or key. */
   actor?: StaffActor;
   action: string;
-  targetType: 'comment' | 'commenter' | 'ban' | 'site' | 'thread' | 'member' | 'key';
+  targetType: 'comment' | 'commenter' | 'ban' | 'site' | 'thread' | 'member' | 'key' | 'privacy_request';
   targetId: string | null;
   commentId?: string | null;
   threadId?: string | null;
@@ -47,11 +47,12 @@ export async function writeLog(db: Executor, entry: LogEntry): Promise<void> {
 export async function listLog(
   db: Executor,
   siteId: string,
-  options: { limit: number; before?: number; commentId?: string; action?: string },
+  options: { limit: number; before?: number; commentId?: string; commenterId?: string; action?: string },
 ): Promise<ModerationLogEntry[]> {
   let q = db.selectFrom('moderation_log').selectAll().where('site_id', '=', siteId);
   if (options.before !== undefined) q = q.where('id', '<', sql<number>`${options.before}::bigint`);
   if (options.commentId) q = q.where('comment_id', '=', options.commentId);
+  if (options.commenterId) q = q.where('commenter_id', '=', options.commenterId);
   if (options.action) q = q.where('action', '=', options.action);
   return q.orderBy('id', 'desc').limit(options.limit).execute();
 }

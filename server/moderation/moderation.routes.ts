@@ -88,6 +88,7 @@ export function moderationRoutes(router: Router, deps: Deps): void {
       limit: query.limit + 1,
       before: query.cursor ? Number(query.cursor) : undefined,
       commentId: query.commentId,
+      commenterId: query.commenterId,
       action: query.action,
     });
     const page = rows.slice(0, query.limit);

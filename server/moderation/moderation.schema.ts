@@ -80,6 +80,8 @@ export const BanListQuery = z.object({
 export const LogQuery = z.object({
   site: SiteQuery,
   commentId: CommentIdParam.optional(),
+  /** Everything done about one commenter (their comments' decisions, bans): the dashboard's history. */
+  commenterId: z.string().regex(/^[0-9a-z]{16}$/, 'is not a commenter id').optional(),
   action: z.string().max(50).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().regex(/^\d{1,18}$/, 'is not a cursor from this list').optional(),

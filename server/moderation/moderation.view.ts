@@ -5,6 +5,8 @@ import { type CommentView, commentView } from '../comments/comment.view';
 export function moderationCommentView(c: Comment) {
   return {
     ...commentView(c),
+    // The public view shows spam to its author as "pending" (a spammer is not told); moderators see the truth.
+    status: c.status,
     siteId: c.site_id,
     bodySrc: c.body_src,
     /** Send it back with a decision: a decision on a comment that changed since is a 409. */

@@ -8,6 +8,7 @@ import type { ReaderActor } from '../comments/comment.service';
 import * as threadRepo from '../threads/thread.repo';
 import { threadView } from '../threads/thread.view';
 import * as repo from './poll.repo';
+import { announceShownVote } from './shown-vote.service';
 import type { CreatePollInput, UpdatePollInput, VoteInput } from './poll.schema';
 import { isOpen, type PollView, pollView } from './poll.view';
 
@@ -158,6 +159,7 @@ export async function castVote(
     }
     await repo.putBallot(uow.trx, poll.id, commenterId, actor.ipHash, input.optionIds);
     uow.emit('poll.voted', { siteId: poll.site_id, threadId: poll.thread_id, pollId: poll.id, commenterId });
+    await announceShownVote(uow, poll.thread_id, commenterId);
     return { commenterId, token };
   });
   return { poll: await viewPoll(deps.db, poll, commenterId), token };
@@ -172,6 +174,7 @@ export async function withdrawVote(deps: PollDeps, actor: ReaderActor, pollId: s
   await inTransaction(deps, async (uow) => {
     if (await repo.deleteBallot(uow.trx, poll.id, commenterId)) {
       uow.emit('poll.voted', { siteId: poll.site_id, threadId: poll.thread_id, pollId: poll.id, commenterId });
+      await announceShownVote(uow, poll.thread_id, commenterId);
     }
   });
   return viewPoll(deps.db, poll, commenterId);

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { PrivacyRequest } from '../../db/schema';
-import { type Db, inTransaction } from '../db';
+import { type Db, inTransaction, type Tx } from '../db';
+import type { StaffActor } from '../members/permissions';
+import { writeLog } from '../moderation/audit.repo';
 import { AppError, errors } from '../errors';
 import type { EventBus } from '../events';
 import { hashSecret, newId, newSecret } from '../ids';
@@ -84,7 +86,14 @@ export type Outcome =
  * the export document, or the erasure. The request then forgets the address and the link, keeping
  * only that it was done, by whom (`link` or a member id), when, and counts.
  */
-async function carryOut(deps: RequestDeps, requestId: string, by: string, check: (r: PrivacyRequest) => void, now: Date): Promise<Outcome> {
+async function carryOut(
+  deps: RequestDeps,
+  requestId: string,
+  by: string,
+  check: (r: PrivacyRequest) => void,
+  now: Date,
+  record?: (trx: Tx, done: PrivacyRequest) => Promise<void>,
+): Promise<Outcome> {
   return inTransaction(deps, async (uow) => {
     const request = await repo.lockRequest(uow.trx, requestId);
     if (!request) throw errors.notFound('The privacy request');
@@ -100,6 +109,7 @@ async function carryOut(deps: RequestDeps, requestId: string, by: string, check:
         identities: identities.length,
         comments: documents.reduce((n, d) => n + (d.comments as unknown[]).length, 0),
       });
+      await record?.(uow.trx, done);
       const document = { format: EXPORT_FORMAT, generatedAt: now.toISOString(), siteId: request.site_id, identities: documents };
       return { kind: 'export', request: done, document };
     }
@@ -111,6 +121,7 @@ async function carryOut(deps: RequestDeps, requestId: string, by: string, check:
       reactions: erasure.reduce((n, r) => n + r.reactions, 0),
       flags: erasure.reduce((n, r) => n + r.flags, 0),
     });
+    await record?.(uow.trx, done);
     return { kind: 'erase', request: done, erasure };
   });
 }
@@ -148,10 +159,30 @@ export async function listPendingRequests(deps: { db: Db }, siteId: string) {
   return items;
 }
 
-/** An admin's one click: carries out a pending request of their site (member auth is the caller's job). */
-export async function completeRequest(deps: RequestDeps, actor: { siteId: string; memberId: string }, requestId: string, now = new Date()): Promise<Outcome> {
+/**
+ * An admin's one click: carries out a pending request of their site (member auth is the caller's
+ * job). With the acting member given, the audit log records that it was done, by whom and the counts:
+ * never the address nor the data.
+ */
+export async function completeRequest(
+  deps: RequestDeps,
+  actor: { siteId: string; memberId: string; staff?: StaffActor },
+  requestId: string,
+  now = new Date(),
+): Promise<Outcome> {
+  const record = actor.staff
+    ? (trx: Tx, done: PrivacyRequest) =>
+        writeLog(trx, {
+          siteId: done.site_id,
+          actor: actor.staff,
+          action: `privacy_${done.kind}`,
+          targetType: 'privacy_request',
+          targetId: done.id,
+          details: { ...(done.outcome ?? {}) },
+        })
+    : undefined;
   return carryOut(deps, requestId, actor.memberId, (r) => {
     if (r.site_id !== actor.siteId) throw errors.notFound('The privacy request');
     if (r.status !== 'pending') throw errors.conflict('request_done', 'This request was already carried out.');
-  }, now);
+  }, now, record);
 }

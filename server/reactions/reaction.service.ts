@@ -5,6 +5,7 @@ import type { BeforeCommit, CommentDeps, ReaderActor } from '../comments/comment
 import * as commentRepo from '../comments/comment.repo';
 import { inTransaction } from '../db';
 import { errors } from '../errors';
+import * as threadRepo from '../threads/thread.repo';
 import * as repo from './reaction.repo';
 
 export interface ReactionResult {
@@ -41,6 +42,8 @@ export async function setReaction(
 
   return inTransaction(deps, async (uow) => {
     const { trx } = uow;
+    // Cached pages of the thread show the count: they go stale with this commit.
+    await threadRepo.bumpPageVersion(trx, comment.thread_id);
     let commenter = actor.commenter;
     let token: string | undefined;
     if (!commenter) ({ commenter, token } = await createCommenter(trx, {}));

@@ -7,7 +7,7 @@ import { parse } from '../http/validate';
 import { getSite } from '../sites/site.service';
 import { ackError } from './acks';
 import type { ModerationClientEvents, ModerationServerEvents, QueueCountsPayload, QueueName } from './contract';
-import { queueCounts } from './queue.repo';
+import { queueCounts } from '../moderation/queue.repo';
 import { connectError } from './readers';
 import { QueueJoinSchema } from './realtime.schema';
 import { queueRoom } from './rooms';
@@ -123,9 +123,24 @@ function publishQueueChanges(nsp: ModerationNamespace, deps: Deps, coalesceMs = 
     }
     scheduleCounts(e.siteId);
   });
+  // A report that brings an approved comment to the site's threshold puts it in the flagged queue.
+  const offFlagged = deps.bus.on('comment.flagged', (e: DomainEvents['comment.flagged']) => {
+    if (e.entered) nsp.to(queueRoom(e.siteId)).emit('queue:added', { siteId: e.siteId, queue: 'flagged', commentId: e.commentId, threadId: e.threadId });
+    scheduleCounts(e.siteId);
+  });
+  // Any decision on an approved comment clears its flags: it leaves the flagged queue whatever it was.
+  const offDecided = deps.bus.on('moderation.decided', (e: DomainEvents['moderation.decided']) => {
+    if (e.from === 'approved') nsp.to(queueRoom(e.siteId)).emit('queue:removed', { siteId: e.siteId, queue: 'flagged', commentId: e.commentId, threadId: e.threadId });
+    scheduleCounts(e.siteId);
+  });
+  // A bulk import: the counts are read again once, rather than an event per imported comment.
+  const offImported = deps.bus.on('site.imported', (e: DomainEvents['site.imported']) => scheduleCounts(e.siteId));
 
   return () => {
     off();
+    offFlagged();
+    offDecided();
+    offImported();
     for (const timer of scheduled.values()) clearTimeout(timer);
     scheduled.clear();
   };

@@ -22,19 +22,14 @@ export const demoPoll = sample.poll;
  * missing, so a changed PUBLIC_URL is allowed too.
  */
 export async function ensureDemo(deps: { db: Db; bus: EventBus }, ownOrigin: string): Promise<{ created: boolean }> {
-  const existing = await siteRepo.findSite(deps.db, DEMO_SITE_ID);
-  if (existing) {
-    const origins = existing.origins as unknown as string[];
-    if (!origins.includes(ownOrigin)) {
-      await deps.db
-        .updateTable('sites')
-        .set({ origins: JSON.stringify([...origins, ownOrigin]), updated_at: sql`now()` })
-        .where('id', '=', DEMO_SITE_ID)
-        .execute();
-    }
+  if (await siteRepo.findSite(deps.db, DEMO_SITE_ID)) {
+    await allowOrigin(deps.db, ownOrigin);
     return { created: false };
   }
-  await inTransaction(deps, async ({ trx }) => {
+  const created = await inTransaction(deps, async ({ trx }) => {
+    // Several instances starting at once on a fresh database: one seeds, the others wait and see it.
+    await sql`select pg_advisory_xact_lock(hashtext('parley.seed.demo'))`.execute(trx);
+    if (await siteRepo.findSite(trx, DEMO_SITE_ID)) return false;
     await siteRepo.insertSite(trx, { id: DEMO_SITE_ID, name: sample.site.name, origins: [ownOrigin], settings: {} });
     const { thread } = await threadRepo.insertThread(trx, {
       siteId: DEMO_SITE_ID,
@@ -106,6 +101,20 @@ export async function ensureDemo(deps: { db: Db; bus: EventBus }, ownOrigin: str
       },
       sample.poll.options.map((label) => ({ id: newId(), label })),
     );
+    return true;
   });
-  return { created: true };
+  if (!created) await allowOrigin(deps.db, ownOrigin);
+  return { created };
+}
+
+/** The demo site accepts this instance's own origin (PUBLIC_URL may change between starts). */
+async function allowOrigin(db: Db, ownOrigin: string): Promise<void> {
+  const site = await siteRepo.findSite(db, DEMO_SITE_ID);
+  const origins = (site?.origins ?? []) as unknown as string[];
+  if (!site || origins.includes(ownOrigin)) return;
+  await db
+    .updateTable('sites')
+    .set({ origins: JSON.stringify([...origins, ownOrigin]), updated_at: sql`now()` })
+    .where('id', '=', DEMO_SITE_ID)
+    .execute();
 }

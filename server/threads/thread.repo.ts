@@ -43,6 +43,18 @@ export async function nextSeq(trx: Tx, threadId: string): Promise<number> {
   return row.seq;
 }
 
+/**
+ * Marks the thread's cached pages stale for a change that shows on a page without being an event (a
+ * like). Taken first in its transaction, like nextSeq, to keep the lock order: thread, then comments.
+ */
+export async function bumpPageVersion(trx: Tx, threadId: string): Promise<void> {
+  await trx
+    .updateTable('threads')
+    .set((eb) => ({ page_version: eb('page_version', '+', 1) }))
+    .where('id', '=', threadId)
+    .execute();
+}
+
 export async function lockThread(trx: Tx, threadId: string): Promise<Thread | undefined> {
   return trx.selectFrom('threads').selectAll().where('id', '=', threadId).forUpdate().executeTakeFirst();
 }

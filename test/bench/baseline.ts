@@ -1,4 +1,5 @@
 import express from 'express';
+import { Server } from 'socket.io';
 import pg from 'pg';
 
 /**
@@ -39,7 +40,22 @@ app.post('/write/:threadId', async (req, res) => {
 });
 
 const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
+
+// Bare Socket.IO on the same server and transport as Parley's readers: a socket joins a room, and a
+// POST broadcasts the body it carries, as is, to that room.
+const io = new Server(server, { transports: ['websocket'], serveClient: false });
+io.on('connection', (socket) => {
+  socket.on('join', (room: string, ack: () => void) => {
+    void socket.join(room);
+    ack();
+  });
+});
+app.post('/broadcast/:room', (req, res) => {
+  io.to(req.params.room).emit(String(req.body.event), req.body.payload);
+  res.status(202).json({ ok: true });
+});
 process.on('SIGTERM', () => {
+  void io.close();
   server.close();
   void pool.end().then(() => process.exit(0));
 });

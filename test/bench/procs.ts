@@ -20,9 +20,9 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts a TypeScript entry point in its own process on a free port and waits until /healthz answers. */
-export async function startProc(entry: string, env: Record<string, string> = {}): Promise<Proc> {
+export async function startProc(entry: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Proc> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -44,7 +44,7 @@ export async function startProc(entry: string, env: Record<string, string> = {})
     port,
     url,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { migrateToLatest, openPostgres } from '../../server/db';
 import { newId } from '../../server/ids';
+import { gather, median } from './fanout';
 import { startProc } from './procs';
 import { seedThread } from './seed';
 
@@ -25,6 +26,14 @@ interface Row {
 const args = process.argv.slice(2);
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+/** `--only read,write`: run these scenarios only. */
+const only = flag('--only')?.split(',');
+const wanted = (scenario: string) => !only || only.includes(scenario);
+/** `--sockets N`: readers for fan-out and memory (the targets are stated at 5,000). */
+const SOCKETS = Number(flag('--sockets') ?? 5000);
+/** `--profile DIR`: Parley writes a CPU profile there when it stops (open it in Chrome's DevTools). */
+const profileDir = flag('--profile');
 const rows: Row[] = [];
 
 function record(row: Omit<Row, 'ratio' | 'pass'> & { ratio?: number | null; better: 'higher' | 'lower'; limit?: number }) {
@@ -52,7 +61,7 @@ async function prepareDatabase(): Promise<string> {
   await admin.connect().catch((err) => {
     throw new Error(`npm run bench needs PostgreSQL (set DATABASE_URL): ${err.message}`);
   });
-  const name = 'parley_bench';
+  const name = 'parley_i11_bench';
   await admin.query(`drop database if exists ${name} with (force)`);
   await admin.query(`create database ${name}`);
   await admin.end();
@@ -67,51 +76,114 @@ async function main() {
   await migrateToLatest(handle.db);
   const siteId = 'bench';
   await handle.db.insertInto('sites').values({ id: siteId, name: 'Bench', origins: '["http://bench.test"]', settings: '{}' }).execute();
-  console.log('seeding threads of 100, 10,000 and 100,000 comments…');
-  const small = await seedThread(handle.db, siteId, 100);
-  const large = await seedThread(handle.db, siteId, 10_000);
-  const huge = await seedThread(handle.db, siteId, 100_000);
+  console.log('seeding threads…');
+  const small = wanted('growth') ? await seedThread(handle.db, siteId, 100) : '';
+  const large = wanted('growth') || wanted('read') ? await seedThread(handle.db, siteId, 10_000) : '';
+  const huge = wanted('growth') ? await seedThread(handle.db, siteId, 100_000) : '';
   const writeThread = await seedThread(handle.db, siteId, 10);
 
   const env = { DATABASE_URL: databaseUrl, PARLEY_RATE_LIMITS: 'off', NODE_ENV: 'production' };
-  const parley = await startProc('server/main.ts', env);
-  const baseline = await startProc('test/bench/baseline.ts', env);
+  let parley = await startProc('server/main.ts', env, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  let baseline = await startProc('test/bench/baseline.ts', env);
   try {
     // read: the first page of a 10,000-comment thread.
-    const oursRead = await load({ url: `${parley.url}/api/v1/threads/${large}/comments` });
-    const baseRead = await load({ url: `${baseline.url}/read/${large}` });
-    record({ scenario: 'read', metric: 'requests/s, 10k-comment page', ours: oursRead.requests.average, baseline: baseRead.requests.average, target: '≥ 1.5×', better: 'higher', limit: 1.5 });
+    if (wanted('read')) {
+      const oursRead = await load({ url: `${parley.url}/api/v1/threads/${large}/comments` });
+      const baseRead = await load({ url: `${baseline.url}/read/${large}` });
+      record({ scenario: 'read', metric: 'requests/s, 10k-comment page', ours: oursRead.requests.average, baseline: baseRead.requests.average, target: '≥ 1.5×', better: 'higher', limit: 1.5 });
+    }
 
-    // write: a comment through the whole pipeline vs one INSERT.
-    const body = JSON.stringify({ body: 'How would I resolve this stand-off? With a sceptre.' });
-    const headers = { 'content-type': 'application/json' };
-    const oursWrite = await load({ url: `${parley.url}/api/v1/threads/${writeThread}/comments`, method: 'POST', headers, body, connections: 10 });
-    const baseWrite = await load({ url: `${baseline.url}/write/${writeThread}`, method: 'POST', headers, body, connections: 10 });
-    record({ scenario: 'write', metric: 'requests/s, post a comment', ours: oursWrite.requests.average, baseline: baseWrite.requests.average, target: '≥ 0.4×', better: 'higher', limit: 0.4 });
+    // write: a comment through the whole pipeline vs one INSERT. Every body differs: the same text
+    // twice is a duplicate, refused.
+    if (wanted('write')) {
+      const headers = { 'content-type': 'application/json' };
+      let n = 0;
+      const requests = (path: string): autocannon.Request[] => [
+        {
+          method: 'POST',
+          path,
+          headers,
+          setupRequest: (req) => ({ ...req, body: JSON.stringify({ body: `How would I resolve this stand-off? With sceptre number ${++n}.` }) }),
+        },
+      ];
+      const oursWrite = await load({ url: parley.url, requests: requests(`/api/v1/threads/${writeThread}/comments`), connections: 10 });
+      const baseWrite = await load({ url: baseline.url, requests: requests(`/write/${writeThread}`), connections: 10 });
+      record({ scenario: 'write', metric: 'requests/s, post a comment', ours: oursWrite.requests.average, baseline: baseWrite.requests.average, target: '≥ 0.4×', better: 'higher', limit: 0.4 });
+    }
 
     // growth: first-page latency as the thread grows.
-    const latency: Record<number, number> = {};
-    for (const [n, id] of [[100, small], [10_000, large], [100_000, huge]] as const) {
-      const r = await load({ url: `${parley.url}/api/v1/threads/${id}/comments`, connections: 1, duration: Math.max(3, DURATION / 2) });
-      latency[n] = r.latency.average;
+    if (wanted('growth')) {
+      const latency: Record<number, number> = {};
+      for (const [n, id] of [[100, small], [10_000, large], [100_000, huge]] as const) {
+        const r = await load({ url: `${parley.url}/api/v1/threads/${id}/comments`, connections: 1, duration: Math.max(3, DURATION / 2) });
+        latency[n] = r.latency.average;
+      }
+      record({ scenario: 'growth', metric: 'ms first page, 100k vs 100', ours: latency[100_000]!, baseline: latency[100]!, target: '≤ 1.5×', better: 'lower', limit: 1.5 });
     }
-    record({ scenario: 'growth', metric: 'ms first page, 100k vs 100', ours: latency[100_000]!, baseline: latency[100]!, target: '≤ 1.5×', better: 'lower', limit: 1.5 });
 
     // votes: 200 readers voting at once on one poll; the tally must be exact.
-    const pollId = newId();
-    const options = [newId(), newId(), newId()];
-    await handle.db.insertInto('polls').values({ id: pollId, site_id: siteId, thread_id: writeThread, question: 'How would you resolve it?', kind: 'single', max_choices: 1, visibility: 'always', network_cap: 100_000, closes_at: null, created_by: null }).execute();
-    await handle.db.insertInto('poll_options').values(options.map((id, position) => ({ id, poll_id: pollId, label: `Option ${position}`, position }))).execute();
-    const started = performance.now();
-    const answers = await Promise.all(
-      Array.from({ length: 200 }, (_, i) =>
-        fetch(`${parley.url}/api/v1/polls/${pollId}/vote`, { method: 'PUT', headers, body: JSON.stringify({ optionIds: [options[i % 3]] }) }).then((r) => r.status),
-      ),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    const tally = await handle.db.selectFrom('poll_choices').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', pollId).executeTakeFirstOrThrow();
-    const ok = answers.filter((s) => s === 200).length;
-    record({ scenario: 'votes', metric: 'votes/s, 200 at once', ours: ok / seconds, baseline: null, target: `tally ${tally.n}/200 ${Number(tally.n) === 200 && ok === 200 ? 'exact' : 'WRONG'}`, better: 'higher' });
+    if (wanted('votes')) {
+      const headers = { 'content-type': 'application/json' };
+      const pollId = newId();
+      const options = [newId(), newId(), newId()];
+      await handle.db.insertInto('polls').values({ id: pollId, site_id: siteId, thread_id: writeThread, question: 'How would you resolve it?', kind: 'single', max_choices: 1, visibility: 'always', network_cap: 100_000, closes_at: null, created_by: null }).execute();
+      await handle.db.insertInto('poll_options').values(options.map((id, position) => ({ id, poll_id: pollId, label: `Option ${position}`, position }))).execute();
+      const started = performance.now();
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          fetch(`${parley.url}/api/v1/polls/${pollId}/vote`, { method: 'PUT', headers, body: JSON.stringify({ optionIds: [options[i % 3]] }) }).then((r) => r.status),
+        ),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      const tally = await handle.db.selectFrom('poll_choices').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', pollId).executeTakeFirstOrThrow();
+      const ok = answers.filter((s) => s === 200).length;
+      record({ scenario: 'votes', metric: 'votes/s, 200 at once', ours: ok / seconds, baseline: null, target: `tally ${tally.n}/200 ${Number(tally.n) === 200 && ok === 200 ? 'exact' : 'WRONG'}`, better: 'higher' });
+    }
+
+    // fan-out and memory: idle readers on one thread; a comment posted to it, time until the last
+    // reader has it, against bare Socket.IO broadcasting the same payload to as many sockets.
+    if (wanted('fanout') || wanted('memory')) {
+      // Fresh processes on both sides: memory grown by the loads above would hide the sockets' own.
+      await parley.stop();
+      await baseline.stop();
+      parley = await startProc('server/main.ts', env, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+      baseline = await startProc('test/bench/baseline.ts', env);
+      const fanThread = await seedThread(handle.db, siteId, 10);
+      const headers = { 'content-type': 'application/json' };
+      const ours = await gather(parley.url, SOCKETS, (s) => new Promise((resolve, reject) => {
+        s.emit('thread:join', { threadId: fanThread }, (ack: { error?: unknown }) => (ack && 'error' in ack && ack.error ? reject(new Error(JSON.stringify(ack.error))) : resolve()));
+      }), parley.child.pid!);
+      let payload: unknown;
+      const oursTimes: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        const text = `Fan-out round ${round}: how would you resolve this stand-off?`;
+        oursTimes.push(
+          await ours.timeToLast('comment:created', (p) => (p?.comment?.bodyHtml ?? '').includes(`round ${round}:`) && ((payload ??= p), true), async () => {
+            const res = await fetch(`${parley.url}/api/v1/threads/${fanThread}/comments`, { method: 'POST', headers, body: JSON.stringify({ body: text }) });
+            if (res.status !== 201) throw new Error(`posting for fan-out: ${res.status}`);
+          }),
+        );
+      }
+      ours.close();
+      const base = await gather(baseline.url, SOCKETS, (s) => new Promise((resolve) => s.emit('join', fanThread, () => resolve())), baseline.child.pid!);
+      const baseTimes: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        const tagged = { ...(payload as object), round };
+        baseTimes.push(
+          await base.timeToLast('comment:created', (p) => p?.round === round, async () => {
+            const res = await fetch(`${baseline.url}/broadcast/${fanThread}`, { method: 'POST', headers, body: JSON.stringify({ event: 'comment:created', payload: tagged }) });
+            if (res.status !== 202) throw new Error(`broadcasting: ${res.status}`);
+          }),
+        );
+      }
+      base.close();
+      if (wanted('fanout')) {
+        record({ scenario: 'fanout', metric: `ms to last of ${SOCKETS} readers`, ours: median(oursTimes), baseline: median(baseTimes), target: '≤ 1.25×', better: 'lower', limit: 1.25 });
+      }
+      if (wanted('memory')) {
+        record({ scenario: 'memory', metric: `KB per idle reader, ${SOCKETS}`, ours: ours.bytesPerSocket / 1024, baseline: base.bytesPerSocket / 1024, target: '≤ 1.5×', better: 'lower', limit: 1.5 });
+      }
+    }
   } finally {
     await parley.stop();
     await baseline.stop();

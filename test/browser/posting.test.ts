@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildSite } from '../helpers/factories';
-import { articlePage, launchBrowser, openPage, readerTakesTime, startPublisher, type PageLog, widget } from '../helpers/browser';
+import { articlePage, launchBrowser, openPage, readerTakesTime, startPublisher, type PageLog, threadShown, widget } from '../helpers/browser';
 import { startTestParley, type TestParley } from '../helpers/parley';
 
 jest.setTimeout(60_000);
@@ -39,7 +39,7 @@ afterEach(async () => {
 
 const open = async (path = '/article') => {
   await page.goto(publisher.origin + path);
-  await widget(page).getByRole('heading', { level: 2 }).waitFor();
+  await threadShown(page);
 };
 const commentBox = () => widget(page).getByRole('textbox', { name: 'Comment' });
 /** The list item of the comment whose own text (not its replies') is `text`. */
@@ -186,7 +186,7 @@ describe('the widget on a publisher’s page', () => {
     const other = await browser.newContext();
     const { page: stranger } = await openPage(other);
     await stranger.goto(`${publisher.origin}/article`);
-    await widget(stranger).getByRole('heading', { level: 2 }).waitFor();
+    await threadShown(stranger);
     await expect(widget(stranger).getByText('Please approve me.').count()).resolves.toBe(0);
     await other.close();
   });

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { articlePage, launchBrowser, openPage, type PageLog, startPublisher, until, widget } from '../helpers/browser';
+import { articlePage, launchBrowser, openPage, type PageLog, startPublisher, until, threadShown, widget } from '../helpers/browser';
 import { startTestParley, type TestParley } from '../helpers/parley';
 
 jest.setTimeout(60_000);
@@ -40,7 +40,7 @@ afterEach(async () => {
 
 const open = async (hash = '') => {
   await page.goto(`${publisher.origin}/article${hash}`);
-  await widget(page).getByRole('heading', { level: 2 }).waitFor();
+  await threadShown(page);
 };
 const topLevelTexts = () => widget(page).locator('ol.list > li.c > article .body').allTextContents();
 

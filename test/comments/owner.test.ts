@@ -32,6 +32,9 @@ describe('PATCH /comments/:id', () => {
     const { thread } = await setup();
     const { comment, token } = await post(thread.id, { body: 'Insolvency springs to mind' });
     expect(comment.editableUntil).toBeDefined();
+    // The author gets their own text back to edit; nobody else does.
+    expect(comment.bodySrc).toBe('Insolvency springs to mind');
+    expect((await call(parley, 'get', `/comments/${comment.id}`)).body.comment.bodySrc).toBeUndefined();
     const events = recordEvents(parley);
     const res = await call(parley, 'patch', `/comments/${comment.id}`, { body: 'Insolvency *springs* to mind.' }, { token });
     expect(res.status).toBe(200);

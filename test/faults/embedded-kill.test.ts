@@ -60,10 +60,12 @@ describe('embedded database: SIGKILL during writes', () => {
         }
       });
       await new Promise((r) => setTimeout(r, 1500 + round * 300));
+      // Listen before killing: the exit may come while the writers are still winding down.
+      const exited = new Promise((r) => current.child.once('exit', r));
       current.child.kill('SIGKILL');
       stop = true;
       await Promise.all(writers);
-      await new Promise((r) => current.child.once('exit', r));
+      await exited;
     }
     expect(acknowledged.length).toBeGreaterThan(10);
 

@@ -35,7 +35,8 @@ export async function openPage(context: BrowserContext): Promise<{ page: Page; l
   page.on('websocket', (ws) => log.requests.push(ws.url()));
   page.on('pageerror', (e) => log.errors.push(e.message));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) log.errors.push(m.text());
+    // A lost network (tests go offline on purpose) is reported by the browser, not by our scripts.
+    if (m.type() === 'error' && !/Failed to load resource|WebSocket connection to .* failed/.test(m.text())) log.errors.push(m.text());
   });
   page.on('dialog', (d) => {
     log.dialogs.push(d.message());
@@ -83,6 +84,15 @@ export function articlePage(parleyUrl: string, attrs: { site: string; key: strin
 /** Locators pierce open shadow roots, so tests address the widget as a reader sees it. */
 export const widget = (page: Page) => page.locator('[data-parley]');
 
+/**
+ * Waits until the widget shows its thread: the heading is there and the first page of comments has
+ * been read (the list stays `aria-busy` until then, as a screen reader is told).
+ */
+export async function threadShown(page: Page): Promise<void> {
+  await widget(page).getByRole('heading', { level: 2 }).waitFor();
+  await widget(page).locator('ol.list:not([aria-busy])').waitFor({ state: 'attached' });
+}
+
 /** Polls `read` until `ok` accepts its value (or times out with the last value in the message). */
 export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 8000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -102,4 +112,37 @@ export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean
  */
 export async function readerTakesTime(page: Page): Promise<void> {
   await page.clock.fastForward(2_500);
+}
+
+/** What has focus, looking through shadow roots: "TAG label-or-text". */
+export function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let el: Element | null = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    if (!el) return '';
+    const root = el.getRootNode() as ShadowRoot | Document;
+    const labelled = el.id ? root.querySelector(`label[for="${el.id}"]`)?.textContent : null;
+    const label = el.getAttribute('aria-label') ?? labelled ?? el.textContent ?? '';
+    return `${el.tagName} ${label.trim()}`.trim();
+  });
+}
+
+/** Presses Tab until the focused element matches, as a keyboard user would. */
+export async function tabTo(page: Page, pattern: RegExp, max = 80): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if (pattern.test(await focused(page))) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${pattern}; focus is on ${await focused(page)}`);
+}
+
+/** axe-core from node_modules, evaluated in the page (no CDN), against WCAG 2.2 AA. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const result = await page.evaluate(() =>
+    (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+    }),
+  );
+  return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
 }

@@ -23,12 +23,12 @@ export interface TestParley {
  */
 export async function startTestParley(
   env: Record<string, string> = {},
-  options: { keepData?: boolean } = {},
+  options: { keepData?: boolean; port?: number } = {},
 ): Promise<TestParley> {
   const database = await openTestDatabase(options);
   const config = configFrom({ PORT: '0', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://parley.test', ...env });
   const app = await createParley({ config, database, log: pino({ level: 'silent' }) });
-  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => app.server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = app.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -40,6 +40,8 @@ export async function startTestParley(
     async reset() {
       await resetDatabase(database);
       app.deps.origins.invalidate();
+      // Tests write rows directly, past the thread clocks: start every test with no cached pages.
+      app.deps.pages?.clear();
       app.deps.limits.reset();
       // The hashing secrets were truncated with everything else: forget the cached ones too.
       app.deps.network.forgetBefore(utcDay(new Date(Date.now() + DAY_MS)));

@@ -5,6 +5,8 @@ import { sql } from 'kysely';
 import type { DatabaseHandle, Db } from '../../server/db';
 import { createEventBus } from '../../server/events';
 import { newId } from '../../server/ids';
+import { createMember } from '../../server/members/member.service';
+import { checkPassword } from '../../server/members/password';
 import { exportSite } from '../../server/imports/archive.export';
 import { importArchive } from '../../server/imports/archive.import';
 import { ImportFileError } from '../../server/imports/import.errors';
@@ -25,7 +27,14 @@ async function siteContents(db: Db, siteId: string) {
   const polls = await db.selectFrom('polls').selectAll().where('site_id', '=', siteId).orderBy('id').execute();
   const tallies = await Promise.all(polls.map(async (p) => [...(await pollRepo.tally(db, p.id)).counts.entries()].sort()));
   const site = await db.selectFrom('sites').select(['id', 'name', 'origins', 'settings']).where('id', '=', siteId).executeTakeFirst();
+  const members = await db.selectFrom('site_members').innerJoin('members', 'members.id', 'site_members.member_id')
+    .select(['members.id', 'members.email', 'members.name', 'site_members.role']).where('site_id', '=', siteId).orderBy('members.id').execute();
+  const bans = await db.selectFrom('bans').selectAll().where('site_id', '=', siteId).where('commenter_id', 'is not', null).orderBy('id').execute();
+  const log = (await db.selectFrom('moderation_log').selectAll().where('site_id', '=', siteId).orderBy('id').execute()).map(({ id: _id, ...e }) => e);
   return {
+    members,
+    bans,
+    log,
     site,
     threads,
     comments: comments.map(({ seq: _seq, ...c }) => c),
@@ -84,6 +93,13 @@ describe('a site archive', () => {
     await sql`update threads set comment_count = (select count(*) from comments c where c.thread_id = threads.id and c.status = 'approved')`.execute(db);
     await db.updateTable('comments').set({ reaction_count: 3 }).where('id', '=', first.id).execute();
     await db.updateTable('comments').set({ flag_count: 1 }).where('id', '=', second.id).execute();
+    // The newsroom: an admin, a ban of a commenter, a network ban (not archived), and the log.
+    const { member: admin } = await createMember(db, { email: 'editor@daily.example', name: 'Ed Itor', password: 'a long enough password' });
+    await db.insertInto('site_members').values({ site_id: site.id, member_id: admin.id, role: 'admin' }).execute();
+    const ban = { site_id: site.id, comment_id: second.id, reason: 'spam links', created_by_type: 'member' as const, created_by_id: admin.id, created_by_name: admin.name, expires_at: null, lifted_at: null };
+    await db.insertInto('bans').values({ ...ban, id: newId(), commenter_id: second.commenter_id, network_hash: null, network_day: null }).execute();
+    await db.insertInto('bans').values({ ...ban, id: newId(), commenter_id: null, network_hash: 'network-hash-c', network_day: '2026-11-20' }).execute();
+    await db.insertInto('moderation_log').values({ site_id: site.id, actor_type: 'member', actor_id: admin.id, actor_name: admin.name, action: 'comment.reject', target_type: 'comment', target_id: second.id, comment_id: second.id, thread_id: second.thread_id, commenter_id: second.commenter_id, from_status: 'approved', to_status: 'rejected', reason: 'spam links', details: JSON.stringify({ bulk: false }) }).execute();
     return site;
   }
 
@@ -93,7 +109,7 @@ describe('a site archive', () => {
     const out = fs.createWriteStream(file);
     const counts = await exportSite(source.db, site.id, out);
     await new Promise((resolve) => out.end(resolve));
-    expect(counts).toMatchObject({ site: 1, thread: 3, comment: original.comments.length, poll: 1, ballot: 3, reaction: 3, flag: 1 });
+    expect(counts).toMatchObject({ site: 1, member: 1, thread: 3, comment: original.comments.length, poll: 1, ballot: 3, reaction: 3, flag: 1, ban: 1, log: 1 });
 
     const text = fs.readFileSync(file, 'utf8');
     expect(text).not.toMatch(/network-hash|password|body_html|bodyHtml|ip_hash/);
@@ -101,8 +117,14 @@ describe('a site archive', () => {
     const report = await importArchive(deps(target), { siteId: site.id, file });
     expect(report.comments.total).toBe(original.comments.length);
     expect(report.polls).toEqual({ imported: 1, ballots: 3 });
+    expect(report.moderation).toEqual({ members: 1, bans: 1, logEntries: 1 });
     const restored = await siteContents(target.db, site.id);
     expect(restored).toEqual(original);
+    expect(original.members).toHaveLength(1);
+    // The restored admin has no password until one is set for them.
+    const restoredAdmin = await target.db.selectFrom('members').select('password_hash').executeTakeFirstOrThrow();
+    expect(await checkPassword(restoredAdmin.password_hash, 'a long enough password')).toBe(false);
+    expect(report.notes.map((n) => n.reason)).toContainEqual(expect.stringMatching(/reset-password/));
 
     // Restoring the same archive again changes nothing.
     const before = await snapshot(target.db);

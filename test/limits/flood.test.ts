@@ -96,7 +96,9 @@ describe('flood limits', () => {
       console.warn('Redis is not reachable on 127.0.0.1:6379: the Redis flood store was not exercised');
       return;
     }
-    const withRedis = await startTestParley({ TRUST_PROXY: 'true', REDIS_URL: 'redis://127.0.0.1:6379' });
+    // Each instance group keeps its counters under its own prefix (REDIS_KEY_PREFIX).
+    const prefix = `parley-flood-${process.pid}-${Date.now()}:`;
+    const withRedis = await startTestParley({ TRUST_PROXY: 'true', REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix });
     try {
       expect(withRedis.app.deps.limits.store).toBe('redis');
       const site = await buildSite(withRedis.database.db);
@@ -112,7 +114,8 @@ describe('flood limits', () => {
       const redis = createClient({ url: 'redis://127.0.0.1:6379' });
       await redis.connect();
       try {
-        expect(Number(await redis.get(`parley:flood:comment:c:${commenter.id}`))).toBe(perCommenter + 1);
+        expect(Number(await redis.get(`${prefix}flood:comment:c:${commenter.id}`))).toBe(perCommenter + 1);
+        expect(await redis.get(`parley:flood:comment:c:${commenter.id}`)).toBeNull();
       } finally {
         await redis.close();
       }

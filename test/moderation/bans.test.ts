@@ -58,6 +58,21 @@ describe('banning a commenter', () => {
     expect(actions).toEqual(['ban.create', 'ban.lift']);
   });
 
+  it('stops a banned reader from editing what they already posted', async () => {
+    const { site, thread, mod } = await setup();
+    const troll = await postComment(parley, thread.id, { body: 'first words', name: 'Troll' });
+    const token = troll.body.commenterToken;
+    const id = troll.body.comment.id;
+    await mod.call('post', '/moderation/bans', { site: site.id, commentId: id, reason: 'abuse' }).expect(201);
+
+    const edit = await parley.http().patch(`/api/v1/comments/${id}`).set('Authorization', `Bearer ${token}`).send({ body: 'now with abuse' });
+    expect(edit.status).toBe(403);
+    expect(edit.body.error.code).toBe('banned');
+    const row = await db().selectFrom('comments').select(['body_src', 'edited_at']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ body_src: 'first words', edited_at: null });
+    expect(await db().selectFrom('comment_edits').selectAll().execute()).toHaveLength(0);
+  });
+
   it('applies on that site only', async () => {
     const { site, thread, mod } = await setup();
     const otherSite = await buildSite(db());

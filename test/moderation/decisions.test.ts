@@ -120,6 +120,27 @@ describe('a decision', () => {
     expect((await log()).filter((e) => e.action.startsWith('comment.'))).toHaveLength(1);
   });
 
+  it('answers 409 to a decision taken on a text the author has since edited', async () => {
+    const { mod } = await setup();
+    const { thread } = await setup({});
+    const posted = await postComment(parley, thread.id, { body: 'A fair question.' });
+    const seen = await mod.call('get', `/moderation/comments/${posted.body.comment.id}`);
+    expect(seen.status).toBe(404); // another site's moderator sees nothing
+    const own = await member(parley, [[thread.site_id, 'moderator']], 'site moderator');
+    const item = await own.call('get', `/moderation/comments/${posted.body.comment.id}`);
+    const version = item.body.comment.version as number;
+
+    const edit = await parley.http().patch(`/api/v1/comments/${posted.body.comment.id}`)
+      .set('Authorization', `Bearer ${posted.body.commenterToken}`).send({ body: 'A fair question, now with a rude word.' });
+    expect(edit.status).toBe(200);
+
+    const stale = await own.call('post', `/moderation/comments/${posted.body.comment.id}/decision`, { action: 'approve', version });
+    expect(stale.status).toBe(409);
+    const fresh = await own.call('post', `/moderation/comments/${posted.body.comment.id}/decision`, { action: 'reject', version: version + 1 });
+    expect(fresh.status).toBe(200);
+    expect((await commentRow(posted.body.comment.id)).status).toBe('rejected');
+  });
+
   it('refuses bad input with 400 and an unknown comment with 404', async () => {
     const { mod } = await setup();
     expect((await mod.call('post', '/moderation/comments/0000000000000000/decision', { action: 'approve' })).status).toBe(404);

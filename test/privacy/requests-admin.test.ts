@@ -1,5 +1,7 @@
 import { completeRequest, listPendingRequests } from '../../server/privacy/requests.service';
 import { buildSite, buildThread } from '../helpers/factories';
+import type { TestParley } from '../helpers/parley';
+import { apiKey, member } from '../helpers/staff';
 import { postAs, scanDatabase, startPrivacyParley, type PrivacyParley } from './helpers';
 
 let parley: PrivacyParley;
@@ -78,5 +80,63 @@ describe('lost token, without a mail transport', () => {
     expect((await parley.http().delete('/api/v1/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
     expect(await listPendingRequests(parley.app.deps, site.id)).toEqual([]);
     expect(await scanDatabase(parley.db, ['ana@example.com'])).toEqual([]);
+  });
+});
+
+describe('lost token, through the admins\u2019 API', () => {
+  const asTest = () => parley as unknown as TestParley;
+
+  it('lists pending requests and carries out an export for the site\u2019s admin only, logging that it was done', async () => {
+    const { site, first } = await reader('ana@example.com', 'Ana');
+    await parley.http().post('/api/v1/privacy/requests').send({ site: site.id, email: 'ana@example.com', kind: 'export' });
+    const admin = await member(asTest(), [[site.id, 'admin']], 'admin', { name: 'Ed Itor' });
+    const moderator = await member(asTest(), [[site.id, 'moderator']], 'moderator');
+    await buildSite(parley.db, { id: 'elsewhere' });
+    const stranger = await member(asTest(), [['elsewhere', 'admin']], 'other site admin');
+    const key = await apiKey(asTest(), site.id);
+
+    const list = await admin.call('get', `/moderation/privacy-requests?site=${site.id}`);
+    expect(list.status).toBe(200);
+    expect(list.body.items).toEqual([expect.objectContaining({ kind: 'export', status: 'pending', email: 'ana@example.com', identities: 1 })]);
+    const id = list.body.items[0].id as string;
+
+    expect((await moderator.call('get', `/moderation/privacy-requests?site=${site.id}`)).status).toBe(403);
+    expect((await stranger.call('get', `/moderation/privacy-requests?site=${site.id}`)).status).toBe(404);
+    expect((await moderator.call('post', `/moderation/privacy-requests/${id}/complete`)).status).toBe(403);
+    expect((await stranger.call('post', `/moderation/privacy-requests/${id}/complete`)).status).toBe(404);
+    expect((await key.call('post', `/moderation/privacy-requests/${id}/complete`)).status).toBe(403);
+    expect((await admin.call('post', '/moderation/privacy-requests/not-an-id/complete')).status).toBe(400);
+
+    const done = await admin.call('post', `/moderation/privacy-requests/${id}/complete`);
+    expect(done.status).toBe(200);
+    expect(done.body.request).toMatchObject({ id, status: 'done', email: null, completedBy: admin.id });
+    expect(done.body.document.identities[0].commenter.email).toBe('ana@example.com');
+    expect(done.body.document.identities[0].comments.map((c: { id: string }) => c.id)).toEqual([first]);
+
+    const again = await admin.call('post', `/moderation/privacy-requests/${id}/complete`);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('request_done');
+    expect((await admin.call('get', `/moderation/privacy-requests?site=${site.id}`)).body.items).toEqual([]);
+
+    const log = await admin.call('get', `/moderation/log?site=${site.id}`);
+    const entry = (log.body.items as Array<Record<string, unknown>>).find((e) => e.action === 'privacy_export');
+    expect(entry).toBeDefined();
+    expect(JSON.stringify(entry)).not.toContain('ana@example.com');
+    // An export keeps the commenter as they were; the request and the log no longer hold the address.
+    expect(await scanDatabase(parley.db, ['ana@example.com'])).toEqual([{ table: 'commenters', column: 'email', needle: 'ana@example.com' }]);
+  });
+
+  it('carries out an erasure in one click: the reader\u2019s name leaves the thread', async () => {
+    const { site, thread } = await reader('ana@example.com', 'Ana Quatremer');
+    await parley.http().post('/api/v1/privacy/requests').send({ site: site.id, email: 'ana@example.com', kind: 'erase' });
+    const admin = await member(asTest(), [[site.id, 'admin']], 'admin');
+    const [request] = (await admin.call('get', `/moderation/privacy-requests?site=${site.id}`)).body.items;
+    const done = await admin.call('post', `/moderation/privacy-requests/${request.id}/complete`);
+    expect(done.status).toBe(200);
+    expect(done.body.request).toMatchObject({ kind: 'erase', status: 'done', outcome: expect.objectContaining({ identities: 1, comments: 1 }) });
+    expect(done.body.document).toBeUndefined();
+    const page = await parley.http().get(`/api/v1/threads/${thread.id}/comments`);
+    expect(JSON.stringify(page.body)).not.toContain('Ana Quatremer');
+    expect(await scanDatabase(parley.db, ['ana@example.com', 'Ana Quatremer'])).toEqual([]);
   });
 });

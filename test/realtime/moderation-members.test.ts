@@ -38,6 +38,43 @@ describe('/moderation with members and keys', () => {
     await waitFor(() => events.some((e) => e.event === 'queue:counts' && (e.payload as { counts: { pending: number } }).counts.pending === 0), 5000, 'the counts');
   });
 
+  it('moves a reported comment into the flagged queue live, and out of it when a moderator approves it', async () => {
+    const db = parley.database.db;
+    const site = await buildSite(db, { settings: { flagThreshold: 2 } });
+    const thread = await buildThread(db, site.id);
+    const moderator = await member(parley, [[site.id, 'moderator']], 'moderator');
+    const socket = await connected(parley.url, { namespace: '/moderation', cookie: moderator.cookie, origin: parley.origin });
+    sockets.push(socket);
+    await emitAck(socket, 'queue:join', { siteId: site.id });
+    const events = record(socket, ['queue:added', 'queue:removed', 'queue:counts']);
+    const flaggedCount = () => {
+      const counts = events.filter((e) => e.event === 'queue:counts');
+      return counts.length ? (counts[counts.length - 1]!.payload as { counts: { flagged: number } }).counts.flagged : undefined;
+    };
+
+    const posted = await parley.http().post(`/api/v1/threads/${thread.id}/comments`).set('Content-Type', 'application/json').send({ body: 'Pay the ransom.' });
+    const id = posted.body.comment.id as string;
+    const flag = () => parley.http().post(`/api/v1/comments/${id}/flags`).set('Content-Type', 'application/json').send({ reason: 'abuse' });
+    expect((await flag()).status).toBe(201);
+    expect((await flag()).status).toBe(201);
+    await waitFor(() => events.some((e) => e.event === 'queue:added' && (e.payload as { queue: string }).queue === 'flagged'), 5000, 'the flagged arrival');
+    await waitFor(() => flaggedCount() === 1, 5000, 'flagged count 1');
+
+    events.length = 0;
+    expect((await moderator.call('post', `/moderation/comments/${id}/decision`, { action: 'approve' })).status).toBe(200);
+    await waitFor(() => events.some((e) => e.event === 'queue:removed' && (e.payload as { queue: string; commentId: string }).queue === 'flagged'), 5000, 'the flagged departure');
+    await waitFor(() => flaggedCount() === 0, 5000, 'flagged count 0');
+    expect((await moderator.call('get', `/moderation/queues?site=${site.id}`)).body.counts.flagged).toBe(0);
+
+    // The cleared reports do not count again: one new report is below the threshold of two.
+    events.length = 0;
+    expect((await flag()).status).toBe(201);
+    await waitFor(() => flaggedCount() === 0, 5000, 'counts after a new report');
+    expect(events.some((e) => e.event === 'queue:added')).toBe(false);
+    expect((await flag()).status).toBe(201);
+    await waitFor(() => flaggedCount() === 1, 5000, 'flagged again at the threshold');
+  });
+
   it('accepts a site API key and refuses journalists, strangers and revoked sessions', async () => {
     const db = parley.database.db;
     const site = await buildSite(db);

@@ -44,6 +44,22 @@ describe('the widget’s scripts', () => {
     expect(br.headers['content-encoding']).toBe('br');
   });
 
+  it('serves the live-updates module under a content-hashed name, immutable, and counts it in the budget', async () => {
+    const build = await buildWidget();
+    const live = [...build.assets.keys()].find((p) => /^\/widget\/live\.[\w-]+\.js$/.test(p))!;
+    expect(live).toBeDefined();
+    // embed.js imports it by that name after first paint.
+    expect(build.assets.get('/embed.js')!.body.toString()).toContain(live);
+    const res = await parley.http().get(live).set('Accept-Encoding', 'identity');
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    // WebSocket only: the long-polling transport is not shipped.
+    expect(res.text).not.toContain('xhr poll error');
+    const sum = ['/embed.js', live].reduce((n, p) => n + build.assets.get(p)!.gzip.length, 0);
+    expect(build.budgetBytes).toBe(sum);
+  });
+
   it('answers 404 in JSON for a script that does not exist', async () => {
     const res = await parley.http().get('/widget/nothing.js');
     expect(res.status).toBe(404);

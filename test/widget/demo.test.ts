@@ -45,3 +45,18 @@ describe('/demo', () => {
     expect(res.headers['content-type']).toMatch(/^text\/css/);
   });
 });
+
+describe('seeding the demo', () => {
+  it('happens once when several instances start at once on a fresh database', async () => {
+    await parley.reset();
+    const results = await Promise.all([1, 2, 3, 4].map(() => ensureDemo(parley.app.deps, parley.origin)));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    const db = parley.database.db;
+    expect(await db.selectFrom('threads').select('id').where('site_id', '=', 'demo').execute()).toHaveLength(1);
+    expect(await db.selectFrom('polls').select('id').where('site_id', '=', 'demo').execute()).toHaveLength(1);
+    // A later start with another public address adds it to the demo's origins.
+    await ensureDemo(parley.app.deps, 'https://comments.example');
+    const site = await db.selectFrom('sites').select('origins').where('id', '=', 'demo').executeTakeFirstOrThrow();
+    expect(site.origins).toEqual([parley.origin, 'https://comments.example']);
+  });
+});

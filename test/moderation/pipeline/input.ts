@@ -28,6 +28,7 @@ export function ruleInput(
       mode: null,
       comment_count: 0,
       seq: 0,
+      page_version: 0,
       created_at: new Date(),
       last_comment_at: null,
       ...options.thread,

@@ -1,0 +1,102 @@
+import { ApiError } from '../api';
+import { h, uid } from '../dom';
+import type { Panel } from '../shell';
+import type { Site, SiteSettings } from '../types';
+
+const lines = (value: string) =>
+  value
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+/**
+ * The site's settings for its admins: moderation mode, word lists, link limit, edit window, flag
+ * threshold and allowed origins. Only what changed is sent; each refusal is shown at its field.
+ */
+export const settingsPanel: Panel = (ctx, mount) => {
+  const { t } = ctx;
+  const section = h('section', { 'aria-labelledby': 'settings-title' }, h('h1', { id: 'settings-title' }, t.settingsTitle));
+  mount.append(section);
+
+  ctx.api.get<{ site: Site }>(`/sites/${ctx.site.id}`).then(({ site }) => section.append(form(site)), ctx.fail);
+
+  function field(label: string, control: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, path: string) {
+    const id = uid('setting');
+    const error = h('span', { class: 'field-error', id: `${id}-error` });
+    control.id = id;
+    control.dataset.path = path;
+    control.setAttribute('aria-describedby', error.id);
+    return h('p', { class: 'field' }, h('label', { for: id }, label), control, error);
+  }
+
+  function form(site: Site): HTMLFormElement {
+    const s = site.settings;
+    const name = h('input', { type: 'text', value: site.name, required: true, maxlength: 200 });
+    const mode = h('select', {}, (['post', 'pre', 'first_time'] as const).map((m) => h('option', { value: m, selected: s.moderation === m }, t.modes[m])));
+    const blocked = h('textarea', { rows: 4 });
+    blocked.value = s.blockedWords.join('\n');
+    const held = h('textarea', { rows: 4 });
+    held.value = s.heldWords.join('\n');
+    const num = (value: number, min: number, max: number) => h('input', { type: 'number', value, min, max, required: true });
+    const maxLinks = num(s.maxLinks, 0, 50);
+    const editWindow = num(s.editWindowMinutes, 0, 10080);
+    const threshold = num(s.flagThreshold, 1, 100);
+    const origins = h('textarea', { rows: 3 });
+    origins.value = site.origins.join('\n');
+    const submit = h('button', { type: 'submit', class: 'primary' }, t.save);
+
+    const f = h(
+      'form',
+      { class: 'settings', novalidate: true },
+      field(t.name, name, 'name'),
+      field(t.mode, mode, 'settings.moderation'),
+      field(t.blockedWords, blocked, 'settings.blockedWords'),
+      field(t.heldWords, held, 'settings.heldWords'),
+      field(t.maxLinks, maxLinks, 'settings.maxLinks'),
+      field(t.editWindow, editWindow, 'settings.editWindowMinutes'),
+      field(t.flagThreshold, threshold, 'settings.flagThreshold'),
+      field(t.origins, origins, 'origins'),
+      submit,
+    );
+
+    f.addEventListener('submit', (e) => {
+      e.preventDefault();
+      for (const el of Array.from(f.querySelectorAll('[aria-invalid]'))) el.removeAttribute('aria-invalid');
+      for (const el of Array.from(f.querySelectorAll('.field-error'))) el.textContent = '';
+      const settings: Partial<SiteSettings> = {
+        moderation: mode.value as SiteSettings['moderation'],
+        blockedWords: lines(blocked.value),
+        heldWords: lines(held.value),
+        maxLinks: Number(maxLinks.value),
+        editWindowMinutes: Number(editWindow.value),
+        flagThreshold: Number(threshold.value),
+      };
+      submit.disabled = true;
+      ctx.api
+        .send<{ site: Site }>('PATCH', `/sites/${site.id}`, { name: name.value.trim(), origins: lines(origins.value), settings })
+        .then(
+          () => ctx.status.say(t.saved),
+          (err: unknown) => {
+            ctx.fail(err);
+            if (err instanceof ApiError) showErrors(f, err.details);
+          },
+        )
+        .finally(() => (submit.disabled = false));
+    });
+    return f;
+  }
+
+  /** A detail's path (`settings.blockedWords.2`) names the field it belongs to. */
+  function showErrors(f: HTMLFormElement, details: { path: string; message: string }[]): void {
+    let first: HTMLElement | null = null;
+    for (const d of details) {
+      const control = Array.from(f.querySelectorAll<HTMLElement>('[data-path]')).find((c) => d.path === c.dataset.path || d.path.startsWith(`${c.dataset.path}.`));
+      if (!control) continue;
+      control.setAttribute('aria-invalid', 'true');
+      const error = document.getElementById(control.getAttribute('aria-describedby')!)!;
+      error.textContent = [error.textContent, d.message].filter(Boolean).join(' ');
+      first ??= control;
+    }
+    first?.focus();
+  }
+};

@@ -1,0 +1,45 @@
+import { type Ctx, who } from '../context';
+import { h, safeHtml } from '../dom';
+import { formatDate } from '../i18n';
+import { replyBox } from '../reply';
+import type { Page, PublicComment } from '../types';
+
+/**
+ * A thread's published comments as readers see them (the public API), each with a Reply button:
+ * how a journalist, who has no queues, answers a reader with their badge.
+ */
+export async function threadComments(ctx: Ctx, threadId: string): Promise<HTMLElement> {
+  const { t } = ctx;
+  const page = await ctx.api.get<Page<PublicComment>>(`/threads/${threadId}/comments?sort=newest&limit=50`);
+  const list = h('ol', { class: 'public-comments' });
+  const entry = (c: PublicComment, depth: number): HTMLLIElement => {
+    const author = who(ctx, c.author.name);
+    const replyButton = h('button', { type: 'button', 'aria-label': t.replyTo(author) }, t.reply);
+    const li = h(
+      'li',
+      { class: depth ? 'reply-item' : '' },
+      h(
+        'article',
+        { 'aria-label': t.commentBy(author) },
+        h('p', { class: 'meta' }, h('strong', {}, author), c.author.badge ? h('span', { class: 'badge' }, c.author.badge) : null, ` · ${formatDate(c.createdAt, ctx.lang)}`),
+        h('div', { class: 'body' }, safeHtml(c.bodyHtml)),
+        replyButton,
+      ),
+    );
+    replyButton.addEventListener('click', () => {
+      if (li.querySelector('form.reply')) return;
+      replyButton.after(
+        replyBox(ctx, { threadId, parentId: c.id, parentAuthor: author }, (posted) => {
+          if (posted) li.after(entry(posted, depth + 1));
+          replyButton.focus();
+        }),
+      );
+    });
+    return li;
+  };
+  for (const c of page.items) {
+    list.append(entry(c, 0));
+    for (const r of c.replies?.items ?? []) list.append(entry(r, 1));
+  }
+  return page.items.length ? list : h('p', { class: 'empty' }, t.noComments);
+}

@@ -1,0 +1,83 @@
+import { qs } from '../api';
+import { type Ctx, canModerate } from '../context';
+import { h, safeUrl } from '../dom';
+import { formatDate } from '../i18n';
+import type { Panel } from '../shell';
+import type { Page, ThreadInfo } from '../types';
+import { pollForm, pollList } from './polls';
+import { threadComments } from './thread-comments';
+
+/** The site's threads, newest first: open or close commenting, run polls, answer readers. */
+export const threadsPanel: Panel = (ctx, mount) => {
+  const { t } = ctx;
+  const list = h('ul', { class: 'threads' });
+  const more = h('button', { type: 'button', hidden: true }, t.loadMore);
+  const empty = h('p', { class: 'empty', hidden: true }, t.noThreads);
+  let cursor: string | null = null;
+  mount.append(h('section', { 'aria-labelledby': 'threads-title' }, h('h1', { id: 'threads-title' }, t.threadsTitle), list, empty, more));
+
+  const load = () =>
+    ctx.api.get<Page<ThreadInfo>>(`/moderation/threads${qs({ site: ctx.site.id, limit: 25, cursor })}`).then((page) => {
+      list.append(...page.items.map((th) => threadItem(ctx, th)));
+      cursor = page.nextCursor;
+      more.hidden = !cursor;
+      empty.hidden = list.children.length > 0;
+    }, ctx.fail);
+  more.addEventListener('click', () => void load());
+  void load();
+};
+
+function threadItem(ctx: Ctx, thread: ThreadInfo): HTMLLIElement {
+  const { t } = ctx;
+  const headingId = `thread-${thread.id}`;
+  const title = thread.title || thread.key;
+  const url = safeUrl(thread.url);
+  const state = h('span', { class: 'state' }, thread.state === 'open' ? t.open : t.closed);
+  const toggle = h('button', { type: 'button' }, thread.state === 'open' ? t.closeThread : t.reopenThread);
+  toggle.addEventListener('click', () => {
+    toggle.disabled = true;
+    const next = thread.state === 'open' ? 'closed' : 'open';
+    ctx.api.send<{ thread: ThreadInfo }>('PATCH', `/threads/${thread.id}`, { state: next }).then(
+      ({ thread: updated }) => {
+        thread.state = updated.state;
+        state.textContent = updated.state === 'open' ? t.open : t.closed;
+        toggle.textContent = updated.state === 'open' ? t.closeThread : t.reopenThread;
+        ctx.status.say(updated.state === 'open' ? t.threadReopened : t.threadClosed);
+      },
+      (err: unknown) => ctx.fail(err),
+    ).finally(() => (toggle.disabled = false));
+  });
+
+  const commentsBox = h('div', { class: 'thread-comments', id: `comments-${thread.id}` });
+  const show = h('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': commentsBox.id }, t.showComments);
+  show.addEventListener('click', () => {
+    if (show.getAttribute('aria-expanded') === 'true') {
+      commentsBox.replaceChildren();
+      show.setAttribute('aria-expanded', 'false');
+      show.textContent = t.showComments;
+      return;
+    }
+    threadComments(ctx, thread.id).then((el) => {
+      commentsBox.replaceChildren(el);
+      show.setAttribute('aria-expanded', 'true');
+      show.textContent = t.hideComments;
+    }, ctx.fail);
+  });
+
+  const polls = pollList(ctx, thread.polls);
+  return h(
+    'li',
+    {},
+    h(
+      'article',
+      { 'aria-labelledby': headingId, class: 'thread' },
+      h('h2', { id: headingId }, url ? h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, title) : title),
+      h('p', { class: 'meta' }, state, ` · ${t.comments(thread.commentCount)} · ${formatDate(thread.createdAt, ctx.lang)} · `, h('code', {}, thread.key)),
+      h('p', { class: 'buttons' }, canModerate(ctx.site.role) ? toggle : null, show),
+      commentsBox,
+      h('h3', {}, t.polls),
+      polls,
+      h('details', {}, h('summary', {}, t.newPoll), pollForm(ctx, thread.id, (poll) => polls.addPoll(poll))),
+    ),
+  );
+}

@@ -1,0 +1,131 @@
+/** The shapes the dashboard reads from Parley's staff API (only the fields it uses). */
+export type Role = 'admin' | 'moderator' | 'journalist';
+export type QueueName = 'pending' | 'flagged' | 'spam' | 'rejected';
+export type Counts = Record<QueueName, number>;
+export type Action = 'approve' | 'reject' | 'spam' | 'restore' | 'feature' | 'unfeature';
+
+export interface SiteRole {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+export interface Session {
+  member: { id: string; email: string; name: string };
+  sites: SiteRole[];
+  csrfToken: string;
+}
+
+export interface Author {
+  name: string | null;
+  website: string | null;
+  badge: string | null;
+}
+
+export interface PublicComment {
+  id: string;
+  threadId: string;
+  parentId: string | null;
+  author: Author;
+  bodyHtml: string;
+  createdAt: string;
+  status: string;
+  replyCount?: number;
+  replies?: { items: PublicComment[] };
+}
+
+export interface ModComment extends PublicComment {
+  version: number;
+  statusReason: string | null;
+  featured: boolean;
+  openFlags: number;
+  commenterId: string | null;
+}
+
+export interface ThreadInfo {
+  id: string;
+  key: string;
+  url: string | null;
+  title: string | null;
+  state: 'open' | 'closed';
+  mode: string | null;
+  commentCount: number;
+  createdAt: string;
+  polls: Poll[];
+}
+
+export interface QueueItem {
+  comment: ModComment;
+  thread: ThreadInfo | null;
+  parent: PublicComment | null;
+  flags: { count: number; open: number; reasons: Record<string, number> };
+  commenter: {
+    id: string;
+    name: string | null;
+    email: string | null;
+    since: string;
+    banned: boolean;
+    erased: boolean;
+    history: Record<'approved' | 'pending' | 'rejected' | 'spam' | 'deleted', number>;
+  } | null;
+  member: { name: string; badge: string | null } | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Ban {
+  id: string;
+  scope: 'commenter' | 'network';
+  commenter: { id: string; name: string | null; email: string | null } | null;
+  reason: string | null;
+  createdBy: { name: string | null };
+  createdAt: string;
+  expiresAt: string | null;
+  active: boolean;
+}
+
+export interface LogEntry {
+  id: string;
+  at: string;
+  actor: { type: string; name: string | null };
+  action: string;
+  target: { type: string; id: string | null };
+  commentId: string | null;
+  from: string | null;
+  to: string | null;
+  reason: string | null;
+}
+
+export interface Poll {
+  id: string;
+  question: string;
+  state: 'open' | 'closed';
+  options: { id: string; label: string; votes?: number }[];
+}
+
+export interface SiteSettings {
+  moderation: 'pre' | 'post' | 'first_time';
+  blockedWords: string[];
+  heldWords: string[];
+  maxLinks: number;
+  editWindowMinutes: number;
+  flagThreshold: number;
+}
+
+export interface Site {
+  id: string;
+  name: string;
+  origins: string[];
+  settings: SiteSettings;
+}
+
+export interface PrivacyRequest {
+  id: string;
+  kind: 'export' | 'erase';
+  email: string | null;
+  identities: number;
+  createdAt: string;
+}

@@ -1,0 +1,77 @@
+import type { Comment } from '../../db/schema';
+import type { Executor, UnitOfWork } from '../db';
+import * as commenterRepo from '../commenters/commenter.repo';
+import { commentView } from '../comments/comment.view';
+import * as commentRepo from '../comments/comment.repo';
+import * as threadRepo from '../threads/thread.repo';
+import * as repo from './shown-vote.repo';
+
+/** "voted: a wave of the wand" next to a comment whose author chose to show it. */
+export interface ShownVote {
+  pollId: string;
+  /** The labels of the options chosen, in the poll's order. */
+  options: string[];
+}
+
+/** How many of an author's latest comments in a thread are re-announced when their shown vote changes. */
+const ANNOUNCED_COMMENTS = 50;
+
+async function byCommenter(db: Executor, threadId: string, commenterIds: string[]): Promise<Map<string, ShownVote>> {
+  const out = new Map<string, ShownVote>();
+  for (const row of await repo.shownChoices(db, threadId, commenterIds)) {
+    const vote = out.get(row.commenter_id);
+    // A thread rarely has more than one poll; when it does, the first one the author voted in speaks.
+    if (!vote) out.set(row.commenter_id, { pollId: row.poll_id, options: [row.label] });
+    else if (vote.pollId === row.poll_id) vote.options.push(row.label);
+  }
+  return out;
+}
+
+/** The choice this author shows next to their comments in this thread, if they show one. */
+export async function shownVoteOf(db: Executor, threadId: string, commenterId: string): Promise<ShownVote | null> {
+  return (await byCommenter(db, threadId, [commenterId])).get(commenterId) ?? null;
+}
+
+/**
+ * The shown votes of the authors of a page of comments (all in one thread), by comment id: one query
+ * for the page. Deleted comments and anonymous rows carry none.
+ */
+export async function shownVotes(db: Executor, rows: Comment[]): Promise<Map<string, ShownVote>> {
+  const out = new Map<string, ShownVote>();
+  const shown = rows.filter((c) => c.commenter_id && c.status !== 'deleted');
+  if (shown.length === 0) return out;
+  const votes = await byCommenter(db, shown[0]!.thread_id, [...new Set(shown.map((c) => c.commenter_id!))]);
+  for (const c of shown) {
+    const vote = votes.get(c.commenter_id!);
+    if (vote) out.set(c.id, vote);
+  }
+  return out;
+}
+
+/**
+ * The author's vote (or its absence) changed what their comments in this thread show: each of their
+ * latest public comments takes the thread's next seq with a `comment:updated` that carries `vote`
+ * (null when there is none to show). Live readers update in place, and anything cached per thread
+ * seq (comment pages) is superseded. Nothing happens for an author who does not show their vote,
+ * unless `always` (they just switched it off: their comments must stop showing it).
+ */
+export async function announceShownVote(uow: UnitOfWork, threadId: string, commenterId: string, always = false): Promise<void> {
+  const { trx } = uow;
+  const commenter = await commenterRepo.findCommenter(trx, commenterId);
+  if (!commenter || (!commenter.show_vote && !always)) return;
+  const comments = await repo.publicCommentsOf(trx, threadId, commenterId, ANNOUNCED_COMMENTS);
+  if (comments.length === 0) return;
+  const vote = (await byCommenter(trx, threadId, [commenterId])).get(commenterId) ?? null;
+  for (const c of comments.reverse()) {
+    const seq = await threadRepo.nextSeq(trx, threadId);
+    const payload = { threadId, seq, comment: { ...commentView(c), seq, vote } };
+    await threadRepo.appendEvent(trx, { threadId, seq, event: 'comment:updated', payload, audience: null });
+    uow.emit('thread.event', { siteId: c.site_id, threadId, seq, event: 'comment:updated', payload, audience: null });
+    await commentRepo.setSeq(trx, c.id, seq);
+  }
+}
+
+/** Showing or hiding one's vote changes every thread where one voted. */
+export async function announceShownVotes(uow: UnitOfWork, commenterId: string): Promise<void> {
+  for (const threadId of await repo.threadsVotedIn(uow.trx, commenterId)) await announceShownVote(uow, threadId, commenterId, true);
+}

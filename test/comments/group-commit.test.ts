@@ -1,0 +1,65 @@
+import request from 'supertest';
+import { buildSite, buildThread, postComment } from '../helpers/factories';
+import { startTestParley, type TestParley } from '../helpers/parley';
+
+/**
+ * Posts to one thread that arrive together are committed together. Each is still answered as if it
+ * were alone: its own comment and seq, its own error, and nothing lost or doubled.
+ */
+let parley: TestParley;
+beforeAll(async () => {
+  parley = await startTestParley({ PARLEY_RATE_LIMITS: 'off' });
+});
+afterAll(() => parley.close());
+beforeEach(() => parley.reset());
+
+const db = () => parley.database.db;
+
+describe('posts arriving together on one thread', () => {
+  it('each gets its own comment, seq and answer; a duplicate among them is refused alone', async () => {
+    const site = await buildSite(db());
+    const thread = await buildThread(db(), site.id);
+    const first = await postComment(parley, thread.id, { body: 'Opening remark.' });
+    const token = first.body.commenterToken as string;
+
+    const texts = Array.from({ length: 24 }, (_, i) => `Crowd comment ${i}`);
+    const answers = await Promise.all([
+      ...texts.map((body) => postComment(parley, thread.id, { body })),
+      // The same reader sending the same words twice at once: exactly one gets in.
+      postComment(parley, thread.id, { body: 'Said twice.' }, token),
+      postComment(parley, thread.id, { body: 'Said twice.' }, token),
+    ]);
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.slice(0, 24)).toEqual(Array(24).fill(201));
+    expect(statuses.slice(24).sort()).toEqual([201, 409]);
+    expect(answers.find((r) => r.status === 409)!.body.error.code).toBe('duplicate_comment');
+
+    const created = answers.filter((r) => r.status === 201).map((r) => r.body.comment);
+    const seqs = created.map((c: { seq: number }) => c.seq).sort((a: number, b: number) => a - b);
+    // Seqs 2..26, each once: the opening remark had 1.
+    expect(seqs).toEqual(Array.from({ length: 25 }, (_, i) => i + 2));
+
+    const row = await db().selectFrom('threads').select(['seq', 'comment_count']).where('id', '=', thread.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ seq: 26, comment_count: 26 });
+    const events = await db().selectFrom('thread_events').select('seq').where('thread_id', '=', thread.id).orderBy('seq').execute();
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 26 }, (_, i) => i + 1));
+
+    // Times follow seqs, so a reader paging oldest-first sees them in the order they were logged.
+    const page = await request(parley.url).get(`/api/v1/threads/${thread.id}/comments`).query({ limit: 100 });
+    expect(page.body.items).toHaveLength(26);
+    const bySeq = [...page.body.items].sort((a: { seq: number }, b: { seq: number }) => a.seq - b.seq);
+    expect(page.body.items.map((c: { id: string }) => c.id)).toEqual(bySeq.map((c: { id: string }) => c.id));
+  });
+
+  it('posts committed together stay when the thread closes; a post after that is refused', async () => {
+    const site = await buildSite(db());
+    const thread = await buildThread(db(), site.id);
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => postComment(parley, thread.id, { body: `Before closing ${i}` })));
+    expect(answers.map((r) => r.status)).toEqual(Array(6).fill(201));
+    await db().updateTable('threads').set({ state: 'closed' }).where('id', '=', thread.id).execute();
+    const late = await postComment(parley, thread.id, { body: 'Too late.' });
+    expect(late.status).toBe(403);
+    const count = await db().selectFrom('comments').select((eb) => eb.fn.countAll<string>().as('n')).where('thread_id', '=', thread.id).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(6);
+  });
+});
