@@ -15,6 +15,9 @@ export class PollBox {
   private poll: PollView;
   private changing = false;
   private busy = false;
+  /** The form is on screen: the reader may be choosing. */
+  private choosing = false;
+  private voters?: HTMLElement;
   private readonly alert: HTMLElement;
   private readonly content: HTMLElement;
 
@@ -46,9 +49,17 @@ export class PollBox {
   }
 
   update(poll: PollView, keepMine = true): void {
+    const was = this.poll;
     // Live results carry no `myVote` for this reader: keep what we know of our own vote.
-    this.poll = keepMine && poll.myVote === undefined ? { ...poll, myVote: this.poll.myVote } : poll;
-    if (!this.busy) this.render();
+    const p = (this.poll = keepMine && poll.myVote === undefined ? { ...poll, myVote: was.myVote } : poll);
+    if (this.busy) return;
+    // Someone else's vote while this reader is choosing moves the count only: drawing the form
+    // again would throw away the answer they have ticked.
+    if (this.choosing && p.state === 'open' && p.myVote === was.myVote && p.closesAt === was.closesAt) {
+      if (this.voters && p.results) this.voters.textContent = this.ctx.t.people(p.results.voters);
+      return;
+    }
+    this.render();
   }
 
   private render(): void {
@@ -60,10 +71,14 @@ export class PollBox {
     if (!open) notes.push(t.pollClosed);
     else if (p.closesAt) notes.push(t.closes(fullTime(p.closesAt, lang)));
     if (!p.results) notes.push(p.visibility === 'after_close' ? t.afterClose : t.afterVote);
-    const showForm = open && (!p.myVote || this.changing);
+    const showForm = (this.choosing = open && (!p.myVote || this.changing));
+    this.voters = undefined;
 
-    if (showForm) this.content.append(this.form());
-    else if (p.results) this.content.append(this.results());
+    if (showForm) {
+      this.content.append(this.form());
+      // Results the reader may already see: how many have voted, kept current while they choose.
+      if (p.results) this.content.append((this.voters = h('p', { class: 'poll-note' }, t.people(p.results.voters))));
+    } else if (p.results) this.content.append(this.results());
     if (notes.length) this.content.append(h('p', { class: 'poll-note' }, notes.join(' ')));
     if (!showForm && open && p.myVote) {
       this.content.append(

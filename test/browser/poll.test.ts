@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newId } from '../../server/ids';
 import * as pollRepo from '../../server/polls/poll.repo';
 import { buildSite, buildThread } from '../helpers/factories';
-import { articlePage, launchBrowser, openPage, type PageLog, startPublisher, widget } from '../helpers/browser';
+import { articlePage, launchBrowser, openPage, type PageLog, startPublisher, until, widget } from '../helpers/browser';
 import { startTestParley, type TestParley } from '../helpers/parley';
 
 jest.setTimeout(60_000);
@@ -28,11 +28,13 @@ async function threadWithPoll(visibility: 'always' | 'after_vote' | 'after_close
   const db = parley.database.db;
   const site = await buildSite(db, { origins: [publisher.origin] });
   const thread = await buildThread(db, site.id, { key: 'poll' });
+  const options = ['A wave of your wand', 'A stroke of your pen', 'A Jedi mind-trick'].map((label) => ({ id: newId(), label }));
+  const pollId = newId();
   await db.transaction().execute((trx) =>
     pollRepo.insertPoll(
       trx,
       {
-        id: newId(),
+        id: pollId,
         site_id: site.id,
         thread_id: thread.id,
         question: 'How would you resolve this stand-off?',
@@ -43,10 +45,11 @@ async function threadWithPoll(visibility: 'always' | 'after_vote' | 'after_close
         closes_at: null,
         created_by: null,
       },
-      ['A wave of your wand', 'A stroke of your pen', 'A Jedi mind-trick'].map((label) => ({ id: newId(), label })),
+      options,
     ),
   );
   pages['/poll'] = articlePage(parley.url, { site: site.id, key: 'poll' });
+  return { pollId, optionIds: options.map((o) => o.id) };
 }
 
 beforeEach(async () => {
@@ -111,6 +114,24 @@ describe('the thread’s poll', () => {
     await poll(second).getByText('2 people voted.').waitFor();
     await expect(poll(second).locator('.bars li.mine .pct').textContent()).resolves.toBe('67% · 2 votes');
     await other.close();
+  });
+
+  it('keeps the answer a reader has ticked when someone else votes meanwhile', async () => {
+    const { pollId, optionIds } = await threadWithPoll('always');
+    await page.goto(`${publisher.origin}/poll`);
+    await poll(page).getByText('No votes yet.').waitFor();
+    // Live updates load after first paint: wait for the socket before the other vote.
+    await until(() => Promise.resolve(log.requests.some((u) => u.startsWith('ws://'))), Boolean);
+    await poll(page).getByRole('radio', { name: 'A stroke of your pen' }).check();
+
+    const elsewhere = await parley.http().put(`/api/v1/polls/${pollId}/vote`).set('Content-Type', 'application/json').send({ optionIds: [optionIds[0]] });
+    expect(elsewhere.status).toBe(200);
+    await poll(page).getByText('1 person voted.').waitFor();
+    await expect(poll(page).getByRole('radio', { name: 'A stroke of your pen' }).isChecked()).resolves.toBe(true);
+
+    await poll(page).getByRole('button', { name: 'Vote' }).click();
+    await poll(page).getByText('2 people voted.').waitFor();
+    await expect(poll(page).locator('.bars li.mine .opt').textContent()).resolves.toBe('A stroke of your pen ✓ your vote');
   });
 
   it('votes with the keyboard alone', async () => {
