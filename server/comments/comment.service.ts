@@ -6,16 +6,17 @@ import type { EventBus } from '../events';
 import { hashSecret, newId, newSecret } from '../ids';
 import * as commenterRepo from '../commenters/commenter.repo';
 import type { FloodGuard } from '../limits/flood';
-import { activeBanFor } from '../moderation/ban.service';
+import { banForPost } from '../moderation/ban.service';
 import { runPipeline } from '../moderation/pipeline';
 import type { NetworkHasher } from '../privacy/network';
-import { getSite, type SiteWithSettings } from '../sites/site.service';
+import { type SiteWithSettings, withSettings } from '../sites/site.service';
 import * as threadRepo from '../threads/thread.repo';
 import { shownVoteOf } from '../polls/shown-vote.service';
 import { applyReplyCounters, creationEvent, publishCreated } from './comment.changes';
 import { createThreadWriter, refusal } from './thread-writer';
 import { countLinks, plainText, renderBody } from './comment.render';
 import * as repo from './comment.repo';
+import { readPostContext } from './post-context.repo';
 import type { CreateCommentInput } from './comment.schema';
 import type { ThreadWriter } from './thread-writer';
 
@@ -94,15 +95,20 @@ async function postOnce(
   input: CreateCommentInput,
   beforeCommit?: BeforeCommit<PostResult>,
 ): Promise<PostResult> {
-  const thread = await threadRepo.findThread(deps.db, threadId);
-  if (!thread) throw errors.notFound('The thread');
-  const site = await getSite(deps.db, thread.site_id);
-  const { settings } = site;
-
   const member = actor.member ?? null;
   const name = member ? null : input.name || null;
   const email = member ? null : input.email || null;
   const source = normaliseSource(input.body);
+  const html = renderBody(source);
+  const hash = textHash(html);
+  // One round trip reads what the checks below need (see post-context.repo.ts).
+  const author = member ? null : (actor.commenter?.id ?? null);
+  const context = await readPostContext(deps.db, { threadId, textHash: hash, commenterId: author, ipHash: actor.ipHash });
+  if (!context) throw errors.notFound('The thread');
+  const { thread } = context;
+  const site = withSettings(context.site);
+  const { settings } = site;
+
   const fieldErrors = [];
   const tooLong = bodyTooLong(source, site);
   if (tooLong) fieldErrors.push(tooLong);
@@ -113,13 +119,11 @@ async function postOnce(
   }
   if (fieldErrors.length) throw errors.validation('Some fields need attention.', fieldErrors);
 
-  const ban = member ? null : await activeBanFor(deps, site.id, { commenterId: actor.commenter?.id ?? null, ip: actor.ip ?? null });
+  const ban = member ? null : await banForPost(deps, site.id, actor.ip ?? null, context.banDays, context.commenterBan);
 
-  const html = renderBody(source);
-  const hash = textHash(html);
   // A repeated post is answered before it spends the reader's flood budget (checked again, locked, below).
   const duplicate = { threadId: thread.id, textHash: hash, commenterId: actor.commenter?.id ?? null, ipHash: actor.ipHash };
-  if (await repo.findDuplicate(deps.db, duplicate)) throw duplicateError();
+  if (context.duplicate) throw duplicateError();
   // Staff are not flood-limited; a banned reader is refused by the pipeline before spending budget.
   if (!member && !ban) await deps.limits.consume('comment', { commenterId: actor.commenter?.id ?? null, network: actor.ipHash });
 
@@ -132,7 +136,7 @@ async function postOnce(
       parent && (parent.status === 'approved' || (parent.status === 'pending' && actor.commenter && parent.commenter_id === actor.commenter.id));
     if (!parent || parent.thread_id !== thread.id || !visibleToAuthor) throw errors.notFound('The comment you are replying to');
   }
-  const approvedCount = !member && actor.commenter ? await commenterRepo.approvedCount(deps.db, actor.commenter.id, site.id) : 0;
+  const approvedCount = author ? context.approvedCount : 0;
   const verdict = runPipeline({
     site,
     thread,

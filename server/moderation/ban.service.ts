@@ -33,14 +33,39 @@ export async function activeBanFor(
   who: { commenterId: string | null; ip: string | null },
 ): Promise<Ban | null> {
   const days = who.ip ? await repo.activeNetworkDays(deps.db, siteId) : [];
-  let hashes: string[] = [];
-  if (days.length) {
-    const wanted = new Set(days);
-    const oldest = days.reduce((a, b) => (a < b ? a : b));
-    const span = Math.floor((Date.parse(utcDay()) - Date.parse(oldest)) / DAY_MS) + 1;
-    hashes = (await deps.network.hashesWithin(who.ip, span)).filter((h) => wanted.has(dayOfHash(h) ?? ''));
-  }
+  const hashes = await networkHashes(deps, who.ip, days);
   return (await repo.findActiveBan(deps.db, siteId, who.commenterId, hashes)) ?? null;
+}
+
+/** The request's network hashed under each of these days' secrets that still exist. */
+async function networkHashes(deps: { network: NetworkHasher }, ip: string | null, days: string[]): Promise<string[]> {
+  if (!ip || days.length === 0) return [];
+  const wanted = new Set(days);
+  const oldest = days.reduce((a, b) => (a < b ? a : b));
+  const span = Math.floor((Date.parse(utcDay()) - Date.parse(oldest)) / DAY_MS) + 1;
+  return (await deps.network.hashesWithin(ip, span)).filter((h) => wanted.has(dayOfHash(h) ?? ''));
+}
+
+type BanSpan = { expires_at: Date | null };
+
+/**
+ * `activeBanFor` for a new comment whose context query (`readPostContext`) has already read the
+ * banned days and the author's own ban: only a network ban still needs a query, and only when the
+ * site has one. The longest-running of the two answers, as `findActiveBan` would.
+ */
+export async function banForPost(
+  deps: { db: Db; network: NetworkHasher },
+  siteId: string,
+  ip: string | null,
+  banDays: string[],
+  commenterBan: BanSpan | null,
+): Promise<BanSpan | null> {
+  const hashes = await networkHashes(deps, ip, banDays);
+  const network = hashes.length ? ((await repo.findActiveBan(deps.db, siteId, null, hashes)) ?? null) : null;
+  if (!network || !commenterBan) return network ?? commenterBan;
+  if (commenterBan.expires_at === null) return commenterBan;
+  if (network.expires_at === null) return network;
+  return commenterBan.expires_at >= network.expires_at ? commenterBan : network;
 }
 
 export async function createBan(deps: BanDeps, actor: StaffActor, input: CreateBanInput): Promise<{ ban: Ban; rejected: string[] }> {

@@ -1,0 +1,72 @@
+import { sql } from 'kysely';
+import type { Site, Thread } from '../../db/schema';
+import type { Executor } from '../db';
+
+/**
+ * Everything a new comment is checked against before it is written, read in one round trip: the
+ * thread and its site, the days of the site's active network bans (to hash the request's network
+ * under), the author's own longest active ban, whether the same text is already theirs in the
+ * thread, and how many of their comments the site has approved. Each part is the same condition as
+ * its single-purpose query (`findDuplicate`, `activeNetworkDays`, `findActiveBan`, `approvedCount`).
+ */
+export interface PostContext {
+  thread: Thread;
+  site: Site;
+  banDays: string[];
+  /** The author's active ban by identity, the longest-running one; network bans are checked apart. */
+  commenterBan: { expires_at: Date | null } | null;
+  duplicate: boolean;
+  approvedCount: number;
+}
+
+type Row = Thread & {
+  s_name: string;
+  s_origins: Site['origins'];
+  s_settings: Site['settings'];
+  s_created_at: Date;
+  s_updated_at: Date;
+  ban_days: string[] | null;
+  commenter_banned: boolean;
+  commenter_ban_until: Date | null;
+  duplicate: boolean;
+  approved_count: number;
+};
+
+export async function readPostContext(
+  db: Executor,
+  args: { threadId: string; textHash: string; commenterId: string | null; ipHash: string | null },
+): Promise<PostContext | undefined> {
+  const { commenterId, ipHash } = args;
+  const same = commenterId
+    ? sql`d.commenter_id = ${commenterId}`
+    : ipHash
+      ? sql`d.ip_hash = ${ipHash} and d.created_at > now() - interval '10 minutes'`
+      : null;
+  const activeBan = sql`b.lifted_at is null and (b.expires_at is null or b.expires_at > now())`;
+  const byCommenter = commenterId ? sql`b.site_id = t.site_id and b.commenter_id = ${commenterId} and ${activeBan}` : null;
+  const { rows } = await sql<Row>`
+    select t.*,
+      s.name as s_name, s.origins as s_origins, s.settings as s_settings,
+      s.created_at as s_created_at, s.updated_at as s_updated_at,
+      array(
+        select distinct b.network_day from bans b join hash_keys k on k.day = b.network_day
+        where b.site_id = t.site_id and b.network_hash is not null and ${activeBan}
+      ) as ban_days,
+      ${byCommenter ? sql`exists (select 1 from bans b where ${byCommenter})` : sql`false`} as commenter_banned,
+      ${byCommenter ? sql`(select b.expires_at from bans b where ${byCommenter} order by b.expires_at desc nulls first limit 1)` : sql`null::timestamptz`} as commenter_ban_until,
+      ${same ? sql`exists (select 1 from comments d where d.thread_id = t.id and d.text_hash = ${args.textHash} and d.status <> 'deleted' and ${same})` : sql`false`} as duplicate,
+      ${commenterId ? sql`(select count(*) from comments a where a.commenter_id = ${commenterId} and a.site_id = t.site_id and a.status = 'approved')` : sql`0`}::int as approved_count
+    from threads t join sites s on s.id = t.site_id
+    where t.id = ${args.threadId}`.execute(db);
+  const row = rows[0];
+  if (!row) return undefined;
+  const { s_name, s_origins, s_settings, s_created_at, s_updated_at, ban_days, commenter_banned, commenter_ban_until, duplicate, approved_count, ...thread } = row;
+  return {
+    thread: thread as Thread,
+    site: { id: thread.site_id, name: s_name, origins: s_origins, settings: s_settings, created_at: s_created_at, updated_at: s_updated_at } as Site,
+    banDays: ban_days ?? [],
+    commenterBan: commenter_banned ? { expires_at: commenter_ban_until } : null,
+    duplicate,
+    approvedCount: Number(approved_count),
+  };
+}
