@@ -63,8 +63,11 @@ export function goLive(board: Board, since: number): { bar: HTMLButtonElement; c
       }
       return;
     }
-    const wasPublic = node ? node.view.status === 'approved' : queued >= 0 || event === 'comment:removed';
-    if (event === 'comment:removed' && wasPublic && c.status !== 'approved') board.count(-1);
+    // Unseen here: a removal, or a placeholder readers are sent (no author), was of a published comment.
+    const prev = node ? node.view : waiting[queued];
+    const wasPublic = prev ? prev.status === 'approved' : event === 'comment:removed' || (c.status === 'rejected' && !c.author.name);
+    const isPublic = c.status === 'approved';
+    if (prev || !isPublic) board.count(+isPublic - +wasPublic);
     if (queued >= 0) {
       if (event === 'comment:removed') waiting.splice(queued, 1);
       else waiting[queued] = c;

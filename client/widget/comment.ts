@@ -99,12 +99,14 @@ export class CommentNode implements CommentNodeLike, Actionable {
     const card = this.card;
     clear(card);
     this.actions = null;
-    card.className = `card${v.status === 'deleted' ? ' tomb' : ''}${v.status === 'pending' ? ' pending' : ''}${v.mine ? ' mine' : ''}`;
+    // A tombstone, or what a moderator took down: only the place of its replies (the author sees theirs).
+    const tomb = v.status === 'deleted' || (v.status === 'rejected' && !v.mine);
+    card.className = `card${tomb ? ' tomb' : ''}${v.status === 'pending' ? ' pending' : ''}${v.mine ? ' mine' : ''}`;
     const authorId = `${this.el.id}-a`;
     card.setAttribute('aria-labelledby', authorId);
 
-    if (v.status === 'deleted') {
-      card.append(h('div', { class: 'avatar ghost', 'aria-hidden': 'true' }), h('div', { class: 'main' }, h('p', { class: 'meta', id: authorId }, t.deleted)));
+    if (tomb) {
+      card.append(h('div', { class: 'avatar ghost', 'aria-hidden': 'true' }), h('div', { class: 'main' }, h('p', { class: 'meta', id: authorId }, v.status === 'deleted' ? t.deleted : t.removed)));
       return;
     }
     const name = displayName(v, t.anonymous);

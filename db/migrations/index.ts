@@ -8,6 +8,7 @@ import * as m006 from './006_privacy';
 import * as m007 from './007_imports';
 import * as m010 from './010_thread_list';
 import * as m011 from './011_page_cache';
+import * as m012 from './012_listed_placeholders';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '007_imports': m007,
   '010_thread_list': m010,
   '011_page_cache': m011,
+  '012_listed_placeholders': m012,
 };
 
 export const migrationProvider: MigrationProvider = {

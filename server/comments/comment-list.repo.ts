@@ -6,11 +6,15 @@ import type { Sort } from './comment.schema';
 
 /**
  * The SQL behind thread pages and reply lists. Every list is a keyset page over a partial index:
- * public comments (approved, and tombstones still holding replies) through the indexes of migration
- * 001, and the caller's own pending comments through `comments_own_pending`; the two are merged in
- * the sort order, so a reader sees their held comment where it will appear once approved.
+ * listed comments (approved ones, and placeholders still holding replies — see isListed) through the
+ * indexes of migration 012, and the caller's own pending comments through `comments_own_pending`;
+ * the two are merged in the sort order, so a reader sees their held comment where it will appear
+ * once approved.
+ *
+ * LISTED is, word for word, the predicate of those indexes, so the planner proves it may use them; a
+ * pending comment with replies matches it too (an edit sent it back to moderation) but is not listed.
  */
-const PUBLIC = sql<boolean>`(status = 'approved' or (status = 'deleted' and reply_count > 0))`;
+const LISTED = sql<boolean>`(status = 'approved' or reply_count > 0)`;
 
 type CommentQuery = SelectQueryBuilder<Database, 'comments', Comment>;
 
@@ -38,8 +42,8 @@ export function topLevelQuery(db: Executor, threadId: string, sort: Sort, limit:
     .selectAll()
     .where('thread_id', '=', threadId)
     .where('parent_id', 'is', null)
-    .where('status', 'in', ['approved', 'deleted'])
-    .where(PUBLIC);
+    .where('status', '!=', 'pending')
+    .where(LISTED);
   return keyset(q, sort, after).limit(limit);
 }
 
@@ -70,9 +74,11 @@ export function compareFor(sort: Sort): (a: Comment, b: Comment) => number {
   return (a, b) => b.reaction_count - a.reaction_count || byTime(b, a);
 }
 
+/** Two pages merged; a comment in both (it changed between the two reads) is shown once. */
 function merge(a: Comment[], b: Comment[], sort: Sort, limit: number): Comment[] {
   if (b.length === 0) return a;
-  return [...a, ...b].sort(compareFor(sort)).slice(0, limit);
+  const seen = new Set(a.map((c) => c.id));
+  return [...a, ...b.filter((c) => !seen.has(c.id))].sort(compareFor(sort)).slice(0, limit);
 }
 
 export async function listTopLevel(
@@ -102,6 +108,12 @@ export async function hasOwnPending(db: Executor, threadId: string, viewerId: st
   return row !== undefined;
 }
 
+/** A comment's listed replies, oldest first; exported so a test can EXPLAIN exactly what runs. */
+export function repliesQuery(db: Executor, parentId: string, limit: number, after?: Cursor): CommentQuery {
+  const q = db.selectFrom('comments').selectAll().where('parent_id', '=', parentId).where('status', '!=', 'pending').where(LISTED);
+  return keyset(q, 'oldest', after).limit(limit);
+}
+
 /** A comment's replies, oldest first, after a cursor; the caller's own pending ones included. */
 export async function listReplies(
   db: Executor,
@@ -110,13 +122,7 @@ export async function listReplies(
   after: Cursor | undefined,
   viewerId: string | null,
 ): Promise<Comment[]> {
-  const pub = db
-    .selectFrom('comments')
-    .selectAll()
-    .where('parent_id', '=', parentId)
-    .where('status', 'in', ['approved', 'deleted'])
-    .where(PUBLIC);
-  const rows = await keyset(pub, 'oldest', after).limit(limit).execute();
+  const rows = await repliesQuery(db, parentId, limit, after).execute();
   if (!viewerId) return rows;
   const own = db
     .selectFrom('comments')
@@ -143,7 +149,7 @@ export function firstRepliesSql(parentIds: string[], perParent: number, viewerId
     cross join lateral (
       select * from (
         (select * from comments c
-         where c.parent_id = p.id and c.status in ('approved', 'deleted')
+         where c.parent_id = p.id and c.status <> 'pending'
            and (c.status = 'approved' or c.reply_count > 0)
          order by c.created_at, c.id
          limit ${perParent})

@@ -11,9 +11,10 @@ import type { Executor } from '../db';
  * so a page is never older than a write acknowledged before the request arrived, whichever instance
  * took the write.
  *
- * What is cached is public: approved comments and tombstones, the rows themselves. What a reader
- * sees of their own (pending comments, likes, reports, edit window) is added per request by the
- * caller, never stored here.
+ * What is cached is what is listed: approved comments and placeholders (tombstones, and comments
+ * taken down that still hold replies), the rows themselves, which commentView turns into what each
+ * reader may see. What a reader sees of their own (pending comments, likes, reports, edit window) is
+ * added per request by the caller, never stored here.
  */
 
 /** The thread's clocks, read after the request arrived. */

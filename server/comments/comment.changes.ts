@@ -3,24 +3,38 @@ import type { UnitOfWork } from '../db';
 import type { ThreadEventName } from '../events';
 import * as threadRepo from '../threads/thread.repo';
 import * as repo from './comment.repo';
-import { type CommentView, commentView, withdrawnView } from './comment.view';
+import { authorView, type CommentView, commentView, withdrawnView } from './comment.view';
 
 /**
  * What every change to a comment must keep true, in the transaction that makes it (the thread row is
  * already locked by the caller — lock order: thread, then comments):
  * - `threads.comment_count` counts approved comments;
- * - `comments.reply_count` counts the direct replies that are listed: approved ones, and tombstones
- *   that still hold listed replies (so deleting the last reply under a tombstone hides it too);
+ * - `comments.reply_count` counts the direct replies that are listed: approved ones, and placeholders
+ *   that still hold listed replies (so taking the last reply under a placeholder hides it too);
  * - every visible change takes the thread's next `seq`, is written to `thread_events`, and is
  *   published after commit; a status change is also announced to the moderation side.
  */
-export function isListed(c: Pick<Comment, 'status' | 'reply_count'>): boolean {
-  return c.status === 'approved' || (c.status === 'deleted' && c.reply_count > 0);
+
+/**
+ * A comment taken out of the thread — deleted by its author, rejected or marked as spam by a
+ * moderator — that still holds its place while replies hang from it, so those replies stay readable
+ * and the thread's count stays true to what readers find. A pending comment never holds a place: it
+ * has not been published yet.
+ */
+export function holdsPlace(status: CommentStatus): boolean {
+  return status === 'deleted' || status === 'rejected' || status === 'spam';
 }
 
-/** Who may read a comment: everyone while it is public or a tombstone; otherwise only its author. */
+export function isListed(c: Pick<Comment, 'status' | 'reply_count'>): boolean {
+  return c.status === 'approved' || (holdsPlace(c.status) && c.reply_count > 0);
+}
+
+/**
+ * Who may read a comment: everyone while it is listed or a tombstone (as a placeholder, see
+ * commentView); otherwise only its author.
+ */
 export function canSee(c: Comment, viewerId: string | null): boolean {
-  return c.status === 'approved' || c.status === 'deleted' || (viewerId !== null && c.commenter_id === viewerId);
+  return isListed(c) || c.status === 'deleted' || (viewerId !== null && c.commenter_id === viewerId);
 }
 
 export async function applyCounters(uow: UnitOfWork, before: Comment, after: Comment): Promise<void> {
@@ -35,12 +49,12 @@ export async function applyReplyCounters(uow: UnitOfWork, before: Comment, after
   const listedBefore = isListed(before);
   const listedAfter = isListed(after);
   if (listedBefore === listedAfter || !after.parent_id) return;
-  // Walk up while a tombstone's listing changes with its reply count.
+  // Walk up while a placeholder's listing changes with its reply count.
   let parentId: string | null = after.parent_id;
   let delta = listedAfter ? 1 : -1;
   while (parentId) {
     const parent = await repo.shiftReplyCount(trx, parentId, delta);
-    if (!parent || parent.status !== 'deleted') return;
+    if (!parent || !holdsPlace(parent.status)) return;
     const wasListed = parent.reply_count - delta > 0;
     const nowListed = parent.reply_count > 0;
     if (wasListed === nowListed) return;
@@ -57,18 +71,20 @@ interface Emission {
 
 /**
  * The live events for a change, from the point of view of each audience: readers never receive a
- * comment they may not see, its author always learns what happened to their own.
+ * comment they may not see, its author always learns what happened to their own. A comment taken
+ * down that still holds replies stays on readers' pages as a placeholder: an update, not a removal.
  */
 function emissions(kind: 'created' | 'updated' | 'removed', before: Comment | null, after: Comment): Emission[] {
   const author = after.commenter_id;
-  const wasPublic = before?.status === 'approved';
-  const isPublic = after.status === 'approved';
+  const wasListed = before !== null && isListed(before);
   if (kind === 'removed') {
-    return [{ event: 'comment:removed', comment: commentView(after), audience: wasPublic ? null : author }];
+    return [{ event: 'comment:removed', comment: commentView(after), audience: wasListed ? null : author }];
   }
-  if (isPublic) return [{ event: kind === 'created' ? 'comment:created' : 'comment:updated', comment: commentView(after), audience: null }];
-  const own: Emission = { event: kind === 'created' ? 'comment:created' : 'comment:updated', comment: commentView(after), audience: author };
-  if (wasPublic) return [{ event: 'comment:removed', comment: withdrawnView(after), audience: null }, own];
+  const event = kind === 'created' ? 'comment:created' : 'comment:updated';
+  if (after.status === 'approved') return [{ event, comment: commentView(after), audience: null }];
+  const own: Emission = { event, comment: authorView(after), audience: author };
+  if (isListed(after)) return [{ event, comment: commentView(after), audience: null }, ...(author ? [own] : [])];
+  if (wasListed) return [{ event: 'comment:removed', comment: withdrawnView(after), audience: null }, own];
   return [own];
 }
 

@@ -1,6 +1,7 @@
 import type { Comment } from '../../db/schema';
 import * as commentRepo from '../comments/comment.repo';
-import { commentView } from '../comments/comment.view';
+import { applyCounters, isListed } from '../comments/comment.changes';
+import { authorView, type CommentView, commentView, withdrawnView } from '../comments/comment.view';
 import { type Db, inTransaction, type UnitOfWork } from '../db';
 import { AppError, errors } from '../errors';
 import type { EventBus, ThreadEventName } from '../events';
@@ -10,7 +11,12 @@ import { writeLog } from './audit.repo';
 import * as repo from './decision.repo';
 import { planDecision } from './decision.rules';
 import type { Action } from './moderation.schema';
-import { removedView } from './moderation.view';
+
+interface Change {
+  event: ThreadEventName;
+  comment: CommentView;
+  audience: string | null;
+}
 
 export interface DecisionDeps {
   db: Db;
@@ -31,7 +37,7 @@ function conflict(message: string, c: Comment): AppError {
 /**
  * One moderation decision, inside the caller's unit of work. Locks the thread (its next seq) and
  * then the comment; re-checks the state under the lock, so of two moderators deciding at once
- * exactly one wins and the other gets a 409. Counters, the thread event, the status event and
+ * exactly one wins and the other gets a 409. Counters, the thread events, the status event and
  * the log entry are written in the same transaction.
  */
 export async function decideIn(uow: UnitOfWork, actor: StaffActor, commentId: string, action: Action, options: DecisionOptions = {}): Promise<Comment> {
@@ -60,24 +66,17 @@ export async function decideIn(uow: UnitOfWork, actor: StaffActor, commentId: st
   let updated = await repo.applyDecision(trx, current, plan);
   if (!updated) throw conflict('This comment changed since you saw it: someone else decided it first.', current);
 
-  const wasPublic = current.status === 'approved';
-  const isPublic = updated.status === 'approved';
-  const delta = (isPublic ? 1 : 0) - (wasPublic ? 1 : 0);
-  if (delta !== 0) {
-    await threadRepo.addToCommentCount(trx, updated.thread_id, delta);
-    if (updated.parent_id) await commentRepo.addToReplyCount(trx, updated.parent_id, delta);
-  }
+  await applyCounters(uow, current, updated);
 
-  const change = visibleChange(current, updated);
-  if (change) {
+  const changes = visibleChanges(current, updated);
+  for (const change of changes) {
     const seq = await threadRepo.nextSeq(trx, updated.thread_id);
-    await commentRepo.setSeq(trx, updated.id, seq);
-    updated = { ...updated, seq };
-    const view = change.event === 'comment:removed' ? removedView(updated) : commentView(updated);
-    const payload = { threadId: updated.thread_id, seq, comment: view };
+    const payload = { threadId: updated.thread_id, seq, comment: { ...change.comment, seq } };
     await threadRepo.appendEvent(trx, { threadId: updated.thread_id, seq, event: change.event, payload, audience: change.audience });
     uow.emit('thread.event', { siteId: updated.site_id, threadId: updated.thread_id, seq, event: change.event, payload, audience: change.audience });
+    updated = { ...updated, seq };
   }
+  if (changes.length > 0) await commentRepo.setSeq(trx, updated.id, updated.seq);
   if (current.status !== updated.status) {
     uow.emit('comment.status', { siteId: updated.site_id, threadId: updated.thread_id, commentId: updated.id, from: current.status, to: updated.status });
   }
@@ -107,19 +106,30 @@ export async function decideIn(uow: UnitOfWork, actor: StaffActor, commentId: st
 }
 
 /**
- * Which readers see the decision, and as what. The public sees a comment arrive or go; the author
- * alone sees their own pending comment go (or come back to pending); pinning is an update.
+ * Which readers see the decision, and as what. The public sees a comment arrive or go, or change in
+ * place: pinned, or taken down while replies still hang from it (it stays as a placeholder, and its
+ * author is then sent their own view of it); the author alone sees their own pending comment go (or
+ * come back to pending).
  */
-function visibleChange(before: Comment, after: Comment): { event: ThreadEventName; audience: string | null } | null {
-  const wasPublic = before.status === 'approved';
-  const isPublic = after.status === 'approved';
-  if (!wasPublic && isPublic) return { event: 'comment:created', audience: null };
-  if (wasPublic && !isPublic) return { event: 'comment:removed', audience: null };
-  if (wasPublic && isPublic) return before.featured !== after.featured ? { event: 'comment:updated', audience: null } : null;
-  if (!after.commenter_id) return null;
-  if (before.status === 'pending' && after.status !== 'pending') return { event: 'comment:removed', audience: after.commenter_id };
-  if (before.status !== 'pending' && after.status === 'pending') return { event: 'comment:created', audience: after.commenter_id };
-  return null;
+function visibleChanges(before: Comment, after: Comment): Change[] {
+  const listedBefore = isListed(before);
+  const listedAfter = isListed(after);
+  const changes: Change[] = [];
+  if (listedBefore && !listedAfter) changes.push({ event: 'comment:removed', comment: withdrawnView(after), audience: null });
+  else if (!listedBefore && listedAfter) changes.push({ event: 'comment:created', comment: commentView(after), audience: null });
+  else if (listedAfter && ((before.status === 'approved') !== (after.status === 'approved') || before.featured !== after.featured)) {
+    changes.push({ event: 'comment:updated', comment: commentView(after), audience: null });
+  }
+  const author = after.commenter_id;
+  if (!author) return changes;
+  if (listedAfter) {
+    if (changes.length > 0 && after.status !== 'approved') changes.push({ event: 'comment:updated', comment: authorView(after), audience: author });
+  } else if (before.status === 'pending' && after.status !== 'pending') {
+    changes.push({ event: 'comment:removed', comment: withdrawnView(after, true), audience: author });
+  } else if (before.status !== 'pending' && after.status === 'pending') {
+    changes.push({ event: 'comment:created', comment: authorView(after), audience: author });
+  }
+  return changes;
 }
 
 export async function decide(deps: DecisionDeps, actor: StaffActor, commentId: string, action: Action, options: DecisionOptions = {}) {

@@ -1,11 +1,12 @@
 import type { Comment } from '../../db/schema';
-import { type CommentView, commentView } from '../comments/comment.view';
+import { authorView } from '../comments/comment.view';
 
-/** A comment as moderators see it: the public view plus what they need to decide. */
+/** A comment as moderators see it: its author's view plus what they need to decide. */
 export function moderationCommentView(c: Comment) {
   return {
-    ...commentView(c),
-    // The public view shows spam to its author as "pending" (a spammer is not told); moderators see the truth.
+    // The author's view: a rejected comment's words are shown to moderators too (the public sees only
+    // its place). It shows spam as "pending" (a spammer is not told); moderators see the truth.
+    ...authorView(c),
     status: c.status,
     siteId: c.site_id,
     bodySrc: c.body_src,
@@ -21,7 +22,3 @@ export function moderationCommentView(c: Comment) {
 }
 export type ModerationCommentView = ReturnType<typeof moderationCommentView>;
 
-/** What readers are told about a comment taken down: that it went, not what it said or who wrote it. */
-export function removedView(c: Comment): CommentView {
-  return { ...commentView(c), author: { name: null, website: null, badge: null }, bodyHtml: '' };
-}

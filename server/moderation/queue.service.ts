@@ -1,5 +1,5 @@
 import type { Comment } from '../../db/schema';
-import { commentView } from '../comments/comment.view';
+import { authorView } from '../comments/comment.view';
 import type { Db } from '../db';
 import { errors } from '../errors';
 import { authorize, type StaffActor } from '../members/permissions';
@@ -85,7 +85,7 @@ export async function withContext(db: Db, siteId: string, comments: Comment[]) {
     return {
       comment: moderationCommentView(c),
       thread: thread ? threadView(thread) : null,
-      parent: parent ? commentView(parent) : null,
+      parent: parent ? authorView(parent) : null,
       flags: {
         count: c.flag_count,
         open: Math.max(0, c.flag_count - c.flags_cleared),

@@ -1,6 +1,7 @@
 import type { Comment } from '../../db/schema';
 import type { Executor, UnitOfWork } from '../db';
 import * as commenterRepo from '../commenters/commenter.repo';
+import { holdsPlace } from '../comments/comment.changes';
 import { commentView } from '../comments/comment.view';
 import * as commentRepo from '../comments/comment.repo';
 import * as threadRepo from '../threads/thread.repo';
@@ -34,11 +35,12 @@ export async function shownVoteOf(db: Executor, threadId: string, commenterId: s
 
 /**
  * The shown votes of the authors of a page of comments (all in one thread), by comment id: one query
- * for the page. Deleted comments and anonymous rows carry none.
+ * for the page. Comments taken out of the thread (deleted, rejected, spam: at most a placeholder)
+ * and anonymous rows carry none.
  */
 export async function shownVotes(db: Executor, rows: Comment[]): Promise<Map<string, ShownVote>> {
   const out = new Map<string, ShownVote>();
-  const shown = rows.filter((c) => c.commenter_id && c.status !== 'deleted');
+  const shown = rows.filter((c) => c.commenter_id && !holdsPlace(c.status));
   if (shown.length === 0) return out;
   const votes = await byCommenter(db, shown[0]!.thread_id, [...new Set(shown.map((c) => c.commenter_id!))]);
   for (const c of shown) {

@@ -82,14 +82,22 @@ describe('reading a thread', () => {
     await expect(replies.allTextContents()).resolves.toEqual(['Reply 1', 'Reply 2']);
   });
 
-  it('marks edits, shows member badges and keeps a tombstone where a deleted comment had replies', async () => {
-    const [a, b, c] = await seed(3);
+  it('marks edits, shows member badges and keeps a tombstone where a deleted or removed comment had replies', async () => {
+    const [a, b, c, d] = await seed(4);
     await postComment(parley, threadId, { body: 'A reply that keeps the thread', parentId: c });
+    await postComment(parley, threadId, { body: 'A reply a moderator left alone', parentId: d });
     const db = parley.database.db;
     await db.updateTable('comments').set({ edited_at: new Date() }).where('id', '=', a!).execute();
     await db.updateTable('comments').set({ badge: 'journalist', author_name: 'Naked Security' }).where('id', '=', b!).execute();
     await db.updateTable('comments').set({ status: 'deleted' }).where('id', '=', c!).execute();
+    await db.updateTable('comments').set({ status: 'spam' }).where('id', '=', d!).execute();
     await open();
+
+    const removed = widget(page).locator(`#comment-${d} > article`);
+    await expect(removed.textContent()).resolves.toContain('This comment was removed by a moderator.');
+    await expect(removed.textContent()).resolves.not.toContain('Comment number 4');
+    await expect(removed.getByRole('button').count()).resolves.toBe(0);
+    await widget(page).locator(`#comment-${d} .replies`).getByText('A reply a moderator left alone').waitFor();
 
     await expect(widget(page).locator(`#comment-${a} > article .edited`).textContent()).resolves.toBe('edited');
     await expect(widget(page).locator(`#comment-${b} > article .badge`).textContent()).resolves.toBe('Journalist');

@@ -1,5 +1,5 @@
 import { CompiledQuery, sql } from 'kysely';
-import { firstRepliesSql, ownPendingTopLevelQuery, topLevelQuery } from '../../server/comments/comment-list.repo';
+import { firstRepliesSql, ownPendingTopLevelQuery, repliesQuery, topLevelQuery } from '../../server/comments/comment-list.repo';
 import type { Sort } from '../../server/comments/comment.schema';
 import { buildSite, buildThread } from '../helpers/factories';
 import { startTestParley, type TestParley } from '../helpers/parley';
@@ -136,6 +136,10 @@ describe('a 10,000-comment thread', () => {
     const replies = scansOfComments(await explain(firstRepliesSql(parents, 4, viewer).compile(db())));
     expect(replies.map((n) => n['Node Type'])).not.toContain('Seq Scan');
     expect(new Set(replies.map((n) => n['Index Name']))).toEqual(new Set(['comments_parent_time', 'comments_own_pending']));
+    // And the next pages of one comment's replies (a bitmap scan names its index on the child node).
+    const more = await explain(repliesQuery(db(), parents[0]!, 21, { sort: 'oldest', createdAt: new Date(0).toISOString(), id: '0' }).compile());
+    expect(more.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+    expect(more.filter((n) => n['Index Name']).map((n) => n['Index Name'])).toEqual(['comments_parent_time']);
 
     // And through the API: the page is right and quick.
     const started = Date.now();

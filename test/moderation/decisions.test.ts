@@ -2,6 +2,8 @@ import type { DomainEvents } from '../../server/events';
 import { buildComment, buildSite, buildThread, postComment } from '../helpers/factories';
 import { startTestParley, type TestParley } from '../helpers/parley';
 import { member } from '../helpers/staff';
+import { dishonestCounters } from '../privacy/helpers';
+import { connected, emitAck, type RawSocket, record, THREAD_EVENTS, waitFor } from '../realtime/helpers';
 
 let parley: TestParley;
 const statusEvents: Array<DomainEvents['comment.status']> = [];
@@ -16,6 +18,10 @@ beforeEach(async () => {
   await parley.reset();
   statusEvents.length = 0;
   threadEvents.length = 0;
+});
+const sockets: RawSocket[] = [];
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.disconnect();
 });
 
 const db = () => parley.database.db;
@@ -235,5 +241,144 @@ describe('the flagged queue', () => {
     expect((await counts()).flagged).toBe(0);
     await db().updateTable('comments').set({ flag_count: 4 }).where('id', '=', c.id).execute();
     expect((await counts()).flagged).toBe(1);
+  });
+});
+
+describe('a comment taken down while approved replies hang from it', () => {
+  interface Item {
+    id: string;
+    status: string;
+    bodyHtml: string;
+    author: { name: string | null };
+    mine?: true;
+    replyCount: number;
+    replies: { items: Item[]; total: number };
+  }
+  const page = async (threadId: string, token?: string) => {
+    let req = parley.http().get(`/api/v1/threads/${threadId}/comments`);
+    if (token) req = req.set('Authorization', `Bearer ${token}`);
+    const res = await req;
+    expect(res.status).toBe(200);
+    return res.body as { items: Item[] };
+  };
+  const headingCount = async (threadId: string) => (await parley.http().get(`/api/v1/threads/${threadId}`)).body.thread.commentCount as number;
+  /** What a reader finds on the page: every approved comment listed, replies included. */
+  const approvedShown = (items: Item[]): number =>
+    items.reduce((n, c) => n + Number(c.status === 'approved') + approvedShown(c.replies?.items ?? []), 0);
+  const decide = async (mod: Awaited<ReturnType<typeof setup>>['mod'], id: string, action: string) =>
+    expect((await mod.call('post', `/moderation/comments/${id}/decision`, { action })).status).toBe(200);
+
+  async function scene() {
+    const { thread, mod } = await setup({});
+    const posted = await postComment(parley, thread.id, { body: 'Quatremer says: corporate death penalty.', name: 'Marguerite Quatremer' });
+    expect(posted.body.comment.status).toBe('approved');
+    const parent = posted.body.comment as { id: string };
+    const token = posted.body.commenterToken as string;
+    const r1 = await buildComment(db(), thread, { status: 'approved', parentId: parent.id, body: 'Insolvency springs to mind.' });
+    const r2 = await buildComment(db(), thread, { status: 'approved', parentId: parent.id, body: 'A stroke of the pen.' });
+    const other = await buildComment(db(), thread, { status: 'approved', body: 'Clearview will never pay.' });
+    const reader = await connected(parley.url);
+    sockets.push(reader);
+    const live = record(reader, THREAD_EVENTS);
+    await emitAck(reader, 'thread:join', { threadId: thread.id });
+    return { thread, mod, parent, token, r1, r2, other, live };
+  }
+
+  it('stays listed as a placeholder to everyone but its author; its replies and the count stay true', async () => {
+    const s = await scene();
+    // Read once, so the page cache holds the page from before the decision.
+    expect(approvedShown((await page(s.thread.id)).items)).toBe(4);
+    const seqBefore = (await threadRow(s.thread.id)).seq;
+
+    await decide(s.mod, s.parent.id, 'reject');
+    expect((await threadRow(s.thread.id)).seq).toBeGreaterThan(seqBefore);
+
+    const anonymous = await page(s.thread.id);
+    const placeholder = anonymous.items.find((c) => c.id === s.parent.id)!;
+    expect(placeholder).toMatchObject({ status: 'rejected', bodyHtml: '', author: { name: null, website: null, badge: null }, replyCount: 2 });
+    expect(placeholder.replies.items.map((r) => r.id)).toEqual([s.r1.id, s.r2.id]);
+    expect(JSON.stringify(anonymous)).not.toMatch(/Quatremer|death penalty/);
+    expect(anonymous.items.map((c) => c.id)).toEqual([s.parent.id, s.other.id]);
+    expect(await headingCount(s.thread.id)).toBe(3);
+    expect(approvedShown(anonymous.items)).toBe(3);
+
+    // One at a time, and through the permalink of a reply (its ancestors) too.
+    const one = await parley.http().get(`/api/v1/comments/${s.parent.id}`);
+    expect(one.status).toBe(200);
+    expect(one.body.comment).toMatchObject({ status: 'rejected', bodyHtml: '', author: { name: null } });
+    const replies = await parley.http().get(`/api/v1/comments/${s.parent.id}/replies`);
+    expect(replies.body.items.map((r: { id: string }) => r.id)).toEqual([s.r1.id, s.r2.id]);
+    expect((await parley.http().get(`/api/v1/comments/${s.r1.id}`)).body.parentIds).toEqual([s.parent.id]);
+
+    // Its author still sees their own words.
+    const own = (await page(s.thread.id, s.token)).items.find((c) => c.id === s.parent.id)!;
+    expect(own).toMatchObject({ status: 'rejected', mine: true, author: { name: 'Marguerite Quatremer' } });
+    expect(own.bodyHtml).toContain('corporate death penalty');
+    expect(own.replies.items).toHaveLength(2);
+
+    // Live readers are told it changed in place, not that it went; its author alone gets the words.
+    await waitFor(() => s.live.some((e) => e.payload.comment?.id === s.parent.id), 5000, 'the placeholder event');
+    const told = s.live.filter((e) => e.payload.comment?.id === s.parent.id);
+    expect(told.map((e) => e.event)).toEqual(['comment:updated']);
+    expect(told[0]!.payload.comment).toMatchObject({ status: 'rejected', bodyHtml: '', author: { name: null }, replyCount: 2 });
+    const logged = (await events(s.thread.id)).filter((e) => e.seq > seqBefore);
+    expect(logged.map((e) => [e.event, e.audience])).toEqual([
+      ['comment:updated', null],
+      ['comment:updated', await commentRow(s.parent.id).then((c) => c.commenter_id)],
+    ]);
+    expect(await dishonestCounters(db())).toEqual([]);
+
+    // Its last listed reply goes: so does the placeholder, from the list and from the count.
+    await decide(s.mod, s.r1.id, 'reject');
+    expect((await page(s.thread.id)).items.find((c) => c.id === s.parent.id)).toMatchObject({ replyCount: 1 });
+    await decide(s.mod, s.r2.id, 'spam');
+    const after = await page(s.thread.id);
+    expect(after.items.map((c) => c.id)).toEqual([s.other.id]);
+    expect(await headingCount(s.thread.id)).toBe(1);
+    expect((await parley.http().get(`/api/v1/comments/${s.parent.id}`)).status).toBe(404);
+    await waitFor(() => s.live.filter((e) => e.event === 'comment:removed').length === 2, 5000, 'the removals');
+    expect(s.live.filter((e) => e.event === 'comment:removed').map((e) => e.payload.comment.id)).toEqual([s.r1.id, s.r2.id]);
+    expect(await dishonestCounters(db())).toEqual([]);
+  });
+
+  it('shows a spam one as "rejected" to others, "pending" to its author, and restores it in place', async () => {
+    const s = await scene();
+    await decide(s.mod, s.parent.id, 'spam');
+    const placeholder = (await page(s.thread.id)).items.find((c) => c.id === s.parent.id)!;
+    expect(placeholder).toMatchObject({ status: 'rejected', bodyHtml: '', author: { name: null } });
+    expect((await parley.http().get(`/api/v1/comments/${s.parent.id}`)).body.comment.status).toBe('rejected');
+    const own = (await page(s.thread.id, s.token)).items.find((c) => c.id === s.parent.id)!;
+    expect(own).toMatchObject({ status: 'pending', mine: true });
+    await waitFor(() => s.live.some((e) => e.payload.comment?.id === s.parent.id), 5000, 'the placeholder event');
+    expect(s.live.find((e) => e.payload.comment?.id === s.parent.id)).toMatchObject({ event: 'comment:updated', payload: { comment: { status: 'rejected' } } });
+    expect(JSON.stringify(s.live)).not.toMatch(/spam|Quatremer/);
+    expect(await dishonestCounters(db())).toEqual([]);
+
+    await decide(s.mod, s.parent.id, 'restore');
+    expect((await page(s.thread.id)).items.find((c) => c.id === s.parent.id)).toMatchObject({ status: 'approved', author: { name: 'Marguerite Quatremer' } });
+    expect(await headingCount(s.thread.id)).toBe(4);
+    expect((await events(s.thread.id)).at(-1)).toMatchObject({ event: 'comment:updated', audience: null });
+    expect(await dishonestCounters(db())).toEqual([]);
+  });
+
+  it('holds its place under its own parent, and lets it go with its last reply', async () => {
+    const { thread, mod } = await setup({});
+    const top = await buildComment(db(), thread, { status: 'approved' });
+    const middle = await buildComment(db(), thread, { status: 'approved', parentId: top.id, body: 'something awful' });
+    const leaf = await buildComment(db(), thread, { status: 'approved', parentId: middle.id });
+
+    await decide(mod, middle.id, 'reject');
+    expect((await commentRow(top.id)).reply_count).toBe(1);
+    const [shown] = (await page(thread.id)).items;
+    expect(shown!.replies.items).toEqual([expect.objectContaining({ id: middle.id, status: 'rejected', bodyHtml: '', replyCount: 1 })]);
+    const under = await parley.http().get(`/api/v1/comments/${middle.id}/replies`);
+    expect(under.body.items.map((r: { id: string }) => r.id)).toEqual([leaf.id]);
+    expect(await dishonestCounters(db())).toEqual([]);
+
+    await decide(mod, leaf.id, 'reject');
+    expect((await commentRow(top.id)).reply_count).toBe(0);
+    expect((await page(thread.id)).items[0]!.replies.items).toEqual([]);
+    expect(await headingCount(thread.id)).toBe(1);
+    expect(await dishonestCounters(db())).toEqual([]);
   });
 });

@@ -104,7 +104,8 @@ export async function tableNames(db: Db): Promise<string[]> {
 
 /**
  * Every stored counter recomputed from the rows it counts: thread comment counts (approved
- * comments), reply counts (approved direct replies), reaction and flag tallies. Returns mismatches.
+ * comments), reply counts (listed direct replies: approved ones, and deleted, rejected or spam ones
+ * that hold a place for replies of their own), reaction and flag tallies. Returns mismatches.
  */
 export async function dishonestCounters(db: Db): Promise<string[]> {
   const result = await sql<{ problem: string }>`
@@ -112,9 +113,12 @@ export async function dishonestCounters(db: Db): Promise<string[]> {
     from threads t left join comments c on c.thread_id = t.id and c.status = 'approved'
     group by t.id having t.comment_count <> count(c.id)
     union all
-    select 'comment ' || p.id || ' reply_count ' || p.reply_count || ' <> ' ||
-      (select count(*) from comments r where r.parent_id = p.id and r.status = 'approved')
-    from comments p where p.reply_count <> (select count(*) from comments r where r.parent_id = p.id and r.status = 'approved')
+    select 'comment ' || p.id || ' reply_count ' || p.reply_count || ' <> ' || n.listed
+    from comments p cross join lateral (
+      select count(*) as listed from comments r
+      where r.parent_id = p.id and (r.status = 'approved' or (r.status in ('deleted', 'rejected', 'spam') and r.reply_count > 0))
+    ) n
+    where p.reply_count <> n.listed
     union all
     select 'comment ' || p.id || ' reaction_count ' || p.reaction_count
     from comments p where p.reaction_count <> (select count(*) from reactions x where x.comment_id = p.id)
