@@ -1,4 +1,5 @@
 import type { Comment } from '../../db/schema';
+import { applyCounters } from '../comments/comment.changes';
 import * as commentRepo from '../comments/comment.repo';
 import { commentView } from '../comments/comment.view';
 import { type Db, inTransaction, type UnitOfWork } from '../db';
@@ -100,11 +101,10 @@ export async function eraseCommenter(
         const row = await repo.tombstone(trx, comment.id);
         report.comments++;
         if (comment.status === 'deleted') continue; // already a tombstone for readers: nothing visible changes
-        if (comment.status === 'approved') {
-          await threadRepo.addToCommentCount(trx, comment.thread_id, -1);
-          if (comment.parent_id) await commentRepo.addToReplyCount(trx, comment.parent_id, -1);
-          await publish(uow, row, 'comment:removed');
-        }
+        // The shared counter rules: a comment others answered stays listed as a tombstone, so its
+        // parent keeps counting it. Only the status changed: the row as it was is the row with it.
+        await applyCounters(uow, { ...row, status: comment.status }, row);
+        if (comment.status === 'approved') await publish(uow, row, 'comment:removed');
         uow.emit('comment.status', {
           siteId: comment.site_id,
           threadId: comment.thread_id,

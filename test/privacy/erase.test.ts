@@ -187,6 +187,27 @@ describe('DELETE /me', () => {
     expect(await dishonestCounters(parley.db)).toEqual([]);
   });
 
+  it('keeps counting a reply of theirs that others answered: it stays as a tombstone under its parent', async () => {
+    const site = await buildSite(parley.db);
+    const thread = await buildThread(parley.db, site.id, { key: 'nested-erasure' });
+    const top = await postAs(parley, thread.id, { body: 'How would you resolve this stand-off?', name: OTHER.name }, { ip: OTHER.ip });
+    const mine = await postAs(parley, thread.id, { body: 'A wave of the wand, says Quatremer.', name: VICTIM.name, parentId: top.body.comment.id }, { ip: VICTIM.ip });
+    const answer = await postAs(parley, thread.id, { body: 'Which wand?', parentId: mine.body.comment.id }, { token: top.body.commenterToken, ip: OTHER.ip });
+    expect(answer.status).toBe(201);
+
+    expect((await parley.http().delete('/api/v1/me').set('Authorization', `Bearer ${mine.body.commenterToken}`)).status).toBe(200);
+
+    const page = await parley.http().get(`/api/v1/threads/${thread.id}/comments`);
+    expect(page.body.items).toHaveLength(1);
+    const [parent] = page.body.items;
+    expect(parent.replyCount).toBe(1);
+    expect(parent.replies.total).toBe(1);
+    expect(parent.replies.items[0]).toMatchObject({ id: mine.body.comment.id, status: 'deleted', bodyHtml: '', author: { name: null } });
+    const under = await parley.http().get(`/api/v1/comments/${mine.body.comment.id}/replies`);
+    expect(under.body.items.map((c: { bodyHtml: string }) => c.bodyHtml)).toEqual(['<p>Which wand?</p>']);
+    expect(await dishonestCounters(parley.db)).toEqual([]);
+  });
+
   it('requires a commenter token', async () => {
     const none = await parley.http().delete('/api/v1/me');
     expect(none.status).toBe(401);
