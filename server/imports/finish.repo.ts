@@ -34,6 +34,20 @@ export async function finishThreads(uow: UnitOfWork, siteId: string): Promise<nu
           left join comments r on r.parent_id = p.id and r.status = 'approved'
           group by p.id) n
     where c.id = n.id and c.reply_count <> n.count`.execute(trx);
+  // A placeholder (deleted, rejected or spam) holding listed replies is listed too, and counts in
+  // its own parent's replies: counted from the leaves up, one level per pass, until nothing moves.
+  for (let pass = 0; pass < 100; pass++) {
+    const moved = await sql`
+      update comments c set reply_count = n.count
+      from (select p.id, count(r.id)::int as count
+            from comments p join imp_touched x on x.thread_id = p.thread_id
+            left join comments r on r.parent_id = p.id
+              and (r.status = 'approved' or (r.status in ('deleted', 'rejected', 'spam') and r.reply_count > 0))
+            group by p.id) n
+      where c.id = n.id and c.reply_count <> n.count
+      returning c.id`.execute(trx);
+    if (moved.rows.length === 0) break;
+  }
 
   let after = '';
   let touched = 0;

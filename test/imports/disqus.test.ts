@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { importComments } from '../../server/imports/import.service';
 import { newId } from '../../server/ids';
 import sample from '../../server/seed/naked-security.json';
 import { buildSite } from '../helpers/factories';
 import { startTestParley, type TestParley } from '../helpers/parley';
+import { dishonestCounters } from '../privacy/helpers';
 import { DISQUS, importedComments, snapshot, WXR } from './helpers';
 
 const FORUM = 'https://www.techspot.com/news/90512-french-privacy-authority-demands-clearview-ai-flush-facial.html';
@@ -82,6 +86,46 @@ describe('importing a Disqus export', () => {
     const mallory = res.body.items.find((c: { author: { name: string } }) => c.author.name === 'Mallory');
     expect(mallory.bodyHtml).toBe('<p>Nice article link <a href="https://ok.example/page" rel="nofollow ugc noopener">ok link</a></p>');
     expect(JSON.stringify(res.body)).not.toMatch(/192\.0\.2\.|@example/);
+    expect(await dishonestCounters(deps().db)).toEqual([]);
+  });
+
+  it('counts a deleted reply that holds an answer in its parent\'s replies', async () => {
+    const site = await buildSite(deps().db, { id: 'nested' });
+    const post = (id: string, body: string, deleted: boolean, parent?: string) => `
+  <post dsq:id="${id}">
+    <id />
+    <message><![CDATA[<p>${body}</p>]]></message>
+    <createdAt>2021-07-16T1${id.slice(-1)}:00:00Z</createdAt>
+    <isDeleted>${deleted}</isDeleted>
+    <isSpam>false</isSpam>
+    <author><name>Reader ${id}</name><isAnonymous>false</isAnonymous></author>
+    <thread dsq:id="1" />${parent ? `\n    <parent dsq:id="${parent}" />` : ''}
+  </post>`;
+    const xml = `<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+  <thread dsq:id="1">
+    <id>stand-off</id>
+    <link>https://nakedsecurity.example/stand-off</link>
+    <title>How would you resolve this stand-off?</title>
+    <createdAt>2021-07-16T09:00:00Z</createdAt>
+    <isClosed>false</isClosed>
+    <isDeleted>false</isDeleted>
+  </thread>${post('11', 'With a wave of the wand.', false)}${post('12', 'Something I regret.', true, '11')}${post('13', 'The reply still makes sense.', false, '12')}
+</disqus>`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-disqus-'));
+    const file = path.join(dir, 'nested.xml');
+    fs.writeFileSync(file, xml);
+    try {
+      await importComments(deps(), { siteId: site.id, format: 'disqus', file });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const thread = await deps().db.selectFrom('threads').select('id').where('site_id', '=', site.id).executeTakeFirstOrThrow();
+    const res = await parley.http().get(`/api/v1/threads/${thread.id}/comments`).expect(200);
+    expect(res.body.items).toHaveLength(1);
+    expect(res.body.items[0]).toMatchObject({ bodyHtml: '<p>With a wave of the wand.</p>', replyCount: 1 });
+    expect(res.body.items[0].replies.items[0]).toMatchObject({ status: 'deleted', replyCount: 1 });
+    expect(await dishonestCounters(deps().db)).toEqual([]);
   });
 
   it('joins threads the site already has, by identifier or by address, and shares commenters with other imports', async () => {
