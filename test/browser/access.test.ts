@@ -2,27 +2,23 @@ import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureDemo } from '../../server/seed/demo';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { articlePage, launchBrowser, openPage, readerTakesTime, startPublisher, type PageLog, widget } from '../helpers/browser';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { articlePage, openPage, readerTakesTime, type PageLog, widget, type Publisher, useBrowserServers } from '../helpers/browser';
+import type { TestParley } from '../helpers/parley';
 
 jest.setTimeout(90_000);
 
 let parley: TestParley;
 let browser: Browser;
-let publisher: Awaited<ReturnType<typeof startPublisher>>;
+let publisher: Publisher;
 let context: BrowserContext;
 let page: Page;
 let log: PageLog;
-const pages: Record<string, string> = {};
+const servers = useBrowserServers();
+const { pages } = servers;
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-beforeAll(async () => {
-  [parley, browser, publisher] = await Promise.all([startTestParley(), launchBrowser(), startPublisher(pages)]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await publisher?.close();
-  await parley?.close();
+beforeAll(() => {
+  ({ parley, browser, publisher } = servers);
 });
 
 let siteId: string;

@@ -2,26 +2,22 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newId } from '../../server/ids';
 import * as pollRepo from '../../server/polls/poll.repo';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { articlePage, axeViolations, launchBrowser, openPage, type PageLog, readerTakesTime, startPublisher, until, threadShown, widget } from '../helpers/browser';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { articlePage, axeViolations, openPage, type PageLog, readerTakesTime, until, threadShown, widget, type Publisher, useBrowserServers } from '../helpers/browser';
+import type { TestParley } from '../helpers/parley';
 
 jest.setTimeout(90_000);
 
 let parley: TestParley;
 let browser: Browser;
-let publisher: Awaited<ReturnType<typeof startPublisher>>;
-const pages: Record<string, string> = {};
+let publisher: Publisher;
+const servers = useBrowserServers();
+const { pages } = servers;
 /** Two readers, each in their own browser context (their own storage, their own socket). */
 let contexts: BrowserContext[] = [];
 let logs: PageLog[] = [];
 
-beforeAll(async () => {
-  [parley, browser, publisher] = await Promise.all([startTestParley(), launchBrowser(), startPublisher(pages)]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await publisher?.close();
-  await parley?.close();
+beforeAll(() => {
+  ({ parley, browser, publisher } = servers);
 });
 
 let threadId: string;

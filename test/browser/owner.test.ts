@@ -2,26 +2,22 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newId } from '../../server/ids';
 import * as pollRepo from '../../server/polls/poll.repo';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { articlePage, axeViolations, focused, launchBrowser, openPage, type PageLog, readerTakesTime, startPublisher, tabTo, until, threadShown, widget } from '../helpers/browser';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { articlePage, axeViolations, focused, openPage, type PageLog, readerTakesTime, tabTo, until, threadShown, widget, type Publisher, useBrowserServers } from '../helpers/browser';
+import type { TestParley } from '../helpers/parley';
 
 jest.setTimeout(90_000);
 
 let parley: TestParley;
 let browser: Browser;
-let publisher: Awaited<ReturnType<typeof startPublisher>>;
+let publisher: Publisher;
 let context: BrowserContext;
 let page: Page;
 let log: PageLog;
-const pages: Record<string, string> = {};
+const servers = useBrowserServers();
+const { pages } = servers;
 
-beforeAll(async () => {
-  [parley, browser, publisher] = await Promise.all([startTestParley(), launchBrowser(), startPublisher(pages)]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await publisher?.close();
-  await parley?.close();
+beforeAll(() => {
+  ({ parley, browser, publisher } = servers);
 });
 
 let siteId: string;

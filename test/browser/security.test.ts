@@ -1,8 +1,8 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { ensureDemo } from '../../server/seed/demo';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { articlePage, launchBrowser, openPage, readerTakesTime, startPublisher, threadShown, widget } from '../helpers/browser';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { articlePage, openPage, readerTakesTime, threadShown, widget, type Publisher, useBrowserServers } from '../helpers/browser';
+import type { TestParley } from '../helpers/parley';
 
 /** A request's origin, counting a WebSocket (ws://, wss://) as the HTTP origin of the same host. */
 const originOf = (u: string) => new URL(u.replace(/^ws/, 'http')).origin;
@@ -11,17 +11,13 @@ jest.setTimeout(60_000);
 
 let parley: TestParley;
 let browser: Browser;
-let publisher: Awaited<ReturnType<typeof startPublisher>>;
+let publisher: Publisher;
 let context: BrowserContext;
-const pages: Record<string, string> = {};
+const servers = useBrowserServers();
+const { pages } = servers;
 
-beforeAll(async () => {
-  [parley, browser, publisher] = await Promise.all([startTestParley(), launchBrowser(), startPublisher(pages)]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await publisher?.close();
-  await parley?.close();
+beforeAll(() => {
+  ({ parley, browser, publisher } = servers);
 });
 beforeEach(async () => {
   await parley.reset();

@@ -1,26 +1,22 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { articlePage, axeViolations, launchBrowser, openPage, type PageLog, readerTakesTime, startPublisher, tabTo, until, threadShown, widget } from '../helpers/browser';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { articlePage, axeViolations, openPage, type PageLog, readerTakesTime, tabTo, until, threadShown, widget, type Publisher, useBrowserServers } from '../helpers/browser';
+import type { TestParley } from '../helpers/parley';
 
 jest.setTimeout(90_000);
 
 let parley: TestParley;
 let browser: Browser;
-let publisher: Awaited<ReturnType<typeof startPublisher>>;
+let publisher: Publisher;
 let context: BrowserContext;
 let page: Page;
 let log: PageLog;
-const pages: Record<string, string> = {};
+const servers = useBrowserServers();
+const { pages } = servers;
 
-beforeAll(async () => {
-  [parley, browser, publisher] = await Promise.all([startTestParley(), launchBrowser(), startPublisher(pages)]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await publisher?.close();
-  await parley?.close();
+beforeAll(() => {
+  ({ parley, browser, publisher } = servers);
 });
 
 let threadId: string;

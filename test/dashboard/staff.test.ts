@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { articlePage, launchBrowser, openPage, type PageLog, startPublisher, until, widget } from '../helpers/browser';
+import { articlePage, openPage, type PageLog, until, widget, type Publisher, useBrowserServers } from '../helpers/browser';
 import type { TestParley } from '../helpers/parley';
 import { addMember } from '../helpers/staff';
 import { axeViolations, foreignRequests, signInOnPage, startDashboardParley } from './helpers';
@@ -9,19 +9,15 @@ jest.setTimeout(90_000);
 
 let parley: TestParley;
 let browser: Browser;
-let publisher: Awaited<ReturnType<typeof startPublisher>>;
+let publisher: Publisher;
 let context: BrowserContext;
 let page: Page;
 let log: PageLog;
-const pages: Record<string, string> = {};
+const servers = useBrowserServers(startDashboardParley);
+const { pages } = servers;
 
-beforeAll(async () => {
-  [parley, browser, publisher] = await Promise.all([startDashboardParley(), launchBrowser(), startPublisher(pages)]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await publisher?.close();
-  await parley?.close();
+beforeAll(() => {
+  ({ parley, browser, publisher } = servers);
 });
 
 let siteId: string;

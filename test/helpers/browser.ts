@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { startTestParley, type TestParley } from './parley';
 
 /**
  * Debian's Chromium, driven by playwright-core. Never a downloaded browser: CI installs the
@@ -49,6 +50,26 @@ export async function openPage(context: BrowserContext): Promise<{ page: Page; l
  * A publisher's page on its own origin (another port of 127.0.0.1 is another origin), embedding
  * Parley with the two script tags a publisher copies.
  */
+export type Publisher = Awaited<ReturnType<typeof startPublisher>>;
+
+/**
+ * What every browser test file starts once and closes after its last test: a Parley (`start`, the
+ * plain test server by default), Debian's Chromium, and a publisher's site serving `pages`.
+ * The fields are filled in by the `beforeAll` this registers.
+ */
+export function useBrowserServers(start: () => Promise<TestParley> = startTestParley) {
+  const servers = { pages: {} as Record<string, string> } as { parley: TestParley; browser: Browser; publisher: Publisher; pages: Record<string, string> };
+  beforeAll(async () => {
+    [servers.parley, servers.browser, servers.publisher] = await Promise.all([start(), launchBrowser(), startPublisher(servers.pages)]);
+  });
+  afterAll(async () => {
+    await servers.browser?.close();
+    await servers.publisher?.close();
+    await servers.parley?.close();
+  });
+  return servers;
+}
+
 export async function startPublisher(pages: Record<string, string>): Promise<{ origin: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const html = pages[String(req.url).split('?')[0]!];
