@@ -53,6 +53,21 @@ export interface InsertGuard {
 }
 
 /**
+ * `findDuplicate` as a SQL condition, for statements that check it along with other things: the same
+ * text by the same author in the thread (by commenter, or by network within ten minutes before a
+ * first token). Null when nothing identifies the author.
+ */
+export function duplicateExists(d: { threadId: string; textHash: string; commenterId: string | null; ipHash: string | null }) {
+  const same = d.commenterId
+    ? sql`d.commenter_id = ${d.commenterId}`
+    : d.ipHash
+      ? sql`d.ip_hash = ${d.ipHash} and d.created_at > now() - interval '10 minutes'`
+      : null;
+  if (!same) return null;
+  return sql<boolean>`exists (select 1 from comments d where d.thread_id = ${d.threadId} and d.text_hash = ${d.textHash} and d.status <> 'deleted' and ${same})`;
+}
+
+/**
  * A new comment in one statement, under the thread's row lock (held by the caller's transaction, so
  * the checks are exact): unless the thread changed or the comment is a duplicate, it takes the
  * thread's next seq and time (strictly after the thread's previous comment, so keyset pages never
@@ -70,15 +85,8 @@ export async function insertClaimingThread(
 ): Promise<Comment | undefined> {
   const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
   const vals = sql.join(COLUMNS.map((c) => sql`${values[c] ?? null}`));
-  const d = guard.duplicate;
-  const same = d.commenterId
-    ? sql`d.commenter_id = ${d.commenterId}`
-    : d.ipHash
-      ? sql`d.ip_hash = ${d.ipHash} and d.created_at > now() - interval '10 minutes'`
-      : null;
-  const notDuplicate = same
-    ? sql`and not exists (select 1 from comments d where d.thread_id = ${values.thread_id} and d.text_hash = ${d.textHash} and d.status <> 'deleted' and ${same})`
-    : sql``;
+  const duplicate = duplicateExists({ ...guard.duplicate, threadId: values.thread_id });
+  const notDuplicate = duplicate ? sql`and not ${duplicate}` : sql``;
   const commenter = newCommenter
     ? sql`, k as (
         insert into commenters (id, token_hash, name, email, website)

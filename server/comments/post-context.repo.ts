@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Site, Thread } from '../../db/schema';
 import type { Executor } from '../db';
+import { activeBan } from '../moderation/ban.repo';
+import { duplicateExists } from './comment.repo';
 
 /**
  * Everything a new comment is checked against before it is written, read in one round trip: the
@@ -36,25 +38,21 @@ export async function readPostContext(
   db: Executor,
   args: { threadId: string; textHash: string; commenterId: string | null; ipHash: string | null },
 ): Promise<PostContext | undefined> {
-  const { commenterId, ipHash } = args;
-  const same = commenterId
-    ? sql`d.commenter_id = ${commenterId}`
-    : ipHash
-      ? sql`d.ip_hash = ${ipHash} and d.created_at > now() - interval '10 minutes'`
-      : null;
-  const activeBan = sql`b.lifted_at is null and (b.expires_at is null or b.expires_at > now())`;
-  const byCommenter = commenterId ? sql`b.site_id = t.site_id and b.commenter_id = ${commenterId} and ${activeBan}` : null;
+  const { commenterId } = args;
+  const sameText = duplicateExists(args);
+  const active = activeBan('b');
+  const byCommenter = commenterId ? sql`b.site_id = t.site_id and b.commenter_id = ${commenterId} and ${active}` : null;
   const { rows } = await sql<Row>`
     select t.*,
       s.name as s_name, s.origins as s_origins, s.settings as s_settings,
       s.created_at as s_created_at, s.updated_at as s_updated_at,
       array(
         select distinct b.network_day from bans b join hash_keys k on k.day = b.network_day
-        where b.site_id = t.site_id and b.network_hash is not null and ${activeBan}
+        where b.site_id = t.site_id and b.network_hash is not null and ${active}
       ) as ban_days,
       ${byCommenter ? sql`exists (select 1 from bans b where ${byCommenter})` : sql`false`} as commenter_banned,
       ${byCommenter ? sql`(select b.expires_at from bans b where ${byCommenter} order by b.expires_at desc nulls first limit 1)` : sql`null::timestamptz`} as commenter_ban_until,
-      ${same ? sql`exists (select 1 from comments d where d.thread_id = t.id and d.text_hash = ${args.textHash} and d.status <> 'deleted' and ${same})` : sql`false`} as duplicate,
+      ${sameText ?? sql`false`} as duplicate,
       ${commenterId ? sql`(select count(*) from comments a where a.commenter_id = ${commenterId} and a.site_id = t.site_id and a.status = 'approved')` : sql`0`}::int as approved_count
     from threads t join sites s on s.id = t.site_id
     where t.id = ${args.threadId}`.execute(db);

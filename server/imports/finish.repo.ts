@@ -27,15 +27,9 @@ export async function finishThreads(uow: UnitOfWork, siteId: string): Promise<nu
     from (select c.thread_id, (count(*) filter (where c.status = 'approved'))::int as count
           from comments c join imp_touched x on x.thread_id = c.thread_id group by c.thread_id) n
     where t.id = n.thread_id`.execute(trx);
-  await sql`
-    update comments c set reply_count = n.count
-    from (select p.id, count(r.id)::int as count
-          from comments p join imp_touched x on x.thread_id = p.thread_id
-          left join comments r on r.parent_id = p.id and r.status = 'approved'
-          group by p.id) n
-    where c.id = n.id and c.reply_count <> n.count`.execute(trx);
-  // A placeholder (deleted, rejected or spam) holding listed replies is listed too, and counts in
-  // its own parent's replies: counted from the leaves up, one level per pass, until nothing moves.
+  // Listed replies: approved ones, and placeholders (deleted, rejected or spam) that hold listed
+  // replies themselves. Each pass counts every parent from its replies' current counts, so right
+  // counts climb from the leaves one level per pass, until nothing moves.
   for (let pass = 0; pass < 100; pass++) {
     const moved = await sql`
       update comments c set reply_count = n.count

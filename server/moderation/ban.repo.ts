@@ -2,7 +2,12 @@ import { sql } from 'kysely';
 import type { Ban } from '../../db/schema';
 import type { Executor } from '../db';
 
-const active = sql<boolean>`lifted_at is null and (expires_at is null or expires_at > now())`;
+/** A ban in force: not lifted, not expired. `alias`: the bans table's name in the query, if any. */
+export function activeBan(alias?: string) {
+  const col = (c: string) => sql.ref(alias ? `${alias}.${c}` : c);
+  return sql<boolean>`${col('lifted_at')} is null and (${col('expires_at')} is null or ${col('expires_at')} > now())`;
+}
+const active = activeBan();
 
 /**
  * The days of the site's active network bans whose hashing secret still exists: a request's
@@ -16,7 +21,7 @@ export async function activeNetworkDays(db: Executor, siteId: string): Promise<s
     .distinct()
     .where('bans.site_id', '=', siteId)
     .where('bans.network_hash', 'is not', null)
-    .where(sql<boolean>`bans.lifted_at is null and (bans.expires_at is null or bans.expires_at > now())`)
+    .where(activeBan('bans'))
     .execute();
   return rows.map((r) => r.network_day!);
 }
@@ -74,7 +79,7 @@ export async function listBans(
     .selectAll('bans')
     .select(['commenters.name as commenter_name', 'commenters.email as commenter_email'])
     .where('bans.site_id', '=', siteId);
-  if (options.active) q = q.where(sql<boolean>`bans.lifted_at is null and (bans.expires_at is null or bans.expires_at > now())`);
+  if (options.active) q = q.where(activeBan('bans'));
   if (options.after) {
     q = q.where(sql<boolean>`(bans.created_at, bans.id) < (${options.after.createdAt}::timestamptz, ${options.after.id})`);
   }
