@@ -6,7 +6,7 @@ import type { Config } from './config';
 import { type DatabaseHandle, migrateToLatest } from './db';
 import type { Deps } from './deps';
 import { createCommentPageCache } from './comments/comment-page.cache';
-import { createThreadWriter } from './comments/thread-writer';
+import { createPostWriter } from './comments/comment.service';
 import { createEventBus } from './events';
 import { createHttpApp } from './http/app';
 import { createMailer } from './privacy/mailer';
@@ -64,7 +64,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
     moderationAuth: options.moderationAuth ?? moderationAuthenticator(database.db),
     pages: createCommentPageCache(),
   };
-  deps.writer = createThreadWriter(deps);
+  deps.writer = createPostWriter(deps);
 
   let draining = false;
   const app = createHttpApp(deps, { draining: () => draining });

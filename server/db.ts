@@ -1,6 +1,7 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import lockfile from 'proper-lockfile';
 import pg from 'pg';
@@ -35,8 +36,39 @@ export interface PgOptions {
   queryTimeoutMs?: number;
 }
 
+/**
+ * Statements that run on every post or page begin with this comment: each connection prepares them
+ * once (by a name derived from their text) and PostgreSQL keeps their plans, instead of parsing and
+ * planning them again on every call. Only these: an unbounded set of texts would each hold a plan on
+ * every connection. PGlite ignores the comment.
+ */
+export const PREPARED = sql.raw('/* prepared */ ');
+const PREPARED_PREFIX = '/* prepared */ ';
+
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `parley_${crypto.createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+class PreparingClient extends pg.Client {
+  // pg's query() has many overloads; only (text, values) — what Kysely sends — is rewritten.
+  override query(...args: any[]): any {
+    const [text, values] = args;
+    if (typeof text === 'string' && text.startsWith(PREPARED_PREFIX) && (args.length === 1 || (args.length === 2 && Array.isArray(values)))) {
+      return super.query({ name: statementName(text), text, values });
+    }
+    return (super.query as (...a: any[]) => any)(...args);
+  }
+}
+
 export function openPostgres(options: PgOptions): DatabaseHandle {
   const pool = new pg.Pool({
+    Client: PreparingClient,
     connectionString: options.connectionString,
     max: options.max ?? 10,
     // A lost database must answer 503 quickly, never hang a request.

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { CommentPageCache } from './comments/comment-page.cache';
-import type { ThreadWriter } from './comments/thread-writer';
+import type { PostWriter } from './comments/comment.service';
 import type { Config } from './config';
 import type { DatabaseHandle, Db } from './db';
 import type { EventBus } from './events';
@@ -28,5 +28,5 @@ export interface Deps {
   /** Hot thread pages in memory, checked against the thread's clocks on every read; none: uncached. */
   pages?: CommentPageCache;
   /** Posts to one thread committed together (group commit); none: a transaction per post. */
-  writer?: ThreadWriter;
+  writer?: PostWriter;
 }

@@ -9,6 +9,7 @@ import * as m007 from './007_imports';
 import * as m010 from './010_thread_list';
 import * as m011 from './011_page_cache';
 import * as m012 from './012_listed_placeholders';
+import * as m013 from './013_duplicate_check';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '010_thread_list': m010,
   '011_page_cache': m011,
   '012_listed_placeholders': m012,
+  '013_duplicate_check': m013,
 };
 
 export const migrationProvider: MigrationProvider = {

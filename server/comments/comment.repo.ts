@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Comment, CommentUpdate, NewComment } from '../../db/schema';
-import type { Executor, Tx } from '../db';
+import type { Comment, CommentUpdate, NewComment, Thread } from '../../db/schema';
+import { type Executor, PREPARED, type Tx } from '../db';
 
 export async function findComment(db: Executor, id: string): Promise<Comment | undefined> {
   return db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
@@ -43,7 +43,7 @@ const COLUMNS = [
   'status_reason', 'ip_hash', 'user_agent',
 ] as const;
 
-/** What a new comment's statement checks under the thread's lock before writing anything. */
+/** What a new comment is checked against under the thread's lock before anything is written. */
 export interface InsertGuard {
   /** The thread as the post was judged against: a thread closed or switched meanwhile writes nothing. */
   state: 'open' | 'closed';
@@ -67,57 +67,130 @@ export function duplicateExists(d: { threadId: string; textHash: string; comment
   return sql<boolean>`exists (select 1 from comments d where d.thread_id = ${d.threadId} and d.text_hash = ${d.textHash} and d.status <> 'deleted' and ${same})`;
 }
 
+/** A new comment to write under the thread's lock, with its guard, its event and its new commenter if any. */
+export interface ClaimingInsert {
+  values: NewCommentValues;
+  /** 1 when the comment counts in the thread's comment count (approved), else 0. */
+  approvedDelta: number;
+  guard: InsertGuard;
+  /** The event for the replay log, its payload given with the comment's seq and time left to fill in. */
+  event: { name: string; audience: string | null; payload: Record<string, unknown> };
+  newCommenter?: { id: string; token_hash: string; name: string | null; email: string | null; website: string | null };
+}
+
+export type Claimed = { comment: Comment } | { refused: 'duplicate' | 'changed' | 'gone' };
+
+/** The duplicate rule's keys for a comment written in this batch, and the key a new one is checked under. */
+const writtenKeys = (v: NewCommentValues) => [v.commenter_id && `c:${v.commenter_id}:${v.text_hash}`, v.ip_hash && `n:${v.ip_hash}:${v.text_hash}`];
+const checkedKey = (d: InsertGuard['duplicate']) => (d.commenterId ? `c:${d.commenterId}:${d.textHash}` : d.ipHash ? `n:${d.ipHash}:${d.textHash}` : null);
+
+export type LockedThread = Pick<Thread, 'state' | 'mode'>;
+
+/** Locks a thread's row until the transaction ends: what its new comments are checked against. */
+export async function lockThread(trx: Tx, threadId: string): Promise<LockedThread | undefined> {
+  const { rows } = await sql<LockedThread>`${PREPARED}select state, mode from threads where id = ${threadId} for update`.execute(trx);
+  return rows[0];
+}
+
 /**
- * A new comment in one statement, under the thread's row lock (held by the caller's transaction, so
- * the checks are exact): unless the thread changed or the comment is a duplicate, it takes the
- * thread's next seq and time (strictly after the thread's previous comment, so keyset pages never
- * miss a comment that committed late), moves the approved count, inserts the comment's new
- * commenter if any, the comment, and its event in the replay log — the event's payload given with
- * the comment's seq and time left to fill in. Nothing is written when it returns undefined.
+ * New comments in one thread, written together under its row lock (`lockThread`, held until the
+ * caller's transaction commits, so every check is exact, even across instances). A comment whose guard no
+ * longer holds (the thread closed, or its moderation changed, since the post was judged) or that
+ * repeats a comment already in the thread or earlier in the batch is refused and writes nothing.
+ * The others go in one statement: they take the thread's next seqs and times in the order given
+ * (each time strictly after the previous comment's, so keyset pages never miss a comment that
+ * committed late), move the approved count, and insert their new commenters, the comments, and
+ * their events in the replay log. One outcome per insert, in order.
  */
-export async function insertClaimingThread(
-  trx: Tx,
-  values: NewCommentValues,
-  approvedDelta: number,
-  guard: InsertGuard,
-  event: { name: string; audience: string | null; payload: Record<string, unknown> },
-  newCommenter?: { id: string; token_hash: string; name: string | null; email: string | null; website: string | null },
-): Promise<Comment | undefined> {
-  const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
-  const vals = sql.join(COLUMNS.map((c) => sql`${values[c] ?? null}`));
-  const duplicate = duplicateExists({ ...guard.duplicate, threadId: values.thread_id });
-  const notDuplicate = duplicate ? sql`and not ${duplicate}` : sql``;
-  const commenter = newCommenter
-    ? sql`, k as (
+export async function insertClaimingThread(trx: Tx, threadId: string, inserts: ClaimingInsert[], thread: LockedThread | undefined): Promise<Claimed[]> {
+  if (!thread) return inserts.map(() => ({ refused: 'gone' as const }));
+  const outcomes: Claimed[] = [];
+  const candidates: Array<{ at: number; insert: ClaimingInsert }> = [];
+  const written = new Set<string>();
+  for (const [at, insert] of inserts.entries()) {
+    const { guard, values } = insert;
+    if (guard.state !== thread.state || guard.mode !== thread.mode) {
+      outcomes[at] = { refused: 'changed' };
+      continue;
+    }
+    const key = checkedKey(guard.duplicate);
+    if (key && written.has(key)) {
+      outcomes[at] = { refused: 'duplicate' };
+      continue;
+    }
+    for (const k of writtenKeys(values)) if (k) written.add(k);
+    candidates.push({ at, insert });
+  }
+  if (candidates.length) {
+    const rows = candidates.map(({ at, insert: { values, approvedDelta, guard, event, newCommenter } }) => ({
+      ...Object.fromEntries(COLUMNS.map((c) => [c, values[c] ?? null])),
+      ord: at,
+      approved: approvedDelta,
+      d_commenter: guard.duplicate.commenterId,
+      d_ip: guard.duplicate.ipHash,
+      k_id: newCommenter?.id ?? null,
+      k_token: newCommenter?.token_hash ?? null,
+      k_name: newCommenter?.name ?? null,
+      k_email: newCommenter?.email ?? null,
+      k_website: newCommenter?.website ?? null,
+      ev: event.name,
+      payload: event.payload,
+      audience: event.audience,
+    }));
+    const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
+    const fromX = sql.join(COLUMNS.map((c) => sql.ref(`r.${c}`)));
+    const result = await sql<Comment>`${PREPARED}
+      with x as (
+        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
+          ord int, id text, site_id text, thread_id text, parent_id text, reply_to_id text, root_id text, depth int,
+          commenter_id text, member_id text, author_name text, author_website text, badge text, body_src text,
+          body_html text, text_hash text, status text, previous_status text, status_reason text, ip_hash text,
+          user_agent text, approved int, d_commenter text, d_ip text, k_id text, k_token text, k_name text,
+          k_email text, k_website text, ev text, payload jsonb, audience text)
+      ), ok as (
+        select x.*, row_number() over (order by x.ord) as n, count(*) over () as k
+        from x
+        where not exists (
+          select 1 from comments d
+          where d.thread_id = ${threadId} and d.text_hash = x.text_hash and d.status <> 'deleted'
+            and ((x.d_commenter is not null and d.commenter_id = x.d_commenter)
+              or (x.d_commenter is null and x.d_ip is not null and d.ip_hash = x.d_ip and d.created_at > now() - interval '10 minutes')))
+      ), t as (
+        update threads set
+          seq = seq + (select count(*) from ok),
+          comment_count = comment_count + (select coalesce(sum(approved), 0) from ok),
+          last_comment_at = greatest(date_trunc('milliseconds', clock_timestamp()), last_comment_at + interval '1 millisecond')
+            + ((select count(*) from ok) - 1) * interval '1 millisecond'
+        where id = ${threadId} and exists (select 1 from ok)
+        returning id, seq, last_comment_at
+      ), r as (
+        select ok.*, (t.seq - ok.k + ok.n)::int as new_seq, t.last_comment_at - (ok.k - ok.n) * interval '1 millisecond' as new_at
+        from ok cross join t
+      ), kk as (
         insert into commenters (id, token_hash, name, email, website)
-        select ${newCommenter.id}, ${newCommenter.token_hash}, ${newCommenter.name}, ${newCommenter.email}, ${newCommenter.website} from t
-      )`
-    : sql``;
-  const result = await sql<Comment>`
-    with t as (
-      update threads set
-        seq = seq + 1,
-        comment_count = comment_count + ${approvedDelta},
-        last_comment_at = greatest(date_trunc('milliseconds', clock_timestamp()), last_comment_at + interval '1 millisecond')
-      where id = ${values.thread_id} and state = ${guard.state} and mode is not distinct from ${guard.mode}
-        ${notDuplicate}
-      returning id, seq, last_comment_at
-    )${commenter}, c as (
-      insert into comments (${cols}, seq, created_at)
-      select ${vals}, t.seq, t.last_comment_at from t
-      returning *
-    ), e as (
-      insert into thread_events (thread_id, seq, event, payload, audience)
-      select t.id, t.seq, ${event.name},
-        jsonb_set(jsonb_set(jsonb_set(${JSON.stringify(event.payload)}::jsonb,
-          '{seq}', to_jsonb(t.seq)),
-          '{comment,seq}', to_jsonb(t.seq)),
-          '{comment,createdAt}', to_jsonb(to_char(t.last_comment_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
-        ${event.audience}
-      from t
-    )
-    select * from c`.execute(trx);
-  return result.rows[0];
+        select k_id, k_token, k_name, k_email, k_website from r where k_id is not null
+      ), c as (
+        insert into comments (${cols}, seq, created_at)
+        select ${fromX}, r.new_seq, r.new_at from r
+        returning *
+      ), e as (
+        insert into thread_events (thread_id, seq, event, payload, audience)
+        select r.thread_id, r.new_seq, r.ev,
+          jsonb_set(jsonb_set(jsonb_set(r.payload,
+            '{seq}', to_jsonb(r.new_seq)),
+            '{comment,seq}', to_jsonb(r.new_seq)),
+            '{comment,createdAt}', to_jsonb(to_char(r.new_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
+          r.audience
+        from r
+      )
+      select * from c`.execute(trx);
+    const byId = new Map(result.rows.map((row) => [row.id, row]));
+    for (const { at, insert } of candidates) {
+      const comment = byId.get(insert.values.id);
+      outcomes[at] = comment ? { comment } : { refused: 'duplicate' };
+    }
+  }
+  return outcomes;
 }
 
 export async function updateComment(trx: Tx, id: string, patch: CommentUpdate): Promise<Comment> {

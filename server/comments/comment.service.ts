@@ -6,11 +6,11 @@ import type { EventBus } from '../events';
 import { hashSecret, newId, newSecret } from '../ids';
 import * as commenterRepo from '../commenters/commenter.repo';
 import type { FloodGuard } from '../limits/flood';
+import { deferSeals, storeSealed } from '../idempotency/idempotency.service';
 import { banForPost } from '../moderation/ban.service';
 import { runPipeline } from '../moderation/pipeline';
 import type { NetworkHasher } from '../privacy/network';
 import { type SiteWithSettings, withSettings } from '../sites/site.service';
-import * as threadRepo from '../threads/thread.repo';
 import { shownVoteOf } from '../polls/shown-vote.service';
 import { applyReplyCounters, creationEvent, publishCreated } from './comment.changes';
 import { createThreadWriter, refusal } from './thread-writer';
@@ -20,13 +20,27 @@ import { readPostContext } from './post-context.repo';
 import type { CreateCommentInput } from './comment.schema';
 import type { ThreadWriter } from './thread-writer';
 
+/** New comments, written in batches per thread (see thread-writer.ts and insertClaimingThread). */
+export type PostWriter = ThreadWriter<repo.ClaimingInsert, repo.Claimed>;
+
+export const createPostWriter = (deps: Pick<CommentDeps, 'db' | 'bus'>): PostWriter =>
+  createThreadWriter(deps, {
+    lock: repo.lockThread,
+    claim: (trx, threadId, inserts, locked) => {
+      // The batch's idempotency records are stored together, after its posts (see settle).
+      deferSeals(trx);
+      return repo.insertClaimingThread(trx, threadId, inserts, locked);
+    },
+    settle: storeSealed,
+  });
+
 export interface CommentDeps {
   db: Db;
   bus: EventBus;
   limits: FloodGuard;
   network: NetworkHasher;
   /** Group commit of posts per thread (see thread-writer.ts); without it, a transaction per post. */
-  writer?: ThreadWriter;
+  writer?: PostWriter;
 }
 
 /** Who is asking: a reader (maybe without identity yet) and what we may keep about their request. */
@@ -54,10 +68,13 @@ export function normaliseSource(body: string): string {
   return body.replace(/\r\n?/g, '\n').trim();
 }
 
-/** The duplicate check's view of a text: case, spacing and markup do not make it new. */
-export function textHash(html: string): string {
-  const text = plainText(html).toLowerCase().replace(/\s+/g, ' ').trim();
-  return crypto.createHash('sha256').update(text).digest('base64url');
+/**
+ * The duplicate check's view of a text: case, spacing and markup do not make it new. `text` is
+ * `plainText(html)`, passed when the caller has it already.
+ */
+export function textHash(html: string, text = plainText(html)): string {
+  const words = text.toLowerCase().replace(/\s+/g, ' ').trim();
+  return crypto.createHash('sha256').update(words).digest('base64url');
 }
 
 export function bodyTooLong(source: string, site: SiteWithSettings) {
@@ -100,7 +117,8 @@ async function postOnce(
   const email = member ? null : input.email || null;
   const source = normaliseSource(input.body);
   const html = renderBody(source);
-  const hash = textHash(html);
+  const text = plainText(html);
+  const hash = textHash(html, text);
   // One round trip reads what the checks below need (see post-context.repo.ts).
   const author = member ? null : (actor.commenter?.id ?? null);
   const context = await readPostContext(deps.db, { threadId, textHash: hash, commenterId: author, ipHash: actor.ipHash });
@@ -128,7 +146,7 @@ async function postOnce(
   if (!member && !ban) await deps.limits.consume('comment', { commenterId: actor.commenter?.id ?? null, network: actor.ipHash });
 
   // Everything that needs no lock happens before the thread's: the parent, the author's standing,
-  // the verdict. The thread row is locked by the one statement that inserts, until the commit.
+  // the verdict. Under the thread's lock, a batch of posts is one statement (insertClaimingThread).
   let parent: Comment | undefined;
   if (input.parentId) {
     parent = await repo.findComment(deps.db, input.parentId);
@@ -140,7 +158,7 @@ async function postOnce(
   const verdict = runPipeline({
     site,
     thread,
-    body: { source, html, text: plainText(html), links: countLinks(html) },
+    body: { source, html, text, links: countLinks(html) },
     author: { isMember: !!member, approvedCount, banned: !!ban, bannedUntil: ban?.expires_at ?? null },
     form: { honeypot: input.hp, elapsedMs: input.elapsedMs },
     isEdit: false,
@@ -195,17 +213,18 @@ async function postOnce(
 
   // Posts to one thread share transactions (thread-writer.ts): the thread's lock is taken first, once
   // per batch, so the checks in the insert are exact.
-  const writer = deps.writer ?? createThreadWriter(deps);
-  const result = await writer.run(thread.id, async (uow) => {
+  const writer = deps.writer ?? createPostWriter(deps);
+  const insert = { values, approvedDelta: verdict.status === 'approved' ? 1 : 0, guard, event, newCommenter };
+  const result = await writer.run(thread.id, insert, async (uow, outcome) => {
     const { trx } = uow;
-    const comment = await repo.insertClaimingThread(trx, values, verdict.status === 'approved' ? 1 : 0, guard, event, newCommenter);
-    if (!comment) {
-      // Nothing was written: say why. A refusal leaves the other posts of the batch alone.
-      if (await repo.findDuplicate(trx, duplicate)) throw refusal(duplicateError());
-      if (!(await threadRepo.findThread(trx, thread.id))) throw refusal(errors.notFound('The thread'));
+    // Nothing was written: say why. A refusal leaves the other posts of the batch alone.
+    if ('refused' in outcome) {
+      if (outcome.refused === 'duplicate') throw refusal(duplicateError());
+      if (outcome.refused === 'gone') throw refusal(errors.notFound('The thread'));
       // Closed, or its moderation changed, since it was read: judged again from the start.
       throw refusal(new ThreadChanged());
     }
+    const { comment } = outcome;
     // A known reader's new name, email or website applies from this comment on.
     if (existing && (name || email || input.website)) {
       await commenterRepo.updateProfile(trx, existing.id, {

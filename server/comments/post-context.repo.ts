@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Site, Thread } from '../../db/schema';
-import type { Executor } from '../db';
+import { type Executor, PREPARED } from '../db';
 import { activeBan } from '../moderation/ban.repo';
 import { duplicateExists } from './comment.repo';
 
@@ -42,7 +42,7 @@ export async function readPostContext(
   const sameText = duplicateExists(args);
   const active = activeBan('b');
   const byCommenter = commenterId ? sql`b.site_id = t.site_id and b.commenter_id = ${commenterId} and ${active}` : null;
-  const { rows } = await sql<Row>`
+  const { rows } = await sql<Row>`${PREPARED}
     select t.*,
       s.name as s_name, s.origins as s_origins, s.settings as s_settings,
       s.created_at as s_created_at, s.updated_at as s_updated_at,

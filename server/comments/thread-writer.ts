@@ -1,4 +1,4 @@
-import type { TxDeps, UnitOfWork } from '../db';
+import type { Tx, TxDeps, UnitOfWork } from '../db';
 
 /**
  * Group commit for new comments, per thread. Every post to a thread takes the thread's row lock (its
@@ -6,15 +6,29 @@ import type { TxDeps, UnitOfWork } from '../db';
  * so one post at a time per thread, each waiting for the previous commit to reach the disk. On a busy
  * thread that wait is most of a post's time.
  *
- * Here posts to the same thread that arrive while a commit is in progress wait together and go in
- * the next transaction as a batch: the thread is locked once, and one commit makes the whole batch
- * durable. Only then is each post answered and its events published. A post refused before it wrote
- * anything (a duplicate, a thread closed meanwhile: see `refusal`) gets its own error and the batch
- * goes on; any other failure fails the whole batch — nothing of it is written, and no post of it
- * was acknowledged.
+ * Here posts to the same thread wait together and go in one transaction as a batch. The next
+ * batch's transaction opens while the current one is still writing, and waits in the database for
+ * the thread's lock (`lock`): it is granted the moment the current batch commits, and the batch is
+ * whatever has arrived by then. `claim` then writes the whole batch (one statement), one commit
+ * makes it durable, and only then is each post answered and its events published. Between the two,
+ * each post's `then` runs in the same transaction with what `claim` said of it (its row, or why it
+ * was refused) for the work that follows a comment (counters, the idempotency record).
+ *
+ * A post refused before it wrote anything (a duplicate, a thread closed meanwhile: see `refusal`)
+ * gets its own error and the batch goes on; any other failure fails the whole batch — nothing of it
+ * is written, and no post of it was acknowledged.
  */
-export interface ThreadWriter {
-  run<T>(threadId: string, job: (uow: UnitOfWork) => Promise<T>): Promise<T>;
+export interface ThreadWriter<I, O> {
+  run<T>(threadId: string, input: I, then: (uow: UnitOfWork, outcome: O) => Promise<T>): Promise<T>;
+}
+
+export interface ThreadClaim<I, O, L> {
+  /** Takes the thread's row lock in the batch's transaction; returns the thread as locked. */
+  lock(trx: Tx, threadId: string): Promise<L>;
+  /** Writes a batch of inputs under that lock: one outcome per input, in order. */
+  claim(trx: Tx, threadId: string, inputs: I[], locked: L): Promise<O[]>;
+  /** After every post's `then`, before the commit: writes they left to be done together. */
+  settle?(trx: Tx): Promise<void>;
 }
 
 const REFUSED = Symbol('refused before writing');
@@ -26,68 +40,95 @@ export function refusal<E extends Error>(err: E): E {
 
 const isRefusal = (err: unknown) => typeof err === 'object' && err !== null && REFUSED in err;
 
-interface Job {
-  job: (uow: UnitOfWork) => Promise<unknown>;
+interface Job<I, O> {
+  input: I;
+  then: (uow: UnitOfWork, outcome: O) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
 
-export function createThreadWriter(deps: TxDeps, options: { maxBatch?: number } = {}): ThreadWriter {
-  const maxBatch = options.maxBatch ?? 50;
-  const queues = new Map<string, Job[]>();
+interface Lane<I, O> {
+  queue: Job<I, O>[];
+  /** A transaction is open and waiting for the thread's lock: new posts join the batch it will take. */
+  waiting: boolean;
+  /** Transactions open on this thread (at most one writing and one waiting). */
+  open: number;
+}
 
-  async function drain(threadId: string, queue: Job[]): Promise<void> {
-    while (queue.length) {
-      const batch = queue.splice(0, maxBatch);
-      const settled: Array<{ job: Job; ok: boolean; value: unknown; pending: Array<() => void> }> = [];
-      try {
-        await deps.db.transaction().execute(async (trx) => {
-          // The thread first, once for the batch: the lock order stays thread, then comments.
-          await trx.selectFrom('threads').select('id').where('id', '=', threadId).forUpdate().execute();
-          for (const job of batch) {
-            const pending: Array<() => void> = [];
-            const uow: UnitOfWork = {
-              trx,
-              emit: (name, payload) => pending.push(() => deps.bus.emit(name, payload)),
-              afterCommit: (cb) => pending.push(cb),
-            };
-            try {
-              settled.push({ job, ok: true, value: await job.job(uow), pending });
-            } catch (err) {
-              if (!isRefusal(err)) throw err;
-              settled.push({ job, ok: false, value: err, pending: [] });
-            }
+export function createThreadWriter<I, O, L>(deps: TxDeps, writes: ThreadClaim<I, O, L>, options: { maxBatch?: number } = {}): ThreadWriter<I, O> {
+  const maxBatch = options.maxBatch ?? 50;
+  const lanes = new Map<string, Lane<I, O>>();
+
+  function open(threadId: string, lane: Lane<I, O>): void {
+    lane.waiting = true;
+    lane.open++;
+    let batch: Job<I, O>[] | undefined;
+    const settled: Array<{ job: Job<I, O>; ok: boolean; value: unknown; pending: Array<() => void> }> = [];
+    const taken = () => {
+      if (batch) return;
+      lane.waiting = false;
+      batch = lane.queue.splice(0, maxBatch);
+      // A busy thread (posts left over, or several in this batch): the next transaction opens now
+      // and queues behind this one's lock, so it is granted the moment this batch commits. A thread
+      // that is not busy opens one when its next post comes.
+      if (lane.queue.length || batch.length > 1) open(threadId, lane);
+    };
+    deps.db
+      .transaction()
+      .execute(async (trx) => {
+        const locked = await writes.lock(trx, threadId);
+        taken();
+        // Opened ahead for a busy thread, but nothing came while it waited: it ends, having written nothing.
+        if (!batch!.length) return;
+        const outcomes = await writes.claim(trx, threadId, batch!.map((job) => job.input), locked);
+        for (const [i, job] of batch!.entries()) {
+          const pending: Array<() => void> = [];
+          const uow: UnitOfWork = {
+            trx,
+            emit: (name, payload) => pending.push(() => deps.bus.emit(name, payload)),
+            afterCommit: (cb) => pending.push(cb),
+          };
+          try {
+            settled.push({ job, ok: true, value: await job.then(uow, outcomes[i]!), pending });
+          } catch (err) {
+            if (!isRefusal(err)) throw err;
+            settled.push({ job, ok: false, value: err, pending: [] });
           }
-        });
-      } catch (err) {
-        // Not committed: nothing of the batch was written, and nobody is told otherwise.
-        for (const job of batch) job.reject(err);
-        continue;
-      }
-      for (const s of settled) {
-        if (!s.ok) {
-          s.job.reject(s.value);
-          continue;
         }
-        for (const run of s.pending) run();
-        s.job.resolve(s.value);
-      }
-    }
-    queues.delete(threadId);
+        await writes.settle?.(trx);
+      })
+      .then(
+        () => {
+          for (const s of settled) {
+            if (!s.ok) {
+              s.job.reject(s.value);
+              continue;
+            }
+            for (const run of s.pending) run();
+            s.job.resolve(s.value);
+          }
+        },
+        (err: unknown) => {
+          // Not committed: nothing of the batch was written, and nobody is told otherwise. A
+          // transaction that failed before its lock fails the posts that were waiting for it.
+          taken();
+          for (const job of batch!) job.reject(err);
+        },
+      )
+      .finally(() => {
+        lane.open--;
+        if (lane.open === 0 && !lane.queue.length) lanes.delete(threadId);
+      });
   }
 
   return {
-    run<T>(threadId: string, job: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    run<T>(threadId: string, input: I, then: (uow: UnitOfWork, outcome: O) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        const entry: Job = { job, resolve: resolve as (v: unknown) => void, reject };
-        const queue = queues.get(threadId);
-        if (queue) {
-          queue.push(entry);
-          return;
-        }
-        const fresh = [entry];
-        queues.set(threadId, fresh);
-        void drain(threadId, fresh);
+        const job: Job<I, O> = { input, then, resolve: resolve as (v: unknown) => void, reject };
+        let lane = lanes.get(threadId);
+        if (!lane) lanes.set(threadId, (lane = { queue: [], waiting: false, open: 0 }));
+        lane.queue.push(job);
+        if (!lane.waiting) open(threadId, lane);
       });
     },
   };

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db, Executor, Tx } from '../db';
+import { type Db, type Executor, PREPARED, type Tx } from '../db';
 
 /** How long a key is remembered. */
 export const KEY_TTL = sql`interval '1 day'`;
@@ -21,42 +21,21 @@ export interface StoredKey {
  * becomes ours (returns true); otherwise somebody else holds it (returns false).
  */
 export async function claim(db: Db, scope: string, key: string, requestHash: string, owner: string): Promise<boolean> {
-  const row = await db
-    .insertInto('idempotency_keys')
-    .values({
-      scope,
-      key,
-      request_hash: requestHash,
-      state: 'running',
-      owner,
-      created_at: sql`now()`,
-      expires_at: sql`now() + ${KEY_TTL}`,
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(['scope', 'key'])
-        .doUpdateSet({
-          request_hash: requestHash,
-          state: 'running',
-          owner,
-          response_status: null,
-          response_body: null,
-          created_at: sql`now()`,
-          expires_at: sql`now() + ${KEY_TTL}`,
-        })
-        .where((eb) =>
-          eb.or([
-            eb('idempotency_keys.expires_at', '<', sql<Date>`now()`),
-            eb.and([
-              eb('idempotency_keys.state', '=', 'running'),
-              eb('idempotency_keys.created_at', '<', sql<Date>`now() - ${ABANDONED_AFTER}`),
-            ]),
-          ]),
-        ),
-    )
-    .returning('owner')
-    .executeTakeFirst();
-  return row?.owner === owner;
+  // A claim is committed without waiting for the disk (`synchronous_commit` off for this statement
+  // alone): it only marks a request as running. The write it guards commits synchronously, which
+  // flushes the log up to and including the claim, so a claim is lost in a crash only if its write
+  // was lost too, and then the client's retry rightly runs again.
+  const { rows } = await sql<{ owner: string }>`${PREPARED}
+    insert into idempotency_keys (scope, key, request_hash, state, owner, created_at, expires_at)
+    select ${scope}, ${key}, ${requestHash}, 'running', ${owner}, now(), now() + ${KEY_TTL}
+    from (select set_config('synchronous_commit', 'off', true)) as unflushed
+    on conflict (scope, key) do update set
+      request_hash = excluded.request_hash, state = 'running', owner = excluded.owner,
+      response_status = null, response_body = null, created_at = now(), expires_at = now() + ${KEY_TTL}
+    where idempotency_keys.expires_at < now()
+      or (idempotency_keys.state = 'running' and idempotency_keys.created_at < now() - ${ABANDONED_AFTER})
+    returning owner`.execute(db);
+  return rows[0]?.owner === owner;
 }
 
 export async function findLive(db: Executor, scope: string, key: string): Promise<StoredKey | undefined> {
@@ -86,6 +65,19 @@ export async function complete(
     .where('owner', '=', owner)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** `complete` for several claims in one statement; returns how many were still ours and are now done. */
+export async function completeMany(
+  trx: Tx,
+  items: Array<{ scope: string; key: string; owner: string; status: number; body: unknown }>,
+): Promise<number> {
+  const result = await sql`${PREPARED}
+    update idempotency_keys k
+    set state = 'done', owner = null, response_status = v.status, response_body = v.body
+    from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as v(scope text, key text, owner text, status int, body jsonb)
+    where k.scope = v.scope and k.key = v.key and k.owner = v.owner`.execute(trx);
+  return Number(result.numAffectedRows ?? 0);
 }
 
 /** Gives a claim back after its request failed, so the client's retry runs again. */

@@ -97,6 +97,26 @@ const inProgress = () =>
 
 let claimsSinceSweep = 0;
 
+type Completion = Parameters<typeof repo.completeMany>[1][number];
+const deferred = new WeakMap<Tx, Completion[]>();
+
+/**
+ * From now on, replies sealed in this transaction are stored together by `storeSealed`, in one
+ * statement, rather than one statement each (posts committed as a batch: thread-writer.ts).
+ */
+export function deferSeals(trx: Tx): void {
+  deferred.set(trx, []);
+}
+
+/** Stores the replies sealed in this transaction since `deferSeals`; fails if any claim was taken over. */
+export async function storeSealed(trx: Tx): Promise<void> {
+  const items = deferred.get(trx);
+  deferred.delete(trx);
+  if (!items?.length) return;
+  // A claim taken over as abandoned: refuse rather than risk a second write (the batch rolls back).
+  if ((await repo.completeMany(trx, items)) !== items.length) throw inProgress();
+}
+
 export async function claimKey(db: Db, request: IdempotentRequest): Promise<Claim> {
   const { scope, key: rawKey } = request;
   const key = sha256(rawKey);
@@ -116,7 +136,11 @@ export async function claimKey(db: Db, request: IdempotentRequest): Promise<Clai
       };
       return {
         kind: 'claimed',
-        seal: (trx, reply) => store(trx, reply),
+        seal: async (trx, reply) => {
+          const batch = deferred.get(trx);
+          if (!batch) return store(trx, reply);
+          batch.push({ scope, key, owner, status: reply.status, body: seal(reply, rawKey, scope) });
+        },
         finish: (reply) => store(db, reply),
         release: () => repo.release(db, scope, key, owner),
       };

@@ -121,6 +121,9 @@ function publishQueueChanges(nsp: ModerationNamespace, deps: Deps, coalesceMs = 
       if (from) room.emit('queue:removed', { siteId: e.siteId, queue: from, commentId: e.commentId, threadId: e.threadId });
       if (to) room.emit('queue:added', { siteId: e.siteId, queue: to, commentId: e.commentId, threadId: e.threadId });
     }
+    // A new comment published at once (no reports yet) is in no queue: no count moves. On a busy
+    // site that is most comments, and the counts are a query over all of the site's comments.
+    if (!e.from && !to) return;
     scheduleCounts(e.siteId);
   });
   // A report that brings an approved comment to the site's threshold puts it in the flagged queue.

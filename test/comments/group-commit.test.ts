@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
 import { startTestParley, type TestParley } from '../helpers/parley';
+import { call } from '../helpers/reader';
 
 /**
  * Posts to one thread that arrive together are committed together. Each is still answered as if it
@@ -49,6 +50,31 @@ describe('posts arriving together on one thread', () => {
     expect(page.body.items).toHaveLength(26);
     const bySeq = [...page.body.items].sort((a: { seq: number }, b: { seq: number }) => a.seq - b.seq);
     expect(page.body.items.map((c: { id: string }) => c.id)).toEqual(bySeq.map((c: { id: string }) => c.id));
+  });
+
+  it('stores the answer of each post with an Idempotency-Key, so every retry gets its own', async () => {
+    const site = await buildSite(db());
+    const thread = await buildThread(db(), site.id);
+    const path = `/threads/${thread.id}/comments`;
+    const posts = Array.from({ length: 12 }, (_, i) => ({ key: `together-${i}-${thread.id}`, body: { body: `Keyed comment ${i}` } }));
+    const first = await Promise.all(posts.map((p) => call(parley, 'post', path, p.body, { key: p.key })));
+    expect(first.map((r) => r.status)).toEqual(Array(12).fill(201));
+    // Posted at once, they share transactions and their answers are stored together: each key must
+    // still hold its own post's answer.
+    const seqs = first.map((r) => r.body.comment.seq as number);
+    expect(new Set(seqs).size).toBe(12);
+
+    const retries = await Promise.all(posts.map((p) => call(parley, 'post', path, p.body, { key: p.key })));
+    for (const [i, retry] of retries.entries()) {
+      expect(retry.status).toBe(201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toEqual(first[i]!.body);
+    }
+    const keys = await db().selectFrom('idempotency_keys').select(['state', 'owner']).execute();
+    expect(keys).toHaveLength(12);
+    expect(keys.every((k) => k.state === 'done' && k.owner === null)).toBe(true);
+    const count = await db().selectFrom('comments').select((eb) => eb.fn.countAll<string>().as('n')).where('thread_id', '=', thread.id).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(12);
   });
 
   it('posts committed together stay when the thread closes; a post after that is refused', async () => {
