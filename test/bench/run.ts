@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import autocannon from 'autocannon';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest, openPostgres } from '../../server/db';
 import { newId } from '../../server/ids';
@@ -81,6 +82,11 @@ async function main() {
   const large = wanted('growth') || wanted('read') ? await seedThread(handle.db, siteId, 10_000) : '';
   const huge = wanted('growth') ? await seedThread(handle.db, siteId, 100_000) : '';
   const writeThread = await seedThread(handle.db, siteId, 10);
+  // Seeding leaves vacuum work and dirty pages behind: done now, neither lands in the middle of one
+  // side's load (a checkpoint during a write load also makes every first change of a page log the
+  // whole page).
+  await sql`vacuum analyze`.execute(handle.db);
+  await sql`checkpoint`.execute(handle.db);
 
   const env = { DATABASE_URL: databaseUrl, PARLEY_RATE_LIMITS: 'off', NODE_ENV: 'production' };
   let parley = await startProc('server/main.ts', env, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
