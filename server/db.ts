@@ -42,8 +42,8 @@ export interface PgOptions {
  * planning them again on every call. Only these: an unbounded set of texts would each hold a plan on
  * every connection. PGlite ignores the comment.
  */
-export const PREPARED = sql.raw('/* prepared */ ');
 const PREPARED_PREFIX = '/* prepared */ ';
+export const PREPARED = sql.raw(PREPARED_PREFIX);
 
 const statementNames = new Map<string, string>();
 function statementName(text: string): string {

@@ -53,18 +53,24 @@ export interface InsertGuard {
 }
 
 /**
- * `findDuplicate` as a SQL condition, for statements that check it along with other things: the same
- * text by the same author in the thread (by commenter, or by network within ten minutes before a
- * first token). Null when nothing identifies the author.
+ * The duplicate rule, on a comment `d`: the same text in the thread, not deleted, by the same author
+ * — the same commenter at any time or, for a first post with no commenter yet, the same network in
+ * the last ten minutes (a double-click on "Post" before the browser had a token). The parts are
+ * values, or columns of a batch's rows (insertClaimingThread).
  */
-export function duplicateExists(d: { threadId: string; textHash: string; commenterId: string | null; ipHash: string | null }) {
-  const same = d.commenterId
-    ? sql`d.commenter_id = ${d.commenterId}`
-    : d.ipHash
-      ? sql`d.ip_hash = ${d.ipHash} and d.created_at > now() - interval '10 minutes'`
-      : null;
-  if (!same) return null;
-  return sql<boolean>`exists (select 1 from comments d where d.thread_id = ${d.threadId} and d.text_hash = ${d.textHash} and d.status <> 'deleted' and ${same})`;
+const sameText = (threadId: unknown, textHash: unknown) => sql`d.thread_id = ${threadId} and d.text_hash = ${textHash} and d.status <> 'deleted'`;
+const byCommenter = (commenterId: unknown) => sql`d.commenter_id = ${commenterId}`;
+const byNetwork = (ipHash: unknown) => sql`d.ip_hash = ${ipHash} and d.created_at > now() - interval '10 minutes'`;
+
+/**
+ * Whether the rule finds a duplicate, as a SQL condition for statements that check it along with
+ * other things. Null when nothing identifies the author (never a duplicate).
+ */
+export function duplicateExists(d: { threadId: string; textHash: string; commenterId: string | null; ipHash: string | null; excludeId?: string }) {
+  const author = d.commenterId ? byCommenter(d.commenterId) : d.ipHash ? byNetwork(d.ipHash) : null;
+  if (!author) return null;
+  const other = d.excludeId ? sql` and d.id <> ${d.excludeId}` : sql``;
+  return sql<boolean>`exists (select 1 from comments d where ${sameText(d.threadId, d.textHash)}${other} and ${author})`;
 }
 
 /** A new comment to write under the thread's lock, with its guard, its event and its new commenter if any. */
@@ -152,9 +158,9 @@ export async function insertClaimingThread(trx: Tx, threadId: string, inserts: C
         from x
         where not exists (
           select 1 from comments d
-          where d.thread_id = ${threadId} and d.text_hash = x.text_hash and d.status <> 'deleted'
-            and ((x.d_commenter is not null and d.commenter_id = x.d_commenter)
-              or (x.d_commenter is null and x.d_ip is not null and d.ip_hash = x.d_ip and d.created_at > now() - interval '10 minutes')))
+          where ${sameText(threadId, sql.ref('x.text_hash'))}
+            and ((x.d_commenter is not null and ${byCommenter(sql.ref('x.d_commenter'))})
+              or (x.d_commenter is null and x.d_ip is not null and ${byNetwork(sql.ref('x.d_ip'))})))
       ), t as (
         update threads set
           seq = seq + (select count(*) from ok),
@@ -245,28 +251,13 @@ export async function ancestorIds(db: Executor, id: string): Promise<string[]> {
   return result.rows.map((r) => r.id);
 }
 
-/**
- * Whether the same text is already in the thread: from the same commenter at any time, or — for a
- * first post, which has no commenter yet — from the same network in the last few minutes (a
- * double-click on "Post" before the browser had a token).
- */
+/** Whether the duplicate rule (see `sameText`) finds the same text by the same author in the thread. */
 export async function findDuplicate(
   db: Executor,
   args: { threadId: string; textHash: string; commenterId: string | null; ipHash: string | null; excludeId?: string },
 ): Promise<boolean> {
-  let q = db
-    .selectFrom('comments')
-    .select('id')
-    .where('thread_id', '=', args.threadId)
-    .where('text_hash', '=', args.textHash)
-    .where('status', '!=', 'deleted');
-  if (args.excludeId) q = q.where('id', '!=', args.excludeId);
-  if (args.commenterId) {
-    q = q.where('commenter_id', '=', args.commenterId);
-  } else if (args.ipHash) {
-    q = q.where('ip_hash', '=', args.ipHash).where('created_at', '>', sql<Date>`now() - interval '10 minutes'`);
-  } else {
-    return false;
-  }
-  return (await q.limit(1).executeTakeFirst()) !== undefined;
+  const exists = duplicateExists(args);
+  if (!exists) return false;
+  const { rows } = await sql<{ found: boolean }>`select ${exists} as found`.execute(db);
+  return rows[0]!.found;
 }

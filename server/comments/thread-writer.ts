@@ -64,20 +64,20 @@ export function createThreadWriter<I, O, L>(deps: TxDeps, writes: ThreadClaim<I,
     lane.open++;
     let batch: Job<I, O>[] | undefined;
     const settled: Array<{ job: Job<I, O>; ok: boolean; value: unknown; pending: Array<() => void> }> = [];
-    const taken = () => {
+    const taken = (locked: boolean) => {
       if (batch) return;
       lane.waiting = false;
       batch = lane.queue.splice(0, maxBatch);
       // A busy thread (posts left over, or several in this batch): the next transaction opens now
       // and queues behind this one's lock, so it is granted the moment this batch commits. A thread
-      // that is not busy opens one when its next post comes.
-      if (lane.queue.length || batch.length > 1) open(threadId, lane);
+      // that is not busy, or whose transaction just failed, opens one when posts are waiting.
+      if (lane.queue.length || (locked && batch.length > 1)) open(threadId, lane);
     };
     deps.db
       .transaction()
       .execute(async (trx) => {
         const locked = await writes.lock(trx, threadId);
-        taken();
+        taken(true);
         // Opened ahead for a busy thread, but nothing came while it waited: it ends, having written nothing.
         if (!batch!.length) return;
         const outcomes = await writes.claim(trx, threadId, batch!.map((job) => job.input), locked);
@@ -111,7 +111,7 @@ export function createThreadWriter<I, O, L>(deps: TxDeps, writes: ThreadClaim<I,
         (err: unknown) => {
           // Not committed: nothing of the batch was written, and nobody is told otherwise. A
           // transaction that failed before its lock fails the posts that were waiting for it.
-          taken();
+          taken(false);
           for (const job of batch!) job.reject(err);
         },
       )
