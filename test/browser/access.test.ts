@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureDemo } from '../../server/seed/demo';
-import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { articlePage, openPage, readerTakesTime, type PageLog, widget, type Publisher, useBrowserServers } from '../helpers/browser';
+import { postComment } from '../helpers/factories';
+import { articlePage, readerTakesTime, type PageLog, widget, type Publisher, useBrowserServers, openReader, closeReader, publishThread } from '../helpers/browser';
 import type { TestParley } from '../helpers/parley';
 
 jest.setTimeout(90_000);
@@ -25,18 +25,10 @@ let siteId: string;
 let threadId: string;
 beforeEach(async () => {
   await parley.reset();
-  const site = await buildSite(parley.database.db, { origins: [publisher.origin] });
-  siteId = site.id;
-  threadId = (await buildThread(parley.database.db, site.id, { key: 'stand-off' })).id;
-  pages['/article'] = articlePage(parley.url, { site: siteId, key: 'stand-off' });
-  context = await browser.newContext();
-  context.setDefaultTimeout(8_000);
-  ({ page, log } = await openPage(context));
+  ({ siteId, threadId } = await publishThread(servers));
+  ({ context, page, log } = await openReader(browser));
 });
-afterEach(async () => {
-  expect(log.errors).toEqual([]);
-  await context.close();
-});
+afterEach(() => closeReader({ context, log }));
 
 /** What has focus, looking through shadow roots: "TAG label-or-text". */
 const focused = () =>

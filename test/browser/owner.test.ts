@@ -1,8 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newId } from '../../server/ids';
 import * as pollRepo from '../../server/polls/poll.repo';
-import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { articlePage, axeViolations, focused, openPage, type PageLog, readerTakesTime, tabTo, until, threadShown, widget, type Publisher, useBrowserServers } from '../helpers/browser';
+import { postComment } from '../helpers/factories';
+import { axeViolations, focused, type PageLog, readerTakesTime, tabTo, until, threadShown, widget, type Publisher, useBrowserServers, openReader, closeReader, publishThread } from '../helpers/browser';
 import type { TestParley } from '../helpers/parley';
 
 jest.setTimeout(90_000);
@@ -14,7 +14,6 @@ let context: BrowserContext;
 let page: Page;
 let log: PageLog;
 const servers = useBrowserServers();
-const { pages } = servers;
 
 beforeAll(() => {
   ({ parley, browser, publisher } = servers);
@@ -24,22 +23,11 @@ let siteId: string;
 let threadId: string;
 beforeEach(async () => {
   await parley.reset();
-  const site = await buildSite(parley.database.db, { origins: [publisher.origin] });
-  siteId = site.id;
-  threadId = (await buildThread(parley.database.db, site.id, { key: 'stand-off' })).id;
-  pages['/article'] = articlePage(parley.url, { site: siteId, key: 'stand-off' });
-  context = await browser.newContext({ acceptDownloads: true });
-  context.setDefaultTimeout(8_000);
-  ({ page, log } = await openPage(context));
+  ({ siteId, threadId } = await publishThread(servers));
+  ({ context, page, log } = await openReader(browser, { acceptDownloads: true }));
 });
-afterEach(async () => {
-  expect(log.errors).toEqual([]);
-  // Every request and socket went to the publisher or to Parley (a download is a blob: of the page).
-  const parleyWs = parley.url.replace(/^http/, 'ws');
-  const foreign = log.requests.filter((u) => ![publisher.origin, parley.url, parleyWs, `blob:${publisher.origin}`].some((o) => u.startsWith(o)));
-  expect(foreign).toEqual([]);
-  await context.close();
-});
+// Every request and socket went to the publisher or to Parley (a download is a blob: of the page).
+afterEach(() => closeReader({ context, log }, [publisher.origin, parley.url, parley.url.replace(/^http/, 'ws'), `blob:${publisher.origin}`]));
 
 const w = () => widget(page);
 const open = async (hash = '') => {

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newId } from '../../server/ids';
 import * as pollRepo from '../../server/polls/poll.repo';
 import { buildSite, buildThread } from '../helpers/factories';
-import { articlePage, openPage, type PageLog, until, widget, type Publisher, useBrowserServers } from '../helpers/browser';
+import { articlePage, openPage, type PageLog, until, widget, type Publisher, useBrowserServers, openReader, closeReader } from '../helpers/browser';
 import type { TestParley } from '../helpers/parley';
 
 jest.setTimeout(60_000);
@@ -50,14 +50,9 @@ async function threadWithPoll(visibility: 'always' | 'after_vote' | 'after_close
 
 beforeEach(async () => {
   await parley.reset();
-  context = await browser.newContext();
-  context.setDefaultTimeout(8_000);
-  ({ page, log } = await openPage(context));
+  ({ context, page, log } = await openReader(browser));
 });
-afterEach(async () => {
-  expect(log.errors).toEqual([]);
-  await context.close();
-});
+afterEach(() => closeReader({ context, log }));
 
 const poll = (p: Page) => widget(p).getByRole('region', { name: 'How would you resolve this stand-off?' });
 

@@ -1,6 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildSite } from '../helpers/factories';
-import { articlePage, openPage, readerTakesTime, type PageLog, threadShown, widget, type Publisher, useBrowserServers } from '../helpers/browser';
+import { openPage, readerTakesTime, type PageLog, threadShown, widget, type Publisher, useBrowserServers, openReader, closeReader, publishArticle } from '../helpers/browser';
 import type { TestParley } from '../helpers/parley';
 
 jest.setTimeout(60_000);
@@ -12,7 +11,6 @@ let context: BrowserContext;
 let page: Page;
 let log: PageLog;
 const servers = useBrowserServers();
-const { pages } = servers;
 
 beforeAll(() => {
   ({ parley, browser, publisher } = servers);
@@ -21,17 +19,10 @@ beforeAll(() => {
 let siteId: string;
 beforeEach(async () => {
   await parley.reset();
-  const site = await buildSite(parley.database.db, { origins: [publisher.origin] });
-  siteId = site.id;
-  pages['/article'] = articlePage(parley.url, { site: siteId, key: 'stand-off' });
-  context = await browser.newContext();
-  context.setDefaultTimeout(8_000);
-  ({ page, log } = await openPage(context));
+  siteId = await publishArticle(servers);
+  ({ context, page, log } = await openReader(browser));
 });
-afterEach(async () => {
-  expect(log.errors).toEqual([]);
-  await context.close();
-});
+afterEach(() => closeReader({ context, log }));
 
 const open = async (path = '/article') => {
   await page.goto(publisher.origin + path);

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { articlePage, openPage, type PageLog, until, threadShown, widget, type Publisher, useBrowserServers } from '../helpers/browser';
+import { postComment } from '../helpers/factories';
+import { articlePage, type PageLog, until, threadShown, widget, type Publisher, useBrowserServers, openReader, closeReader, publishThread } from '../helpers/browser';
 import type { TestParley } from '../helpers/parley';
 
 jest.setTimeout(60_000);
@@ -21,18 +21,10 @@ beforeAll(() => {
 let threadId: string;
 beforeEach(async () => {
   await parley.reset();
-  const site = await buildSite(parley.database.db, { origins: [publisher.origin] });
-  const thread = await buildThread(parley.database.db, site.id, { key: 'stand-off' });
-  threadId = thread.id;
-  pages['/article'] = articlePage(parley.url, { site: site.id, key: 'stand-off' });
-  context = await browser.newContext();
-  context.setDefaultTimeout(8_000);
-  ({ page, log } = await openPage(context));
+  ({ threadId } = await publishThread(servers));
+  ({ context, page, log } = await openReader(browser));
 });
-afterEach(async () => {
-  expect(log.errors).toEqual([]);
-  await context.close();
-});
+afterEach(() => closeReader({ context, log }));
 
 const open = async (hash = '') => {
   await page.goto(`${publisher.origin}/article${hash}`);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { articlePage, axeViolations, openPage, type PageLog, readerTakesTime, tabTo, until, threadShown, widget, type Publisher, useBrowserServers } from '../helpers/browser';
+import { postComment } from '../helpers/factories';
+import { axeViolations, type PageLog, readerTakesTime, tabTo, until, threadShown, widget, type Publisher, useBrowserServers, openReader, closeReader, publishThread } from '../helpers/browser';
 import type { TestParley } from '../helpers/parley';
 
 jest.setTimeout(90_000);
@@ -13,7 +13,6 @@ let context: BrowserContext;
 let page: Page;
 let log: PageLog;
 const servers = useBrowserServers();
-const { pages } = servers;
 
 beforeAll(() => {
   ({ parley, browser, publisher } = servers);
@@ -22,20 +21,11 @@ beforeAll(() => {
 let threadId: string;
 beforeEach(async () => {
   await parley.reset();
-  const site = await buildSite(parley.database.db, { origins: [publisher.origin] });
-  threadId = (await buildThread(parley.database.db, site.id, { key: 'stand-off' })).id;
-  pages['/article'] = articlePage(parley.url, { site: site.id, key: 'stand-off' });
-  context = await browser.newContext({ acceptDownloads: true });
-  context.setDefaultTimeout(8_000);
-  ({ page, log } = await openPage(context));
+  ({ threadId } = await publishThread(servers));
+  ({ context, page, log } = await openReader(browser, { acceptDownloads: true }));
 });
-afterEach(async () => {
-  expect(log.errors).toEqual([]);
-  const parleyWs = parley.url.replace(/^http/, 'ws');
-  const foreign = log.requests.filter((u) => ![publisher.origin, parley.url, parleyWs, `blob:${publisher.origin}`].some((o) => u.startsWith(o)));
-  expect(foreign).toEqual([]);
-  await context.close();
-});
+// Every request and socket went to the publisher or to Parley (a download is a blob: of the page).
+afterEach(() => closeReader({ context, log }, [publisher.origin, parley.url, parley.url.replace(/^http/, 'ws'), `blob:${publisher.origin}`]));
 
 const w = () => widget(page);
 const open = async (hash = '') => {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { buildSite, buildThread } from './factories';
 import { startTestParley, type TestParley } from './parley';
 
 /**
@@ -44,6 +45,49 @@ export async function openPage(context: BrowserContext): Promise<{ page: Page; l
     void d.dismiss();
   });
   return { page, log };
+}
+
+/** One test's reader: a fresh browser context (8 s default timeout) with one logged page. */
+export interface Reader {
+  context: BrowserContext;
+  page: Page;
+  log: PageLog;
+}
+
+export async function openReader(browser: Browser, options: BrowserContextOptions = {}): Promise<Reader> {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(8_000);
+  return { context, ...(await openPage(context)) };
+}
+
+/**
+ * Ends a test's reader: its page met no script error and, when `onlyTo` is given, made no request
+ * (nor opened a socket) anywhere but those origins. Then it is closed.
+ */
+export async function closeReader(reader: Pick<Reader, 'context' | 'log'>, onlyTo?: string[]): Promise<void> {
+  expect(reader.log.errors).toEqual([]);
+  if (onlyTo) expect(reader.log.requests.filter((url) => !onlyTo.some((origin) => url.startsWith(origin)))).toEqual([]);
+  await reader.context.close();
+}
+
+/** The article's thread key on the publisher's page. */
+export const ARTICLE_KEY = 'stand-off';
+
+/**
+ * A site that accepts the publisher's origin, and its article at `/article` embedding Parley (the
+ * thread itself is created by `buildThread`, or by the first post).
+ */
+export async function publishArticle(servers: { parley: TestParley; publisher: Publisher; pages: Record<string, string> }): Promise<string> {
+  const site = await buildSite(servers.parley.database.db, { origins: [servers.publisher.origin] });
+  servers.pages['/article'] = articlePage(servers.parley.url, { site: site.id, key: ARTICLE_KEY });
+  return site.id;
+}
+
+/** `publishArticle` with the article's thread already there: its id. */
+export async function publishThread(servers: Parameters<typeof publishArticle>[0]): Promise<{ siteId: string; threadId: string }> {
+  const siteId = await publishArticle(servers);
+  const thread = await buildThread(servers.parley.database.db, siteId, { key: ARTICLE_KEY });
+  return { siteId, threadId: thread.id };
 }
 
 /**
