@@ -53,9 +53,9 @@ export class PollBox {
     // Live results carry no `myVote` for this reader: keep what we know of our own vote.
     const p = (this.poll = keepMine && poll.myVote === undefined ? { ...poll, myVote: was.myVote } : poll);
     if (this.busy) return;
-    // Someone else's vote while this reader is choosing moves the count only: drawing the form
-    // again would throw away the answer they have ticked.
-    if (this.choosing && p.state === 'open' && p.myVote === was.myVote && p.closesAt === was.closesAt) {
+    // Someone else's vote, or the thread read again (a reconnect), while this reader is choosing
+    // moves the count only: drawing the form again would throw away the answer they have ticked.
+    if (this.choosing && p.state === 'open' && sameVote(p.myVote, was.myVote) && p.closesAt === was.closesAt) {
       if (this.voters && p.results) this.voters.textContent = this.ctx.t.people(p.results.voters);
       return;
     }
@@ -197,4 +197,10 @@ export class PollBox {
   private async withdraw(): Promise<void> {
     await this.send(async () => (await this.ctx.api<{ poll: PollView }>('DELETE', `/polls/${this.poll.id}/vote`)).poll, this.ctx.t.withdrawn);
   }
+}
+
+/** The same ballot, whichever copy of it (a live update and a fresh read each bring their own). */
+function sameVote(a: string[] | null | undefined, b: string[] | null | undefined): boolean {
+  if (!a || !b) return !a === !b;
+  return a.length === b.length && a.every((id) => b.includes(id));
 }
