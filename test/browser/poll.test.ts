@@ -4,6 +4,7 @@ import * as pollRepo from '../../server/polls/poll.repo';
 import { buildSite, buildThread } from '../helpers/factories';
 import { articlePage, openPage, type PageLog, until, widget, type Publisher, useBrowserServers, openReader, closeReader } from '../helpers/browser';
 import type { TestParley } from '../helpers/parley';
+import { call } from '../helpers/reader';
 
 jest.setTimeout(60_000);
 
@@ -86,6 +87,26 @@ describe('the thread’s poll', () => {
     await poll(page).getByRole('radio', { name: 'A stroke of your pen' }).waitFor();
     const ballots = await parley.database.db.selectFrom('poll_ballots').selectAll().execute();
     expect(ballots).toHaveLength(0);
+  });
+
+  it('keeps the answer a reader has ticked while changing their vote when others vote meanwhile', async () => {
+    // Results shown after a vote: a live result makes the widget read the poll again, and that
+    // fresh copy of the reader's own vote must not redraw the form under them.
+    const { pollId, optionIds } = await threadWithPoll('after_vote');
+    await page.goto(`${publisher.origin}/poll`);
+    await poll(page).getByRole('radio', { name: 'A Jedi mind-trick' }).check();
+    await poll(page).getByRole('button', { name: 'Vote' }).click();
+    await poll(page).getByText('1 person voted.').waitFor();
+
+    await poll(page).getByRole('button', { name: 'Change my vote' }).click();
+    await poll(page).getByRole('radio', { name: 'A stroke of your pen' }).check();
+    const other = await call(parley, 'put', `/polls/${pollId}/vote`, { optionIds: [optionIds[0]] });
+    expect(other.status).toBe(200);
+    await poll(page).getByText('2 people voted.').waitFor();
+    await expect(poll(page).getByRole('radio', { name: 'A stroke of your pen' }).isChecked()).resolves.toBe(true);
+
+    await poll(page).getByRole('button', { name: 'Vote' }).click();
+    await poll(page).locator('.bars li.mine').getByText('A stroke of your pen').waitFor();
   });
 
   it('lets another reader vote too, and each sees the same totals', async () => {
