@@ -64,7 +64,8 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
     moderationAuth: options.moderationAuth ?? moderationAuthenticator(database.db),
     pages: createCommentPageCache(),
   };
-  deps.writer = createPostWriter(deps);
+  // On PostgreSQL a batch's last statement and its commit go in one round trip.
+  deps.writer = createPostWriter(deps, { oneTripCommit: database.kind === 'postgres' });
 
   let draining = false;
   const app = createHttpApp(deps, { draining: () => draining });

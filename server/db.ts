@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type RawBuilder, sql, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import lockfile from 'proper-lockfile';
 import pg from 'pg';
@@ -42,7 +42,7 @@ export interface PgOptions {
  * planning them again on every call. Only these: an unbounded set of texts would each hold a plan on
  * every connection. PGlite ignores the comment.
  */
-const PREPARED_PREFIX = '/* prepared */ ';
+export const PREPARED_PREFIX = '/* prepared */ ';
 export const PREPARED = sql.raw(PREPARED_PREFIX);
 
 const statementNames = new Map<string, string>();
@@ -56,11 +56,13 @@ function statementName(text: string): string {
 }
 
 class PreparingClient extends pg.Client {
-  // pg's query() has many overloads; only (text, values) — what Kysely sends — is rewritten.
+  // pg's query() has many overloads; only (text, values[, callback]) is rewritten.
   override query(...args: any[]): any {
     const [text, values] = args;
-    if (typeof text === 'string' && text.startsWith(PREPARED_PREFIX) && (args.length === 1 || (args.length === 2 && Array.isArray(values)))) {
-      return super.query({ name: statementName(text), text, values });
+    if (typeof text === 'string' && text.startsWith(PREPARED_PREFIX) && (args.length === 1 || Array.isArray(values))) {
+      // (text, values) from Kysely; (text, values, callback) from pg.Pool's own query().
+      if (args.length <= 2) return super.query({ name: statementName(text), text, values });
+      if (args.length === 3 && typeof args[2] === 'function') return super.query({ name: statementName(text), text, values }, args[2]);
     }
     return (super.query as (...a: any[]) => any)(...args);
   }
@@ -226,6 +228,43 @@ export interface UnitOfWork {
 export interface TxDeps {
   db: Db;
   bus: EventBus;
+}
+
+/**
+ * A transaction whose commit carries one last statement. On PostgreSQL the two go as one simple
+ * query (`<statement>; commit`): one round trip instead of two, where a busy thread's next batch is
+ * waiting for this commit (thread-writer.ts). If the statement fails, the commit is skipped and the
+ * transaction rolls back. The statement's parameters must be strings (inlined as quoted literals),
+ * and its text must hold no `$` but its placeholders. PGlite runs the two one after the other.
+ */
+export async function transactionCommittingWith(
+  db: Db,
+  oneTrip: boolean,
+  fn: (trx: Tx) => Promise<RawBuilder<unknown> | undefined>,
+): Promise<void> {
+  await db.connection().execute(async (conn) => {
+    await sql`begin`.execute(conn);
+    try {
+      // The connection's own Kysely, inside the transaction this function opened and closes.
+      const last = await fn(conn as unknown as Tx);
+      if (last && oneTrip) {
+        const { sql: text, parameters } = last.compile(conn);
+        const inlined = text.replace(/\$(\d+)/g, (_, n: string) => {
+          const value = parameters[Number(n) - 1];
+          if (typeof value !== 'string') throw new Error('transactionCommittingWith: parameters must be strings');
+          return pg.escapeLiteral(value);
+        });
+        await sql.raw(`${inlined};\ncommit`).execute(conn);
+      } else {
+        if (last) await last.execute(conn);
+        await sql`commit`.execute(conn);
+      }
+    } catch (err) {
+      // Rolls back what is left open (a failed statement, or a commit the connection lost).
+      await sql`rollback`.execute(conn).catch(() => {});
+      throw err;
+    }
+  });
 }
 
 export async function inTransaction<T>(

@@ -40,7 +40,7 @@ export function commentRoutes(router: Router, deps: Deps): void {
     const threadId = parse(ThreadIdParam, req.params.threadId, 'path');
     const input = parse(CreateCommentSchema, req.body);
     const actor = await readerActor(deps, req);
-    await sendIdempotent(deps, req, res, scopeOf(actor), async (seal) => {
+    await sendIdempotent(deps, req, res, scopeOf(actor), async (seal, early) => {
       const reply = ({ comment, token, site }: PostResult) => ({
         status: 201,
         body: {
@@ -48,8 +48,8 @@ export function commentRoutes(router: Router, deps: Deps): void {
           ...(token ? { commenterToken: token } : {}),
         },
       });
-      return reply(await postComment(deps, actor, threadId, input, (trx, r) => seal(trx, reply(r))));
-    });
+      return reply(await postComment(deps, actor, threadId, input, (trx, r) => seal(trx, reply(r)), early));
+    }, { early: true });
   });
 
   router.get('/comments/:commentId', async (req, res) => {

@@ -6,7 +6,7 @@ import type { EventBus } from '../events';
 import { hashSecret, newId, newSecret } from '../ids';
 import * as commenterRepo from '../commenters/commenter.repo';
 import type { FloodGuard } from '../limits/flood';
-import { deferSeals, storeSealed } from '../idempotency/idempotency.service';
+import { claimLost, deferSeals, type EarlyClaim, sealedStatement } from '../idempotency/idempotency.service';
 import { banForPost } from '../moderation/ban.service';
 import { runPipeline } from '../moderation/pipeline';
 import type { NetworkHasher } from '../privacy/network';
@@ -23,16 +23,21 @@ import type { ThreadWriter } from './thread-writer';
 /** New comments, written in batches per thread (see thread-writer.ts and insertClaimingThread). */
 export type PostWriter = ThreadWriter<repo.ClaimingInsert, repo.Claimed>;
 
-export const createPostWriter = (deps: Pick<CommentDeps, 'db' | 'bus'>): PostWriter =>
-  createThreadWriter(deps, {
-    lock: repo.lockThread,
-    claim: (trx, threadId, inserts, locked) => {
-      // The batch's idempotency records are stored together, after its posts (see settle).
-      deferSeals(trx);
-      return repo.insertClaimingThread(trx, threadId, inserts, locked);
+export const createPostWriter = (deps: Pick<CommentDeps, 'db' | 'bus'>, options: { oneTripCommit?: boolean } = {}): PostWriter =>
+  createThreadWriter(
+    deps,
+    {
+      lock: repo.lockThread,
+      claim: (trx, threadId, inserts, locked) => {
+        // The batch's idempotency records are stored together, with its commit (see settle).
+        deferSeals(trx);
+        return repo.insertClaimingThread(trx, threadId, inserts, locked);
+      },
+      settle: sealedStatement,
+      failure: claimLost,
     },
-    settle: storeSealed,
-  });
+    options,
+  );
 
 export interface CommentDeps {
   db: Db;
@@ -95,10 +100,12 @@ export async function postComment(
   threadId: string,
   input: CreateCommentInput,
   beforeCommit?: BeforeCommit<PostResult>,
+  /** The request's idempotency claim, taken in the post's first read (see EarlyClaim). */
+  claim?: EarlyClaim,
 ): Promise<PostResult> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await postOnce(deps, actor, threadId, input, beforeCommit);
+      return await postOnce(deps, actor, threadId, input, beforeCommit, claim);
     } catch (err) {
       if (!(err instanceof ThreadChanged) || attempt >= 2) throw err;
     }
@@ -111,6 +118,7 @@ async function postOnce(
   threadId: string,
   input: CreateCommentInput,
   beforeCommit?: BeforeCommit<PostResult>,
+  claim?: EarlyClaim,
 ): Promise<PostResult> {
   const member = actor.member ?? null;
   const name = member ? null : input.name || null;
@@ -121,7 +129,10 @@ async function postOnce(
   const hash = textHash(html, text);
   // One round trip reads what the checks below need (see post-context.repo.ts).
   const author = member ? null : (actor.commenter?.id ?? null);
-  const context = await readPostContext(deps.db, { threadId, textHash: hash, commenterId: author, ipHash: actor.ipHash });
+  const statement = claim?.statement();
+  const read = await readPostContext(deps.db, { threadId, textHash: hash, commenterId: author, ipHash: actor.ipHash }, statement);
+  if (statement) claim!.taken(read.claimOwner);
+  const { context } = read;
   if (!context) throw errors.notFound('The thread');
   const { thread } = context;
   const site = withSettings(context.site);

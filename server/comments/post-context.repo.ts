@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Site, Thread } from '../../db/schema';
 import { type Executor, PREPARED } from '../db';
 import { activeBan } from '../moderation/ban.repo';
@@ -21,6 +21,13 @@ export interface PostContext {
   approvedCount: number;
 }
 
+/** The context, or none when the thread does not exist; and what an embedded statement returned. */
+export interface PostContextRead {
+  context: PostContext | undefined;
+  /** The `owner` column of the idempotency claim run along (see EarlyClaim), when there was one. */
+  claimOwner: string | null;
+}
+
 type Row = Thread & {
   s_name: string;
   s_origins: Site['origins'];
@@ -32,17 +39,20 @@ type Row = Thread & {
   commenter_ban_until: Date | null;
   duplicate: boolean;
   approved_count: number;
+  claim_owner?: string | null;
 };
 
 export async function readPostContext(
   db: Executor,
   args: { threadId: string; textHash: string; commenterId: string | null; ipHash: string | null },
-): Promise<PostContext | undefined> {
+  /** An idempotency claim to take in the same statement (see EarlyClaim). */
+  claim?: RawBuilder<{ owner: string }>,
+): Promise<PostContextRead> {
   const { commenterId } = args;
   const sameText = duplicateExists(args);
   const active = activeBan('b');
   const byCommenter = commenterId ? sql`b.site_id = t.site_id and b.commenter_id = ${commenterId} and ${active}` : null;
-  const { rows } = await sql<Row>`${PREPARED}
+  const context = sql<Row>`
     select t.*,
       s.name as s_name, s.origins as s_origins, s.settings as s_settings,
       s.created_at as s_created_at, s.updated_at as s_updated_at,
@@ -55,10 +65,21 @@ export async function readPostContext(
       ${sameText ?? sql`false`} as duplicate,
       ${commenterId ? sql`(select count(*) from comments a where a.commenter_id = ${commenterId} and a.site_id = t.site_id and a.status = 'approved')` : sql`0`}::int as approved_count
     from threads t join sites s on s.id = t.site_id
-    where t.id = ${args.threadId}`.execute(db);
-  const row = rows[0];
-  if (!row) return undefined;
-  const { s_name, s_origins, s_settings, s_created_at, s_updated_at, ban_days, commenter_banned, commenter_ban_until, duplicate, approved_count, ...thread } = row;
+    where t.id = ${args.threadId}`;
+  // With a claim: one row always, the claim's owner and the context, empty when there is no thread.
+  const { rows } = await (claim
+    ? sql<Row>`${PREPARED}
+      with claim as (${claim})
+      select (select owner from claim) as claim_owner, ctx.* from (select) as one left join lateral (${context}) as ctx on true`
+    : sql<Row>`${PREPARED}${context}`
+  ).execute(db);
+  const claimOwner = rows[0]?.claim_owner ?? null;
+  const row = rows[0]?.id ? rows[0] : undefined;
+  return { context: row && contextOf(row), claimOwner };
+}
+
+function contextOf(row: Row): PostContext {
+  const { s_name, s_origins, s_settings, s_created_at, s_updated_at, ban_days, commenter_banned, commenter_ban_until, duplicate, approved_count, claim_owner: _, ...thread } = row;
   return {
     thread: thread as Thread,
     site: { id: thread.site_id, name: s_name, origins: s_origins, settings: s_settings, created_at: s_created_at, updated_at: s_updated_at } as Site,

@@ -1,4 +1,5 @@
-import type { Tx, TxDeps, UnitOfWork } from '../db';
+import type { RawBuilder } from 'kysely';
+import { transactionCommittingWith, type Tx, type TxDeps, type UnitOfWork } from '../db';
 
 /**
  * Group commit for new comments, per thread. Every post to a thread takes the thread's row lock (its
@@ -12,7 +13,8 @@ import type { Tx, TxDeps, UnitOfWork } from '../db';
  * whatever has arrived by then. `claim` then writes the whole batch (one statement), one commit
  * makes it durable, and only then is each post answered and its events published. Between the two,
  * each post's `then` runs in the same transaction with what `claim` said of it (its row, or why it
- * was refused) for the work that follows a comment (counters, the idempotency record).
+ * was refused) for the work that follows a comment (counters, the idempotency record), and
+ * `settle` may add one statement that goes with the commit (the batch's idempotency records).
  *
  * A post refused before it wrote anything (a duplicate, a thread closed meanwhile: see `refusal`)
  * gets its own error and the batch goes on; any other failure fails the whole batch — nothing of it
@@ -27,8 +29,13 @@ export interface ThreadClaim<I, O, L> {
   lock(trx: Tx, threadId: string): Promise<L>;
   /** Writes a batch of inputs under that lock: one outcome per input, in order. */
   claim(trx: Tx, threadId: string, inputs: I[], locked: L): Promise<O[]>;
-  /** After every post's `then`, before the commit: writes they left to be done together. */
-  settle?(trx: Tx): Promise<void>;
+  /**
+   * After every post's `then`: a statement for what they left to be done together, run with the
+   * commit (transactionCommittingWith).
+   */
+  settle?(trx: Tx): RawBuilder<unknown> | undefined;
+  /** A failed batch's error as its posts should get it (by default, as it is). */
+  failure?(err: unknown): unknown;
 }
 
 const REFUSED = Symbol('refused before writing');
@@ -55,8 +62,13 @@ interface Lane<I, O> {
   open: number;
 }
 
-export function createThreadWriter<I, O, L>(deps: TxDeps, writes: ThreadClaim<I, O, L>, options: { maxBatch?: number } = {}): ThreadWriter<I, O> {
+export function createThreadWriter<I, O, L>(
+  deps: TxDeps,
+  writes: ThreadClaim<I, O, L>,
+  options: { maxBatch?: number; oneTripCommit?: boolean } = {},
+): ThreadWriter<I, O> {
   const maxBatch = options.maxBatch ?? 50;
+  const oneTrip = options.oneTripCommit ?? false;
   const lanes = new Map<string, Lane<I, O>>();
 
   function open(threadId: string, lane: Lane<I, O>): void {
@@ -73,52 +85,49 @@ export function createThreadWriter<I, O, L>(deps: TxDeps, writes: ThreadClaim<I,
       // that is not busy, or whose transaction just failed, opens one when posts are waiting.
       if (lane.queue.length || (locked && batch.length > 1)) open(threadId, lane);
     };
-    deps.db
-      .transaction()
-      .execute(async (trx) => {
-        const locked = await writes.lock(trx, threadId);
-        taken(true);
-        // Opened ahead for a busy thread, but nothing came while it waited: it ends, having written nothing.
-        if (!batch!.length) return;
-        const outcomes = await writes.claim(trx, threadId, batch!.map((job) => job.input), locked);
-        for (const [i, job] of batch!.entries()) {
-          const pending: Array<() => void> = [];
-          const uow: UnitOfWork = {
-            trx,
-            emit: (name, payload) => pending.push(() => deps.bus.emit(name, payload)),
-            afterCommit: (cb) => pending.push(cb),
-          };
-          try {
-            settled.push({ job, ok: true, value: await job.then(uow, outcomes[i]!), pending });
-          } catch (err) {
-            if (!isRefusal(err)) throw err;
-            settled.push({ job, ok: false, value: err, pending: [] });
-          }
+    transactionCommittingWith(deps.db, oneTrip, async (trx) => {
+      const locked = await writes.lock(trx, threadId);
+      taken(true);
+      // Opened ahead for a busy thread, but nothing came while it waited: it ends, having written nothing.
+      if (!batch!.length) return undefined;
+      const outcomes = await writes.claim(trx, threadId, batch!.map((job) => job.input), locked);
+      for (const [i, job] of batch!.entries()) {
+        const pending: Array<() => void> = [];
+        const uow: UnitOfWork = {
+          trx,
+          emit: (name, payload) => pending.push(() => deps.bus.emit(name, payload)),
+          afterCommit: (cb) => pending.push(cb),
+        };
+        try {
+          settled.push({ job, ok: true, value: await job.then(uow, outcomes[i]!), pending });
+        } catch (err) {
+          if (!isRefusal(err)) throw err;
+          settled.push({ job, ok: false, value: err, pending: [] });
         }
-        await writes.settle?.(trx);
-      })
-      .then(
-        () => {
-          for (const s of settled) {
-            if (!s.ok) {
-              s.job.reject(s.value);
-              continue;
-            }
-            for (const run of s.pending) run();
-            s.job.resolve(s.value);
+      }
+      return writes.settle?.(trx);
+    }).then(
+      () => {
+        for (const s of settled) {
+          if (!s.ok) {
+            s.job.reject(s.value);
+            continue;
           }
-        },
-        (err: unknown) => {
-          // Not committed: nothing of the batch was written, and nobody is told otherwise. A
-          // transaction that failed before its lock fails the posts that were waiting for it.
-          taken(false);
-          for (const job of batch!) job.reject(err);
-        },
-      )
-      .finally(() => {
-        lane.open--;
-        if (lane.open === 0 && !lane.queue.length) lanes.delete(threadId);
-      });
+          for (const run of s.pending) run();
+          s.job.resolve(s.value);
+        }
+      },
+      (err: unknown) => {
+        // Not committed: nothing of the batch was written, and nobody is told otherwise. A
+        // transaction that failed before its lock fails the posts that were waiting for it.
+        taken(false);
+        const failure = writes.failure?.(err) ?? err;
+        for (const job of batch!) job.reject(failure);
+      },
+    ).finally(() => {
+      lane.open--;
+      if (lane.open === 0 && !lane.queue.length) lanes.delete(threadId);
+    });
   }
 
   return {

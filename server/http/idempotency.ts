@@ -2,7 +2,16 @@ import type { Request, Response } from 'express';
 import type { ReaderActor } from '../comments/comment.service';
 import type { Tx } from '../db';
 import type { Deps } from '../deps';
-import { claimKey, fingerprint, type Reply, validateKey } from '../idempotency/idempotency.service';
+import {
+  type Claimed,
+  claimKey,
+  type EarlyClaim,
+  earlyClaim,
+  fingerprint,
+  NotClaimed,
+  type Reply,
+  validateKey,
+} from '../idempotency/idempotency.service';
 
 export type { Reply } from '../idempotency/idempotency.service';
 
@@ -23,41 +32,61 @@ function send(res: Response, reply: Reply): void {
 /**
  * Runs a reader write under the request's `Idempotency-Key`, if it sent one. The handler computes
  * the reply and passes `seal` to the service, which calls it inside its transaction.
+ *
+ * A handler that reads before it writes may take the claim in that read (`early`, see EarlyClaim):
+ * it gets the claim to embed, and a key that was not free sends the request the usual way.
  */
 export async function sendIdempotent(
   deps: Deps,
   req: Request,
   res: Response,
   scope: string,
-  handler: (seal: Seal) => Promise<Reply>,
+  handler: (seal: Seal, early?: EarlyClaim) => Promise<Reply>,
+  options: { early?: boolean } = {},
 ): Promise<void> {
   const header = req.get('idempotency-key');
   if (header === undefined) {
     send(res, await handler(async () => {}));
     return;
   }
-  const key = validateKey(header);
-  const claim = await claimKey(deps.db, {
-    scope,
-    key,
-    fingerprint: fingerprint(req.method, req.baseUrl + req.path, req.body),
-  });
+  const request = { scope, key: validateKey(header), fingerprint: fingerprint(req.method, req.baseUrl + req.path, req.body) };
+  if (options.early) {
+    const early = earlyClaim(deps.db, request);
+    try {
+      await runClaimed(res, () => early.claim, (seal) => handler(seal, early));
+      return;
+    } catch (err) {
+      if (!(err instanceof NotClaimed)) throw err;
+    }
+  }
+  const claim = await claimKey(deps.db, request);
   if (claim.kind === 'replay') {
     res.setHeader('Idempotent-Replayed', 'true');
     send(res, claim.reply);
     return;
   }
+  await runClaimed(res, () => claim, handler);
+}
+
+/** Runs the handler under a claim (taken before, or by the handler's first read) and sends its reply. */
+async function runClaimed(res: Response, claim: () => Claimed | undefined, handler: (seal: Seal) => Promise<Reply>): Promise<void> {
   let sealed = false;
   try {
     const reply = await handler(async (trx, r) => {
-      await claim.seal(trx, r);
+      await claimOf(claim).seal(trx, r);
       sealed = true;
     });
-    if (!sealed) await claim.finish(reply);
+    if (!sealed) await claimOf(claim).finish(reply);
     send(res, reply);
   } catch (err) {
     // The write rolled back: free the key so the client's retry runs again.
-    await claim.release().catch(() => {});
+    await claim()?.release().catch(() => {});
     throw err;
   }
+}
+
+function claimOf(claim: () => Claimed | undefined): Claimed {
+  const taken = claim();
+  if (!taken) throw new Error('An early idempotency claim was never taken: the handler must take it in its first read.');
+  return taken;
 }

@@ -21,11 +21,21 @@ export interface StoredKey {
  * becomes ours (returns true); otherwise somebody else holds it (returns false).
  */
 export async function claim(db: Db, scope: string, key: string, requestHash: string, owner: string): Promise<boolean> {
-  // A claim is committed without waiting for the disk (`synchronous_commit` off for this statement
-  // alone): it only marks a request as running. The write it guards commits synchronously, which
-  // flushes the log up to and including the claim, so a claim is lost in a crash only if its write
-  // was lost too, and then the client's retry rightly runs again.
-  const { rows } = await sql<{ owner: string }>`${PREPARED}
+  const { rows } = await sql<{ owner: string }>`${PREPARED}${claimStatement(scope, key, requestHash, owner)}`.execute(db);
+  return rows[0]?.owner === owner;
+}
+
+/**
+ * `claim` as an insert to run inside another statement (the write's first read): it returns the
+ * owner when the claim is ours, no row otherwise.
+ *
+ * A claim is committed without waiting for the disk (`synchronous_commit` off for its statement
+ * alone): it only marks a request as running. The write it guards commits synchronously, which
+ * flushes the log up to and including the claim, so a claim is lost in a crash only if its write
+ * was lost too, and then the client's retry rightly runs again.
+ */
+export function claimStatement(scope: string, key: string, requestHash: string, owner: string) {
+  return sql<{ owner: string }>`
     insert into idempotency_keys (scope, key, request_hash, state, owner, created_at, expires_at)
     select ${scope}, ${key}, ${requestHash}, 'running', ${owner}, now(), now() + ${KEY_TTL}
     from (select set_config('synchronous_commit', 'off', true)) as unflushed
@@ -34,8 +44,7 @@ export async function claim(db: Db, scope: string, key: string, requestHash: str
       response_status = null, response_body = null, created_at = now(), expires_at = now() + ${KEY_TTL}
     where idempotency_keys.expires_at < now()
       or (idempotency_keys.state = 'running' and idempotency_keys.created_at < now() - ${ABANDONED_AFTER})
-    returning owner`.execute(db);
-  return rows[0]?.owner === owner;
+    returning owner`;
 }
 
 export async function findLive(db: Executor, scope: string, key: string): Promise<StoredKey | undefined> {
@@ -67,17 +76,28 @@ export async function complete(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** `complete` for several claims in one statement; returns how many were still ours and are now done. */
-export async function completeMany(
-  trx: Tx,
-  items: Array<{ scope: string; key: string; owner: string; status: number; body: unknown }>,
-): Promise<number> {
-  const result = await sql`${PREPARED}
-    update idempotency_keys k
-    set state = 'done', owner = null, response_status = v.status, response_body = v.body
-    from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as v(scope text, key text, owner text, status int, body jsonb)
-    where k.scope = v.scope and k.key = v.key and k.owner = v.owner`.execute(trx);
-  return Number(result.numAffectedRows ?? 0);
+/** The message of the error `completeManyStatement` raises when a claim is no longer ours. */
+export const CLAIM_LOST = 'parley: an idempotency claim was taken over';
+
+/**
+ * `complete` for several claims in one statement, to run just before the commit (see
+ * transactionCommittingWith): it fails, with `CLAIM_LOST` in its message, unless every claim was
+ * still ours, so that the transaction rolls back rather than risk a second write.
+ */
+export function completeManyStatement(items: Array<{ scope: string; key: string; owner: string; status: number; body: unknown }>) {
+  // Not PREPARED: on PostgreSQL it travels inlined, with the commit (a simple query).
+  return sql`
+    with done as (
+      update idempotency_keys k
+      set state = 'done', owner = null, response_status = v.status, response_body = v.body
+      from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as v(scope text, key text, owner text, status int, body jsonb)
+      where k.scope = v.scope and k.key = v.key and k.owner = v.owner
+      returning 1
+    )
+    select case when n = ${sql.lit(items.length)} then true
+      -- Raises (not a boolean), and only when reached: the text is not a constant the planner folds.
+      else (${sql.lit(CLAIM_LOST)} || ': ' || n || ' of ${sql.raw(String(items.length))}')::boolean end as complete
+    from (select count(*) as n from done) as counted`;
 }
 
 /** Gives a claim back after its request failed, so the client's retry runs again. */

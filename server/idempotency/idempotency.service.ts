@@ -97,54 +97,69 @@ const inProgress = () =>
 
 let claimsSinceSweep = 0;
 
-type Completion = Parameters<typeof repo.completeMany>[1][number];
+type Completion = Parameters<typeof repo.completeManyStatement>[0][number];
 const deferred = new WeakMap<Tx, Completion[]>();
 
 /**
- * From now on, replies sealed in this transaction are stored together by `storeSealed`, in one
- * statement, rather than one statement each (posts committed as a batch: thread-writer.ts).
+ * From now on, replies sealed in this transaction are stored together by the statement `sealedStatement`
+ * gives, rather than one statement each (posts committed as a batch: thread-writer.ts).
  */
 export function deferSeals(trx: Tx): void {
   deferred.set(trx, []);
 }
 
-/** Stores the replies sealed in this transaction since `deferSeals`; fails if any claim was taken over. */
-export async function storeSealed(trx: Tx): Promise<void> {
+/**
+ * The statement that stores the replies sealed in this transaction since `deferSeals`, to run with
+ * its commit; it fails (see `claimLost`) if any claim was taken over meanwhile.
+ */
+export function sealedStatement(trx: Tx) {
   const items = deferred.get(trx);
   deferred.delete(trx);
-  if (!items?.length) return;
-  // A claim taken over as abandoned: refuse rather than risk a second write (the batch rolls back).
-  if ((await repo.completeMany(trx, items)) !== items.length) throw inProgress();
+  return items?.length ? repo.completeManyStatement(items) : undefined;
+}
+
+/** The error a batch failed with, as the client should get it: a claim taken over is a 409. */
+export function claimLost(err: unknown): AppError | undefined {
+  return err instanceof Error && err.message.includes(repo.CLAIM_LOST) ? inProgress() : undefined;
+}
+
+/** A claim that is ours: the request runs, and its reply is stored. */
+export type Claimed = Extract<Claim, { kind: 'claimed' }>;
+
+function claimed(db: Db, scope: string, rawKey: string, key: string, owner: string): Claimed {
+  const store = async (executor: Tx | Db, reply: Reply) => {
+    const ok = await repo.complete(executor, scope, key, owner, reply.status, seal(reply, rawKey, scope));
+    // Our claim was taken over as abandoned: refuse rather than risk a second write.
+    if (!ok) throw inProgress();
+  };
+  return {
+    kind: 'claimed',
+    seal: async (trx, reply) => {
+      const batch = deferred.get(trx);
+      if (!batch) return store(trx, reply);
+      batch.push({ scope, key, owner, status: reply.status, body: seal(reply, rawKey, scope) });
+    },
+    finish: (reply) => store(db, reply),
+    release: () => repo.release(db, scope, key, owner),
+  };
+}
+
+function sweepNowAndThen(db: Db): void {
+  // Expired keys are swept now and then by whichever instance happens to be writing.
+  if (++claimsSinceSweep >= 200) {
+    claimsSinceSweep = 0;
+    repo.deleteExpired(db).catch(() => {});
+  }
 }
 
 export async function claimKey(db: Db, request: IdempotentRequest): Promise<Claim> {
   const { scope, key: rawKey } = request;
   const key = sha256(rawKey);
   const requestHash = request.fingerprint;
-  // Expired keys are swept now and then by whichever instance happens to be writing.
-  if (++claimsSinceSweep >= 200) {
-    claimsSinceSweep = 0;
-    repo.deleteExpired(db).catch(() => {});
-  }
+  sweepNowAndThen(db);
   for (let attempt = 0; attempt < 3; attempt++) {
     const owner = newId();
-    if (await repo.claim(db, scope, key, requestHash, owner)) {
-      const store = async (executor: Tx | Db, reply: Reply) => {
-        const ok = await repo.complete(executor, scope, key, owner, reply.status, seal(reply, rawKey, scope));
-        // Our claim was taken over as abandoned: refuse rather than risk a second write.
-        if (!ok) throw inProgress();
-      };
-      return {
-        kind: 'claimed',
-        seal: async (trx, reply) => {
-          const batch = deferred.get(trx);
-          if (!batch) return store(trx, reply);
-          batch.push({ scope, key, owner, status: reply.status, body: seal(reply, rawKey, scope) });
-        },
-        finish: (reply) => store(db, reply),
-        release: () => repo.release(db, scope, key, owner),
-      };
-    }
+    if (await repo.claim(db, scope, key, requestHash, owner)) return claimed(db, scope, rawKey, key, owner);
     const existing = await repo.findLive(db, scope, key);
     if (!existing) continue; // released or expired between our two statements: claim again
     if (existing.request_hash !== requestHash) {
@@ -157,4 +172,49 @@ export async function claimKey(db: Db, request: IdempotentRequest): Promise<Clai
     return { kind: 'replay', reply: { status: existing.response_status ?? 200, body: open(existing.response_body, rawKey, scope) } };
   }
   throw inProgress();
+}
+
+/** The key was not free when the write's first statement tried to claim it (see `EarlyClaim`). */
+export class NotClaimed extends Error {
+  constructor() {
+    super('The Idempotency-Key was not free.');
+  }
+}
+
+/**
+ * A claim taken by the write's own first statement rather than by a statement of its own, one round
+ * trip fewer on every post. The write embeds `statement()` (`claimStatement`) in its first read and
+ * passes what it returned to `taken`. When the key was not free, `taken` throws `NotClaimed` and
+ * the request goes the usual way (`claimKey`): a replay, a 409 or a 422.
+ */
+export interface EarlyClaim {
+  /** The claim's insert, the first time it is asked for; undefined after (a write that starts over). */
+  statement(): ReturnType<typeof repo.claimStatement> | undefined;
+  /** What the insert returned: its owner when the claim is ours. */
+  taken(owner: string | null | undefined): void;
+  /** The claim, once taken. */
+  readonly claim: Claimed | undefined;
+}
+
+export function earlyClaim(db: Db, request: IdempotentRequest): EarlyClaim {
+  const { scope, key: rawKey } = request;
+  const key = sha256(rawKey);
+  const owner = newId();
+  let asked = false;
+  let claim: Claimed | undefined;
+  return {
+    statement() {
+      if (asked) return undefined;
+      asked = true;
+      sweepNowAndThen(db);
+      return repo.claimStatement(scope, key, request.fingerprint, owner);
+    },
+    taken(returned) {
+      if (returned !== owner) throw new NotClaimed();
+      claim = claimed(db, scope, rawKey, key, owner);
+    },
+    get claim() {
+      return claim;
+    },
+  };
 }

@@ -1,9 +1,10 @@
 import { createAdapter as createPostgresAdapter } from '@socket.io/postgres-adapter';
 import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import type { Logger } from 'pino';
+import type pg from 'pg';
 import { createClient } from 'redis';
 import type { Config } from '../config';
-import type { DatabaseHandle } from '../db';
+import { type DatabaseHandle, PREPARED_PREFIX } from '../db';
 
 export interface AdapterChoice {
   kind: 'memory' | 'postgres' | 'redis';
@@ -32,7 +33,7 @@ const NOTIFY_THRESHOLD = 7000;
 export async function chooseAdapter(config: Config, database: DatabaseHandle, log: Logger): Promise<AdapterChoice> {
   if (config.redisUrl) return redisAdapter(config.redisUrl, config.redisKeyPrefix, log);
   if (database.kind === 'postgres' && database.pool) {
-    const adapter = createPostgresAdapter(database.pool, {
+    const adapter = createPostgresAdapter(coalescingNotifies(database.pool), {
       tableName: ATTACHMENTS_TABLE,
       payloadThreshold: NOTIFY_THRESHOLD,
       errorHandler: (err: Error) => log.warn({ err: err.message }, 'live events: postgres adapter error'),
@@ -40,6 +41,54 @@ export async function chooseAdapter(config: Config, database: DatabaseHandle, lo
     return { kind: 'postgres', adapter, close: async () => {} };
   }
   return { kind: 'memory', close: async () => {} };
+}
+
+/** The statement the Postgres adapter sends each message with (`PubSubClient.publish`). */
+const ADAPTER_NOTIFY = 'SELECT pg_notify($1, $2)';
+
+/**
+ * The pool as the Postgres adapter sees it, with its NOTIFYs sent together: the adapter sends one
+ * statement per message (a pool checkout, a round trip and a transaction each), and a batch of new
+ * comments publishes its events in one go. Messages sent in the same turn of the event loop leave in
+ * one statement, in order. PostgreSQL delivers an identical channel and payload only once per
+ * transaction, so a message repeated within a turn starts a statement of its own. Everything else
+ * (LISTEN, attachments, cleanup) goes to the pool as it is.
+ */
+export function coalescingNotifies(pool: pg.Pool): pg.Pool {
+  type Pending = { channel: string; payload: string; done: () => void; failed: (err: unknown) => void };
+  let groups: Pending[][] = [];
+  const flush = () => {
+    const sending = groups;
+    groups = [];
+    for (const group of sending) {
+      pool
+        .query(`${PREPARED_PREFIX}select pg_notify(n.channel, n.payload) from unnest($1::text[], $2::text[]) as n(channel, payload)`, [
+          group.map((m) => m.channel),
+          group.map((m) => m.payload),
+        ])
+        .then(
+          () => group.forEach((m) => m.done()),
+          (err: unknown) => group.forEach((m) => m.failed(err)),
+        );
+    }
+  };
+  const notify = (channel: string, payload: string) =>
+    new Promise<void>((done, failed) => {
+      if (!groups.length) setImmediate(flush);
+      let group = groups[groups.length - 1];
+      if (!group || group.some((m) => m.channel === channel && m.payload === payload)) groups.push((group = []));
+      group.push({ channel, payload, done, failed });
+    });
+  return new Proxy(pool, {
+    get(target, prop) {
+      if (prop === 'query') {
+        return (text: unknown, values?: unknown[]) =>
+          text === ADAPTER_NOTIFY && Array.isArray(values) ? notify(String(values[0]), String(values[1])) : target.query(text as string, values);
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 const STREAM_BLOCK_MS = 500;

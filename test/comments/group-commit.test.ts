@@ -89,3 +89,37 @@ describe('posts arriving together on one thread', () => {
     expect(Number(count.n)).toBe(6);
   });
 });
+
+// A second connection must hold the thread's lock while a post waits for it: PostgreSQL only.
+const onPostgres = process.env.DATABASE_URL ? it : it.skip;
+
+describe('a batch whose idempotency claim was taken over meanwhile', () => {
+  onPostgres('writes nothing and answers 409, so the retry that took the key over stays the only write', async () => {
+    const site = await buildSite(db());
+    const thread = await buildThread(db(), site.id);
+    const key = `taken-over-${thread.id}`;
+    const holder = await parley.database.pool!.connect();
+    try {
+      // The thread's lock is held elsewhere: the post claims its key, then waits for the lock.
+      await holder.query('begin');
+      await holder.query('select 1 from threads where id = $1 for update', [thread.id]);
+      const posting = call(parley, 'post', `/threads/${thread.id}/comments`, { body: 'Held at the lock.' }, { key }).then((r) => r);
+      const claimed = async () => (await db().selectFrom('idempotency_keys').select('owner').executeTakeFirst())?.owner;
+      for (let i = 0; i < 100 && !(await claimed()); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await claimed()).toBeTruthy();
+      // Meanwhile its claim passes to another request (as an abandoned one is taken over).
+      await holder.query(`update idempotency_keys set owner = 'someone-else'`);
+      await holder.query('commit');
+      const answer = await posting;
+      expect(answer.status).toBe(409);
+      expect(answer.body.error.code).toBe('idempotency_in_progress');
+    } finally {
+      await holder.query('rollback').catch(() => {});
+      holder.release();
+    }
+    const comments = await db().selectFrom('comments').select('id').where('thread_id', '=', thread.id).execute();
+    expect(comments).toHaveLength(0);
+    const stored = await db().selectFrom('idempotency_keys').select(['state', 'owner']).execute();
+    expect(stored).toEqual([{ state: 'running', owner: 'someone-else' }]);
+  });
+});

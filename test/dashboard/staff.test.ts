@@ -187,6 +187,8 @@ describe('lost-token privacy requests', () => {
     // Moderators never see the section.
     const moderator = await addMember(parley.database.db, [[siteId, 'moderator']]);
     await page.getByRole('button', { name: 'Sign out' }).click();
+    // Signed out before the next sign-in loads the page (else it may still find the admin's session).
+    await page.getByText('You are signed out.').waitFor();
     await signInOnPage(page, parley.url, moderator);
     await page.getByRole('heading', { name: 'Queues: Pending' }).waitFor();
     await expect(section('Privacy requests').count()).resolves.toBe(0);
