@@ -231,32 +231,35 @@ export interface TxDeps {
 }
 
 /**
- * A transaction whose commit carries one last statement. On PostgreSQL the two go as one simple
- * query (`<statement>; commit`): one round trip instead of two, where a busy thread's next batch is
- * waiting for this commit (thread-writer.ts). If the statement fails, the commit is skipped and the
- * transaction rolls back. The statement's parameters must be strings (inlined as quoted literals),
- * and its text must hold no `$` but its placeholders. PGlite runs the two one after the other.
+ * A transaction whose commit carries its last statements (those `fn` returns). On PostgreSQL they
+ * go with the commit as one simple query (`<statements>; commit`): one round trip instead of
+ * several, where a busy thread's next batch is waiting for this commit (thread-writer.ts). If one
+ * of them fails, the rest and the commit are skipped and the transaction rolls back. Their
+ * parameters must be strings (inlined as quoted literals), and their text must hold no `$` but
+ * their placeholders. PGlite runs them one after the other.
  */
 export async function transactionCommittingWith(
   db: Db,
   oneTrip: boolean,
-  fn: (trx: Tx) => Promise<RawBuilder<unknown> | undefined>,
+  fn: (trx: Tx) => Promise<Array<RawBuilder<unknown> | undefined>>,
 ): Promise<void> {
   await db.connection().execute(async (conn) => {
     await sql`begin`.execute(conn);
     try {
       // The connection's own Kysely, inside the transaction this function opened and closes.
-      const last = await fn(conn as unknown as Tx);
-      if (last && oneTrip) {
-        const { sql: text, parameters } = last.compile(conn);
-        const inlined = text.replace(/\$(\d+)/g, (_, n: string) => {
-          const value = parameters[Number(n) - 1];
-          if (typeof value !== 'string') throw new Error('transactionCommittingWith: parameters must be strings');
-          return pg.escapeLiteral(value);
+      const last = (await fn(conn as unknown as Tx)).filter((s): s is RawBuilder<unknown> => s !== undefined);
+      if (oneTrip && last.length) {
+        const texts = last.map((statement) => {
+          const { sql: text, parameters } = statement.compile(conn);
+          return text.replace(PREPARED_PREFIX, '').replace(/\$(\d+)/g, (_, n: string) => {
+            const value = parameters[Number(n) - 1];
+            if (typeof value !== 'string') throw new Error('transactionCommittingWith: parameters must be strings');
+            return pg.escapeLiteral(value);
+          });
         });
-        await sql.raw(`${inlined};\ncommit`).execute(conn);
+        await sql.raw(`${texts.join(';\n')};\ncommit`).execute(conn);
       } else {
-        if (last) await last.execute(conn);
+        for (const statement of last) await statement.execute(conn);
         await sql`commit`.execute(conn);
       }
     } catch (err) {

@@ -91,7 +91,7 @@ function emissions(kind: 'created' | 'updated' | 'removed', before: Comment | nu
 /**
  * The event of a new comment: a creation has exactly one audience — everyone, or only its author.
  * Built before the comment has its seq and time (the statement that inserts it fills them in, see
- * insertClaimingThread), and published with them once it has.
+ * planClaimingThread), and published with them once it has.
  */
 /** `extras`: what the view adds for everyone, beyond the row (the author's shown poll choice). */
 export function creationEvent(comment: Comment, extras: Partial<CommentView> = {}) {

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Comment, CommentUpdate, NewComment, Thread } from '../../db/schema';
 import { type Executor, PREPARED, type Tx } from '../db';
 
@@ -56,7 +56,7 @@ export interface InsertGuard {
  * The duplicate rule, on a comment `d`: the same text in the thread, not deleted, by the same author
  * — the same commenter at any time or, for a first post with no commenter yet, the same network in
  * the last ten minutes (a double-click on "Post" before the browser had a token). The parts are
- * values, or columns of a batch's rows (insertClaimingThread).
+ * values, or columns of a batch's rows (planClaimingThread).
  */
 const sameText = (threadId: unknown, textHash: unknown) => sql`d.thread_id = ${threadId} and d.text_hash = ${textHash} and d.status <> 'deleted'`;
 const byCommenter = (commenterId: unknown) => sql`d.commenter_id = ${commenterId}`;
@@ -82,6 +82,8 @@ export interface ClaimingInsert {
   /** The event for the replay log, its payload given with the comment's seq and time left to fill in. */
   event: { name: string; audience: string | null; payload: Record<string, unknown> };
   newCommenter?: { id: string; token_hash: string; name: string | null; email: string | null; website: string | null };
+  /** Whatever follows the insert writes statements of its own (a reply's counters, a changed profile). */
+  writesMore: boolean;
 }
 
 export type Claimed = { comment: Comment } | { refused: 'duplicate' | 'changed' | 'gone' };
@@ -90,29 +92,59 @@ export type Claimed = { comment: Comment } | { refused: 'duplicate' | 'changed' 
 const writtenKeys = (v: NewCommentValues) => [v.commenter_id && `c:${v.commenter_id}:${v.text_hash}`, v.ip_hash && `n:${v.ip_hash}:${v.text_hash}`];
 const checkedKey = (d: InsertGuard['duplicate']) => (d.commenterId ? `c:${d.commenterId}:${d.textHash}` : d.ipHash ? `n:${d.ipHash}:${d.textHash}` : null);
 
-export type LockedThread = Pick<Thread, 'state' | 'mode'>;
+/** The thread as locked: what new comments are checked against, and where its seqs and times stand. */
+export type LockedThread = Pick<Thread, 'state' | 'mode' | 'seq'> & { last_comment_at: Date | null; now: Date };
 
-/** Locks a thread's row until the transaction ends: what its new comments are checked against. */
+/** Locks a thread's row until the transaction ends; returns what a batch of new comments is planned on. */
 export async function lockThread(trx: Tx, threadId: string): Promise<LockedThread | undefined> {
-  const { rows } = await sql<LockedThread>`${PREPARED}select state, mode from threads where id = ${threadId} for update`.execute(trx);
+  const { rows } = await sql<LockedThread>`${PREPARED}
+    select state, mode, seq, last_comment_at, date_trunc('milliseconds', clock_timestamp()) as now
+    from threads where id = ${threadId} for update`.execute(trx);
   return rows[0];
 }
 
+/** The message of the error a batch's insert raises when it meets duplicates already in the thread. */
+const DUPLICATES = 'parley: duplicates in the thread at';
+
+/** The positions (in the batch) of the posts a failed batch insert found already in the thread, if that was why it failed. */
+export function duplicatesFound(err: unknown): number[] | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const at = err.message.indexOf(DUPLICATES);
+  if (at < 0) return undefined;
+  return err.message
+    .slice(at + DUPLICATES.length)
+    .replace(/[^\d,]/g, '')
+    .split(',')
+    .filter(Boolean)
+    .map(Number);
+}
+
+export interface PlannedBatch {
+  /** One outcome per insert, in order: the comment as it will be written, or why it will not be. */
+  outcomes: Claimed[];
+  /** The statement that writes the planned comments, if any (see planClaimingThread). */
+  write: RawBuilder<unknown> | undefined;
+}
+
 /**
- * New comments in one thread, written together under its row lock (`lockThread`, held until the
- * caller's transaction commits, so every check is exact, even across instances). A comment whose guard no
+ * Plans new comments in one thread under its row lock (`lockThread`, held until the caller's
+ * transaction commits, so every check is exact, even across instances). A comment whose guard no
  * longer holds (the thread closed, or its moderation changed, since the post was judged) or that
- * repeats a comment already in the thread or earlier in the batch is refused and writes nothing.
- * The others go in one statement: they take the thread's next seqs and times in the order given
- * (each time strictly after the previous comment's, so keyset pages never miss a comment that
- * committed late), move the approved count, and insert their new commenters, the comments, and
- * their events in the replay log. One outcome per insert, in order.
+ * repeats one earlier in the batch is refused. The others take the thread's next seqs and times in
+ * the order given (each time strictly after the previous comment's, so keyset pages never miss a
+ * comment that committed late): the outcome is each comment exactly as it will be stored.
+ *
+ * `write` is one statement that moves the thread's seq, time and approved count, and inserts the new
+ * commenters, the comments and their events in the replay log. If any of them repeats a comment
+ * already in the thread, it writes nothing and fails; `duplicatesFound` reads which from the error.
  */
-export async function insertClaimingThread(trx: Tx, threadId: string, inserts: ClaimingInsert[], thread: LockedThread | undefined): Promise<Claimed[]> {
-  if (!thread) return inserts.map(() => ({ refused: 'gone' as const }));
+export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], thread: LockedThread | undefined): PlannedBatch {
+  if (!thread) return { outcomes: inserts.map(() => ({ refused: 'gone' as const })), write: undefined };
   const outcomes: Claimed[] = [];
-  const candidates: Array<{ at: number; insert: ClaimingInsert }> = [];
+  const candidates: Array<{ at: number; insert: ClaimingInsert; comment: Comment }> = [];
   const written = new Set<string>();
+  const last = thread.last_comment_at ? thread.last_comment_at.getTime() + 1 : 0;
+  const firstTime = Math.max(thread.now.getTime(), last);
   for (const [at, insert] of inserts.entries()) {
     const { guard, values } = insert;
     if (guard.state !== thread.state || guard.mode !== thread.mode) {
@@ -125,13 +157,29 @@ export async function insertClaimingThread(trx: Tx, threadId: string, inserts: C
       continue;
     }
     for (const k of writtenKeys(values)) if (k) written.add(k);
-    candidates.push({ at, insert });
+    const n = candidates.length;
+    const comment = {
+      ...values,
+      seq: thread.seq + n + 1,
+      created_at: new Date(firstTime + n),
+      edited_at: null,
+      featured: false,
+      reaction_count: 0,
+      reply_count: 0,
+    } as Comment;
+    outcomes[at] = { comment };
+    candidates.push({ at, insert, comment });
   }
-  if (candidates.length) {
-    const rows = candidates.map(({ at, insert: { values, approvedDelta, guard, event, newCommenter } }) => ({
-      ...Object.fromEntries(COLUMNS.map((c) => [c, values[c] ?? null])),
+  if (!candidates.length) return { outcomes, write: undefined };
+
+  const rows = candidates.map(({ at, insert: { guard, event, newCommenter }, comment }) => {
+    const createdAt = comment.created_at.toISOString();
+    const shown = event.payload.comment as Record<string, unknown>;
+    return {
+      ...Object.fromEntries(COLUMNS.map((c) => [c, comment[c] ?? null])),
       ord: at,
-      approved: approvedDelta,
+      seq: comment.seq,
+      created_at: createdAt,
       d_commenter: guard.duplicate.commenterId,
       d_ip: guard.duplicate.ipHash,
       k_id: newCommenter?.id ?? null,
@@ -140,63 +188,48 @@ export async function insertClaimingThread(trx: Tx, threadId: string, inserts: C
       k_email: newCommenter?.email ?? null,
       k_website: newCommenter?.website ?? null,
       ev: event.name,
-      payload: event.payload,
+      payload: { ...event.payload, seq: comment.seq, comment: { ...shown, seq: comment.seq, createdAt } },
       audience: event.audience,
-    }));
-    const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
-    const fromX = sql.join(COLUMNS.map((c) => sql.ref(`r.${c}`)));
-    const result = await sql<Comment>`${PREPARED}
-      with x as (
-        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
-          ord int, id text, site_id text, thread_id text, parent_id text, reply_to_id text, root_id text, depth int,
-          commenter_id text, member_id text, author_name text, author_website text, badge text, body_src text,
-          body_html text, text_hash text, status text, previous_status text, status_reason text, ip_hash text,
-          user_agent text, approved int, d_commenter text, d_ip text, k_id text, k_token text, k_name text,
-          k_email text, k_website text, ev text, payload jsonb, audience text)
-      ), ok as (
-        select x.*, row_number() over (order by x.ord) as n, count(*) over () as k
-        from x
-        where not exists (
-          select 1 from comments d
-          where ${sameText(threadId, sql.ref('x.text_hash'))}
-            and ((x.d_commenter is not null and ${byCommenter(sql.ref('x.d_commenter'))})
-              or (x.d_commenter is null and x.d_ip is not null and ${byNetwork(sql.ref('x.d_ip'))})))
-      ), t as (
-        update threads set
-          seq = seq + (select count(*) from ok),
-          comment_count = comment_count + (select coalesce(sum(approved), 0) from ok),
-          last_comment_at = greatest(date_trunc('milliseconds', clock_timestamp()), last_comment_at + interval '1 millisecond')
-            + ((select count(*) from ok) - 1) * interval '1 millisecond'
-        where id = ${threadId} and exists (select 1 from ok)
-        returning id, seq, last_comment_at
-      ), r as (
-        select ok.*, (t.seq - ok.k + ok.n)::int as new_seq, t.last_comment_at - (ok.k - ok.n) * interval '1 millisecond' as new_at
-        from ok cross join t
-      ), kk as (
-        insert into commenters (id, token_hash, name, email, website)
-        select k_id, k_token, k_name, k_email, k_website from r where k_id is not null
-      ), c as (
-        insert into comments (${cols}, seq, created_at)
-        select ${fromX}, r.new_seq, r.new_at from r
-        returning *
-      ), e as (
-        insert into thread_events (thread_id, seq, event, payload, audience)
-        select r.thread_id, r.new_seq, r.ev,
-          jsonb_set(jsonb_set(jsonb_set(r.payload,
-            '{seq}', to_jsonb(r.new_seq)),
-            '{comment,seq}', to_jsonb(r.new_seq)),
-            '{comment,createdAt}', to_jsonb(to_char(r.new_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
-          r.audience
-        from r
-      )
-      select * from c`.execute(trx);
-    const byId = new Map(result.rows.map((row) => [row.id, row]));
-    for (const { at, insert } of candidates) {
-      const comment = byId.get(insert.values.id);
-      outcomes[at] = comment ? { comment } : { refused: 'duplicate' };
-    }
-  }
-  return outcomes;
+    };
+  });
+  const lastRow = candidates[candidates.length - 1]!.comment;
+  const approved = candidates.reduce((sum, c) => sum + c.insert.approvedDelta, 0);
+  const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
+  const fromX = sql.join(COLUMNS.map((c) => sql.ref(`x.${c}`)));
+  const write = sql`${PREPARED}
+    with x as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
+        ord int, id text, site_id text, thread_id text, parent_id text, reply_to_id text, root_id text, depth int,
+        commenter_id text, member_id text, author_name text, author_website text, badge text, body_src text,
+        body_html text, text_hash text, status text, previous_status text, status_reason text, ip_hash text,
+        user_agent text, seq int, created_at timestamptz, d_commenter text, d_ip text, k_id text, k_token text,
+        k_name text, k_email text, k_website text, ev text, payload jsonb, audience text)
+    ), dup as (
+      select string_agg(x.ord::text, ',' order by x.ord) as ords
+      from x
+      where exists (
+        select 1 from comments d
+        where ${sameText(threadId, sql.ref('x.text_hash'))}
+          and ((x.d_commenter is not null and ${byCommenter(sql.ref('x.d_commenter'))})
+            or (x.d_commenter is null and x.d_ip is not null and ${byNetwork(sql.ref('x.d_ip'))})))
+    ), t as (
+      update threads set seq = ${sql.lit(lastRow.seq)}, comment_count = comment_count + ${sql.lit(approved)},
+        last_comment_at = ${lastRow.created_at.toISOString()}::timestamptz
+      where id = ${threadId}
+    ), kk as (
+      insert into commenters (id, token_hash, name, email, website)
+      select k_id, k_token, k_name, k_email, k_website from x where k_id is not null
+    ), c as (
+      insert into comments (${cols}, seq, created_at)
+      select ${fromX}, x.seq, x.created_at from x
+    ), e as (
+      insert into thread_events (thread_id, seq, event, payload, audience)
+      select x.thread_id, x.seq, x.ev, x.payload, x.audience from x
+    )
+    -- A duplicate already in the thread: the statement fails (so writes nothing), naming the posts.
+    select case when dup.ords is null then true else (${sql.lit(DUPLICATES)} || ' ' || dup.ords)::boolean end as written
+    from dup`;
+  return { outcomes, write };
 }
 
 export async function updateComment(trx: Tx, id: string, patch: CommentUpdate): Promise<Comment> {

@@ -20,19 +20,22 @@ import { readPostContext } from './post-context.repo';
 import type { CreateCommentInput } from './comment.schema';
 import type { ThreadWriter } from './thread-writer';
 
-/** New comments, written in batches per thread (see thread-writer.ts and insertClaimingThread). */
+/** New comments, written in batches per thread (see thread-writer.ts and planClaimingThread). */
 export type PostWriter = ThreadWriter<repo.ClaimingInsert, repo.Claimed>;
 
 export const createPostWriter = (deps: Pick<CommentDeps, 'db' | 'bus'>, options: { oneTripCommit?: boolean } = {}): PostWriter =>
   createThreadWriter(
     deps,
     {
-      lock: repo.lockThread,
-      claim: (trx, threadId, inserts, locked) => {
+      lock: (trx, threadId) => {
         // The batch's idempotency records are stored together, with its commit (see settle).
         deferSeals(trx);
-        return repo.insertClaimingThread(trx, threadId, inserts, locked);
+        return repo.lockThread(trx, threadId);
       },
+      plan: repo.planClaimingThread,
+      writesMore: (insert) => insert.writesMore,
+      refusedBy: repo.duplicatesFound,
+      refusedError: () => refusal(duplicateError()),
       settle: sealedStatement,
       failure: claimLost,
     },
@@ -157,7 +160,7 @@ async function postOnce(
   if (!member && !ban) await deps.limits.consume('comment', { commenterId: actor.commenter?.id ?? null, network: actor.ipHash });
 
   // Everything that needs no lock happens before the thread's: the parent, the author's standing,
-  // the verdict. Under the thread's lock, a batch of posts is one statement (insertClaimingThread).
+  // the verdict. Under the thread's lock, a batch of posts is one statement (planClaimingThread).
   let parent: Comment | undefined;
   if (input.parentId) {
     parent = await repo.findComment(deps.db, input.parentId);
@@ -225,7 +228,17 @@ async function postOnce(
   // Posts to one thread share transactions (thread-writer.ts): the thread's lock is taken first, once
   // per batch, so the checks in the insert are exact.
   const writer = deps.writer ?? createPostWriter(deps);
-  const insert = { values, approvedDelta: verdict.status === 'approved' ? 1 : 0, guard, event, newCommenter };
+  // A known reader's new name, email or website applies from this comment on (what is unchanged is left alone).
+  const profile = {
+    ...(existing && name && name !== existing.name ? { name } : {}),
+    ...(existing && email && email !== existing.email ? { email } : {}),
+    ...(existing && input.website && input.website !== existing.website ? { website: input.website } : {}),
+  };
+  const changesProfile = Object.keys(profile).length > 0;
+  const approved = verdict.status === 'approved';
+  // An approved reply moves its parent's counts (applyReplyCounters, below).
+  const writesMore = changesProfile || (approved && parentId !== null);
+  const insert: repo.ClaimingInsert = { values, approvedDelta: approved ? 1 : 0, guard, event, newCommenter, writesMore };
   const result = await writer.run(thread.id, insert, async (uow, outcome) => {
     const { trx } = uow;
     // Nothing was written: say why. A refusal leaves the other posts of the batch alone.
@@ -236,14 +249,7 @@ async function postOnce(
       throw refusal(new ThreadChanged());
     }
     const { comment } = outcome;
-    // A known reader's new name, email or website applies from this comment on.
-    if (existing && (name || email || input.website)) {
-      await commenterRepo.updateProfile(trx, existing.id, {
-        ...(name ? { name } : {}),
-        ...(email ? { email } : {}),
-        ...(input.website ? { website: input.website } : {}),
-      });
-    }
+    if (existing && changesProfile) await commenterRepo.updateProfile(trx, existing.id, profile);
     // Counted as if it had existed before as nothing: an approved reply adds to its parent.
     await applyReplyCounters(uow, { ...comment, status: 'rejected', reply_count: 0 }, comment);
     publishCreated(uow, comment, extras);

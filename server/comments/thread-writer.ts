@@ -10,15 +10,21 @@ import { transactionCommittingWith, type Tx, type TxDeps, type UnitOfWork } from
  * Here posts to the same thread wait together and go in one transaction as a batch. The next
  * batch's transaction opens while the current one is still writing, and waits in the database for
  * the thread's lock (`lock`): it is granted the moment the current batch commits, and the batch is
- * whatever has arrived by then. `claim` then writes the whole batch (one statement), one commit
- * makes it durable, and only then is each post answered and its events published. Between the two,
- * each post's `then` runs in the same transaction with what `claim` said of it (its row, or why it
- * was refused) for the work that follows a comment (counters, the idempotency record), and
- * `settle` may add one statement that goes with the commit (the batch's idempotency records).
+ * whatever has arrived by then. `plan` decides under the lock what each post becomes (its row, or
+ * why it is refused) and gives one statement that writes the batch; one commit makes it durable, and
+ * only then is each post answered and its events published. Each post's `then` runs in the same
+ * transaction with what `plan` said of it, for the work that follows a comment (counters, the
+ * idempotency record), and `settle` may add one statement for what they left to do together.
+ *
+ * While the thread is locked, every round trip to the database holds up the next batch. When no
+ * post's `then` writes statements of its own (`writesMore`), the posts' `then`s run first, and the
+ * batch's statement, `settle`'s and the commit go to PostgreSQL as one message.
  *
  * A post refused before it wrote anything (a duplicate, a thread closed meanwhile: see `refusal`)
- * gets its own error and the batch goes on; any other failure fails the whole batch — nothing of it
- * is written, and no post of it was acknowledged.
+ * gets its own error and the batch goes on. A batch whose statement finds some posts already in the
+ * database (`refusedBy`) writes nothing: those posts are refused, the others go in the next batch.
+ * Any other failure fails the whole batch — nothing of it is written, and no post of it was
+ * acknowledged.
  */
 export interface ThreadWriter<I, O> {
   run<T>(threadId: string, input: I, then: (uow: UnitOfWork, outcome: O) => Promise<T>): Promise<T>;
@@ -27,8 +33,14 @@ export interface ThreadWriter<I, O> {
 export interface ThreadClaim<I, O, L> {
   /** Takes the thread's row lock in the batch's transaction; returns the thread as locked. */
   lock(trx: Tx, threadId: string): Promise<L>;
-  /** Writes a batch of inputs under that lock: one outcome per input, in order. */
-  claim(trx: Tx, threadId: string, inputs: I[], locked: L): Promise<O[]>;
+  /** What each input becomes under that lock (in order), and the statement that writes them. */
+  plan(threadId: string, inputs: I[], locked: L): { outcomes: O[]; write: RawBuilder<unknown> | undefined };
+  /** Whether an input's `then` writes statements of its own. */
+  writesMore(input: I): boolean;
+  /** The inputs (their positions) that a failed `write` found already written, if that is why it failed. */
+  refusedBy(err: unknown): number[] | undefined;
+  /** The error an input refused that way gets. */
+  refusedError(): unknown;
   /**
    * After every post's `then`: a statement for what they left to be done together, run with the
    * commit (transactionCommittingWith).
@@ -75,7 +87,7 @@ export function createThreadWriter<I, O, L>(
     lane.waiting = true;
     lane.open++;
     let batch: Job<I, O>[] | undefined;
-    const settled: Array<{ job: Job<I, O>; ok: boolean; value: unknown; pending: Array<() => void> }> = [];
+    let settled: Array<{ job: Job<I, O>; ok: boolean; value: unknown; pending: Array<() => void> }> = [];
     const taken = (locked: boolean) => {
       if (batch) return;
       lane.waiting = false;
@@ -85,12 +97,7 @@ export function createThreadWriter<I, O, L>(
       // that is not busy, or whose transaction just failed, opens one when posts are waiting.
       if (lane.queue.length || (locked && batch.length > 1)) open(threadId, lane);
     };
-    transactionCommittingWith(deps.db, oneTrip, async (trx) => {
-      const locked = await writes.lock(trx, threadId);
-      taken(true);
-      // Opened ahead for a busy thread, but nothing came while it waited: it ends, having written nothing.
-      if (!batch!.length) return undefined;
-      const outcomes = await writes.claim(trx, threadId, batch!.map((job) => job.input), locked);
+    const runThens = async (trx: Tx, outcomes: O[]) => {
       for (const [i, job] of batch!.entries()) {
         const pending: Array<() => void> = [];
         const uow: UnitOfWork = {
@@ -105,7 +112,21 @@ export function createThreadWriter<I, O, L>(
           settled.push({ job, ok: false, value: err, pending: [] });
         }
       }
-      return writes.settle?.(trx);
+    };
+    transactionCommittingWith(deps.db, oneTrip, async (trx) => {
+      const locked = await writes.lock(trx, threadId);
+      taken(true);
+      // Opened ahead for a busy thread, but nothing came while it waited: it ends, having written nothing.
+      if (!batch!.length) return [];
+      const { outcomes, write } = writes.plan(threadId, batch!.map((job) => job.input), locked);
+      if (oneTrip && !batch!.some((job) => writes.writesMore(job.input))) {
+        // Nothing else to write: everything goes with the commit, in one round trip.
+        await runThens(trx, outcomes);
+        return [write, writes.settle?.(trx)];
+      }
+      if (write) await write.execute(trx);
+      await runThens(trx, outcomes);
+      return [writes.settle?.(trx)];
     }).then(
       () => {
         for (const s of settled) {
@@ -121,6 +142,17 @@ export function createThreadWriter<I, O, L>(
         // Not committed: nothing of the batch was written, and nobody is told otherwise. A
         // transaction that failed before its lock fails the posts that were waiting for it.
         taken(false);
+        settled = [];
+        const found = writes.refusedBy(err);
+        if (found?.length) {
+          // Some posts are in the thread already: they are refused, the others go again, first.
+          const refused = new Set(found);
+          const again = batch!.filter((_, i) => !refused.has(i));
+          for (const i of found) batch![i]?.reject(writes.refusedError());
+          lane.queue.unshift(...again);
+          if (again.length && !lane.waiting) open(threadId, lane);
+          return;
+        }
         const failure = writes.failure?.(err) ?? err;
         for (const job of batch!) job.reject(failure);
       },

@@ -50,34 +50,41 @@ const ADAPTER_NOTIFY = 'SELECT pg_notify($1, $2)';
  * The pool as the Postgres adapter sees it, with its NOTIFYs sent together: the adapter sends one
  * statement per message (a pool checkout, a round trip and a transaction each), and a batch of new
  * comments publishes its events in one go. Messages sent in the same turn of the event loop leave in
- * one statement, in order. PostgreSQL delivers an identical channel and payload only once per
- * transaction, so a message repeated within a turn starts a statement of its own. Everything else
- * (LISTEN, attachments, cleanup) goes to the pool as it is.
+ * one statement, and while one statement is on its way the next messages gather for the next: one
+ * at a time, so they arrive in the order they were sent. PostgreSQL delivers an identical channel
+ * and payload only once per transaction, so a message repeated in a group starts a group of its
+ * own. Everything else (LISTEN, attachments, cleanup) goes to the pool as it is.
  */
 export function coalescingNotifies(pool: pg.Pool): pg.Pool {
   type Pending = { channel: string; payload: string; done: () => void; failed: (err: unknown) => void };
-  let groups: Pending[][] = [];
-  const flush = () => {
-    const sending = groups;
-    groups = [];
-    for (const group of sending) {
-      pool
-        .query(`${PREPARED_PREFIX}select pg_notify(n.channel, n.payload) from unnest($1::text[], $2::text[]) as n(channel, payload)`, [
-          group.map((m) => m.channel),
-          group.map((m) => m.payload),
-        ])
-        .then(
-          () => group.forEach((m) => m.done()),
-          (err: unknown) => group.forEach((m) => m.failed(err)),
-        );
+  const groups: Pending[][] = [];
+  let sending = false;
+  const sendNext = () => {
+    const group = groups.shift();
+    if (!group) {
+      sending = false;
+      return;
     }
+    pool
+      .query(`${PREPARED_PREFIX}select pg_notify(n.channel, n.payload) from unnest($1::text[], $2::text[]) as n(channel, payload)`, [
+        group.map((m) => m.channel),
+        group.map((m) => m.payload),
+      ])
+      .then(
+        () => group.forEach((m) => m.done()),
+        (err: unknown) => group.forEach((m) => m.failed(err)),
+      )
+      .finally(sendNext);
   };
   const notify = (channel: string, payload: string) =>
     new Promise<void>((done, failed) => {
-      if (!groups.length) setImmediate(flush);
       let group = groups[groups.length - 1];
       if (!group || group.some((m) => m.channel === channel && m.payload === payload)) groups.push((group = []));
       group.push({ channel, payload, done, failed });
+      if (!sending) {
+        sending = true;
+        setImmediate(sendNext);
+      }
     });
   return new Proxy(pool, {
     get(target, prop) {

@@ -2,6 +2,8 @@ import request from 'supertest';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
 import { startTestParley, type TestParley } from '../helpers/parley';
 import { call } from '../helpers/reader';
+import { renderBody } from '../../server/comments/comment.render';
+import { textHash } from '../../server/comments/comment.service';
 
 /**
  * Posts to one thread that arrive together are committed together. Each is still answered as if it
@@ -92,6 +94,49 @@ describe('posts arriving together on one thread', () => {
 
 // A second connection must hold the thread's lock while a post waits for it: PostgreSQL only.
 const onPostgres = process.env.DATABASE_URL ? it : it.skip;
+
+describe('a batch that meets a duplicate already in the thread', () => {
+  onPostgres('refuses that post alone; the others are written in the next batch, with consecutive seqs', async () => {
+    const site = await buildSite(db());
+    const thread = await buildThread(db(), site.id);
+    const reader = await postComment(parley, thread.id, { body: 'My first word.' });
+    const token = reader.body.commenterToken as string;
+    const { commenter_id: readerId } = await db().selectFrom('comments').select('commenter_id').where('id', '=', reader.body.comment.id).executeTakeFirstOrThrow();
+    const holder = await parley.database.pool!.connect();
+    let answers: Array<{ status: number; body: any }>;
+    try {
+      await holder.query('begin');
+      await holder.query('select 1 from threads where id = $1 for update', [thread.id]);
+      // Both posts pass their first checks and wait together for the thread's lock.
+      const posting = Promise.all([
+        postComment(parley, thread.id, { body: 'Said once, elsewhere too.' }, token),
+        postComment(parley, thread.id, { body: 'A bystander speaks.' }),
+      ]);
+      await new Promise((r) => setTimeout(r, 300));
+      // Meanwhile the same words by the same reader land in the thread (another instance, say).
+      const html = renderBody('Said once, elsewhere too.');
+      await holder.query(
+        `insert into comments (id, site_id, thread_id, depth, commenter_id, body_src, body_html, text_hash, status, seq, created_at)
+         select 'dup0000000000000', site_id, id, 0, $2, 'Said once, elsewhere too.', $3, $4, 'approved', seq + 1, now() from threads where id = $1`,
+        [thread.id, readerId, html, textHash(html)],
+      );
+      await holder.query('update threads set seq = seq + 1 where id = $1', [thread.id]);
+      await holder.query('commit');
+      answers = await posting;
+    } finally {
+      await holder.query('rollback').catch(() => {});
+      holder.release();
+    }
+    expect(answers.map((a) => a.status)).toEqual([409, 201]);
+    expect(answers[0]!.body.error.code).toBe('duplicate_comment');
+    const rows = await db().selectFrom('comments').select(['id', 'seq']).where('thread_id', '=', thread.id).orderBy('seq').execute();
+    expect(rows.map((r) => r.id)).toEqual([reader.body.comment.id, 'dup0000000000000', answers[1]!.body.comment.id]);
+    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(answers[1]!.body.comment.seq).toBe(3);
+    const events = await db().selectFrom('thread_events').select('seq').where('thread_id', '=', thread.id).orderBy('seq').execute();
+    expect(events.map((e) => e.seq)).toEqual([1, 3]);
+  });
+});
 
 describe('a batch whose idempotency claim was taken over meanwhile', () => {
   onPostgres('writes nothing and answers 409, so the retry that took the key over stays the only write', async () => {
