@@ -33,12 +33,14 @@ const NOTIFY_THRESHOLD = 7000;
 export async function chooseAdapter(config: Config, database: DatabaseHandle, log: Logger): Promise<AdapterChoice> {
   if (config.redisUrl) return redisAdapter(config.redisUrl, config.redisKeyPrefix, log);
   if (database.kind === 'postgres' && database.pool) {
-    const adapter = createPostgresAdapter(coalescingNotifies(database.pool), {
+    const notifies = coalescingNotifies(database.pool);
+    const adapter = createPostgresAdapter(notifies.pool, {
       tableName: ATTACHMENTS_TABLE,
       payloadThreshold: NOTIFY_THRESHOLD,
       errorHandler: (err: Error) => log.warn({ err: err.message }, 'live events: postgres adapter error'),
     });
-    return { kind: 'postgres', adapter, close: async () => {} };
+    // Closing announces itself to the other instances: that message leaves before the pool closes.
+    return { kind: 'postgres', adapter, close: () => notifies.drained() };
   }
   return { kind: 'memory', close: async () => {} };
 }
@@ -55,14 +57,17 @@ const ADAPTER_NOTIFY = 'SELECT pg_notify($1, $2)';
  * and payload only once per transaction, so a message repeated in a group starts a group of its
  * own. Everything else (LISTEN, attachments, cleanup) goes to the pool as it is.
  */
-export function coalescingNotifies(pool: pg.Pool): pg.Pool {
+export function coalescingNotifies(pool: pg.Pool): { pool: pg.Pool; drained(): Promise<void> } {
   type Pending = { channel: string; payload: string; done: () => void; failed: (err: unknown) => void };
   const groups: Pending[][] = [];
   let sending = false;
+  let idle: Array<() => void> = [];
   const sendNext = () => {
     const group = groups.shift();
     if (!group) {
       sending = false;
+      for (const resolve of idle) resolve();
+      idle = [];
       return;
     }
     pool
@@ -86,7 +91,7 @@ export function coalescingNotifies(pool: pg.Pool): pg.Pool {
         setImmediate(sendNext);
       }
     });
-  return new Proxy(pool, {
+  const proxy = new Proxy(pool, {
     get(target, prop) {
       if (prop === 'query') {
         return (text: unknown, values?: unknown[]) =>
@@ -96,6 +101,11 @@ export function coalescingNotifies(pool: pg.Pool): pg.Pool {
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+  return {
+    pool: proxy,
+    /** Resolves once every message handed over so far has been sent (or has failed). */
+    drained: () => (sending ? new Promise<void>((resolve) => idle.push(resolve)) : Promise.resolve()),
+  };
 }
 
 const STREAM_BLOCK_MS = 500;

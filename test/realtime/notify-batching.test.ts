@@ -38,11 +38,12 @@ describeOnPostgres(title, () => {
   };
 
   it('delivers every message of a turn, in order, a repeated one as many times as it was sent', async () => {
-    const pool = coalescingNotifies(database.pool!);
+    const { pool, drained } = coalescingNotifies(database.pool!);
     const channel = 'socket.io#/test';
     const payloads = ['{"seq":1}', '{"seq":2}', '{"seq":2}', '{"seq":3}', '{"seq":2}'];
     // As the adapter sends them: one query each, all in the same turn.
     const sent = payloads.map((p) => pool.query('SELECT pg_notify($1, $2)', [channel, p]));
+    await drained();
     await Promise.all(sent);
     await until(payloads.length);
     await new Promise((r) => setTimeout(r, 100)); // nothing more arrives
@@ -63,7 +64,7 @@ describeOnPostgres(title, () => {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
-    const pool = coalescingNotifies(counted);
+    const { pool } = coalescingNotifies(counted);
     await Promise.all(Array.from({ length: 20 }, (_, i) => pool.query('SELECT pg_notify($1, $2)', ['socket.io#/test', `{"n":${i}}`])));
     await until(20);
     expect(received).toHaveLength(20);
