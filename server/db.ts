@@ -235,8 +235,11 @@ export interface TxDeps {
  * go with the commit as one simple query (`<statements>; commit`): one round trip instead of
  * several, where a busy thread's next batch is waiting for this commit (thread-writer.ts). If one
  * of them fails, the rest and the commit are skipped and the transaction rolls back. Their
- * parameters must be strings (inlined as quoted literals), and their text must hold no `$` but
- * their placeholders. PGlite runs them one after the other.
+ * parameters are inlined as quoted literals (strings and numbers only).
+ *
+ * A simple query is planned afresh each time; a statement marked `PREPARED` is instead prepared
+ * once per connection under a name of its own (`sessionPrepared`) and run with `EXECUTE`, so a
+ * large statement is not planned again on every batch. PGlite runs the statements one by one.
  */
 export async function transactionCommittingWith(
   db: Db,
@@ -251,11 +254,12 @@ export async function transactionCommittingWith(
       if (oneTrip && last.length) {
         const texts = last.map((statement) => {
           const { sql: text, parameters } = statement.compile(conn);
-          return text.replace(PREPARED_PREFIX, '').replace(/\$(\d+)/g, (_, n: string) => {
-            const value = parameters[Number(n) - 1];
-            if (typeof value !== 'string') throw new Error('transactionCommittingWith: parameters must be strings');
-            return pg.escapeLiteral(value);
+          const literals = parameters.map((value) => {
+            if (typeof value !== 'string' && typeof value !== 'number') throw new Error('transactionCommittingWith: parameters must be strings or numbers');
+            return pg.escapeLiteral(String(value));
           });
+          if (text.startsWith(PREPARED_PREFIX)) return sessionPrepared(text, literals);
+          return text.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1]!);
         });
         await sql.raw(`${texts.join(';\n')};\ncommit`).execute(conn);
       } else {
@@ -268,6 +272,28 @@ export async function transactionCommittingWith(
       throw err;
     }
   });
+}
+
+/**
+ * `EXECUTE` of a statement prepared in this session, preceded by a block that prepares it if the
+ * session has not yet (a prepared statement outlives a rolled-back transaction). Its name differs
+ * from the one `PreparingClient` gives the same text, so the two never collide.
+ */
+function sessionPrepared(text: string, literals: string[]): string {
+  const name = `${statementName(text)}_s`;
+  const body = text.slice(PREPARED_PREFIX.length);
+  const prepare = `prepare ${name} as ${body}`;
+  return (
+    `do ${dollarQuoted(`begin if not exists (select 1 from pg_prepared_statements where name = '${name}') then execute ${pg.escapeLiteral(prepare)}; end if; end`)};\n` +
+    `execute ${name}(${literals.join(', ')})`
+  );
+}
+
+/** A dollar-quoted string whose tag does not occur in it. */
+function dollarQuoted(value: string): string {
+  let tag = 'q';
+  while (value.includes(`$${tag}$`)) tag += 'q';
+  return `$${tag}$${value}$${tag}$`;
 }
 
 export async function inTransaction<T>(

@@ -213,7 +213,7 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
           and ((x.d_commenter is not null and ${byCommenter(sql.ref('x.d_commenter'))})
             or (x.d_commenter is null and x.d_ip is not null and ${byNetwork(sql.ref('x.d_ip'))})))
     ), t as (
-      update threads set seq = ${sql.lit(lastRow.seq)}, comment_count = comment_count + ${sql.lit(approved)},
+      update threads set seq = ${lastRow.seq}::int, comment_count = comment_count + ${approved}::int,
         last_comment_at = ${lastRow.created_at.toISOString()}::timestamptz
       where id = ${threadId}
     ), kk as (

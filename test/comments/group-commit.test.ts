@@ -79,6 +79,18 @@ describe('posts arriving together on one thread', () => {
     expect(Number(count.n)).toBe(12);
   });
 
+  it('stores text exactly as written, whatever quotes, backslashes and dollar signs it holds', async () => {
+    const site = await buildSite(db());
+    const thread = await buildThread(db(), site.id);
+    // On PostgreSQL a batch travels as one message with its values written out: nothing may leak.
+    const bodies = [`It's $1, not $2 \\ or $q$ or $$`, `"Quoted" \\'; drop table comments; --`, `E'\\x41' and \\n`];
+    const answers = await Promise.all(bodies.map((body) => postComment(parley, thread.id, { body })));
+    expect(answers.map((r) => r.status)).toEqual([201, 201, 201]);
+    const stored = await db().selectFrom('comments').select(['id', 'body_src']).where('thread_id', '=', thread.id).execute();
+    const byId = new Map(stored.map((c) => [c.id, c.body_src]));
+    expect(answers.map((r) => byId.get(r.body.comment.id))).toEqual(bodies);
+  });
+
   it('posts committed together stay when the thread closes; a post after that is refused', async () => {
     const site = await buildSite(db());
     const thread = await buildThread(db(), site.id);
