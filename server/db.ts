@@ -231,6 +231,26 @@ export interface TxDeps {
 }
 
 /**
+ * A SQL condition's value in a statement that must fail when it does not hold: true, or an error
+ * whose message carries `message` and `detail` (the caller reads it back with `failureDetail`).
+ * Plain SQL cannot raise, so the failure casts a text that is no boolean to one; `detail` (a column)
+ * keeps that text from being a constant the planner would fold and raise before the rows are known.
+ * A failed statement writes nothing, and a transaction it was part of cannot commit.
+ */
+export function trueOrFail(condition: RawBuilder<unknown>, message: string, detail: RawBuilder<unknown>) {
+  return sql<boolean>`case when ${condition} then true else (${sql.lit(message)} || ' ' || ${detail})::boolean end`;
+}
+
+/** The detail of an error `trueOrFail` raised with this message; undefined for any other error. */
+export function failureDetail(err: unknown, message: string): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const at = err.message.indexOf(`${message} `);
+  if (at < 0) return undefined;
+  // PostgreSQL quotes the text it could not read as a boolean.
+  return err.message.slice(at + message.length + 1).replace(/"$/, '');
+}
+
+/**
  * A transaction whose commit carries its last statements (those `fn` returns). On PostgreSQL they
  * go with the commit as one simple query (`<statements>; commit`): one round trip instead of
  * several, where a busy thread's next batch is waiting for this commit (thread-writer.ts). If one

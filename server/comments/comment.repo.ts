@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Comment, CommentUpdate, NewComment, Thread } from '../../db/schema';
-import { type Executor, PREPARED, type Tx } from '../db';
+import { type Executor, failureDetail, PREPARED, trueOrFail, type Tx } from '../db';
 
 export async function findComment(db: Executor, id: string): Promise<Comment | undefined> {
   return db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
@@ -103,20 +103,12 @@ export async function lockThread(trx: Tx, threadId: string): Promise<LockedThrea
   return rows[0];
 }
 
-/** The message of the error a batch's insert raises when it meets duplicates already in the thread. */
+/** The message a batch's insert fails with when it meets duplicates already in the thread. */
 const DUPLICATES = 'parley: duplicates in the thread at';
 
 /** The positions (in the batch) of the posts a failed batch insert found already in the thread, if that was why it failed. */
 export function duplicatesFound(err: unknown): number[] | undefined {
-  if (!(err instanceof Error)) return undefined;
-  const at = err.message.indexOf(DUPLICATES);
-  if (at < 0) return undefined;
-  return err.message
-    .slice(at + DUPLICATES.length)
-    .replace(/[^\d,]/g, '')
-    .split(',')
-    .filter(Boolean)
-    .map(Number);
+  return failureDetail(err, DUPLICATES)?.split(',').map(Number);
 }
 
 export interface PlannedBatch {
@@ -227,8 +219,7 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
       select x.thread_id, x.seq, x.ev, x.payload, x.audience from x
     )
     -- A duplicate already in the thread: the statement fails (so writes nothing), naming the posts.
-    select case when dup.ords is null then true else (${sql.lit(DUPLICATES)} || ' ' || dup.ords)::boolean end as written
-    from dup`;
+    select ${trueOrFail(sql`dup.ords is null`, DUPLICATES, sql`dup.ords`)} as written from dup`;
   return { outcomes, write };
 }
 

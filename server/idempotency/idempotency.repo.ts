@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type Db, type Executor, PREPARED, type Tx } from '../db';
+import { type Db, type Executor, PREPARED, trueOrFail, type Tx } from '../db';
 
 /** How long a key is remembered. */
 export const KEY_TTL = sql`interval '1 day'`;
@@ -76,16 +76,17 @@ export async function complete(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** The message of the error `completeManyStatement` raises when a claim is no longer ours. */
+/** The message `completeManyStatement` fails with when a claim is no longer ours. */
 export const CLAIM_LOST = 'parley: an idempotency claim was taken over';
 
 /**
  * `complete` for several claims in one statement, to run just before the commit (see
- * transactionCommittingWith): it fails, with `CLAIM_LOST` in its message, unless every claim was
+ * transactionCommittingWith): it fails (`trueOrFail`, with `CLAIM_LOST`) unless every claim was
  * still ours, so that the transaction rolls back rather than risk a second write.
  */
 export function completeManyStatement(items: Array<{ scope: string; key: string; owner: string; status: number; body: unknown }>) {
   // Not PREPARED: on PostgreSQL it travels inlined, with the commit (a simple query).
+  const expected = sql.lit(items.length);
   return sql`
     with done as (
       update idempotency_keys k
@@ -94,9 +95,7 @@ export function completeManyStatement(items: Array<{ scope: string; key: string;
       where k.scope = v.scope and k.key = v.key and k.owner = v.owner
       returning 1
     )
-    select case when n = ${sql.lit(items.length)} then true
-      -- Raises (not a boolean), and only when reached: the text is not a constant the planner folds.
-      else (${sql.lit(CLAIM_LOST)} || ': ' || n || ' of ${sql.raw(String(items.length))}')::boolean end as complete
+    select ${trueOrFail(sql`n = ${expected}`, CLAIM_LOST, sql`n || ' of ' || ${expected}`)} as complete
     from (select count(*) as n from done) as counted`;
 }
 

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Db, Tx } from '../db';
+import { type Db, failureDetail, type Tx } from '../db';
 import { AppError, errors } from '../errors';
 import { newId } from '../ids';
 import * as repo from './idempotency.repo';
@@ -120,7 +120,7 @@ export function sealedStatement(trx: Tx) {
 
 /** The error a batch failed with, as the client should get it: a claim taken over is a 409. */
 export function claimLost(err: unknown): AppError | undefined {
-  return err instanceof Error && err.message.includes(repo.CLAIM_LOST) ? inProgress() : undefined;
+  return failureDetail(err, repo.CLAIM_LOST) === undefined ? undefined : inProgress();
 }
 
 /** A claim that is ours: the request runs, and its reply is stored. */

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
 import { startTestParley, type TestParley } from '../helpers/parley';
 import { call } from '../helpers/reader';
+import { itOnPostgres } from '../helpers/db';
 import { renderBody } from '../../server/comments/comment.render';
 import { textHash } from '../../server/comments/comment.service';
 
@@ -104,11 +105,9 @@ describe('posts arriving together on one thread', () => {
   });
 });
 
-// A second connection must hold the thread's lock while a post waits for it: PostgreSQL only.
-const onPostgres = process.env.DATABASE_URL ? it : it.skip;
-
 describe('a batch that meets a duplicate already in the thread', () => {
-  onPostgres('refuses that post alone; the others are written in the next batch, with consecutive seqs', async () => {
+  // A second connection holds the thread's lock while posts wait for it: PostgreSQL only.
+  itOnPostgres('refuses that post alone; the others are written in the next batch, with consecutive seqs', async () => {
     const site = await buildSite(db());
     const thread = await buildThread(db(), site.id);
     const reader = await postComment(parley, thread.id, { body: 'My first word.' });
@@ -151,7 +150,8 @@ describe('a batch that meets a duplicate already in the thread', () => {
 });
 
 describe('a batch whose idempotency claim was taken over meanwhile', () => {
-  onPostgres('writes nothing and answers 409, so the retry that took the key over stays the only write', async () => {
+  // A second connection holds the thread's lock while posts wait for it: PostgreSQL only.
+  itOnPostgres('writes nothing and answers 409, so the retry that took the key over stays the only write', async () => {
     const site = await buildSite(db());
     const thread = await buildThread(db(), site.id);
     const key = `taken-over-${thread.id}`;

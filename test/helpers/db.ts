@@ -56,3 +56,17 @@ export async function resetDatabase(handle: DatabaseHandle): Promise<void> {
   if (tableList.length === 0) return;
   await sql.raw(`truncate ${tableList.map((t) => `"${t}"`).join(', ')} restart identity cascade`).execute(handle.db);
 }
+
+const SKIPPED = ' (skipped: set DATABASE_URL to a PostgreSQL server to run it)';
+
+/** Tests that need a PostgreSQL server (a second connection, NOTIFY): skipped without DATABASE_URL, saying so in the title. */
+export function describeOnPostgres(title: string, fn: () => void): void {
+  if (process.env.DATABASE_URL) describe(title, fn);
+  else describe.skip(`${title}${SKIPPED}`, fn);
+}
+
+/** One test that needs a PostgreSQL server, as `describeOnPostgres`. */
+export function itOnPostgres(title: string, fn: () => Promise<void>, timeout?: number): void {
+  if (process.env.DATABASE_URL) it(title, fn, timeout);
+  else it.skip(`${title}${SKIPPED}`, fn, timeout);
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createLiveClient, type LiveClient, type LiveStatus, type ThreadEvent } from '../../client/shared/live';
 import type { DatabaseHandle } from '../../server/db';
 import { startBalancer, type Balancer } from '../helpers/balancer';
-import { openTestDatabase } from '../helpers/db';
+import { describeOnPostgres, openTestDatabase } from '../helpers/db';
 import { buildSite, buildThread } from '../helpers/factories';
 import { sleep, waitFor } from './helpers';
 
@@ -14,10 +14,6 @@ import { sleep, waitFor } from './helpers';
  */
 const ROOT = path.resolve(__dirname, '../..');
 const DATABASE_URL = process.env.DATABASE_URL;
-const describeOnPostgres = DATABASE_URL ? describe : describe.skip;
-const title = DATABASE_URL
-  ? 'several instances on one PostgreSQL'
-  : 'several instances on one PostgreSQL (skipped: set DATABASE_URL to a PostgreSQL server to run it)';
 
 /** The per-worker database the test helper created (same naming as test/helpers/db.ts). */
 function workerDatabaseUrl(url: string): string {
@@ -65,7 +61,7 @@ async function startInstance(databaseUrl: string): Promise<Instance> {
   return { child, port, alive: true, output: () => output, exited };
 }
 
-describeOnPostgres(title, () => {
+describeOnPostgres('several instances on one PostgreSQL', () => {
   let database: DatabaseHandle;
   const instances: Instance[] = [];
   let balancer: Balancer | undefined;

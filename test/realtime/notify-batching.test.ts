@@ -1,19 +1,14 @@
 import type pg from 'pg';
 import type { DatabaseHandle } from '../../server/db';
 import { coalescingNotifies } from '../../server/realtime/adapter';
-import { openTestDatabase } from '../helpers/db';
+import { describeOnPostgres, openTestDatabase } from '../helpers/db';
 
 /**
  * The Postgres adapter's NOTIFYs sent in one turn of the event loop leave in one statement. Every
  * message must still reach the other instances, in the order it was sent — including a message
  * repeated within the turn, which PostgreSQL would deliver once if both were in one transaction.
  */
-const describeOnPostgres = process.env.DATABASE_URL ? describe : describe.skip;
-const title = process.env.DATABASE_URL
-  ? 'NOTIFYs sent together'
-  : 'NOTIFYs sent together (skipped: set DATABASE_URL to a PostgreSQL server to run it)';
-
-describeOnPostgres(title, () => {
+describeOnPostgres('NOTIFYs sent together', () => {
   let database: DatabaseHandle;
   let listener: pg.PoolClient;
   const received: string[] = [];

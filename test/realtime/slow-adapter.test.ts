@@ -1,6 +1,6 @@
 import { createLiveClient, type LiveClient, type LiveStatus, type ThreadEvent } from '../../client/shared/live';
 import type { DatabaseHandle } from '../../server/db';
-import { openTestDatabase } from '../helpers/db';
+import { describeOnPostgres, openTestDatabase } from '../helpers/db';
 import { buildSite, buildThread } from '../helpers/factories';
 import { type LiveParley, startLiveParley, waitFor } from './helpers';
 
@@ -10,12 +10,7 @@ import { type LiveParley, startLiveParley, waitFor } from './helpers';
  * that already covered them. The reader must still see each change once, in order, and never a
  * comment from before the page it loaded.
  */
-const describeOnPostgres = process.env.DATABASE_URL ? describe : describe.skip;
-const title = process.env.DATABASE_URL
-  ? 'slow cross-instance delivery'
-  : 'slow cross-instance delivery (skipped: set DATABASE_URL to a PostgreSQL server to run it)';
-
-describeOnPostgres(title, () => {
+describeOnPostgres('slow cross-instance delivery', () => {
   let database: DatabaseHandle;
   let parley: LiveParley;
   let client: LiveClient | undefined;
