@@ -87,12 +87,20 @@ export const CLAIM_LOST = 'parley: an idempotency claim was taken over';
 export function completeManyStatement(items: Array<{ scope: string; key: string; owner: string; status: number; body: unknown }>) {
   // Not PREPARED: on PostgreSQL it travels inlined, with the commit (a simple query).
   const expected = sql.lit(items.length);
+  // The keys are also given to the table's own columns, as constant arrays: the planner then probes
+  // the primary key for each, rather than hashing the whole table to join it with a set of rows
+  // whose size it cannot know. Scopes and keys never contain a comma (`c:<id>`, `n:<day>:<base64url>`, hex).
+  const list = (values: string[]) => {
+    if (values.some((v) => v.includes(','))) throw new Error('completeManyStatement: a scope or key contains a comma');
+    return sql`string_to_array(${[...new Set(values)].join(',')}, ',')`;
+  };
   return sql`
     with done as (
       update idempotency_keys k
       set state = 'done', owner = null, response_status = v.status, response_body = v.body
       from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as v(scope text, key text, owner text, status int, body jsonb)
-      where k.scope = v.scope and k.key = v.key and k.owner = v.owner
+      where k.scope = any(${list(items.map((i) => i.scope))}) and k.key = any(${list(items.map((i) => i.key))})
+        and k.scope = v.scope and k.key = v.key and k.owner = v.owner
       returning 1
     )
     select ${trueOrFail(sql`n = ${expected}`, CLAIM_LOST, sql`n || ' of ' || ${expected}`)} as complete
