@@ -1,9 +1,8 @@
-import crypto from 'node:crypto';
 import type { Comment, Commenter } from '../../db/schema';
 import type { Db, Tx } from '../db';
 import { errors } from '../errors';
 import type { EventBus } from '../events';
-import { hashSecret, newId, newSecret } from '../ids';
+import { hashSecret, newId, newSecret, sha256 } from '../ids';
 import * as commenterRepo from '../commenters/commenter.repo';
 import type { FloodGuard } from '../limits/flood';
 import { claimLost, deferSeals, type EarlyClaim, sealedStatement } from '../idempotency/idempotency.service';
@@ -82,7 +81,7 @@ export function normaliseSource(body: string): string {
  */
 export function textHash(html: string, text = plainText(html)): string {
   const words = text.toLowerCase().replace(/\s+/g, ' ').trim();
-  return crypto.createHash('sha256').update(words).digest('base64url');
+  return sha256(words, 'base64url');
 }
 
 export function bodyTooLong(source: string, site: SiteWithSettings) {

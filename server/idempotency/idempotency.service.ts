@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { type Db, failureDetail, type Tx } from '../db';
 import { AppError, errors } from '../errors';
-import { newId } from '../ids';
+import { newId, randomBytes, sha256 } from '../ids';
 import * as repo from './idempotency.repo';
 
 /**
@@ -62,17 +62,15 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function fingerprint(method: string, path: string, body: unknown): string {
-  return crypto.createHash('sha256').update(`${method} ${path}\n${canonicalJson(body)}`).digest('hex');
+  return sha256(`${method} ${path}\n${canonicalJson(body)}`);
 }
-
-const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
 
 function cipherKey(rawKey: string, scope: string): Buffer {
   return crypto.createHmac('sha256', rawKey).update(`parley idempotent reply\0${scope}`).digest();
 }
 
 function seal(reply: Reply, rawKey: string, scope: string) {
-  const iv = crypto.randomBytes(12);
+  const iv = randomBytes(12);
   const cipher = crypto.createCipheriv('aes-256-gcm', cipherKey(rawKey, scope), iv);
   const data = Buffer.concat([cipher.update(JSON.stringify(reply.body)), cipher.final()]);
   return { v: 1, iv: iv.toString('base64url'), tag: cipher.getAuthTag().toString('base64url'), data: data.toString('base64url') };

@@ -96,6 +96,25 @@ export function createNetworkHasher(db: Db, options: { pepper?: string } = {}) {
     `${day}:${crypto.createHmac('sha256', secret).update(networkOf(ip)).digest('base64url').slice(0, 32)}`;
 
   /**
+   * Today's hashes of the networks seen in the last minute: a reader posting, voting and liking
+   * hashes the same address again and again. In memory only, for a minute, a few thousand at most
+   * (the address is in memory for the request anyway); never written anywhere.
+   */
+  const recent = new Map<string, { hash: string; at: number }>();
+  const RECENT_MS = 60_000;
+  const RECENT_MAX = 4096;
+  function todaysHash(secret: Buffer, day: string, ip: string, now: number): string {
+    const key = `${day} ${ip}`;
+    const hit = recent.get(key);
+    if (hit && now - hit.at < RECENT_MS && hit.at <= now) return hit.hash;
+    const hash = mac(secret, day, ip);
+    recent.delete(key);
+    if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+    recent.set(key, { hash, at: now });
+    return hash;
+  }
+
+  /**
    * One hash per day for the last `days` days (today included) whose secret still exists, newest
    * first: for checks that reach further back, such as a network ban made last week or a poll's
    * per-network cap (`Infinity`: every day whose secret is still kept).
@@ -118,7 +137,7 @@ export function createNetworkHasher(db: Db, options: { pepper?: string } = {}) {
     async hash(ip: string | undefined | null, date = new Date()): Promise<string | null> {
       if (!ip) return null;
       const day = utcDay(date);
-      return mac(await secretFor(day), day, ip);
+      return todaysHash(await secretFor(day), day, ip, date.getTime());
     },
 
     /**
@@ -135,6 +154,7 @@ export function createNetworkHasher(db: Db, options: { pepper?: string } = {}) {
     forgetBefore(day: string) {
       for (const key of secrets.keys()) if (key < day) secrets.delete(key);
       past = undefined;
+      recent.clear();
     },
   };
 }
