@@ -48,7 +48,10 @@ export function commentRoutes(router: Router, deps: Deps): void {
           ...(token ? { commenterToken: token } : {}),
         },
       });
-      return reply(await postComment(deps, actor, threadId, input, (trx, r) => seal(trx, reply(r)), early));
+      // The reply stored with the write is the one sent: built once.
+      let sealed: ReturnType<typeof reply> | undefined;
+      const posted = await postComment(deps, actor, threadId, input, (trx, r) => seal(trx, (sealed = reply(r))), early);
+      return sealed ?? reply(posted);
     }, { early: true });
   });
 
