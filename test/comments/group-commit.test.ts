@@ -180,3 +180,40 @@ describe('a batch whose idempotency claim was taken over meanwhile', () => {
     expect(stored).toEqual([{ state: 'running', owner: 'someone-else' }]);
   });
 });
+
+describe('two instances writing to one thread', () => {
+  // Each instance batches the posts it receives; the thread's row lock orders the batches of both.
+  itOnPostgres('posting in turns and at once: every post lands once, in one unbroken seq, answered as stored', async () => {
+    const second = await startTestParley({ PARLEY_RATE_LIMITS: 'off' }, { keepData: true });
+    try {
+      const site = await buildSite(db());
+      const thread = await buildThread(db(), site.id);
+      const path = `/threads/${thread.id}/comments`;
+      const answers = [];
+      for (let i = 0; i < 6; i++) answers.push(await call(i % 2 ? second : parley, 'post', path, { body: `In turns ${i}` }));
+      answers.push(
+        ...(await Promise.all(
+          Array.from({ length: 30 }, (_, i) => call(i % 2 ? second : parley, 'post', path, { body: `At once ${i}` }, { key: `both-${i}-${thread.id}` })),
+        )),
+      );
+      expect(answers.map((r) => r.status)).toEqual(Array(36).fill(201));
+
+      const answered = new Map(answers.map((r) => [r.body.comment.id as string, r.body.comment as { seq: number; createdAt: string }]));
+      const stored = await db().selectFrom('comments').select(['id', 'seq', 'created_at']).where('thread_id', '=', thread.id).orderBy('seq').execute();
+      expect(stored.map((c) => c.seq)).toEqual(Array.from({ length: 36 }, (_, i) => i + 1));
+      for (const c of stored) expect(answered.get(c.id)).toMatchObject({ seq: c.seq, createdAt: c.created_at.toISOString() });
+      for (let i = 1; i < stored.length; i++) expect(stored[i]!.created_at.getTime()).toBeGreaterThan(stored[i - 1]!.created_at.getTime());
+      // The replay log holds each comment once, under its own seq.
+      const events = await db().selectFrom('thread_events').select(['seq', 'payload']).where('thread_id', '=', thread.id).orderBy('seq').execute();
+      expect(events.map((e) => [e.seq, (e.payload as { comment: { id: string } }).comment.id])).toEqual(stored.map((c) => [c.seq, c.id]));
+      const row = await db().selectFrom('threads').select(['seq', 'comment_count']).where('id', '=', thread.id).executeTakeFirstOrThrow();
+      expect(row).toEqual({ seq: 36, comment_count: 36 });
+      // A retry on the other instance replays the answer the post got.
+      const retry = await call(second, 'post', path, { body: 'At once 0' }, { key: `both-0-${thread.id}` });
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toEqual(answers[6]!.body);
+    } finally {
+      await second.close();
+    }
+  });
+});
