@@ -1,6 +1,7 @@
-import { CompiledQuery, sql } from 'kysely';
+import { sql } from 'kysely';
 import { firstRepliesSql, ownPendingTopLevelQuery, repliesQuery, topLevelQuery } from '../../server/comments/comment-list.repo';
 import type { Sort } from '../../server/comments/comment.schema';
+import { planOf } from '../helpers/db';
 import { buildSite, buildThread } from '../helpers/factories';
 import { startTestParley, type TestParley } from '../helpers/parley';
 import { call, ids } from '../helpers/reader';
@@ -78,19 +79,7 @@ describe('keyset pagination while comments arrive', () => {
 });
 
 describe('a 10,000-comment thread', () => {
-  /** Every plan node, flattened. */
-  function nodes(plan: any): any[] {
-    return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-  }
-
-  async function explain(compiled: { sql: string; parameters: readonly unknown[] }) {
-    const result = await db().executeQuery<{ 'QUERY PLAN': unknown }>(
-      CompiledQuery.raw(`explain (format json) ${compiled.sql}`, [...compiled.parameters]),
-    );
-    const raw = result.rows[0]!['QUERY PLAN'];
-    const doc = typeof raw === 'string' ? JSON.parse(raw) : raw;
-    return nodes((doc as any[])[0].Plan);
-  }
+  const explain = (compiled: { sql: string; parameters: readonly unknown[] }) => planOf(db(), compiled);
 
   const scansOfComments = (plan: any[]) => plan.filter((n) => n['Relation Name'] === 'comments');
 

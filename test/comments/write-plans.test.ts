@@ -1,6 +1,8 @@
-import { CompiledQuery, type RawBuilder, sql } from 'kysely';
+import { createHash } from 'node:crypto';
+import { type RawBuilder, sql } from 'kysely';
 import { type ClaimingInsert, duplicateExists, planClaimingThread } from '../../server/comments/comment.repo';
 import { completeManyStatement } from '../../server/idempotency/idempotency.repo';
+import { planOf } from '../helpers/db';
 import { buildSite, buildThread } from '../helpers/factories';
 import { startTestParley, type TestParley } from '../helpers/parley';
 
@@ -19,16 +21,7 @@ beforeEach(() => parley.reset());
 
 const db = () => parley.database.db;
 
-function nodes(plan: any): any[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-}
-
-async function plan(statement: RawBuilder<unknown>) {
-  const { sql: text, parameters } = statement.compile(db());
-  const result = await db().executeQuery<{ 'QUERY PLAN': unknown }>(CompiledQuery.raw(`explain (format json) ${text}`, [...parameters]));
-  const raw = result.rows[0]!['QUERY PLAN'];
-  return nodes(((typeof raw === 'string' ? JSON.parse(raw) : raw) as any[])[0].Plan);
-}
+const plan = (statement: RawBuilder<unknown>) => planOf(db(), statement.compile(db()));
 
 /** How a plan reads a table: each scan's type and index (inserts and updates themselves aside). */
 const reads = (steps: any[], table: string) =>
@@ -101,5 +94,5 @@ describe('the checks of a post on a thread that grew faster than its statistics'
 });
 
 function md5(n: number): string {
-  return require('node:crypto').createHash('md5').update(String(n)).digest('hex');
+  return createHash('md5').update(String(n)).digest('hex');
 }

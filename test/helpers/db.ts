@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import pg from 'pg';
-import { type DatabaseHandle, migrateToLatest, openPglite, openPostgres } from '../../server/db';
+import { type DatabaseHandle, type Db, migrateToLatest, openPglite, openPostgres } from '../../server/db';
 
 /**
  * One real database per test file: PostgreSQL when DATABASE_URL is set (a database per Jest worker,
@@ -69,4 +69,12 @@ export function describeOnPostgres(title: string, fn: () => void): void {
 export function itOnPostgres(title: string, fn: () => Promise<void>, timeout?: number): void {
   if (process.env.DATABASE_URL) it(title, fn, timeout);
   else it.skip(`${title}${SKIPPED}`, fn, timeout);
+}
+
+/** The plan PostgreSQL would run for a compiled statement: every node, flattened (`explain`, not run). */
+export async function planOf(db: Db, compiled: { sql: string; parameters: readonly unknown[] }): Promise<any[]> {
+  const result = await db.executeQuery<{ 'QUERY PLAN': unknown }>(CompiledQuery.raw(`explain (format json) ${compiled.sql}`, [...compiled.parameters]));
+  const raw = result.rows[0]!['QUERY PLAN'];
+  const nodes = (plan: any): any[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+  return nodes(((typeof raw === 'string' ? JSON.parse(raw) : raw) as any[])[0].Plan);
 }
