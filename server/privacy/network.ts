@@ -96,17 +96,18 @@ export function createNetworkHasher(db: Db, options: { pepper?: string } = {}) {
     `${day}:${crypto.createHmac('sha256', secret).update(networkOf(ip)).digest('base64url').slice(0, 32)}`;
 
   /**
-   * Today's hashes of the networks seen in the last minute: a reader posting, voting and liking
-   * hashes the same address again and again. In memory only, for a minute, a few thousand at most
-   * (the address is in memory for the request anyway); never written anywhere.
+   * The hashes of the networks seen in the last minute: a reader posting, voting and liking hashes
+   * the same address again and again. In memory only, for a minute of this server's time, a few
+   * thousand at most (the address is in memory for the request anyway); never written anywhere.
    */
   const recent = new Map<string, { hash: string; at: number }>();
   const RECENT_MS = 60_000;
   const RECENT_MAX = 4096;
-  function todaysHash(secret: Buffer, day: string, ip: string, now: number): string {
+  function rememberedHash(secret: Buffer, day: string, ip: string): string {
     const key = `${day} ${ip}`;
+    const now = Date.now();
     const hit = recent.get(key);
-    if (hit && now - hit.at < RECENT_MS && hit.at <= now) return hit.hash;
+    if (hit && now - hit.at < RECENT_MS) return hit.hash;
     const hash = mac(secret, day, ip);
     recent.delete(key);
     if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
@@ -137,7 +138,7 @@ export function createNetworkHasher(db: Db, options: { pepper?: string } = {}) {
     async hash(ip: string | undefined | null, date = new Date()): Promise<string | null> {
       if (!ip) return null;
       const day = utcDay(date);
-      return todaysHash(await secretFor(day), day, ip, date.getTime());
+      return rememberedHash(await secretFor(day), day, ip);
     },
 
     /**
