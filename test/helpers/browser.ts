@@ -192,6 +192,17 @@ export function focused(page: Page): Promise<string> {
   });
 }
 
+/** Waits for focus to land on what matches: after an answer from the server, it moves when the answer comes. */
+export async function focusLands(page: Page, pattern: RegExp, timeoutMs = 5_000): Promise<void> {
+  const start = Date.now();
+  let now = await focused(page);
+  while (!pattern.test(now)) {
+    if (Date.now() - start > timeoutMs) throw new Error(`focus never reached ${pattern}; it is on ${now}`);
+    await new Promise((r) => setTimeout(r, 25));
+    now = await focused(page);
+  }
+}
+
 /** Presses Tab until the focused element matches, as a keyboard user would. */
 export async function tabTo(page: Page, pattern: RegExp, max = 80): Promise<void> {
   for (let i = 0; i < max; i++) {
