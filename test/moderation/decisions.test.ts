@@ -3,7 +3,7 @@ import { buildComment, buildSite, buildThread, postComment } from '../helpers/fa
 import { startTestParley, type TestParley } from '../helpers/parley';
 import { member } from '../helpers/staff';
 import { dishonestCounters } from '../privacy/helpers';
-import { connected, emitAck, type RawSocket, record, THREAD_EVENTS, waitFor } from '../realtime/helpers';
+import { connected, eventsAfter, emitAck, type RawSocket, record, THREAD_EVENTS, waitFor } from '../realtime/helpers';
 
 let parley: TestParley;
 const statusEvents: Array<DomainEvents['comment.status']> = [];
@@ -281,11 +281,9 @@ describe('a comment taken down while approved replies hang from it', () => {
     sockets.push(reader);
     const heard = record(reader, THREAD_EVENTS);
     const joined = await emitAck<{ seq: number }>(reader, 'thread:join', { threadId: thread.id });
-    // The broadcast of the posts above may reach the socket after it joined; a reader drops what it
-    // already has by seq, so these tests look only at what came after the join.
     return {
       thread, mod, parent, token, r1, r2, other,
-      get live() { return heard.filter((e) => e.payload.seq > joined.seq); },
+      get live() { return eventsAfter(heard, joined.seq); },
     };
   }
 

@@ -98,6 +98,15 @@ export function record(socket: RawSocket, names: string[]) {
   return events;
 }
 
+/**
+ * The recorded thread events numbered after `seq` (a join's ack). The broadcast of a post made
+ * before the join may still reach the socket after it; a reader drops what it has by seq, and so
+ * does this.
+ */
+export function eventsAfter<E extends { payload: { seq?: number } }>(events: E[], seq: number): E[] {
+  return events.filter((e) => (e.payload.seq ?? 0) > seq);
+}
+
 export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const start = Date.now();
   while (!check()) {

@@ -1,7 +1,7 @@
 import { inTransaction } from '../../server/db';
 import * as threadRepo from '../../server/threads/thread.repo';
 import { buildSite, buildThread, SITE_ORIGIN } from '../helpers/factories';
-import { connect, connected, emitAck, type LiveParley, type RawSocket, record, sleep, startLiveParley, THREAD_EVENTS, waitFor } from './helpers';
+import { connect, connected, emitAck, eventsAfter, type LiveParley, type RawSocket, record, sleep, startLiveParley, THREAD_EVENTS, waitFor } from './helpers';
 
 let parley: LiveParley;
 const sockets: RawSocket[] = [];
@@ -116,8 +116,7 @@ describe('reader stream', () => {
     expect(authorAck.missed.map((m: any) => m.payload.comment.id)).toEqual([first.comment.id]);
     expect(otherAck).toEqual({ seq: 1, missed: [] });
 
-    // The first post's own broadcast may still reach the author after the join; a reader drops it by seq.
-    const authorLive = () => authorEvents.filter((e) => e.payload.seq > authorAck.seq);
+    const authorLive = () => eventsAfter(authorEvents, authorAck.seq);
     const second = await post(thread.id, { body: 'my second, also held' }, token);
     await waitFor(() => authorLive().length === 1);
     expect(authorLive()[0]!.payload.comment).toMatchObject({ id: second.comment.id, status: 'pending', bodyHtml: '<p>my second, also held</p>' });
