@@ -1,12 +1,11 @@
-import crypto from 'node:crypto';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Deps } from '../deps';
 import { jsonParser, rejectHostileInput, requireJson } from './body';
 import { corsForSites } from './cors';
 import { apiDocsPage } from './docs';
 import { errorHandler, notFoundHandler } from './errors';
+import { requestLog } from './request-log';
 import { healthRoutes } from './health';
 import { assetRoutes } from './assets';
 import { dashboardRoutes } from './dashboard';
@@ -29,24 +28,7 @@ export function createHttpApp(deps: Deps, state: HttpState): Express {
   app.set('trust proxy', deps.config.trustProxy);
   app.set('etag', false);
 
-  app.use(
-    pinoHttp({
-      logger: deps.log,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : crypto.randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // Privacy: no addresses, headers, tokens or query strings in logs.
-      serializers: {
-        req: (req) => ({ id: req.id, method: req.method, path: String(req.url).split('?')[0] }),
-        res: (res) => ({ status: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-    }),
-  );
+  app.use(requestLog(app, deps.log));
 
   app.use(
     helmet({

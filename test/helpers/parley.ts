@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import request from 'supertest';
 import { createParley, type ParleyApp } from '../../server/app';
 import { configFrom } from '../../server/config';
@@ -23,11 +23,11 @@ export interface TestParley {
  */
 export async function startTestParley(
   env: Record<string, string> = {},
-  options: { keepData?: boolean; port?: number } = {},
+  options: { keepData?: boolean; port?: number; log?: Logger } = {},
 ): Promise<TestParley> {
   const database = await openTestDatabase(options);
   const config = configFrom({ PORT: '0', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://parley.test', ...env });
-  const app = await createParley({ config, database, log: pino({ level: 'silent' }) });
+  const app = await createParley({ config, database, log: options.log ?? pino({ level: 'silent' }) });
   await new Promise<void>((resolve) => app.server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = app.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
