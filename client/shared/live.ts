@@ -83,6 +83,15 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
   const threads = new Map<string, Follower>();
   let closed = false;
 
+  // The network is back: reconnect now, not at the end of the backoff — nor after the connect
+  // timeout of a handshake that started just as the network went (it can hang for 20 seconds).
+  const reconnectNow = () => {
+    if (closed || socket.connected || !socket.active) return;
+    socket.disconnect();
+    socket.connect();
+  };
+  if (typeof window !== 'undefined') window.addEventListener('online', reconnectNow);
+
   socket.on('connect', () => {
     for (const follower of threads.values()) follower.join();
   });
@@ -219,6 +228,7 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
     },
     close() {
       closed = true;
+      if (typeof window !== 'undefined') window.removeEventListener('online', reconnectNow);
       for (const follower of [...threads.values()]) follower.stop();
       socket.disconnect();
     },
