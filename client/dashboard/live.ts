@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { reconnectWhenOnline } from '../shared/online';
 import type { ModerationClientEvents, ModerationServerEvents, QueueCountsPayload, QueueItemPayload } from '../../server/realtime/contract';
 
 /**
@@ -24,6 +25,7 @@ export function createLive(): Live {
   let handlers: Partial<LiveHandlers> = {};
   let siteId: string | null = null;
   const socket: ModSocket = io('/moderation', { transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 5000 });
+  const stopReconnecting = reconnectWhenOnline(socket);
 
   const join = () => {
     if (!siteId || !socket.connected) return;
@@ -51,6 +53,7 @@ export function createLive(): Live {
       handlers = next;
     },
     close() {
+      stopReconnecting();
       socket.close();
     },
   };

@@ -21,6 +21,7 @@ import type {
   ThreadEventName,
 } from '../../server/realtime/contract';
 import { type SequencerOptions, type ThreadEvent, ThreadSequencer } from './sequencer';
+import { reconnectWhenOnline } from './online';
 
 export type { ThreadEvent };
 
@@ -82,15 +83,7 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
   });
   const threads = new Map<string, Follower>();
   let closed = false;
-
-  // The network is back: reconnect now, not at the end of the backoff — nor after the connect
-  // timeout of a handshake that started just as the network went (it can hang for 20 seconds).
-  const reconnectNow = () => {
-    if (closed || socket.connected || !socket.active) return;
-    socket.disconnect();
-    socket.connect();
-  };
-  if (typeof window !== 'undefined') window.addEventListener('online', reconnectNow);
+  const stopReconnecting = reconnectWhenOnline(socket);
 
   socket.on('connect', () => {
     for (const follower of threads.values()) follower.join();
@@ -228,7 +221,7 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
     },
     close() {
       closed = true;
-      if (typeof window !== 'undefined') window.removeEventListener('online', reconnectNow);
+      stopReconnecting();
       for (const follower of [...threads.values()]) follower.stop();
       socket.disconnect();
     },
