@@ -53,7 +53,9 @@ export function toAppError(err: unknown): AppError {
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const appError = toAppError(err);
   const status = statusOf(appError);
-  if (status >= 500) req.log?.error({ err, code: appError.code }, 'request failed');
+  // A lost database is a state, not a bug: one warning a request, with the driver's message, no stack.
+  if (appError.kind === 'unavailable') req.log?.warn({ code: appError.code, cause: (err as Error)?.message }, 'request failed');
+  else if (status >= 500) req.log?.error({ err, code: appError.code }, 'request failed');
   else req.log?.info({ code: appError.code }, 'request refused');
   if (res.headersSent) {
     res.end();

@@ -19,8 +19,9 @@ const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
 const describe = (req: Request) => ({ id: req.id, method: req.method, path: req.originalUrl.split('?')[0] });
 
 /**
- * One log line per request when its answer is sent (`info`, or `error` for a 5xx): its id, method,
- * path, status and time, and an `X-Request-Id` header that names it to the client.
+ * One log line per request when its answer is sent (`info`; `warn` for a 503, `error` for any other
+ * 5xx): its id, method, path, status and time, and an `X-Request-Id` header that names it to the
+ * client.
  *
  * Written here rather than with pino-http, whose middleware builds a child logger for every request
  * (serialising its bindings) whether or not anything is ever logged with it: that was a twentieth
@@ -53,7 +54,8 @@ export function requestLog(app: Express, log: Logger): RequestHandler {
 }
 
 function logAnswer(log: Logger, req: Request, res: Response, responseTime: number): void {
-  const level = res.statusCode >= 500 ? 'error' : 'info';
+  // 503 is Parley saying it cannot answer now (a lost database, a drain): a warning, not a bug.
+  const level = res.statusCode === 503 ? 'warn' : res.statusCode >= 500 ? 'error' : 'info';
   if (!log.isLevelEnabled(level)) return;
   const line = { req: describe(req), res: { status: res.statusCode }, responseTime };
   // A connection closed before the answer was sent: the status is what it would have been.

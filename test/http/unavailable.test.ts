@@ -1,10 +1,20 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
+import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createParley, type ParleyApp } from '../../server/app';
 import { configFrom } from '../../server/config';
 import { openPostgres } from '../../server/db';
+import { createLogger } from '../../server/log';
+
+/** What Parley logs at info and above, a parsed line each. */
+const lines: Array<Record<string, any>> = [];
+const sink = new Writable({
+  write(chunk, _encoding, done) {
+    for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
+    done();
+  },
+});
 
 /**
  * A PostgreSQL address where nothing answers: a port we bound and closed. The pool must fail fast
@@ -25,7 +35,7 @@ describe('when the database is unreachable', () => {
     const port = await deadPort();
     const database = openPostgres({ connectionString: `postgres://postgres@127.0.0.1:${port}/parley` });
     const config = configFrom({ LOG_LEVEL: 'silent', DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/parley` });
-    app = await createParley({ config, database, log: pino({ level: 'silent' }), migrate: false });
+    app = await createParley({ config, database, log: createLogger('info', sink), migrate: false });
     close = async () => {
       await app.close(100);
       await database.close();
@@ -52,5 +62,20 @@ describe('when the database is unreachable', () => {
     const ready = await request(app.server).get('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.headers['retry-after']).toBeDefined();
+  });
+
+  it('logs each such request as a warning with the cause, not as a bug with a stack', async () => {
+    lines.length = 0;
+    const res = await request(app.server).get('/api/v1/threads/0000000000000000').set('X-Request-Id', 'outage-request-01');
+    expect(res.status).toBe(503);
+    await new Promise((r) => setTimeout(r, 20));
+    const mine = lines.filter((l) => l.req?.id === 'outage-request-01');
+    expect(mine.map((l) => [l.level, l.msg])).toEqual([
+      [40, 'request failed'],
+      [40, 'request completed'],
+    ]);
+    expect(mine[0]).toMatchObject({ code: 'database_unavailable', cause: expect.stringContaining('ECONNREFUSED') });
+    expect(JSON.stringify(mine)).not.toContain('"stack"');
+    expect(mine[1]).toMatchObject({ res: { status: 503 } });
   });
 });
