@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import net from 'node:net';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { migrateToLatest, openPostgres } from '../../server/db';
@@ -17,6 +19,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const deadline = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 /** Longer than this without an answer is a hang: the test fails on it. */
 const HANG_MS = 12_000;
+/**
+ * A shell command that restarts the PostgreSQL server itself, `{mode}` standing for the shutdown
+ * mode (CI: `pg_ctlcluster --mode {mode} 15 main restart`). Unset, that test is skipped: it takes
+ * the database away from everything else using the server.
+ */
+const RESTART_DB = process.env.PARLEY_FAULTS_RESTART_DB;
 
 let dbUrl: string;
 let admin: pg.Client;
@@ -35,9 +43,16 @@ beforeAll(async () => {
   const handle = openPostgres({ connectionString: dbUrl });
   await migrateToLatest(handle.db);
   await handle.close();
-  admin = new pg.Client({ connectionString: dbUrl });
-  await admin.connect();
+  admin = await connectAdmin();
 });
+
+/** The test's own connection; a restarted server ends it, and the test connects again. */
+async function connectAdmin(): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: dbUrl });
+  client.on('error', () => {}); // the server went away: the next query fails, and says so
+  await client.connect();
+  return client;
+}
 afterAll(async () => {
   await admin?.end();
 });
@@ -245,6 +260,55 @@ maybe('PostgreSQL faults', () => {
     await until('the live event after the outages', 10_000, async () => (live.bodies.includes('<p>after both outages</p>') ? true : undefined));
     live.socket.disconnect();
   }, 180_000);
+
+  (RESTART_DB ? it : it.skip)('PostgreSQL restarts, fast then immediate, under load: 2xx or 503 with Retry-After meanwhile, resumes on its own, live events too', async () => {
+    const threadId = await newThread();
+    proc = await startProc('server/main.ts', { DATABASE_URL: dbUrl, PARLEY_RATE_LIMITS: 'off' });
+    const url = proc.url;
+    const live = await reader(url, threadId);
+    const load = writers(3, () => url, threadId, 'restart');
+    const answers: Array<{ path: string; status: number; retryAfter: string | null; ms: number }> = [];
+    try {
+      for (const mode of ['fast', 'immediate'] as const) {
+        await sleep(1500);
+        const before = load.acknowledged.length;
+        const restarting = promisify(execFile)('sh', ['-c', RESTART_DB!.replaceAll('{mode}', mode)], { timeout: 60_000 });
+        // While the server goes down and comes back: pages and the readiness check keep answering.
+        let restarted = false;
+        void restarting.then(() => (restarted = true), () => (restarted = true));
+        while (!restarted) {
+          for (const path of [`/api/v1/threads/${threadId}/comments`, '/readyz']) {
+            const started = performance.now();
+            const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(HANG_MS) });
+            await res.arrayBuffer();
+            answers.push({ path, status: res.status, retryAfter: res.headers.get('retry-after'), ms: performance.now() - started });
+          }
+          await sleep(100);
+        }
+        await restarting; // a failed restart fails the test
+        await until(`ready after the ${mode} restart`, 30_000, async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined));
+        await until(`writes after the ${mode} restart`, 30_000, async () => (load.acknowledged.length > before ? true : undefined));
+      }
+      await sleep(1000);
+    } finally {
+      await load.stop();
+      await admin.end().catch(() => {});
+      admin = await until('the test connection again', 30_000, () => connectAdmin());
+    }
+
+    expect(load.hangs).toEqual([]);
+    // Every answer was a page, or a 503 saying when to come back; writers saw the outage too.
+    expect(answers.filter((a) => a.status !== 200 && !(a.status === 503 && Number(a.retryAfter) > 0))).toEqual([]);
+    expect(answers.filter((a) => a.ms > 8000)).toEqual([]);
+    expect(load.unavailable.length + answers.filter((a) => a.status === 503).length).toBeGreaterThan(0);
+    expect(load.unavailable.filter((o) => !o.retryAfter)).toEqual([]);
+    await expectExactlyOnce(threadId, load.acknowledged, load.abandoned);
+
+    const res = await post(url, threadId, 'after both restarts', crypto.randomUUID(), []);
+    expect(res.status).toBe(201);
+    await until('the live event after the restarts', 10_000, async () => (live.bodies.includes('<p>after both restarts</p>') ? true : undefined));
+    live.socket.disconnect();
+  }, 240_000);
 
   it('slow-header and slow-body clients and a flooding socket are cut off; other readers stay within 2× of normal', async () => {
     const threadId = await newThread();
