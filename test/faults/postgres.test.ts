@@ -157,6 +157,14 @@ async function expectExactlyOnce(threadId: string, acknowledged: string[], aband
   expect([...counts.keys()].filter((t) => !tried.has(t))).toEqual([]);
 }
 
+/** Live events flow again: a comment posted now reaches the reader who stayed connected. */
+async function expectLiveAgain(url: string, threadId: string, live: { socket: Socket; bodies: string[] }, text: string) {
+  const res = await post(url, threadId, text, crypto.randomUUID(), []);
+  expect(res.status).toBe(201);
+  await until(`the live event "${text}"`, 10_000, async () => (live.bodies.includes(`<p>${text}</p>`) ? true : undefined));
+  live.socket.disconnect();
+}
+
 function reader(url: string, threadId: string): Promise<{ socket: Socket; bodies: string[] }> {
   const socket = io(url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 200, reconnectionDelayMax: 1000 });
   const bodies: string[] = [];
@@ -254,11 +262,7 @@ maybe('PostgreSQL faults', () => {
     expect(load.unavailable.filter((o) => !o.retryAfter)).toEqual([]);
     await expectExactlyOnce(threadId, load.acknowledged, load.abandoned);
 
-    // Live events flow again: a comment posted now reaches the reader who stayed connected.
-    const res = await post(url, threadId, 'after both outages', crypto.randomUUID(), []);
-    expect(res.status).toBe(201);
-    await until('the live event after the outages', 10_000, async () => (live.bodies.includes('<p>after both outages</p>') ? true : undefined));
-    live.socket.disconnect();
+    await expectLiveAgain(url, threadId, live, 'after both outages');
   }, 180_000);
 
   (RESTART_DB ? it : it.skip)('PostgreSQL restarts, fast then immediate, under load: 2xx or 503 with Retry-After meanwhile, resumes on its own, live events too', async () => {
@@ -304,10 +308,7 @@ maybe('PostgreSQL faults', () => {
     expect(load.unavailable.filter((o) => !o.retryAfter)).toEqual([]);
     await expectExactlyOnce(threadId, load.acknowledged, load.abandoned);
 
-    const res = await post(url, threadId, 'after both restarts', crypto.randomUUID(), []);
-    expect(res.status).toBe(201);
-    await until('the live event after the restarts', 10_000, async () => (live.bodies.includes('<p>after both restarts</p>') ? true : undefined));
-    live.socket.disconnect();
+    await expectLiveAgain(url, threadId, live, 'after both restarts');
   }, 240_000);
 
   it('slow-header and slow-body clients and a flooding socket are cut off; other readers stay within 2× of normal', async () => {
