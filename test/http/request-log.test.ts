@@ -1,29 +1,23 @@
-import { Writable } from 'node:stream';
-import { createLogger } from '../../server/log';
 import { buildSite, buildThread, SITE_ORIGIN } from '../helpers/factories';
+import { captureLog } from '../helpers/logs';
 import { startTestParley, type TestParley } from '../helpers/parley';
 
-/** What an operator reads: every JSON line Parley logs, at info and above. */
-const lines: Array<Record<string, any>> = [];
-const sink = new Writable({
-  write(chunk, _encoding, done) {
-    for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
-    done();
-  },
-});
+/** Every line Parley logs, at info and above. */
+const captured = captureLog('info');
+const lines = () => captured.lines();
 
 let parley: TestParley;
 beforeAll(async () => {
-  parley = await startTestParley({}, { log: createLogger('info', sink) });
+  parley = await startTestParley({}, { log: captured.log });
 });
 afterAll(() => parley.close());
 beforeEach(async () => {
   await parley.reset();
-  lines.length = 0;
+  captured.clear();
 });
 
 const db = () => parley.database.db;
-const answered = () => lines.filter((l) => l.msg === 'request completed');
+const answered = () => lines().filter((l) => l.msg === 'request completed');
 
 /** Log lines are written when the answer has been sent: give the finish event its turn. */
 const settle = () => new Promise((r) => setTimeout(r, 20));
@@ -53,7 +47,7 @@ describe('request logs', () => {
         responseTime: expect.any(Number),
       }),
     ]);
-    const written = JSON.stringify(lines);
+    const written = captured.text();
     for (const secret of ['secret-campaign', 'TellTale', 'duck@example.org', '127.0.0.1', res.body.commenterToken]) {
       expect(written).not.toContain(secret);
     }
@@ -70,7 +64,7 @@ describe('request logs', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     await settle();
 
-    const refused = lines.find((l) => l.msg === 'request refused');
+    const refused = lines().find((l) => l.msg === 'request refused');
     expect(refused).toMatchObject({ level: 30, code: 'invalid_json', req: { id, method: 'POST', path: '/api/v1/threads/none/comments' } });
     expect(answered()).toEqual([expect.objectContaining({ req: expect.objectContaining({ id }), res: { status: 400 } })]);
   });
@@ -85,20 +79,14 @@ describe('request logs', () => {
 
 describe('request logs below their level', () => {
   it('write nothing for answers when the level is warn, but still name each request', async () => {
-    const quiet: string[] = [];
-    const other = await startTestParley(
-      {},
-      {
-        keepData: true,
-        log: createLogger('warn', new Writable({ write: (chunk, _e, done) => (quiet.push(String(chunk)), done()) })),
-      },
-    );
+    const quiet = captureLog('warn');
+    const other = await startTestParley({}, { keepData: true, log: quiet.log });
     try {
       const res = await fetch(`${other.url}/api/v1/openapi.json`);
       expect(res.status).toBe(200);
       expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       await settle();
-      expect(quiet).toEqual([]);
+      expect(quiet.text()).toBe('');
     } finally {
       await other.close();
     }

@@ -1,20 +1,13 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createParley, type ParleyApp } from '../../server/app';
 import { configFrom } from '../../server/config';
 import { openPostgres } from '../../server/db';
-import { createLogger } from '../../server/log';
+import { captureLog } from '../helpers/logs';
 
-/** What Parley logs at info and above, a parsed line each. */
-const lines: Array<Record<string, any>> = [];
-const sink = new Writable({
-  write(chunk, _encoding, done) {
-    for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
-    done();
-  },
-});
+/** What Parley logs at info and above. */
+const captured = captureLog('info');
 
 /**
  * A PostgreSQL address where nothing answers: a port we bound and closed. The pool must fail fast
@@ -35,7 +28,7 @@ describe('when the database is unreachable', () => {
     const port = await deadPort();
     const database = openPostgres({ connectionString: `postgres://postgres@127.0.0.1:${port}/parley` });
     const config = configFrom({ LOG_LEVEL: 'silent', DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/parley` });
-    app = await createParley({ config, database, log: createLogger('info', sink), migrate: false });
+    app = await createParley({ config, database, log: captured.log, migrate: false });
     close = async () => {
       await app.close(100);
       await database.close();
@@ -65,11 +58,11 @@ describe('when the database is unreachable', () => {
   });
 
   it('logs each such request as a warning with the cause, not as a bug with a stack', async () => {
-    lines.length = 0;
+    captured.clear();
     const res = await request(app.server).get('/api/v1/threads/0000000000000000').set('X-Request-Id', 'outage-request-01');
     expect(res.status).toBe(503);
     await new Promise((r) => setTimeout(r, 20));
-    const mine = lines.filter((l) => l.req?.id === 'outage-request-01');
+    const mine = captured.lines().filter((l) => l.req?.id === 'outage-request-01');
     expect(mine.map((l) => [l.level, l.msg])).toEqual([
       [40, 'request failed'],
       [40, 'request completed'],

@@ -5,8 +5,8 @@ import { createParley, type ParleyApp } from '../../server/app';
 import { configFrom } from '../../server/config';
 import type { DatabaseHandle, Db } from '../../server/db';
 import type { DomainEventName, DomainEvents } from '../../server/events';
-import { createLogger } from '../../server/log';
 import { openTestDatabase, resetDatabase } from '../helpers/db';
+import { captureLog } from '../helpers/logs';
 
 export interface PrivacyParley {
   app: ParleyApp;
@@ -30,8 +30,8 @@ export interface PrivacyParley {
  */
 export async function startPrivacyParley(env: Record<string, string> = {}): Promise<PrivacyParley> {
   const database = await openTestDatabase();
-  let lines: string[] = [];
-  const log = createLogger('debug', { write: (line: string) => void lines.push(line) });
+  const captured = captureLog('debug');
+  const { log } = captured;
   const config = configFrom({ PORT: '0', PUBLIC_URL: 'http://parley.test', TRUST_PROXY: 'loopback', ...env });
   const app = await createParley({ config, database, log });
   let recorded: Array<{ name: string; payload: unknown }> = [];
@@ -47,13 +47,13 @@ export async function startPrivacyParley(env: Record<string, string> = {}): Prom
     db: database.db,
     url,
     http: () => request.agent(url),
-    logs: () => lines.join(''),
+    logs: captured.text,
     events: <K extends DomainEventName>(name: K) => recorded.filter((e) => e.name === name).map((e) => e.payload as DomainEvents[K]),
     async reset() {
       await resetDatabase(database);
       app.deps.origins.invalidate();
       app.deps.network.forgetBefore('9999'); // the truncated hash_keys must not live on in memory
-      lines = [];
+      captured.clear();
       recorded = [];
     },
     async close() {
