@@ -221,8 +221,25 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
  */
 export interface UnitOfWork {
   trx: Tx;
+  /** Runs the event's in-transaction writers (bus.within) now, and publishes it after commit. */
+  record<K extends DomainEventName>(name: K, payload: DomainEvents[K]): Promise<void>;
+  /** Publishes after commit only: for events no in-transaction writer listens to. */
   emit<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void;
   afterCommit(fn: () => void): void;
+}
+
+/** A unit of work over `trx`; what it queues for after the commit goes to `pending`, the caller's to run. */
+export function unitOfWork(trx: Tx, bus: EventBus, pending: Array<() => void>): UnitOfWork {
+  const emit: UnitOfWork['emit'] = (name, payload) => pending.push(() => bus.emit(name, payload));
+  return {
+    trx,
+    emit,
+    async record(name, payload) {
+      for (const write of bus.writersOf(name)) await write(trx, payload);
+      emit(name, payload);
+    },
+    afterCommit: (cb) => pending.push(cb),
+  };
 }
 
 export interface TxDeps {
@@ -333,13 +350,7 @@ export async function inTransaction<T>(
   // Reuse the caller's transaction: the outermost one owns the commit and the publishing.
   if (outer) return fn(outer);
   const pending: Array<() => void> = [];
-  const result = await deps.db.transaction().execute(async (trx) =>
-    fn({
-      trx,
-      emit: (name, payload) => pending.push(() => deps.bus.emit(name, payload)),
-      afterCommit: (cb) => pending.push(cb),
-    }),
-  );
+  const result = await deps.db.transaction().execute(async (trx) => fn(unitOfWork(trx, deps.bus, pending)));
   for (const run of pending) run();
   return result;
 }

@@ -1,22 +1,19 @@
 /**
- * The typed map of domain events and a small bus. Services emit through a transaction context, which
- * holds events until commit; the realtime layer subscribes. Client socket events are a separate map
+ * The typed map of internal domain events and a small bus. Client socket events are a separate map
  * (realtime/contract.ts): this one is internal.
+ *
+ * Two kinds of listener, as SPEC §13 "Events, outbox and listeners" asks:
+ * - `within`: a writer that runs inside the transaction that records the event (an outbox row, a
+ *   model's sample), so what it writes commits or rolls back with the change;
+ * - `on`: after commit, for sockets and caches only. A rolled-back change is never announced.
+ *
+ * Core names no domain: a domain adds the events it owns to `DomainEvents` by declaration merging in
+ * its own `*.events.ts` (the thread stream: threads/thread.events.ts).
  */
-export type ThreadEventName = 'comment:created' | 'comment:updated' | 'comment:removed' | 'thread:updated';
-
-export interface ThreadEvent {
-  siteId: string;
-  threadId: string;
-  seq: number;
-  event: ThreadEventName;
-  payload: Record<string, unknown>;
-  /** null: every reader; otherwise only this commenter may receive it. */
-  audience: string | null;
-}
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/schema';
 
 export interface DomainEvents {
-  'thread.event': ThreadEvent;
   'comment.status': { siteId: string; threadId: string; commentId: string; from: string | null; to: string };
   'commenter.revoked': { commenterId: string };
   /** Every moderation decision, including those that change no status (flags cleared, featured). */
@@ -45,21 +42,31 @@ export interface DomainEvents {
 
 export type DomainEventName = keyof DomainEvents;
 type Handler<K extends DomainEventName> = (payload: DomainEvents[K]) => void;
+/** A writer inside the transaction of the change: it may write rows, and a failure rolls it all back. */
+export type InTransactionWriter<K extends DomainEventName> = (trx: Transaction<Database>, payload: DomainEvents[K]) => Promise<void>;
 
 export interface EventBus {
+  /** After commit. */
   on<K extends DomainEventName>(name: K, handler: Handler<K>): () => void;
   emit<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void;
+  /** Inside the transaction that records the event (see UnitOfWork.record). */
+  within<K extends DomainEventName>(name: K, writer: InTransactionWriter<K>): () => void;
+  writersOf<K extends DomainEventName>(name: K): ReadonlyArray<InTransactionWriter<K>>;
 }
 
 export function createEventBus(onError: (err: unknown, name: string) => void = () => {}): EventBus {
   const handlers = new Map<string, Set<Handler<any>>>();
+  const writers = new Map<string, Set<InTransactionWriter<any>>>();
+  const add = <T>(map: Map<string, Set<T>>, name: string, item: T) => {
+    let set = map.get(name);
+    if (!set) map.set(name, (set = new Set()));
+    set.add(item);
+    return () => void set!.delete(item);
+  };
   return {
-    on(name, handler) {
-      let set = handlers.get(name);
-      if (!set) handlers.set(name, (set = new Set()));
-      set.add(handler);
-      return () => set!.delete(handler);
-    },
+    on: (name, handler) => add(handlers, name, handler),
+    within: (name, writer) => add(writers, name, writer),
+    writersOf: (name) => [...(writers.get(name) ?? [])],
     emit(name, payload) {
       for (const handler of handlers.get(name) ?? []) {
         try {

@@ -115,7 +115,7 @@ export async function editComment(
       mod_version: before.mod_version + 1,
     });
     await applyCounters(uow, before, after);
-    const comment = await recordChange(uow, 'updated', before, after);
+    const comment = await recordChange(uow, before, after);
     const result = { comment, site };
     await beforeCommit?.(trx, result);
     return result;
@@ -156,7 +156,7 @@ export async function deleteComment(
       author_website: null,
     });
     await applyCounters(uow, before, after);
-    const comment = await recordChange(uow, 'removed', before, after);
+    const comment = await recordChange(uow, before, after);
     const result = { comment, site };
     await beforeCommit?.(trx, result);
     return result;

@@ -1,6 +1,6 @@
 import type { Comment, CommentStatus } from '../../db/schema';
 import type { UnitOfWork } from '../db';
-import type { ThreadEventName } from '../events';
+import { recordThreadEvent, type ThreadChangeInput } from '../threads/thread.events';
 import * as threadRepo from '../threads/thread.repo';
 import * as repo from './comment.repo';
 import { authorView, type CommentView, commentView, withdrawnView } from './comment.view';
@@ -63,69 +63,82 @@ export async function applyReplyCounters(uow: UnitOfWork, before: Comment, after
   }
 }
 
-interface Emission {
-  event: ThreadEventName;
-  comment: CommentView;
-  audience: string | null;
+/**
+ * The one rule of who sees what of a comment:
+ * - everyone sees it while it is listed (approved, or a placeholder that still holds replies), as
+ *   `commentView` shows it; otherwise it is not on their page;
+ * - its author sees it in every status but deleted, as `authorView` shows it (a comment marked as
+ *   spam shows as pending to them); deleted, they see what everyone sees;
+ * - staff see everything, through the moderation API and queues, never through thread events.
+ */
+function publicSees(c: Comment): CommentView | null {
+  return isListed(c) ? commentView(c) : null;
 }
 
+function authorSees(c: Comment): CommentView | null {
+  return c.status === 'deleted' ? publicSees(c) : authorView(c);
+}
+
+const same = (a: CommentView, b: CommentView) => JSON.stringify({ ...a, seq: 0 }) === JSON.stringify({ ...b, seq: 0 });
+
+type Change = Extract<ThreadChangeInput, { comment: CommentView }>;
+
 /**
- * The live events for a change, from the point of view of each audience: readers never receive a
- * comment they may not see, its author always learns what happened to their own. A comment taken
- * down that still holds replies stays on readers' pages as a placeholder: an update, not a removal.
+ * The live events of a change, derived from the rule above for each audience: arriving on a page
+ * is a creation, leaving it a removal (which tells only the comment's place), changing on it an
+ * update. The author's sockets also read the public room, so they get an event of their own only
+ * where their view differs from what the public event left on their page.
  */
-function emissions(kind: 'created' | 'updated' | 'removed', before: Comment | null, after: Comment): Emission[] {
+export function audiencesFor(before: Comment | null, after: Comment): Change[] {
+  const changes: Change[] = [];
+  const publicBefore = before && publicSees(before);
+  const publicAfter = publicSees(after);
+  if (!publicBefore && publicAfter) changes.push({ event: 'comment:created', comment: publicAfter, audience: null });
+  else if (publicBefore && !publicAfter) changes.push({ event: 'comment:removed', comment: withdrawnView(after), audience: null });
+  else if (publicBefore && publicAfter && !same(publicBefore, publicAfter)) changes.push({ event: 'comment:updated', comment: publicAfter, audience: null });
+
   const author = after.commenter_id;
-  const wasListed = before !== null && isListed(before);
-  if (kind === 'removed') {
-    return [{ event: 'comment:removed', comment: commentView(after), audience: wasListed ? null : author }];
+  if (!author) return changes;
+  const ownBefore = before && authorSees(before);
+  const ownAfter = authorSees(after);
+  const told = changes.length > 0;
+  if (!ownAfter) {
+    // Gone for its author too (they deleted it): the public removal, if any, already said so.
+    if (ownBefore && !told) changes.push({ event: 'comment:removed', comment: withdrawnView(after, true), audience: author });
+  } else if (!ownBefore) {
+    if (!publicAfter || !same(publicAfter, ownAfter)) changes.push({ event: 'comment:created', comment: ownAfter, audience: author });
+  } else if (told ? !publicAfter || !same(publicAfter, ownAfter) : !same(ownBefore, ownAfter)) {
+    // Their own comment stays on their page whatever the public was told (the widget keeps `mine`).
+    changes.push({ event: 'comment:updated', comment: ownAfter, audience: author });
   }
-  const event = kind === 'created' ? 'comment:created' : 'comment:updated';
-  if (after.status === 'approved') return [{ event, comment: commentView(after), audience: null }];
-  const own: Emission = { event, comment: authorView(after), audience: author };
-  if (isListed(after)) return [{ event, comment: commentView(after), audience: null }, ...(author ? [own] : [])];
-  if (wasListed) return [{ event: 'comment:removed', comment: withdrawnView(after), audience: null }, own];
-  return [own];
+  return changes;
 }
 
 /**
  * The event of a new comment: a creation has exactly one audience — everyone, or only its author.
  * Built before the comment has its seq and time (the statement that inserts it fills them in, see
- * planClaimingThread), and published with them once it has.
+ * planClaimingThread). `extras`: what the view adds for everyone, beyond the row (the author's
+ * shown poll choice).
  */
-/** `extras`: what the view adds for everyone, beyond the row (the author's shown poll choice). */
-export function creationEvent(comment: Comment, extras: Partial<CommentView> = {}) {
-  const [e] = emissions('created', null, comment);
-  const payload = { threadId: comment.thread_id, seq: comment.seq, comment: { ...e!.comment, ...extras, seq: comment.seq } };
-  return { name: e!.event, audience: e!.audience, payload };
-}
-
-export function publishCreated(uow: UnitOfWork, comment: Comment, extras: Partial<CommentView> = {}): void {
-  const e = creationEvent(comment, extras);
-  const base = { siteId: comment.site_id, threadId: comment.thread_id, seq: comment.seq };
-  uow.emit('thread.event', { ...base, event: e.name, payload: e.payload, audience: e.audience });
-  uow.emit('comment.status', { siteId: comment.site_id, threadId: comment.thread_id, commentId: comment.id, from: null, to: comment.status });
+export function creationEvent(comment: Comment, extras: Partial<CommentView> = {}): Change {
+  const [e] = audiencesFor(null, comment);
+  return { ...e!, comment: { ...e!.comment, ...extras } };
 }
 
 /** Writes and queues the events of a change; returns the comment with its new `seq`. */
-export async function recordChange(
-  uow: UnitOfWork,
-  kind: 'created' | 'updated' | 'removed',
-  before: Comment | null,
-  after: Comment,
-): Promise<Comment> {
+export async function recordChange(uow: UnitOfWork, before: Comment | null, after: Comment): Promise<Comment> {
   let seq = after.seq;
-  for (const e of emissions(kind, before, after)) {
-    seq = await threadRepo.nextSeq(uow.trx, after.thread_id);
-    const comment = { ...e.comment, seq };
-    const payload = { threadId: after.thread_id, seq, comment };
-    await threadRepo.appendEvent(uow.trx, { threadId: after.thread_id, seq, event: e.event, payload, audience: e.audience });
-    uow.emit('thread.event', { siteId: after.site_id, threadId: after.thread_id, seq, event: e.event, payload, audience: e.audience });
+  for (const change of audiencesFor(before, after)) {
+    ({ seq } = await recordThreadEvent(uow, { siteId: after.site_id, threadId: after.thread_id }, change));
   }
   if (seq !== after.seq) await repo.setSeq(uow.trx, after.id, seq);
-  const from: CommentStatus | null = before?.status ?? null;
-  if (from !== after.status) {
-    uow.emit('comment.status', { siteId: after.site_id, threadId: after.thread_id, commentId: after.id, from, to: after.status });
-  }
+  announceStatus(uow, before, after);
   return { ...after, seq };
+}
+
+/** Tells the moderation side (queues, counts) that a comment's status changed. */
+export function announceStatus(uow: UnitOfWork, before: Comment | null, after: Comment): void {
+  const from: CommentStatus | null = before?.status ?? null;
+  if (from === after.status) return;
+  uow.emit('comment.status', { siteId: after.site_id, threadId: after.thread_id, commentId: after.id, from, to: after.status });
 }

@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Comment, CommentUpdate, NewComment, Thread } from '../../db/schema';
 import { type Executor, failureDetail, PREPARED, trueOrFail, type Tx } from '../db';
+import { type ThreadChange, threadChange, type ThreadChangeInput, threadEventRow } from '../threads/thread.events';
 
 export async function findComment(db: Executor, id: string): Promise<Comment | undefined> {
   return db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
@@ -87,14 +88,15 @@ export interface ClaimingInsert {
   /** 1 when the comment counts in the thread's comment count (approved), else 0. */
   approvedDelta: number;
   guard: InsertGuard;
-  /** The event for the replay log, its payload given with the comment's seq and time left to fill in. */
-  event: { name: string; audience: string | null; payload: Record<string, unknown> };
+  /** The comment's creation event (creationEvent), its seq and time left to fill in here. */
+  event: Extract<ThreadChangeInput, { comment: unknown }>;
   newCommenter?: { id: string; token_hash: string; name: string | null; email: string | null; website: string | null };
   /** Whatever follows the insert writes statements of its own (a reply's counters, a changed profile). */
   writesMore: boolean;
 }
 
-export type Claimed = { comment: Comment } | { refused: 'duplicate' | 'changed' | 'gone' };
+/** A planned comment, with its creation event exactly as the batch writes it to the replay log. */
+export type Claimed = { comment: Comment; change: ThreadChange } | { refused: 'duplicate' | 'changed' | 'gone' };
 
 /** The duplicate rule's keys for a comment written in this batch, and the key a new one is checked under. */
 const writtenKeys = (v: NewCommentValues) => [v.commenter_id && `c:${v.commenter_id}:${v.text_hash}`, v.ip_hash && `n:${v.ip_hash}:${v.text_hash}`];
@@ -141,7 +143,7 @@ export interface PlannedBatch {
 export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], thread: LockedThread | undefined): PlannedBatch {
   if (!thread) return { outcomes: inserts.map(() => ({ refused: 'gone' as const })), write: undefined };
   const outcomes: Claimed[] = [];
-  const candidates: Array<{ at: number; insert: ClaimingInsert; comment: Comment }> = [];
+  const candidates: Array<{ at: number; insert: ClaimingInsert; comment: Comment; change: ThreadChange }> = [];
   const written = new Set<string>();
   const last = thread.last_comment_at ? thread.last_comment_at.getTime() + 1 : 0;
   const firstTime = Math.max(thread.now.getTime(), last);
@@ -167,19 +169,20 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
       reaction_count: 0,
       reply_count: 0,
     } as Comment;
-    outcomes[at] = { comment };
-    candidates.push({ at, insert, comment });
+    const shown = { ...insert.event.comment, createdAt: comment.created_at.toISOString() };
+    const change = threadChange({ siteId: comment.site_id, threadId }, comment.seq, { ...insert.event, comment: shown });
+    outcomes[at] = { comment, change };
+    candidates.push({ at, insert, comment, change });
   }
   if (!candidates.length) return { outcomes, write: undefined };
 
-  const rows = candidates.map(({ at, insert: { guard, event, newCommenter }, comment }) => {
-    const createdAt = comment.created_at.toISOString();
-    const shown = event.payload.comment as Record<string, unknown>;
+  const rows = candidates.map(({ at, insert: { guard, newCommenter }, comment, change }) => {
+    const event = threadEventRow(change);
     return {
       ...Object.fromEntries(COLUMNS.map((c) => [c, comment[c] ?? null])),
       ord: at,
       seq: comment.seq,
-      created_at: createdAt,
+      created_at: comment.created_at.toISOString(),
       d_commenter: guard.duplicate.commenterId,
       d_ip: guard.duplicate.ipHash,
       k_id: newCommenter?.id ?? null,
@@ -187,8 +190,8 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
       k_name: newCommenter?.name ?? null,
       k_email: newCommenter?.email ?? null,
       k_website: newCommenter?.website ?? null,
-      ev: event.name,
-      payload: { ...event.payload, seq: comment.seq, comment: { ...shown, seq: comment.seq, createdAt } },
+      ev: event.event,
+      payload: event.payload,
       audience: event.audience,
     };
   });

@@ -11,7 +11,8 @@ import { runPipeline } from '../moderation/pipeline';
 import type { NetworkHasher } from '../privacy/network';
 import { type SiteWithSettings, withSettings } from '../sites/site.service';
 import { shownVoteOf } from '../polls/shown-vote.service';
-import { applyReplyCounters, creationEvent, publishCreated } from './comment.changes';
+import { announceStatus, applyReplyCounters, creationEvent } from './comment.changes';
+import { recordWrittenThreadEvent } from '../threads/thread.events';
 import { createThreadWriter, refusal } from './thread-writer';
 import { countLinks, plainText, renderBody } from './comment.render';
 import * as repo from './comment.repo';
@@ -247,11 +248,12 @@ async function postOnce(
       // Closed, or its moderation changed, since it was read: judged again from the start.
       throw refusal(new ThreadChanged());
     }
-    const { comment } = outcome;
+    const { comment, change } = outcome;
     if (existing && changesProfile) await commenterRepo.updateProfile(trx, existing.id, profile);
     // Counted as if it had existed before as nothing: an approved reply adds to its parent.
     await applyReplyCounters(uow, { ...comment, status: 'rejected', reply_count: 0 }, comment);
-    publishCreated(uow, comment, extras);
+    await recordWrittenThreadEvent(uow, change);
+    announceStatus(uow, null, comment);
     const posted: PostResult = { comment, token, site };
     await beforeCommit?.(trx, posted);
     return posted;

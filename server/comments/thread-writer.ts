@@ -1,5 +1,5 @@
 import type { RawBuilder } from 'kysely';
-import { transactionCommittingWith, type Tx, type TxDeps, type UnitOfWork } from '../db';
+import { transactionCommittingWith, type Tx, type TxDeps, type UnitOfWork, unitOfWork } from '../db';
 
 /**
  * Group commit for new comments, per thread. Every post to a thread takes the thread's row lock (its
@@ -100,11 +100,7 @@ export function createThreadWriter<I, O, L>(
     const runThens = async (trx: Tx, outcomes: O[]) => {
       for (const [i, job] of batch!.entries()) {
         const pending: Array<() => void> = [];
-        const uow: UnitOfWork = {
-          trx,
-          emit: (name, payload) => pending.push(() => deps.bus.emit(name, payload)),
-          afterCommit: (cb) => pending.push(cb),
-        };
+        const uow = unitOfWork(trx, deps.bus, pending);
         try {
           settled.push({ job, ok: true, value: await job.then(uow, outcomes[i]!), pending });
         } catch (err) {

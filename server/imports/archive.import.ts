@@ -8,7 +8,8 @@ import * as archivePolls from './archive-polls.repo';
 import * as archiveStaff from './archive-staff.repo';
 import * as archiveRepo from './archive.repo';
 import { ArchiveRecord, type ArchiveRecordOf } from './archive.schema';
-import { createTouchedTable, finishThreads, touchThreads } from './finish.repo';
+import { createTouchedTable, touchThreads } from './finish.repo';
+import { finishThreads } from './finish.service';
 import { ImportFileError, importFileSize } from './import.errors';
 import { emptyStatusCounts, type ImportReport, ReasonLog } from './import.report';
 import { DryRunRollback, type ImportDeps, type ImportProgress } from './import.service';
@@ -135,7 +136,7 @@ export async function importArchive(deps: ImportDeps, options: ArchiveImportOpti
       progress({ phase: 'finishing' });
       await createTouchedTable(uow);
       await touchThreads(uow, sql`select distinct thread_id from arc_new_comments`);
-      const touched = await finishThreads(uow, options.siteId);
+      const touched = await finishThreads(uow);
 
       const imported = emptyStatusCounts();
       for (const row of await archiveRepo.newCommentsByStatus(trx)) imported[row.status] = row.n;

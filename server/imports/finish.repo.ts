@@ -1,9 +1,5 @@
 import { sql } from 'kysely';
-import type { UnitOfWork } from '../db';
-import { pollView } from '../polls/poll.view';
-import * as pollRepo from '../polls/poll.repo';
-import * as threadRepo from '../threads/thread.repo';
-import { threadView } from '../threads/thread.view';
+import type { Tx, UnitOfWork } from '../db';
 
 /**
  * What every import does last, for each thread it added comments to: counters recomputed from the
@@ -20,8 +16,8 @@ export async function touchThreads(uow: UnitOfWork, fromQuery: ReturnType<typeof
   await sql`analyze imp_touched`.execute(uow.trx);
 }
 
-export async function finishThreads(uow: UnitOfWork, siteId: string): Promise<number> {
-  const { trx } = uow;
+/** The touched threads' counters, recomputed from their rows (see finish.service.ts). */
+export async function recountTouched(trx: Tx): Promise<void> {
   await sql`
     update threads t set comment_count = n.count
     from (select c.thread_id, (count(*) filter (where c.status = 'approved'))::int as count
@@ -43,29 +39,20 @@ export async function finishThreads(uow: UnitOfWork, siteId: string): Promise<nu
     if (moved.rows.length === 0) break;
   }
 
-  let after = '';
-  let touched = 0;
-  for (;;) {
-    const page = await sql<{ thread_id: string }>`
-      select thread_id from imp_touched where thread_id > ${after} order by thread_id limit 200`.execute(trx);
-    for (const { thread_id: threadId } of page.rows) {
-      const seq = await threadRepo.nextSeq(trx, threadId);
-      await sql`update imp_touched set seq = ${seq} where thread_id = ${threadId}`.execute(trx);
-      const thread = (await threadRepo.findThread(trx, threadId))!;
-      const polls = await pollRepo.pollsOfThread(trx, threadId);
-      const options = await pollRepo.optionsOf(trx, polls.map((p) => p.id));
-      const payload = {
-        threadId,
-        seq,
-        thread: threadView(thread, { polls: polls.map((p) => pollView(p, options.filter((o) => o.poll_id === p.id), null, null)) }),
-      };
-      await threadRepo.appendEvent(trx, { threadId, seq, event: 'thread:updated', payload, audience: null });
-      uow.emit('thread.event', { siteId, threadId, seq, event: 'thread:updated', payload, audience: null });
-      touched++;
-    }
-    if (page.rows.length < 200) break;
-    after = page.rows[page.rows.length - 1].thread_id;
-  }
+}
+
+/** A page of the touched threads, in id order after `after`. */
+export async function touchedPage(trx: Tx, after: string, limit: number): Promise<string[]> {
+  const page = await sql<{ thread_id: string }>`
+    select thread_id from imp_touched where thread_id > ${after} order by thread_id limit ${limit}`.execute(trx);
+  return page.rows.map((r) => r.thread_id);
+}
+
+export async function setTouchedSeq(trx: Tx, threadId: string, seq: number): Promise<void> {
+  await sql`update imp_touched set seq = ${seq} where thread_id = ${threadId}`.execute(trx);
+}
+
+/** Imported comments carry seq 0 until their thread's event: they take its seq. */
+export async function stampImportedSeqs(trx: Tx): Promise<void> {
   await sql`update comments c set seq = x.seq from imp_touched x where c.thread_id = x.thread_id and c.seq = 0`.execute(trx);
-  return touched;
 }

@@ -6,7 +6,8 @@ import { newId } from '../ids';
 import * as siteRepo from '../sites/site.repo';
 import { withSettings } from '../sites/site.service';
 import { disqusHandlers } from './disqus.reader';
-import { createTouchedTable, finishThreads, touchThreads } from './finish.repo';
+import { createTouchedTable, touchThreads } from './finish.repo';
+import { finishThreads } from './finish.service';
 import { ImportFileError, importFileSize } from './import.errors';
 import { emptyStatusCounts, type ImportReport, ReasonLog } from './import.report';
 import * as link from './link.repo';
@@ -108,7 +109,7 @@ export async function importComments(deps: ImportDeps, options: CommentImportOpt
       progress({ phase: 'finishing' });
       await createTouchedTable(uow);
       await touchThreads(uow, sql`select distinct thread_id from imp_comments where inserted`);
-      const touched = await finishThreads(uow, site.id);
+      const touched = await finishThreads(uow);
 
       const imported = emptyStatusCounts();
       const byStatus = await stagingRepo

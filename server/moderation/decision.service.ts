@@ -1,22 +1,15 @@
 import type { Comment } from '../../db/schema';
 import * as commentRepo from '../comments/comment.repo';
-import { applyCounters, isListed } from '../comments/comment.changes';
-import { authorView, type CommentView, commentView, withdrawnView } from '../comments/comment.view';
+import { applyCounters, recordChange } from '../comments/comment.changes';
 import { type Db, inTransaction, type UnitOfWork } from '../db';
 import { AppError, errors } from '../errors';
-import type { EventBus, ThreadEventName } from '../events';
+import type { EventBus } from '../events';
 import { authorize, type StaffActor } from '../members/permissions';
 import * as threadRepo from '../threads/thread.repo';
 import { writeLog } from './audit.repo';
 import * as repo from './decision.repo';
 import { planDecision } from './decision.rules';
 import type { Action } from './moderation.schema';
-
-interface Change {
-  event: ThreadEventName;
-  comment: CommentView;
-  audience: string | null;
-}
 
 export interface DecisionDeps {
   db: Db;
@@ -68,18 +61,7 @@ export async function decideIn(uow: UnitOfWork, actor: StaffActor, commentId: st
 
   await applyCounters(uow, current, updated);
 
-  const changes = visibleChanges(current, updated);
-  for (const change of changes) {
-    const seq = await threadRepo.nextSeq(trx, updated.thread_id);
-    const payload = { threadId: updated.thread_id, seq, comment: { ...change.comment, seq } };
-    await threadRepo.appendEvent(trx, { threadId: updated.thread_id, seq, event: change.event, payload, audience: change.audience });
-    uow.emit('thread.event', { siteId: updated.site_id, threadId: updated.thread_id, seq, event: change.event, payload, audience: change.audience });
-    updated = { ...updated, seq };
-  }
-  if (changes.length > 0) await commentRepo.setSeq(trx, updated.id, updated.seq);
-  if (current.status !== updated.status) {
-    uow.emit('comment.status', { siteId: updated.site_id, threadId: updated.thread_id, commentId: updated.id, from: current.status, to: updated.status });
-  }
+  updated = await recordChange(uow, current, updated);
   uow.emit('moderation.decided', {
     siteId: updated.site_id,
     threadId: updated.thread_id,
@@ -103,33 +85,6 @@ export async function decideIn(uow: UnitOfWork, actor: StaffActor, commentId: st
     details: options.details,
   });
   return updated;
-}
-
-/**
- * Which readers see the decision, and as what. The public sees a comment arrive or go, or change in
- * place: pinned, or taken down while replies still hang from it (it stays as a placeholder, and its
- * author is then sent their own view of it); the author alone sees their own pending comment go (or
- * come back to pending).
- */
-function visibleChanges(before: Comment, after: Comment): Change[] {
-  const listedBefore = isListed(before);
-  const listedAfter = isListed(after);
-  const changes: Change[] = [];
-  if (listedBefore && !listedAfter) changes.push({ event: 'comment:removed', comment: withdrawnView(after), audience: null });
-  else if (!listedBefore && listedAfter) changes.push({ event: 'comment:created', comment: commentView(after), audience: null });
-  else if (listedAfter && ((before.status === 'approved') !== (after.status === 'approved') || before.featured !== after.featured)) {
-    changes.push({ event: 'comment:updated', comment: commentView(after), audience: null });
-  }
-  const author = after.commenter_id;
-  if (!author) return changes;
-  if (listedAfter) {
-    if (changes.length > 0 && after.status !== 'approved') changes.push({ event: 'comment:updated', comment: authorView(after), audience: author });
-  } else if (before.status === 'pending' && after.status !== 'pending') {
-    changes.push({ event: 'comment:removed', comment: withdrawnView(after, true), audience: author });
-  } else if (before.status !== 'pending' && after.status === 'pending') {
-    changes.push({ event: 'comment:created', comment: authorView(after), audience: author });
-  }
-  return changes;
 }
 
 export async function decide(deps: DecisionDeps, actor: StaffActor, commentId: string, action: Action, options: DecisionOptions = {}) {

@@ -6,7 +6,7 @@ import { newId } from '../ids';
 import { createCommenter } from '../commenters/commenter.service';
 import type { ReaderActor } from '../comments/comment.service';
 import * as threadRepo from '../threads/thread.repo';
-import { threadView } from '../threads/thread.view';
+import { recordThreadUpdate } from '../threads/thread.events';
 import * as repo from './poll.repo';
 import { announceShownVote } from './shown-vote.service';
 import type { CreatePollInput, UpdatePollInput, VoteInput } from './poll.schema';
@@ -44,22 +44,7 @@ export async function pollsForThread(deps: PollDeps, viewerId: string | null, th
 }
 
 /** Tells live readers the thread's polls changed (created, edited, closed), with the next seq. */
-async function announceThreadChange(uow: UnitOfWork, threadId: string): Promise<void> {
-  const seq = await threadRepo.nextSeq(uow.trx, threadId);
-  const thread = await threadRepo.findThread(uow.trx, threadId);
-  const polls = await repo.pollsOfThread(uow.trx, threadId);
-  const options = await repo.optionsOf(uow.trx, polls.map((p) => p.id));
-  const payload = {
-    threadId,
-    seq,
-    // Viewer-neutral: no results and no vote; clients read GET /polls/:id for their own view.
-    thread: threadView(thread!, {
-      polls: polls.map((p) => pollView(p, options.filter((o) => o.poll_id === p.id), null, null)),
-    }),
-  };
-  await threadRepo.appendEvent(uow.trx, { threadId, seq, event: 'thread:updated', payload, audience: null });
-  uow.emit('thread.event', { siteId: thread!.site_id, threadId, seq, event: 'thread:updated', payload, audience: null });
-}
+const announceThreadChange = (uow: UnitOfWork, threadId: string) => recordThreadUpdate(uow, threadId);
 
 export async function createPoll(deps: PollDeps, manager: PollManager, threadId: string, input: CreatePollInput): Promise<PollView> {
   const thread = await threadRepo.findThread(deps.db, threadId);

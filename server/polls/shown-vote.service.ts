@@ -4,7 +4,7 @@ import * as commenterRepo from '../commenters/commenter.repo';
 import { holdsPlace } from '../comments/comment.changes';
 import { commentView } from '../comments/comment.view';
 import * as commentRepo from '../comments/comment.repo';
-import * as threadRepo from '../threads/thread.repo';
+import { recordThreadEvent } from '../threads/thread.events';
 import * as repo from './shown-vote.repo';
 
 /** "voted: a wave of the wand" next to a comment whose author chose to show it. */
@@ -65,10 +65,8 @@ export async function announceShownVote(uow: UnitOfWork, threadId: string, comme
   if (comments.length === 0) return;
   const vote = (await byCommenter(trx, threadId, [commenterId])).get(commenterId) ?? null;
   for (const c of comments.reverse()) {
-    const seq = await threadRepo.nextSeq(trx, threadId);
-    const payload = { threadId, seq, comment: { ...commentView(c), seq, vote } };
-    await threadRepo.appendEvent(trx, { threadId, seq, event: 'comment:updated', payload, audience: null });
-    uow.emit('thread.event', { siteId: c.site_id, threadId, seq, event: 'comment:updated', payload, audience: null });
+    const change = { event: 'comment:updated', comment: { ...commentView(c), vote }, audience: null } as const;
+    const { seq } = await recordThreadEvent(uow, { siteId: c.site_id, threadId }, change);
     await commentRepo.setSeq(trx, c.id, seq);
   }
 }

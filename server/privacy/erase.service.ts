@@ -3,8 +3,8 @@ import { applyCounters } from '../comments/comment.changes';
 import * as commentRepo from '../comments/comment.repo';
 import { commentView } from '../comments/comment.view';
 import { type Db, inTransaction, type UnitOfWork } from '../db';
-import type { EventBus, ThreadEventName } from '../events';
-import * as threadRepo from '../threads/thread.repo';
+import type { EventBus } from '../events';
+import { type CommentEventName, recordThreadEvent } from '../threads/thread.events';
 import * as repo from './erase.repo';
 import { privacyExtensions, type PrivacySubject } from './extensions';
 
@@ -38,13 +38,11 @@ const NOTHING: ErasureReport = {
   commenterRemoved: true,
 };
 
-/** Takes the thread's next seq for a visible change and writes it to the replay log and the bus. */
-async function publish(uow: UnitOfWork, comment: Comment, event: ThreadEventName): Promise<void> {
-  const seq = await threadRepo.nextSeq(uow.trx, comment.thread_id);
+/** A visible change of an erased comment, recorded with the thread's next seq. */
+async function publish(uow: UnitOfWork, comment: Comment, event: CommentEventName): Promise<void> {
+  const where = { siteId: comment.site_id, threadId: comment.thread_id };
+  const { seq } = await recordThreadEvent(uow, where, { event, comment: commentView(comment), audience: null });
   await commentRepo.setSeq(uow.trx, comment.id, seq);
-  const payload = { threadId: comment.thread_id, seq, comment: commentView({ ...comment, seq }) };
-  await threadRepo.appendEvent(uow.trx, { threadId: comment.thread_id, seq, event, payload, audience: null });
-  uow.emit('thread.event', { siteId: comment.site_id, threadId: comment.thread_id, seq, event, payload, audience: null });
 }
 
 /**

@@ -1,14 +1,14 @@
 import type { EventBus } from '../events';
+import type { Delivery } from './delivery';
 import type { ReaderNamespace } from './readers';
-import { commenterRoom, threadCommenterRoom, threadRoom } from './rooms';
-import { outgoingPayload } from './visibility';
+import { commenterRoom } from './rooms';
 
 /**
- * Turns committed domain events into socket events. The instance that made the change broadcasts;
- * the adapter carries it to every other instance's sockets. A private event (audience set) goes only
- * to that commenter's sockets reading that thread.
+ * Turns committed domain events into socket events. The instance that made a change hands it to its
+ * own delivery and, clustered, to every other instance's through the adapter; each delivers it to
+ * its own sockets in seq order, checked against the replay log (delivery.ts).
  */
-export function broadcastThreadEvents(nsp: ReaderNamespace, bus: EventBus, clustered: boolean): () => void {
+export function broadcastThreadEvents(nsp: ReaderNamespace, bus: EventBus, delivery: Delivery, clustered: boolean): () => void {
   // Erasure or revocation: the identity is gone, so are its live connections, on every instance.
   // Each instance tells its own sockets, then disconnects them, in that order on one connection; a
   // cluster-wide broadcast followed by a cluster-wide disconnect could overtake each other.
@@ -18,13 +18,16 @@ export function broadcastThreadEvents(nsp: ReaderNamespace, bus: EventBus, clust
     nsp.local.in(room).disconnectSockets();
   };
   const onRemoteRevocation = (commenterId: string) => revokeHere(commenterId);
-  if (clustered) nsp.on('commenter:revoked', onRemoteRevocation);
+  const onRemoteChange = delivery.accept;
+  if (clustered) {
+    nsp.on('commenter:revoked', onRemoteRevocation);
+    nsp.on('thread:change', onRemoteChange);
+  }
 
   const offs = [
-    bus.on('thread.event', (e) => {
-      const room = e.audience === null ? threadRoom(e.threadId) : threadCommenterRoom(e.threadId, e.audience);
-      const payload = outgoingPayload(e.threadId, e.seq, e.payload, e.audience);
-      nsp.to(room).emit(e.event, payload as never);
+    bus.on('thread.event', (change) => {
+      delivery.accept(change);
+      if (clustered) nsp.serverSideEmit('thread:change', change);
     }),
     bus.on('commenter.revoked', ({ commenterId }) => {
       revokeHere(commenterId);
@@ -34,5 +37,6 @@ export function broadcastThreadEvents(nsp: ReaderNamespace, bus: EventBus, clust
   return () => {
     offs.forEach((off) => off());
     nsp.off('commenter:revoked', onRemoteRevocation);
+    nsp.off('thread:change', onRemoteChange);
   };
 }

@@ -3,12 +3,15 @@
  * so the browser client (client/shared) imports it without pulling in server code. Internal domain
  * events are a separate map (server/events.ts).
  */
-import type { CommentView } from '../comments/comment.view';
-import type { ThreadEventName } from '../events';
 import type { PollView } from '../polls/poll.view';
-import type { ThreadView } from '../threads/thread.view';
+import type {
+  CommentEventPayload,
+  ThreadEventName,
+  ThreadEventPayloads,
+  ThreadUpdatedPayload,
+} from '../threads/thread.events';
 
-export type { ThreadEventName };
+export type { CommentEventPayload, ThreadEventName, ThreadEventPayloads, ThreadUpdatedPayload };
 
 /**
  * Why a connection is refused, as the client sees it in `connect_error` (`err.message`):
@@ -33,25 +36,6 @@ export type Ack<T> = { data: T } | { error: AckError };
 /** `auth` of the reader handshake: a `ct_…` commenter token lets a reader see their own pending comments. */
 export interface ReaderAuth {
   token?: string;
-}
-
-export interface CommentEventPayload {
-  threadId: string;
-  seq: number;
-  comment: CommentView;
-}
-
-export interface ThreadUpdatedPayload {
-  threadId: string;
-  seq: number;
-  thread: ThreadView;
-}
-
-export interface ThreadEventPayloads {
-  'comment:created': CommentEventPayload;
-  'comment:updated': CommentEventPayload;
-  'comment:removed': CommentEventPayload;
-  'thread:updated': ThreadUpdatedPayload;
 }
 
 /** One replayed event, exactly as it was broadcast. */
@@ -85,6 +69,11 @@ export interface ReaderServerEvents {
   'comment:updated': (payload: CommentEventPayload) => void;
   'comment:removed': (payload: CommentEventPayload) => void;
   'thread:updated': (payload: ThreadUpdatedPayload) => void;
+  /**
+   * Where the thread stands on this connection: every event up to `seq` this reader may see has
+   * been sent. With the heartbeat (every 5 s), and for each event this reader may not see.
+   */
+  'thread:seq': (payload: { threadId: string; seq: number }) => void;
   /** Coalesced, not replayed: a client that reconnects reads the poll again. */
   'poll:results': (payload: PollResultsPayload) => void;
   /** The commenter's token was revoked (erasure): forget it; the server disconnects right after. */

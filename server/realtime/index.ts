@@ -4,6 +4,7 @@ import { Server } from 'socket.io';
 import type { Deps } from '../deps';
 import { chooseAdapter } from './adapter';
 import { broadcastThreadEvents } from './broadcast';
+import { createDelivery, DEFAULT_DELIVERY, type DeliveryOptions } from './delivery';
 import { createEventLimiter, DEFAULT_EVENT_LIMITS, type EventLimits, originGate } from './guards';
 import { moderationNamespace, type ModerationNamespace } from './moderation';
 import { DEFAULT_READER_OPTIONS, readerNamespace, type ReaderNamespace, type ReaderOptions } from './readers';
@@ -14,6 +15,7 @@ export interface RealtimeOptions {
   draining: () => boolean;
   limits?: Partial<EventLimits>;
   readers?: Partial<ReaderOptions>;
+  delivery?: Partial<DeliveryOptions>;
 }
 
 export interface Realtime {
@@ -53,10 +55,11 @@ export async function createRealtime(deps: Deps, server: http.Server, options: R
   const limits = { ...DEFAULT_EVENT_LIMITS, ...options.limits };
   const guard = createEventLimiter(limits, deps.log, deps.config.rateLimits);
   const readers = io.of('/') as unknown as ReaderNamespace;
-  readerNamespace(readers, deps, guard, { ...DEFAULT_READER_OPTIONS, ...options.readers });
+  const delivery = createDelivery(readers, deps, { ...DEFAULT_DELIVERY, ...options.delivery });
+  readerNamespace(readers, deps, guard, delivery, { ...DEFAULT_READER_OPTIONS, ...options.readers });
   const moderation = io.of(MODERATION_NAMESPACE) as unknown as ModerationNamespace;
   const stopQueues = moderationNamespace(moderation, deps, guard);
-  const stopBroadcasts = broadcastThreadEvents(readers, deps.bus, choice.kind !== 'memory');
+  const stopBroadcasts = broadcastThreadEvents(readers, deps.bus, delivery, choice.kind !== 'memory');
   const stopPolls = broadcastPollResults(readers, deps);
 
   const upgraded = new Set<NetSocket>();
@@ -82,6 +85,7 @@ export async function createRealtime(deps: Deps, server: http.Server, options: R
       if (closed) return;
       closed = true;
       stopBroadcasts();
+      delivery.stop();
       stopPolls();
       stopQueues();
       server.off('upgrade', onUpgrade);

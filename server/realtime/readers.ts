@@ -6,11 +6,13 @@ import { parse } from '../http/validate';
 import * as siteRepo from '../sites/site.repo';
 import * as threadRepo from '../threads/thread.repo';
 import { ackError } from './acks';
-import type { JoinAck, JoinInput, MissedEvent, ReaderAuth, ReaderClientEvents, ReaderServerEvents } from './contract';
+import type { ThreadChange } from '../threads/thread.events';
+import type { JoinAck, JoinInput, ReaderAuth, ReaderClientEvents, ReaderServerEvents } from './contract';
+import type { Delivery } from './delivery';
 import { JoinThreadSchema, LeaveThreadSchema } from './realtime.schema';
 import { eventsBetween, replayHead } from './replay.repo';
 import { commenterRoom, isThreadRoom, threadCommenterRoom, threadRoom } from './rooms';
-import { outgoingPayload } from './visibility';
+import { outgoing } from './visibility';
 
 export interface ReaderData {
   commenterId: string | null;
@@ -19,6 +21,8 @@ export interface ReaderData {
 /** Between instances (through the adapter), never seen by clients. */
 export interface ReaderInterServerEvents {
   'commenter:revoked': (commenterId: string) => void;
+  /** A change committed through another instance (delivery.ts checks it against the log). */
+  'thread:change': (change: ThreadChange) => void;
 }
 
 export type ReaderNamespace = Namespace<ReaderClientEvents, ReaderServerEvents, ReaderInterServerEvents, ReaderData>;
@@ -43,7 +47,13 @@ export function connectError(code: string, message: string): Error {
  * optional; with it, the reader also receives the events of their own comments that others may not
  * see yet (pending). A token that is not valid is refused, as over HTTP, so the browser forgets it.
  */
-export function readerNamespace(nsp: ReaderNamespace, deps: Deps, guard: (socket: Socket) => void, options: ReaderOptions): void {
+export function readerNamespace(
+  nsp: ReaderNamespace,
+  deps: Deps,
+  guard: (socket: Socket) => void,
+  delivery: Delivery,
+  options: ReaderOptions,
+): void {
   nsp.use((socket, next) => {
     const token = (socket.handshake.auth as ReaderAuth | undefined)?.token;
     socket.data.commenterId = null;
@@ -68,7 +78,7 @@ export function readerNamespace(nsp: ReaderNamespace, deps: Deps, guard: (socket
 
     socket.on('thread:join', (input, ack) => {
       if (typeof ack !== 'function') return;
-      joinThread(deps, socket, input, options).then(ack, (err: unknown) => ack(ackError(err, deps.log)));
+      joinThread(deps, socket, input, delivery, options).then(ack, (err: unknown) => ack(ackError(err, deps.log)));
     });
 
     socket.on('thread:leave', (input, ack) => {
@@ -100,7 +110,7 @@ function leaveThread(socket: ReaderSocket, threadId: string): void {
  * before the events: nextSeq's row lock makes events commit in seq order, so every event up to that
  * seq is already in the log.
  */
-async function joinThread(deps: Deps, socket: ReaderSocket, raw: unknown, options: ReaderOptions): Promise<JoinAck> {
+async function joinThread(deps: Deps, socket: ReaderSocket, raw: unknown, delivery: Delivery, options: ReaderOptions): Promise<JoinAck> {
   const input: JoinInput = parse(JoinThreadSchema, raw, 'event');
   const thread = await threadRepo.findThread(deps.db, input.threadId);
   if (!thread) throw errors.notFound('The thread');
@@ -121,6 +131,7 @@ async function joinThread(deps: Deps, socket: ReaderSocket, raw: unknown, option
   try {
     const head = await replayHead(deps.db, thread.id);
     if (!head) throw errors.notFound('The thread');
+    delivery.joined(thread.id, head.seq);
     const since = input.since;
     if (since === undefined || since === head.seq) return { seq: head.seq, missed: [] };
     // Ahead of the thread (a stale client, a restored database) or older than the log keeps.
@@ -128,6 +139,7 @@ async function joinThread(deps: Deps, socket: ReaderSocket, raw: unknown, option
     if (since > head.seq || pruned) return resync(socket, thread.id);
 
     const rows = await eventsBetween(deps.db, {
+      siteId: thread.site_id,
       threadId: thread.id,
       since,
       upTo: head.seq,
@@ -135,10 +147,7 @@ async function joinThread(deps: Deps, socket: ReaderSocket, raw: unknown, option
       limit: options.maxMissed + 1,
     });
     if (rows.length > options.maxMissed) return resync(socket, thread.id);
-    // The log holds what writers broadcast; its shape is the writers' contract (server/events.ts).
-    const missed = rows.map(
-      (r) => ({ event: r.event, payload: outgoingPayload(thread.id, r.seq, r.payload, r.audience) }) as unknown as MissedEvent,
-    );
+    const missed = rows.map(outgoing);
     return { seq: head.seq, missed };
   } catch (err) {
     leaveThread(socket, thread.id);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db';
+import { type ThreadChange, type ThreadEventName } from '../threads/thread.events';
 
 export interface ReplayHead {
   siteId: string;
@@ -24,31 +25,45 @@ export async function replayHead(db: Executor, threadId: string): Promise<Replay
   return { siteId: row.site_id, seq: row.seq, firstSeq: row.first_seq === null ? null : Number(row.first_seq) };
 }
 
-export interface LoggedEvent {
-  seq: number;
-  event: string;
-  payload: Record<string, unknown>;
-  audience: string | null;
+const NAMES: ReadonlySet<string> = new Set<ThreadEventName>(['comment:created', 'comment:updated', 'comment:removed', 'thread:updated']);
+
+/**
+ * A replay row as the change it records. Every row was written by `threadEventRow` from a typed
+ * change (threads/thread.events.ts), so its payload has that event's shape: this is the one place
+ * that reads it back, and a row of any other event name is a bug that stops the replay.
+ */
+function changeOf(siteId: string, threadId: string, row: { seq: number; event: string; payload: unknown; audience: string | null }): ThreadChange {
+  if (!NAMES.has(row.event)) throw new Error(`thread ${threadId}: unknown event ${row.event} at seq ${row.seq} in the replay log`);
+  return { siteId, threadId, seq: row.seq, audience: row.audience, event: row.event, payload: row.payload } as ThreadChange;
 }
 
 /**
- * The events in (since, upTo] that a reader may see: public ones, and their own private ones when
- * they have an identity. Walks the (thread_id, seq) primary key.
+ * The events in (since, upTo], in seq order: every audience when `commenterId` is undefined (an
+ * instance catching its sockets up), else the public ones and this commenter's own (null: only the
+ * public ones). Walks the (thread_id, seq) primary key.
  */
 export async function eventsBetween(
   db: Executor,
-  q: { threadId: string; since: number; upTo: number; commenterId: string | null; limit: number },
-): Promise<LoggedEvent[]> {
-  return db
+  q: { siteId: string; threadId: string; since: number; upTo: number; commenterId?: string | null; limit: number },
+): Promise<ThreadChange[]> {
+  const { commenterId } = q;
+  const rows = await db
     .selectFrom('thread_events')
     .select(['seq', 'event', 'payload', 'audience'])
     .where('thread_id', '=', q.threadId)
     .where('seq', '>', q.since)
     .where('seq', '<=', q.upTo)
-    .where((eb) =>
-      q.commenterId ? eb.or([eb('audience', 'is', null), eb('audience', '=', q.commenterId)]) : eb('audience', 'is', null),
+    .$if(commenterId !== undefined, (qb) =>
+      qb.where((eb) => (commenterId ? eb.or([eb('audience', 'is', null), eb('audience', '=', commenterId)]) : eb('audience', 'is', null))),
     )
     .orderBy('seq')
     .limit(q.limit)
     .execute();
+  return rows.map((r) => changeOf(q.siteId, q.threadId, r));
+}
+
+/** The current seq of each thread (those that still exist). */
+export async function threadSeqs(db: Executor, threadIds: string[]): Promise<Array<{ id: string; site_id: string; seq: number }>> {
+  if (threadIds.length === 0) return [];
+  return db.selectFrom('threads').select(['id', 'site_id', 'seq']).where('id', 'in', threadIds).execute();
 }

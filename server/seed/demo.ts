@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Comment } from '../../db/schema';
 import { type Db, inTransaction } from '../db';
-import { commentView } from '../comments/comment.view';
+import { recordChange } from '../comments/comment.changes';
 import { renderBody } from '../comments/comment.render';
 import * as commentRepo from '../comments/comment.repo';
 import type { EventBus } from '../events';
@@ -26,7 +26,8 @@ export async function ensureDemo(deps: { db: Db; bus: EventBus }, ownOrigin: str
     await allowOrigin(deps.db, ownOrigin);
     return { created: false };
   }
-  const created = await inTransaction(deps, async ({ trx }) => {
+  const created = await inTransaction(deps, async (uow) => {
+    const { trx } = uow;
     // Several instances starting at once on a fresh database: one seeds, the others wait and see it.
     await sql`select pg_advisory_xact_lock(hashtext('parley.seed.demo'))`.execute(trx);
     if (await siteRepo.findSite(trx, DEMO_SITE_ID)) return false;
@@ -49,7 +50,6 @@ export async function ensureDemo(deps: { db: Db; bus: EventBus }, ownOrigin: str
         if (author.name) commenters.set(author.name, commenterId);
       }
       const parent = c.parent ? byRef.get(c.parent) : undefined;
-      const seq = await threadRepo.nextSeq(trx, thread.id);
       const row = await commentRepo.insertComment(trx, {
         id: newId(),
         site_id: DEMO_SITE_ID,
@@ -67,21 +67,14 @@ export async function ensureDemo(deps: { db: Db; bus: EventBus }, ownOrigin: str
         body_html: renderBody(c.body),
         status: 'approved',
         previous_status: null,
-        seq,
+        seq: 0,
         ip_hash: null,
         user_agent: null,
         created_at: new Date(published + c.minutes * 60_000),
       });
-      byRef.set(c.ref, row);
       await threadRepo.addToCommentCount(trx, thread.id, 1);
       if (parent) await commentRepo.addToReplyCount(trx, parent.id, 1);
-      await threadRepo.appendEvent(trx, {
-        threadId: thread.id,
-        seq,
-        event: 'comment:created',
-        payload: { threadId: thread.id, seq, comment: commentView(row) },
-        audience: null,
-      });
+      byRef.set(c.ref, await recordChange(uow, null, row));
     }
     // The article's own question, as a poll: "If you were {Queen, King, …} and could fix this with a
     // {wave of your wand, stroke of your pen, …}, how would you resolve this stand-off?"

@@ -7,7 +7,7 @@ import { writeLog } from '../moderation/audit.repo';
 import { ModerationMode } from '../sites/site.schema';
 import * as repo from './thread.repo';
 import { HttpUrlSchema } from './thread.schema';
-import { threadView } from './thread.view';
+import { recordThreadUpdate } from './thread.events';
 
 export const UpdateThreadSchema = z
   .strictObject({
@@ -38,11 +38,9 @@ export async function updateThread(deps: { db: Db; bus: EventBus }, actor: Staff
       ),
     );
     if (Object.keys(changes).length === 0) return current;
-    const seq = await repo.nextSeq(trx, threadId);
-    const updated = await trx.updateTable('threads').set(changes).where('id', '=', threadId).returningAll().executeTakeFirstOrThrow();
-    const payload = { threadId, seq, thread: threadView(updated) };
-    await repo.appendEvent(trx, { threadId, seq, event: 'thread:updated', payload, audience: null });
-    uow.emit('thread.event', { siteId: updated.site_id, threadId, seq, event: 'thread:updated', payload, audience: null });
+    await trx.updateTable('threads').set(changes).where('id', '=', threadId).execute();
+    await recordThreadUpdate(uow, threadId);
+    const updated = (await repo.findThread(trx, threadId))!;
     await writeLog(trx, {
       siteId: updated.site_id,
       actor,

@@ -68,19 +68,14 @@ export async function addToCommentCount(trx: Tx, threadId: string, delta: number
     .execute();
 }
 
+/** Writes a replay row (built by threadEventRow: every writer stores the same shape). */
 export async function appendEvent(
   trx: Tx,
-  event: { threadId: string; seq: number; event: string; payload: unknown; audience: string | null },
+  row: { thread_id: string; seq: number; event: string; payload: unknown; audience: string | null },
 ): Promise<void> {
   await trx
     .insertInto('thread_events')
-    .values({
-      thread_id: event.threadId,
-      seq: event.seq,
-      event: event.event,
-      payload: JSON.stringify(event.payload),
-      audience: event.audience,
-    })
+    .values({ ...row, payload: JSON.stringify(row.payload) })
     .execute();
 }
 

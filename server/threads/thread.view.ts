@@ -1,3 +1,4 @@
+import type { PollView } from '../polls/poll.view';
 import type { Thread } from '../../db/schema';
 
 export interface ThreadView {
@@ -11,10 +12,10 @@ export interface ThreadView {
   commentCount: number;
   seq: number;
   createdAt: string;
-  polls: unknown[];
+  polls: PollView[];
 }
 
-export function threadView(thread: Thread, extras: { polls?: unknown[] } = {}): ThreadView {
+export function threadView(thread: Thread, extras: { polls?: PollView[] } = {}): ThreadView {
   return {
     id: thread.id,
     siteId: thread.site_id,

@@ -146,7 +146,9 @@ describe('DELETE /comments/:id', () => {
     expect(list.body.items).toHaveLength(1);
     expect(list.body.items[0]).toMatchObject({ id: top.comment.id, status: 'deleted' });
     expect(ids(list.body.items[0].replies.items)).toEqual([reply.comment.id]);
-    expect(events.of('thread.event')).toEqual([expect.objectContaining({ event: 'comment:removed', audience: null })]);
+    // It stays on readers' pages as a placeholder: an update in place, without its words or author.
+    expect(events.of('thread.event')).toEqual([expect.objectContaining({ event: 'comment:updated', audience: null })]);
+    expect(events.of('thread.event')[0]!.payload).toMatchObject({ comment: { id: top.comment.id, status: 'deleted', bodyHtml: '', author: { name: null } } });
     expect(events.of('comment.status')).toEqual([expect.objectContaining({ from: 'approved', to: 'deleted' })]);
 
     // Again: the same answer, nothing new.

@@ -1,3 +1,4 @@
+import type { CommentView } from '../../server/comments/comment.view';
 import { createHash } from 'node:crypto';
 import { type RawBuilder, sql } from 'kysely';
 import { type ClaimingInsert, duplicateExists, planClaimingThread } from '../../server/comments/comment.repo';
@@ -77,7 +78,7 @@ describe('the checks of a post on a thread that grew faster than its statistics'
       },
       approvedDelta: 1,
       guard: { state: 'open', mode: null, duplicate: { textHash: `hash-new-${n}`, commenterId: null, ipHash: NETWORK } },
-      event: { name: 'comment:created', audience: null, payload: { threadId: thread.id, comment: {} } },
+      event: { event: 'comment:created', audience: null, comment: {} as CommentView },
       writesMore: false,
     }));
     const { write } = planClaimingThread(thread.id, inserts, { state: 'open', mode: null, seq: 1, last_comment_at: null, now: new Date() });

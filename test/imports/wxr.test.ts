@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ThreadEvent } from '../../server/events';
+import type { ThreadChange as ThreadEvent } from '../../server/threads/thread.events';
 import { importComments } from '../../server/imports/import.service';
 import { eraseCommenter } from '../../server/privacy/erase.service';
 import { exportCommenter } from '../../server/privacy/export.service';

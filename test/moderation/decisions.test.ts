@@ -77,9 +77,11 @@ describe('a decision', () => {
     expect(res.status).toBe(200);
     expect((await threadRow(thread.id)).comment_count).toBe(1);
     expect((await commentRow(parent.id)).reply_count).toBe(0);
-    const event = (await events(thread.id)).at(-1)!;
+    // Readers are told only its place; its author keeps seeing it on their page, as rejected.
+    const [event, own] = (await events(thread.id)).slice(-2);
     expect(event).toMatchObject({ event: 'comment:removed', audience: null });
-    expect(JSON.stringify(event.payload)).not.toContain('something awful');
+    expect(JSON.stringify(event!.payload)).not.toContain('something awful');
+    expect(own).toMatchObject({ event: 'comment:updated', audience: reply.commenter_id, payload: { comment: { status: 'rejected' } } });
     expect(statusEvents.at(-1)).toMatchObject({ from: 'approved', to: 'rejected' });
 
     // Restore puts it back where it was, counters included.
@@ -90,12 +92,26 @@ describe('a decision', () => {
     expect((await events(thread.id)).at(-1)).toMatchObject({ event: 'comment:created', audience: null });
   });
 
-  it('rejecting a held comment tells only its author', async () => {
+  it('rejecting a held comment tells only its author, who still sees it, as rejected', async () => {
     const { thread, mod } = await setup();
     const c = await buildComment(db(), thread, { status: 'pending' });
-    await mod.call('post', `/moderation/comments/${c.id}/decision`, { action: 'spam' }).expect(200);
-    expect((await events(thread.id)).at(-1)).toMatchObject({ event: 'comment:removed', audience: c.commenter_id });
+    const before = (await events(thread.id)).length;
+    await mod.call('post', `/moderation/comments/${c.id}/decision`, { action: 'reject' }).expect(200);
+    const told = (await events(thread.id)).slice(before);
+    expect(told).toEqual([expect.objectContaining({ event: 'comment:updated', audience: c.commenter_id })]);
+    expect(told[0]!.payload).toMatchObject({ comment: { id: c.id, status: 'rejected' } });
     expect((await threadRow(thread.id)).comment_count).toBe(0);
+  });
+
+  it('marking a held comment as spam tells nobody: to its author it still shows as held', async () => {
+    const { thread, mod } = await setup();
+    const c = await buildComment(db(), thread, { status: 'pending' });
+    const before = (await events(thread.id)).length;
+    await mod.call('post', `/moderation/comments/${c.id}/decision`, { action: 'spam' }).expect(200);
+    expect((await events(thread.id)).length).toBe(before);
+    // Restored, it comes back as held: still nothing changes on its author's page.
+    await mod.call('post', `/moderation/comments/${c.id}/decision`, { action: 'restore' }).expect(200);
+    expect((await events(thread.id)).length).toBe(before);
   });
 
   it('features and unfeatures a published comment, live', async () => {

@@ -109,13 +109,13 @@ describe('showing one’s vote next to one’s comments', () => {
     const changed = events.of('thread.event');
     expect(changed).toHaveLength(1);
     expect(changed[0]).toMatchObject({ event: 'comment:updated', audience: null, seq: before + 1 });
-    expect(changed[0]!.payload.comment).toMatchObject({ id: ann.commentId, vote: { pollId: poll.id, options: ['A stroke of the pen'] } });
+    expect(changed[0]!.payload).toMatchObject({ comment: { id: ann.commentId, vote: { pollId: poll.id, options: ['A stroke of the pen'] } } });
     expect((await page(thread.id)).seq).toBe(before + 1);
 
     events.clear();
     expect((await call(parley, 'delete', `/polls/${poll.id}/vote`, undefined, { token: ann.token })).status).toBe(200);
     expect(await votesShown(thread.id)).toEqual({ 'Off with their heads.': null, 'Mind tricks never fail.': null });
-    expect(events.of('thread.event').map((e) => e.payload.comment)).toEqual([expect.objectContaining({ id: ann.commentId, vote: null })]);
+    expect(events.of('thread.event').map((e) => ('comment' in e.payload ? e.payload.comment : e.payload))).toEqual([expect.objectContaining({ id: ann.commentId, vote: null })]);
 
     // Bob's vote changes move nothing: his comments never showed it.
     events.clear();
@@ -133,7 +133,7 @@ describe('showing one’s vote next to one’s comments', () => {
     const events = recordEvents(parley);
     await showVote(ann.token, false);
     expect(await votesShown(thread.id)).toEqual({ 'Off with their heads.': null });
-    expect(events.of('thread.event').map((e) => [e.event, (e.payload.comment as { vote: unknown }).vote])).toEqual([['comment:updated', null]]);
+    expect(events.of('thread.event').map((e) => [e.event, 'comment' in e.payload ? e.payload.comment.vote : undefined])).toEqual([['comment:updated', null]]);
     // Sending the same setting again changes nothing and announces nothing.
     events.clear();
     await showVote(ann.token, false);

@@ -1,5 +1,5 @@
 import { inTransaction } from '../../server/db';
-import * as threadRepo from '../../server/threads/thread.repo';
+import { recordThreadEvent } from '../../server/threads/thread.events';
 import { buildSite, buildThread, SITE_ORIGIN } from '../helpers/factories';
 import { connect, connected, emitAck, eventsAfter, type LiveParley, type RawSocket, record, sleep, startLiveParley, THREAD_EVENTS, waitFor } from './helpers';
 
@@ -143,10 +143,7 @@ describe('reader stream', () => {
     // A moderator's rejection (the moderation engine's write path) tells readers to take it down.
     const rejected = { ...events[0]!.payload.comment, status: 'rejected' };
     await inTransaction(parley.app.deps, async (uow) => {
-      const seq = await threadRepo.nextSeq(uow.trx, thread.id);
-      const payload = { threadId: thread.id, seq, comment: { ...rejected, seq } };
-      await threadRepo.appendEvent(uow.trx, { threadId: thread.id, seq, event: 'comment:removed', payload, audience: null });
-      uow.emit('thread.event', { siteId: site.id, threadId: thread.id, seq, event: 'comment:removed', payload, audience: null });
+      await recordThreadEvent(uow, { siteId: site.id, threadId: thread.id }, { event: 'comment:removed', comment: rejected, audience: null });
     });
     await waitFor(() => events.length === 2);
     expect(events[1]!.payload.comment).toMatchObject({ id: posted.comment.id, status: 'rejected', bodyHtml: '', author: { name: null } });
