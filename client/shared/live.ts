@@ -123,6 +123,7 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
   socket.on('poll:results', (payload) => {
     threads.get(payload.threadId)?.pollResults(payload);
   });
+  socket.on('thread:seq', ({ threadId, seq }) => threads.get(threadId)?.mark(seq));
   for (const name of THREAD_EVENTS) {
     socket.on(name, (payload: { threadId: string }) => {
       threads.get(payload.threadId)?.receive({ event: name, payload } as ThreadEvent);
@@ -139,7 +140,13 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
       readonly threadId: string,
       private readonly opts: FollowOptions,
     ) {
-      this.sequencer = new ThreadSequencer(opts.since, (event, replayed) => opts.onEvent(event, { replayed }), options.sequencer);
+      this.sequencer = new ThreadSequencer(
+        opts.since,
+        (event, replayed) => opts.onEvent(event, { replayed }),
+        // A gap on a live connection: the missing range comes from the server's log.
+        () => this.join(),
+        options.sequencer,
+      );
     }
 
     get seq(): number | null {
@@ -150,6 +157,7 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
       if (this.stopped || !socket.connected) return;
       clearTimeout(this.retryTimer);
       this.opts.onStatus?.('connecting');
+      this.sequencer.joining();
       const since = this.sequencer.resumeFrom();
       socket
         .timeout(JOIN_TIMEOUT_MS)
@@ -175,6 +183,10 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
 
     receive(event: ThreadEvent): void {
       if (!this.stopped) this.sequencer.receive(event);
+    }
+
+    mark(seq: number): void {
+      if (!this.stopped) this.sequencer.mark(seq);
     }
 
     pollResults(payload: PollResultsPayload): void {

@@ -113,7 +113,21 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
   const polls = new Map<string, PollBox>();
   clear(body);
   body.className = 'body-wrap';
-  const form = thread.state === 'open' ? new CommentForm(ctx, formHome) : null;
+  let form: CommentForm | null = null;
+  const closedNote = h('p', { class: 'note closed' }, t.closed);
+  /** Opens or closes the form as the thread is; a closed thread keeps what was typed for a reopening. */
+  const applyState = (state: ThreadView['state']) => {
+    const open = state === 'open';
+    ctx.thread = { ...ctx.thread, state };
+    body.classList.toggle('is-closed', !open);
+    if (open && !form) form = new CommentForm(ctx, formHome);
+    for (const child of Array.from(formHome.children)) if (child !== closedNote) (child as HTMLElement).hidden = !open;
+    if (open) closedNote.remove();
+    else {
+      if (form?.replyingTo) form.cancelReply();
+      formHome.append(closedNote);
+    }
+  };
   const reload = async () => {
     cursor = null;
     if (form?.replyingTo) form.cancelReply();
@@ -127,7 +141,7 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
     void reload();
   };
   body.append(pollsHome, toolbar, formHome, list, listError, more, yourData(ctx, erased));
-  if (!form) formHome.append(h('p', { class: 'note closed' }, t.closed));
+  applyState(thread.state);
 
   function addTop(view: CommentView & { replies?: CommentPage['items'][number]['replies'] }, atStart = false): CommentNode {
     const existing = ctx.nodes.get(view.id);
@@ -215,6 +229,10 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
       count: (delta) => setCount(Math.max(0, count + delta)),
       threadChanged: (fresh) => {
         setCount(fresh.commentCount);
+        if (fresh.state !== ctx.thread.state) {
+          applyState(fresh.state);
+          ctx.announce(fresh.state === 'open' ? t.reopened : t.closed);
+        }
         void loadThread();
       },
       async pollResults(p) {

@@ -38,6 +38,11 @@ export const createPostWriter = (deps: Pick<CommentDeps, 'db' | 'bus'>, options:
       refusedError: () => refusal(duplicateError()),
       settle: sealedStatement,
       failure: claimLost,
+      // The batch's comments are written together or not at all: its first one tells.
+      committed: async (db, outcomes) => {
+        const first = outcomes.find((o): o is Extract<repo.Claimed, { comment: unknown }> => 'comment' in o);
+        return first !== undefined && (await repo.findComment(db, first.comment.id)) !== undefined;
+      },
     },
     options,
   );

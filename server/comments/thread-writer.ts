@@ -24,7 +24,8 @@ import { transactionCommittingWith, type Tx, type TxDeps, type UnitOfWork, unitO
  * gets its own error and the batch goes on. A batch whose statement finds some posts already in the
  * database (`refusedBy`) writes nothing: those posts are refused, the others go in the next batch.
  * Any other failure fails the whole batch — nothing of it is written, and no post of it was
- * acknowledged.
+ * acknowledged — unless the failure was the commit's answer, lost after PostgreSQL committed: the
+ * database is asked (`committed`), and a batch written after all is answered and published as one.
  */
 export interface ThreadWriter<I, O> {
   run<T>(threadId: string, input: I, then: (uow: UnitOfWork, outcome: O) => Promise<T>): Promise<T>;
@@ -48,6 +49,11 @@ export interface ThreadClaim<I, O, L> {
   settle?(trx: Tx): RawBuilder<unknown> | undefined;
   /** A failed batch's error as its posts should get it (by default, as it is). */
   failure?(err: unknown): unknown;
+  /**
+   * Whether a batch whose commit failed was written after all: the connection can break after
+   * PostgreSQL committed and before its answer came back. Asked on a fresh connection.
+   */
+  committed?(db: TxDeps['db'], outcomes: O[]): Promise<boolean>;
 }
 
 const REFUSED = Symbol('refused before writing');
@@ -83,11 +89,39 @@ export function createThreadWriter<I, O, L>(
   const oneTrip = options.oneTripCommit ?? false;
   const lanes = new Map<string, Lane<I, O>>();
 
+  type Settled = Array<{ job: Job<I, O>; ok: boolean; value: unknown; pending: Array<() => void> }>;
+
+  /** A committed batch: each post gets its answer, and its events are published. */
+  function answer(settled: Settled): void {
+    for (const s of settled) {
+      if (!s.ok) {
+        s.job.reject(s.value);
+        continue;
+      }
+      for (const run of s.pending) run();
+      s.job.resolve(s.value);
+    }
+  }
+
+  /** Asks the database, a few times while it comes back, whether a batch committed; false if it cannot tell. */
+  async function committedAfterAll(outcomes: O[]): Promise<boolean> {
+    for (const wait of [0, 250, 1_000]) {
+      if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+      try {
+        return await writes.committed!(deps.db, outcomes);
+      } catch {
+        /* still unreachable: ask again, then let the posts fail (their retries find the stored answers) */
+      }
+    }
+    return false;
+  }
+
   function open(threadId: string, lane: Lane<I, O>): void {
     lane.waiting = true;
     lane.open++;
     let batch: Job<I, O>[] | undefined;
-    let settled: Array<{ job: Job<I, O>; ok: boolean; value: unknown; pending: Array<() => void> }> = [];
+    let planned: O[] | undefined;
+    let settled: Settled = [];
     const taken = (locked: boolean) => {
       if (batch) return;
       lane.waiting = false;
@@ -115,6 +149,7 @@ export function createThreadWriter<I, O, L>(
       // Opened ahead for a busy thread, but nothing came while it waited: it ends, having written nothing.
       if (!batch!.length) return [];
       const { outcomes, write } = writes.plan(threadId, batch!.map((job) => job.input), locked);
+      planned = outcomes;
       if (oneTrip && !batch!.some((job) => writes.writesMore(job.input))) {
         // Nothing else to write: everything goes with the commit, in one round trip.
         await runThens(trx, outcomes);
@@ -124,17 +159,11 @@ export function createThreadWriter<I, O, L>(
       await runThens(trx, outcomes);
       return [writes.settle?.(trx)];
     }).then(
-      () => {
-        for (const s of settled) {
-          if (!s.ok) {
-            s.job.reject(s.value);
-            continue;
-          }
-          for (const run of s.pending) run();
-          s.job.resolve(s.value);
-        }
-      },
-      (err: unknown) => {
+      () => answer(settled),
+      async (err: unknown) => {
+        // Every post's `then` ran, so the commit was sent: it may have committed with its answer lost.
+        const ran = settled.length === batch?.length && settled.length > 0;
+        if (ran && planned && writes.committed && (await committedAfterAll(planned))) return answer(settled);
         // Not committed: nothing of the batch was written, and nobody is told otherwise. A
         // transaction that failed before its lock fails the posts that were waiting for it.
         taken(false);

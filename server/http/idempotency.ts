@@ -53,7 +53,7 @@ export async function sendIdempotent(
   if (options.early) {
     const early = earlyClaim(deps.db, request);
     try {
-      await runClaimed(res, () => early.claim, (seal) => handler(seal, early));
+      await runClaimed(deps, res, () => early.claim, (seal) => handler(seal, early));
       return;
     } catch (err) {
       if (!(err instanceof NotClaimed)) throw err;
@@ -65,11 +65,11 @@ export async function sendIdempotent(
     send(res, claim.reply);
     return;
   }
-  await runClaimed(res, () => claim, handler);
+  await runClaimed(deps, res, () => claim, handler);
 }
 
 /** Runs the handler under a claim (taken before, or by the handler's first read) and sends its reply. */
-async function runClaimed(res: Response, claim: () => Claimed | undefined, handler: (seal: Seal) => Promise<Reply>): Promise<void> {
+async function runClaimed(deps: Deps, res: Response, claim: () => Claimed | undefined, handler: (seal: Seal) => Promise<Reply>): Promise<void> {
   let sealed = false;
   try {
     const reply = await handler(async (trx, r) => {
@@ -80,7 +80,8 @@ async function runClaimed(res: Response, claim: () => Claimed | undefined, handl
     send(res, reply);
   } catch (err) {
     // The write rolled back: free the key so the client's retry runs again.
-    await claim()?.release().catch(() => {});
+    const taken = claim();
+    if (taken) await releaseSoon(deps, taken);
     throw err;
   }
 }
@@ -89,4 +90,32 @@ function claimOf(claim: () => Claimed | undefined): Claimed {
   const taken = claim();
   if (!taken) throw new Error('An early idempotency claim was never taken: the handler must take it in its first read.');
   return taken;
+}
+
+const RELEASE_RETRIES_MS = [250, 500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
+
+/**
+ * Frees a failed request's claim. When the database is away (the likely reason the request failed),
+ * the release is tried again in the background until it is back, so a retry of the same key runs
+ * again within moments of the outage, not a 409 until the claim's takeover a minute later. A claim
+ * whose write committed after all was sealed with it, and a release leaves a sealed claim alone.
+ */
+async function releaseSoon(deps: Deps, claim: Claimed): Promise<void> {
+  try {
+    await claim.release();
+    return;
+  } catch {
+    /* retried below */
+  }
+  let attempt = 0;
+  const again = () => {
+    const timer = setTimeout(() => {
+      claim.release().catch(() => {
+        if (++attempt < RELEASE_RETRIES_MS.length) again();
+        else deps.log.warn('an idempotency claim could not be released; it is taken over after its lease');
+      });
+    }, RELEASE_RETRIES_MS[attempt]);
+    timer.unref();
+  };
+  again();
 }

@@ -8,8 +8,9 @@ const updated = (seq: number, id: string): ThreadEvent =>
 
 function setup(since: number | null) {
   const seen: Array<{ seq: number; replayed: boolean }> = [];
-  const seq = new ThreadSequencer(since, (e, replayed) => seen.push({ seq: e.payload.seq, replayed }), { holdMs: 250, tentativeMs: 10_000 });
-  return { seq, seen, seqs: () => seen.map((s) => s.seq) };
+  let heals = 0;
+  const seq = new ThreadSequencer(since, (e, replayed) => seen.push({ seq: e.payload.seq, replayed }), () => heals++, { holdMs: 250 });
+  return { seq, seen, seqs: () => seen.map((s) => s.seq), heals: () => heals };
 }
 
 beforeEach(() => jest.useFakeTimers());
@@ -27,54 +28,68 @@ describe('ThreadSequencer', () => {
   });
 
   it('puts events that overtook each other back in order', () => {
-    const { seq, seqs } = setup(0);
+    const { seq, seqs, heals } = setup(0);
     seq.joined(0, []);
     seq.receive(created(3));
     seq.receive(created(2));
     expect(seqs()).toEqual([]);
     seq.receive(created(1));
     expect(seqs()).toEqual([1, 2, 3]);
+    jest.advanceTimersByTime(1_000);
+    expect(heals()).toBe(0);
   });
 
-  it("moves past a gap that never fills (someone else's pending comment), but replays it after a reconnect", () => {
-    const { seq, seqs } = setup(0);
+  it("settles a seq the server marks as not this reader's (someone else's held comment) without asking", () => {
+    const { seq, seqs, heals } = setup(0);
     seq.joined(0, []);
     seq.receive(created(1));
+    seq.mark(2);
     seq.receive(created(3));
-    expect(seqs()).toEqual([1]);
-    jest.advanceTimersByTime(300);
     expect(seqs()).toEqual([1, 3]);
-    // A reconnect now asks again from before the gap: seq 2 may have died with an instance.
-    expect(seq.resumeFrom()).toBe(1);
-    // Once the join says everything up to 3 is known, the gap is closed for good.
-    seq.joined(3, []);
+    seq.mark(3);
+    jest.advanceTimersByTime(1_000);
+    expect(heals()).toBe(0);
     expect(seq.resumeFrom()).toBe(3);
   });
 
-  it('forgets old gaps while connected, never while disconnected', () => {
-    const { seq } = setup(0);
+  it('never skips a gap: after a moment it asks for the missing range, and the answer fills it in order', () => {
+    const { seq, seen, heals } = setup(0);
     seq.joined(0, []);
-    seq.receive(created(2));
+    seq.receive(created(1));
+    seq.receive(created(3));
     jest.advanceTimersByTime(300);
-    expect(seq.resumeFrom()).toBe(0);
-    seq.disconnected();
-    jest.advanceTimersByTime(60_000);
-    expect(seq.resumeFrom()).toBe(0);
-    seq.joined(2, []);
-    seq.receive(created(4));
-    jest.advanceTimersByTime(300);
-    jest.advanceTimersByTime(10_000);
-    expect(seq.resumeFrom()).toBe(4);
+    expect(heals()).toBe(1);
+    expect(seq.resumeFrom()).toBe(1);
+    // While the join is on its way, a heartbeat asks for nothing more.
+    seq.mark(3);
+    expect(heals()).toBe(1);
+    seq.joined(3, [created(2), created(3)]);
+    expect(seen).toEqual([
+      { seq: 1, replayed: false },
+      { seq: 2, replayed: true },
+      { seq: 3, replayed: true },
+    ]);
   });
 
-  it('delivers a skipped seq that arrives late, once', () => {
-    const { seq, seqs } = setup(0);
+  it('notices a hole at the end of a burst from the heartbeat, and asks for it', () => {
+    const { seq, seqs, heals } = setup(0);
+    seq.joined(0, []);
+    seq.receive(created(1));
+    // Seqs 2 and 3 were lost; nothing after them comes to reveal the hole, but the heartbeat does.
+    seq.mark(3);
+    expect(heals()).toBe(1);
+    seq.joined(3, [created(2), created(3)]);
+    expect(seqs()).toEqual([1, 2, 3]);
+  });
+
+  it('is not fooled by a gap while disconnected: the next join resumes from what is settled', () => {
+    const { seq, heals } = setup(0);
     seq.joined(0, []);
     seq.receive(created(2));
-    jest.advanceTimersByTime(300);
-    seq.receive(created(1));
-    seq.joined(2, [created(1), created(2)]);
-    expect(seqs()).toEqual([2, 1]);
+    seq.disconnected();
+    jest.advanceTimersByTime(60_000);
+    expect(heals()).toBe(0);
+    expect(seq.resumeFrom()).toBe(0);
   });
 
   it('drops a late broadcast of something the page already shows (at or below `since`)', () => {
@@ -84,16 +99,6 @@ describe('ThreadSequencer', () => {
     seq.receive(created(4));
     seq.receive(created(6));
     expect(seqs()).toEqual([6]);
-  });
-
-  it('drops a late event the join already said this reader cannot see', () => {
-    const { seq, seqs } = setup(0);
-    seq.joined(0, []);
-    seq.receive(created(2));
-    jest.advanceTimersByTime(300);
-    seq.joined(2, []);
-    seq.receive(created(1));
-    expect(seqs()).toEqual([2]);
   });
 
   it('merges a replay with what arrived live meanwhile, without duplicates', () => {
