@@ -19,9 +19,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts a TypeScript entry point in its own process on a free port and waits until /healthz answers. */
-export async function startProc(entry: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Proc> {
-  const port = await freePort();
+/** Starts a TypeScript entry point in its own process on a free port (or `fixedPort`) and waits until /healthz answers. */
+export async function startProc(entry: string, env: Record<string, string> = {}, nodeArgs: string[] = [], fixedPort?: number): Promise<Proc> {
+  const port = fixedPort ?? (await freePort());
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
