@@ -4,6 +4,7 @@ import * as pollRepo from '../../server/polls/poll.repo';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
 import { articlePage, axeViolations, openPage, type PageLog, readerTakesTime, until, threadShown, widget, type Publisher, useBrowserServers } from '../helpers/browser';
 import type { TestParley } from '../helpers/parley';
+import { apiKey } from '../helpers/staff';
 
 jest.setTimeout(90_000);
 
@@ -132,5 +133,25 @@ describe('live updates between two readers', () => {
     await postComment(parley, threadId, { body: 'Posted while you were offline.', parentId: richardId });
     await a.page.context().setOffline(false);
     await widget(a.page).locator(`#comment-${richardId} .replies`).getByText('Posted while you were offline.').waitFor({ timeout: 20_000 });
+  });
+
+  it('closes the form the moment staff close the thread, and brings it back when they reopen it', async () => {
+    const a = await reader();
+    const form = widget(a.page).locator('.form-home form.form textarea');
+    await form.first().waitFor();
+    await form.first().fill('A thought I was still typing');
+    const siteId = (await parley.database.db.selectFrom('threads').select('site_id').where('id', '=', threadId).executeTakeFirstOrThrow()).site_id;
+    const cms = await apiKey(parley, siteId);
+    await cms.call('patch', `/threads/${threadId}`, { state: 'closed' }).expect(200);
+    await widget(a.page).getByText('Comments are closed on this article.').waitFor();
+    expect(await form.first().isVisible()).toBe(false);
+    expect(await widget(a.page).locator(`#comment-${richardId} button.reply`).count()).toBe(1);
+    expect(await widget(a.page).locator(`#comment-${richardId} button.reply`).isVisible()).toBe(false);
+
+    await cms.call('patch', `/threads/${threadId}`, { state: 'open' }).expect(200);
+    await form.first().waitFor({ state: 'visible' });
+    expect(await widget(a.page).getByText('Comments are closed on this article.').count()).toBe(0);
+    // What the reader was typing is still there.
+    expect(await form.first().inputValue()).toBe('A thought I was still typing');
   });
 });
