@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { createLiveClient, type LiveClient } from '../../client/shared/live';
-import { migrateToLatest, openPostgres } from '../../server/db';
 import { type Proc, startProc } from '../bench/procs';
+import { freshDatabase } from './database';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 /**
@@ -22,21 +22,7 @@ let dbUrl: string;
 let admin: pg.Client;
 
 beforeAll(async () => {
-  if (!BASE_URL) return;
-  const base = new URL(BASE_URL);
-  const name = `${base.pathname.slice(1) || 'parley'}_chaos`.replace(/[^a-z0-9_]/gi, '_');
-  const root = new pg.Client({ connectionString: BASE_URL });
-  await root.connect();
-  await root.query(`drop database if exists "${name}" with (force)`);
-  await root.query(`create database "${name}"`);
-  await root.end();
-  base.pathname = `/${name}`;
-  dbUrl = base.toString();
-  const handle = openPostgres({ connectionString: dbUrl });
-  await migrateToLatest(handle.db);
-  await handle.close();
-  admin = new pg.Client({ connectionString: dbUrl });
-  await admin.connect();
+  if (BASE_URL) ({ url: dbUrl, admin } = await freshDatabase(BASE_URL, 'chaos'));
 });
 afterAll(async () => {
   await admin?.end();

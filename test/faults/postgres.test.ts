@@ -4,8 +4,8 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
-import { migrateToLatest, openPostgres } from '../../server/db';
 import { type Proc, startProc } from '../bench/procs';
+import { freshDatabase } from './database';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 /**
@@ -31,19 +31,7 @@ let admin: pg.Client;
 
 beforeAll(async () => {
   if (!BASE_URL) return;
-  const base = new URL(BASE_URL);
-  const name = `${base.pathname.slice(1) || 'parley'}_faults`.replace(/[^a-z0-9_]/gi, '_');
-  const root = new pg.Client({ connectionString: BASE_URL });
-  await root.connect();
-  await root.query(`drop database if exists "${name}" with (force)`);
-  await root.query(`create database "${name}"`);
-  await root.end();
-  base.pathname = `/${name}`;
-  dbUrl = base.toString();
-  const handle = openPostgres({ connectionString: dbUrl });
-  await migrateToLatest(handle.db);
-  await handle.close();
-  admin = await connectAdmin();
+  ({ url: dbUrl, admin } = await freshDatabase(BASE_URL, 'faults'));
 });
 
 /** The test's own connection; a restarted server ends it, and the test connects again. */
