@@ -114,9 +114,11 @@ describe('banning a commenter', () => {
     const log = await db().selectFrom('moderation_log').selectAll().where('action', '=', 'comment.reject').execute();
     expect(log).toHaveLength(2);
     expect(log[0]!.details).toEqual({ banId: res.body.ban.id });
-    // The authors' own views drop them live.
-    const events = await db().selectFrom('thread_events').selectAll().where('event', '=', 'comment:removed').execute();
+    // Their authors see them turn to rejected, live; nobody else is told anything.
+    const events = await db().selectFrom('thread_events').selectAll().where('event', '=', 'comment:updated').execute();
     expect(events).toHaveLength(2);
+    expect(events.every((e) => e.audience !== null && (e.payload as { comment: { status: string } }).comment.status === 'rejected')).toBe(true);
+    expect(await db().selectFrom('thread_events').selectAll().where('audience', 'is', null).where('event', '<>', 'comment:created').execute()).toEqual([]);
   });
 });
 
