@@ -7,7 +7,7 @@ import type { EventBus } from './events';
 import type { Mailer } from './privacy/mailer';
 import type { FloodGuard } from './limits/flood';
 import type { NetworkHasher } from './privacy/network';
-import type { ModerationAuthenticator } from './realtime/moderation';
+import type { ModerationAuthenticator } from './members/moderation-auth';
 import type { OriginCache } from './sites/site.service';
 
 /** Everything the application needs, built once in app.ts and passed down; no module singletons. */
