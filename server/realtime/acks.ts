@@ -16,3 +16,8 @@ export function ackOf(args: unknown[]): ((result: unknown) => void) | undefined 
   const last = args[args.length - 1];
   return typeof last === 'function' ? (last as (result: unknown) => void) : undefined;
 }
+
+/** A refused handshake: the client sees `err.message` (the code) and `err.data` in `connect_error`. */
+export function connectError(code: string, message: string): Error {
+  return Object.assign(new Error(code), { data: { code, message } });
+}

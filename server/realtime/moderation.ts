@@ -5,10 +5,9 @@ import type { DomainEvents } from '../events';
 import { parse } from '../http/validate';
 import type { ModerationPrincipal } from '../members/moderation-auth';
 import { getSite } from '../sites/site.service';
-import { ackError } from './acks';
+import { ackError, connectError } from './acks';
 import type { ModerationClientEvents, ModerationServerEvents, QueueCountsPayload, QueueName } from './contract';
 import { queueCounts } from '../moderation/queue.repo';
-import { connectError } from './readers';
 import { QueueJoinSchema } from './realtime.schema';
 import { queueRoom } from './rooms';
 

@@ -5,7 +5,7 @@ import { AppError, errors } from '../errors';
 import { parse } from '../http/validate';
 import * as siteRepo from '../sites/site.repo';
 import * as threadRepo from '../threads/thread.repo';
-import { ackError } from './acks';
+import { ackError, connectError } from './acks';
 import type { ThreadChange } from '../threads/thread.events';
 import type { JoinAck, JoinInput, ReaderAuth, ReaderClientEvents, ReaderServerEvents } from './contract';
 import type { Delivery } from './delivery';
@@ -36,11 +36,6 @@ export interface ReaderOptions {
 }
 
 export const DEFAULT_READER_OPTIONS: ReaderOptions = { maxMissed: 500, maxThreadsPerSocket: 20 };
-
-/** A refused handshake: the client sees `err.message` (the code) and `err.data` in `connect_error`. */
-export function connectError(code: string, message: string): Error {
-  return Object.assign(new Error(code), { data: { code, message } });
-}
 
 /**
  * The default namespace: readers. The handshake's `auth.token` (a `ct_…` commenter token) is
