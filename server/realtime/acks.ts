@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { toAppError } from '../http/errors';
+import { toAppError } from '../errors';
 import type { AckError } from './contract';
 
 /** The socket side of the error contract: the same codes and messages as HTTP, never a stack. */
