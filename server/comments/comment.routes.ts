@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import type { Deps } from '../deps';
 import { commenterOf, readerActor } from '../http/actor';
 import { scopeOf, sendIdempotent } from '../http/idempotency';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { ThreadIdParam } from '../threads/thread.schema';
 import { cachedThreadPage, getPermalink, listCommentReplies, listThreadComments } from './comment-list.service';
 import { matchesEtag } from './comment-page.cache';

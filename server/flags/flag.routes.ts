@@ -3,7 +3,7 @@ import { CommentIdParam } from '../comments/comment.schema';
 import type { Deps } from '../deps';
 import { readerActor } from '../http/actor';
 import { scopeOf, sendIdempotent } from '../http/idempotency';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { CreateFlagSchema } from './flag.schema';
 import { type FlagResult, flagComment } from './flag.service';
 

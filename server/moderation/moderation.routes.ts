@@ -4,7 +4,7 @@ import { commentView } from '../comments/comment.view';
 import type { Deps } from '../deps';
 import { authorize } from '../members/permissions';
 import { staffActor } from '../http/staff';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { ThreadIdParam } from '../threads/thread.schema';
 import { listLog, logView } from './audit.repo';
 import { banView, createBan, liftBan, listBans } from './ban.service';

@@ -4,7 +4,7 @@ import { commentView } from '../comments/comment.view';
 import type { Deps } from '../deps';
 import { readerActor } from '../http/actor';
 import { scopeOf, sendIdempotent } from '../http/idempotency';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { type ReactionResult, setReaction } from './reaction.service';
 
 const reply = ({ comment, commenter, reacted, token }: ReactionResult) => ({

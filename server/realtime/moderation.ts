@@ -2,7 +2,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { Deps } from '../deps';
 import { errors } from '../errors';
 import type { DomainEvents } from '../events';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import type { ModerationPrincipal } from '../members/moderation-auth';
 import { getSite } from '../sites/site.service';
 import { ackError, connectError } from './acks';

@@ -2,7 +2,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { authenticateToken } from '../commenters/commenter.service';
 import type { Deps } from '../deps';
 import { AppError, errors } from '../errors';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import * as siteRepo from '../sites/site.repo';
 import * as threadRepo from '../threads/thread.repo';
 import { ackError, connectError } from './acks';
