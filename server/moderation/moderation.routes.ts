@@ -6,7 +6,7 @@ import { authorize } from '../members/permissions';
 import { staffActor } from '../http/staff';
 import { parse } from '../validate';
 import { ThreadIdParam } from '../threads/thread.schema';
-import { listLog, logView } from './audit.repo';
+import { listLog, logView } from '../audit/audit.repo';
 import { banView, createBan, liftBan, listBans } from './ban.service';
 import { decide, decideMany } from './decision.service';
 import { postAsMember } from './member-post.service';
