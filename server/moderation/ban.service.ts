@@ -10,7 +10,7 @@ import { writeLog } from '../audit/audit.repo';
 import * as repo from './ban.repo';
 import { pendingOf } from './decision.repo';
 import { decideIn } from './decision.service';
-import { decodeKeyset, encodeKeyset } from './keyset';
+import { decodeKeyset, encodeKeyset } from '../keyset';
 import type { CreateBanInput } from './moderation.schema';
 
 interface BanDeps {
