@@ -1,4 +1,5 @@
 import type { Comment, Commenter } from '../../db/schema';
+import type { ReaderActor } from '../actors';
 import { inTransaction } from '../db';
 import { errors } from '../errors';
 import * as commenterRepo from '../commenters/commenter.repo';
@@ -16,7 +17,6 @@ import {
   type CommentDeps,
   duplicateError,
   normaliseSource,
-  type ReaderActor,
   textHash,
 } from './comment.service';
 

@@ -1,4 +1,5 @@
-import type { Comment, Commenter } from '../../db/schema';
+import type { Comment } from '../../db/schema';
+import type { ReaderActor } from '../actors';
 import type { Db, Tx } from '../db';
 import { errors } from '../errors';
 import type { EventBus } from '../events';
@@ -54,17 +55,6 @@ export interface CommentDeps {
   network: NetworkHasher;
   /** Group commit of posts per thread (see thread-writer.ts); without it, a transaction per post. */
   writer?: PostWriter;
-}
-
-/** Who is asking: a reader (maybe without identity yet) and what we may keep about their request. */
-export interface ReaderActor {
-  commenter: Commenter | null;
-  ipHash: string | null;
-  userAgent: string | null;
-  /** The request's address, in memory only: network bans are checked against it; never stored. */
-  ip?: string | null;
-  /** A member posting through the moderation API: no commenter identity, their name and badge. */
-  member?: { id: string; name: string; badge: string } | null;
 }
 
 /** Runs inside the write's transaction, just before it commits (the idempotency record). */

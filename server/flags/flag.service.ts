@@ -1,6 +1,7 @@
 import type { Commenter } from '../../db/schema';
 import { createCommenter } from '../commenters/commenter.service';
-import type { BeforeCommit, CommentDeps, ReaderActor } from '../comments/comment.service';
+import type { ReaderActor } from '../actors';
+import type { BeforeCommit, CommentDeps } from '../comments/comment.service';
 import { inTransaction } from '../db';
 import { errors } from '../errors';
 import { openComment } from '../reactions/reaction.service';

@@ -1,7 +1,8 @@
 import type { Comment, Commenter } from '../../db/schema';
 import { createCommenter } from '../commenters/commenter.service';
 import { visibleComment } from '../comments/comment-list.service';
-import type { BeforeCommit, CommentDeps, ReaderActor } from '../comments/comment.service';
+import type { ReaderActor } from '../actors';
+import type { BeforeCommit, CommentDeps } from '../comments/comment.service';
 import * as commentRepo from '../comments/comment.repo';
 import { inTransaction } from '../db';
 import { errors } from '../errors';
