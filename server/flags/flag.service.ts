@@ -1,10 +1,10 @@
 import type { Commenter } from '../../db/schema';
 import { createCommenter } from '../commenters/commenter.service';
 import type { ReaderActor } from '../actors';
+import { openComment } from '../comments/comment-list.service';
 import type { BeforeCommit, CommentDeps } from '../comments/comment.service';
 import { inTransaction } from '../db';
 import { errors } from '../errors';
-import { openComment } from '../reactions/reaction.service';
 import { getSite } from '../sites/site.service';
 import * as repo from './flag.repo';
 import type { CreateFlagInput } from './flag.schema';

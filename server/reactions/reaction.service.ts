@@ -1,6 +1,6 @@
 import type { Comment, Commenter } from '../../db/schema';
 import { createCommenter } from '../commenters/commenter.service';
-import { visibleComment } from '../comments/comment-list.service';
+import { openComment } from '../comments/comment-list.service';
 import type { ReaderActor } from '../actors';
 import type { BeforeCommit, CommentDeps } from '../comments/comment.service';
 import * as commentRepo from '../comments/comment.repo';
@@ -15,13 +15,6 @@ export interface ReactionResult {
   reacted: boolean;
   /** Set when this like created the reader's identity. */
   token?: string;
-}
-
-/** Reactions and reports are about what everyone can read: a published comment. */
-export async function openComment(deps: CommentDeps, actor: ReaderActor, id: string, verb: string): Promise<Comment> {
-  const comment = await visibleComment(deps.db, actor.commenter?.id ?? null, id);
-  if (comment.status !== 'approved') throw errors.conflict('comment_not_published', `Only a published comment can be ${verb}.`);
-  return comment;
 }
 
 /**
