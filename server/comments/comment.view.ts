@@ -1,5 +1,5 @@
 import type { Comment } from '../../db/schema';
-import type { ShownVote } from '../polls/shown-vote.service';
+import type { ShownVote } from '../polls/poll.schema';
 
 export interface CommentView {
   id: string;
