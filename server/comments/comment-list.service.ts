@@ -13,13 +13,9 @@ import { decodeCursor, encodeCursor } from './comment.cursor';
 import * as listRepo from './comment-list.repo';
 import * as repo from './comment.repo';
 import type { Sort } from './comment.schema';
-import { type CommentView, commentView } from './comment.view';
+import { type CommentView, type CommentWithReplies, commentView } from './comment.view';
 
 const FIRST_REPLIES = 3;
-
-export interface CommentWithReplies extends CommentView {
-  replies: { items: CommentView[]; total: number; nextCursor: string | null };
-}
 
 /**
  * Turns rows into views for one caller: what they wrote, liked and reported, and their edit window;
