@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { CommentPageCache } from './comments/comment-page.cache';
-import type { PostWriter } from './comments/comment.service';
+import type { PostWriter } from './comments/comment.deps';
 import type { Config } from './config';
 import type { DatabaseHandle, Db } from './db';
 import type { EventBus } from './events';

@@ -21,7 +21,7 @@ export function flagRoutes(router: Router, deps: Deps): void {
     const input = parse(CreateFlagSchema, req.body);
     const actor = await readerActor(deps, req);
     await sendIdempotent(deps, req, res, scopeOf(actor), async (seal) =>
-      reply(await flagComment(deps, actor, id, input, (trx, r) => seal(trx, reply(r)))),
+      reply(await flagComment(deps, actor, id, input, { beforeCommit: (trx, r) => seal(trx, reply(r)) })),
     );
   });
 }

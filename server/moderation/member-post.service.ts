@@ -1,5 +1,6 @@
 import type { Comment } from '../../db/schema';
-import { type CommentDeps, postComment } from '../comments/comment.service';
+import type { CommentDeps } from '../comments/comment.deps';
+import { postComment } from '../comments/comment.service';
 import { errors } from '../errors';
 import * as memberRepo from '../members/member.repo';
 import { findMember } from '../members/member.repo';

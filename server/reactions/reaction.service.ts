@@ -2,10 +2,11 @@ import type { Comment, Commenter } from '../../db/schema';
 import { createCommenter } from '../commenters/commenter.service';
 import { openComment } from '../comments/comment-list.service';
 import type { ReaderActor } from '../actors';
-import type { BeforeCommit, CommentDeps } from '../comments/comment.service';
+import type { CommentDeps } from '../comments/comment.deps';
 import * as commentRepo from '../comments/comment.repo';
 import { inTransaction } from '../db';
 import { errors } from '../errors';
+import type { WriteHooks } from '../idempotency/idempotency.service';
 import * as threadRepo from '../threads/thread.repo';
 import * as repo from './reaction.repo';
 
@@ -28,7 +29,7 @@ export async function setReaction(
   actor: ReaderActor,
   id: string,
   liked: boolean,
-  beforeCommit?: BeforeCommit<ReactionResult>,
+  hooks: WriteHooks<ReactionResult> = {},
 ): Promise<ReactionResult> {
   if (!liked && !actor.commenter) throw errors.unauthenticated('Send your commenter token to remove your like.');
   const comment = await openComment(deps, actor, id, liked ? 'liked' : 'unliked');
@@ -46,7 +47,7 @@ export async function setReaction(
       ? await repo.shiftReactionCount(trx, comment.id, liked ? 1 : -1)
       : ((await commentRepo.findComment(trx, comment.id)) ?? comment);
     const result: ReactionResult = { comment: after, commenter, reacted: liked, token };
-    await beforeCommit?.(trx, result);
+    await hooks.beforeCommit?.(trx, result);
     return result;
   });
 }
