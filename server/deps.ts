@@ -10,7 +10,11 @@ import type { NetworkHasher } from './privacy/network';
 import type { ModerationAuthenticator } from './members/moderation-auth';
 import type { OriginCache } from './sites/site.service';
 
-/** Everything the application needs, built once in app.ts and passed down; no module singletons. */
+/**
+ * Everything the application needs, built once in app.ts and passed down; no module singletons.
+ * Part of the composition root with app.ts: it names the domains' and adapters' types, so core
+ * files never import it.
+ */
 export interface Deps {
   config: Config;
   database: DatabaseHandle;
