@@ -24,16 +24,18 @@ export interface OwnerResult {
   site: SiteWithSettings;
 }
 
-function requireCommenter(actor: ReaderActor): Commenter {
-  if (!actor.commenter) throw errors.unauthenticated('Send your commenter token to change your own comments.');
-  return actor.commenter;
-}
-
-async function ownComment(deps: CommentDeps, commenter: Commenter, id: string): Promise<Comment> {
-  const comment = await repo.findComment(deps.db, id);
-  if (!comment || !canSee(comment, commenter.id)) throw errors.notFound('The comment');
-  if (comment.commenter_id !== commenter.id) throw errors.forbidden('not_your_comment', 'Only the author of a comment can change it.');
-  return comment;
+/** The author's comment and its site: 401 without a token, 403 or 404 for anybody else. */
+async function ownComment(
+  deps: CommentDeps,
+  actor: ReaderActor,
+  id: string,
+): Promise<{ commenter: Commenter; current: Comment; site: SiteWithSettings }> {
+  const commenter = actor.commenter;
+  if (!commenter) throw errors.unauthenticated('Send your commenter token to change your own comments.');
+  const current = await repo.findComment(deps.db, id);
+  if (!current || !canSee(current, commenter.id)) throw errors.notFound('The comment');
+  if (current.commenter_id !== commenter.id) throw errors.forbidden('not_your_comment', 'Only the author of a comment can change it.');
+  return { commenter, current, site: await getSite(deps.db, current.site_id) };
 }
 
 function checkEditable(comment: Comment, site: SiteWithSettings, now = Date.now()): void {
@@ -55,9 +57,7 @@ export async function editComment(
   input: EditCommentInput,
   hooks: WriteHooks<OwnerResult> = {},
 ): Promise<OwnerResult> {
-  const commenter = requireCommenter(actor);
-  const current = await ownComment(deps, commenter, id);
-  const site = await getSite(deps.db, current.site_id);
+  const { commenter, current, site } = await ownComment(deps, actor, id);
   checkEditable(current, site);
   const source = normaliseSource(input.body);
   const tooLong = bodyTooLong(source, site);
@@ -121,9 +121,7 @@ export async function deleteComment(
   id: string,
   hooks: WriteHooks<OwnerResult> = {},
 ): Promise<OwnerResult> {
-  const commenter = requireCommenter(actor);
-  const current = await ownComment(deps, commenter, id);
-  const site = await getSite(deps.db, current.site_id);
+  const { commenter, current, site } = await ownComment(deps, actor, id);
   // Deleting twice is the same as deleting once.
   if (current.status === 'deleted') return { comment: current, site };
   await deps.limits.consume('edit', { commenterId: commenter.id, network: actor.ipHash });
