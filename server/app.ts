@@ -14,8 +14,7 @@ import { createFloodGuard } from './limits/flood';
 import { createNetworkHasher } from './privacy/network';
 import { startRetentionJob } from './privacy/retention.job';
 import { createRealtime, type Realtime, type RealtimeOptions } from './realtime';
-import { moderationAuthenticator } from './members/moderation-auth';
-import type { ModerationAuthenticator } from './realtime/moderation';
+import { type ModerationAuthenticator, moderationAuthenticator } from './members/moderation-auth';
 import { createOriginCache } from './sites/site.service';
 
 export interface ParleyApp {

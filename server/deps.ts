@@ -1,16 +1,20 @@
 import type { Logger } from 'pino';
 import type { CommentPageCache } from './comments/comment-page.cache';
-import type { PostWriter } from './comments/comment.service';
+import type { PostWriter } from './comments/comment.deps';
 import type { Config } from './config';
 import type { DatabaseHandle, Db } from './db';
 import type { EventBus } from './events';
 import type { Mailer } from './privacy/mailer';
 import type { FloodGuard } from './limits/flood';
 import type { NetworkHasher } from './privacy/network';
-import type { ModerationAuthenticator } from './realtime/moderation';
+import type { ModerationAuthenticator } from './members/moderation-auth';
 import type { OriginCache } from './sites/site.service';
 
-/** Everything the application needs, built once in app.ts and passed down; no module singletons. */
+/**
+ * Everything the application needs, built once in app.ts and passed down; no module singletons.
+ * Part of the composition root with app.ts: it names the domains' and adapters' types, so core
+ * files never import it.
+ */
 export interface Deps {
   config: Config;
   database: DatabaseHandle;

@@ -1,6 +1,6 @@
 /**
  * One error type with a stable `code`. The message is for a person; `details` are safe to show.
- * Nothing here knows about HTTP: http/errors.ts and realtime map `kind` to statuses and acks.
+ * Nothing here knows about HTTP: http/errors.ts and realtime/acks.ts map `kind` to statuses and acks.
  */
 export type ErrorKind =
   | 'validation'
@@ -76,4 +76,16 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Cannot use a pool after calling end|PGlite is closed/i.test(
     message,
   );
+}
+
+/**
+ * Turns anything thrown into the error contract. Never a stack trace; a 500 only for our own bugs.
+ * `translate` names an adapter's own errors (HTTP: body-parser's) before the rest becomes internal.
+ */
+export function toAppError(err: unknown, translate?: (err: unknown) => AppError | undefined): AppError {
+  if (err instanceof AppError) return err;
+  if (isDatabaseUnavailable(err)) {
+    return new AppError('unavailable', 'database_unavailable', 'The database is unreachable right now. Please try again shortly.', [], 5);
+  }
+  return translate?.(err) ?? new AppError('internal', 'internal_error', 'Something went wrong on our side. It has been logged.');
 }

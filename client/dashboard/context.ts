@@ -17,6 +17,9 @@ export interface Ctx {
   fail(err: unknown): void;
 }
 
+/** A panel renders into `mount` and returns what to undo when the member leaves it. */
+export type Panel = (ctx: Ctx, mount: HTMLElement, arg: string | undefined) => (() => void) | void;
+
 export const canModerate = (role: Role) => role === 'admin' || role === 'moderator';
 export const canAdminister = (role: Role) => role === 'admin';
 

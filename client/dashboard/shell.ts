@@ -1,4 +1,4 @@
-import { type Ctx, canAdminister, canModerate } from './context';
+import { type Ctx, canAdminister, canModerate, type Panel } from './context';
 import { clear, h, uid } from './dom';
 import { showHelp, typingIn } from './help';
 import { bansPanel } from './panels/bans';
@@ -8,9 +8,6 @@ import { settingsPanel } from './panels/settings';
 import { threadsPanel } from './panels/threads';
 import { queuePanel } from './queue/panel';
 import type { Role } from './types';
-
-/** A panel renders into `mount` and returns what to undo when the member leaves it. */
-export type Panel = (ctx: Ctx, mount: HTMLElement, arg: string | undefined) => (() => void) | void;
 
 interface Section {
   id: string;

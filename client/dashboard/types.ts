@@ -1,3 +1,6 @@
+import type { CommentView, CommentWithReplies } from '../../server/comments/comment.view';
+import type { ModerationCommentView } from '../../server/moderation/moderation.view';
+
 /** The shapes the dashboard reads from Parley's staff API (only the fields it uses). */
 export type Role = 'admin' | 'moderator' | 'journalist';
 export type QueueName = 'pending' | 'flagged' | 'spam' | 'rejected';
@@ -16,31 +19,12 @@ export interface Session {
   csrfToken: string;
 }
 
-export interface Author {
-  name: string | null;
-  website: string | null;
-  badge: string | null;
-}
+/** A comment as the public API shows it, and with its first replies: the server's types, not a copy. */
+export type PublicComment = CommentView;
+export type { CommentWithReplies };
 
-export interface PublicComment {
-  id: string;
-  threadId: string;
-  parentId: string | null;
-  author: Author;
-  bodyHtml: string;
-  createdAt: string;
-  status: string;
-  replyCount?: number;
-  replies?: { items: PublicComment[] };
-}
-
-export interface ModComment extends PublicComment {
-  version: number;
-  statusReason: string | null;
-  featured: boolean;
-  openFlags: number;
-  commenterId: string | null;
-}
+/** A comment as moderators see it. */
+export type ModComment = ModerationCommentView;
 
 export interface ThreadInfo {
   id: string;

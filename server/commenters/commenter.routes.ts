@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import { errors } from '../errors';
 import { readerActor } from '../http/actor';
 import { scopeOf, sendIdempotent } from '../http/idempotency';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { UpdateProfileSchema } from './commenter.schema';
 import { commenterProfileView, updateOwnProfile } from './commenter.service';
 

@@ -1,4 +1,5 @@
 import type { Comment } from '../../db/schema';
+import type { ReaderActor } from '../actors';
 import type { Db } from '../db';
 import { errors } from '../errors';
 import { flaggedAmong } from '../flags/flag.repo';
@@ -12,13 +13,9 @@ import { decodeCursor, encodeCursor } from './comment.cursor';
 import * as listRepo from './comment-list.repo';
 import * as repo from './comment.repo';
 import type { Sort } from './comment.schema';
-import { type CommentView, commentView } from './comment.view';
+import { type CommentView, type CommentWithReplies, commentView } from './comment.view';
 
 const FIRST_REPLIES = 3;
-
-export interface CommentWithReplies extends CommentView {
-  replies: { items: CommentView[]; total: number; nextCursor: string | null };
-}
 
 /**
  * Turns rows into views for one caller: what they wrote, liked and reported, and their edit window;
@@ -153,6 +150,13 @@ export async function cachedThreadPage(
 export async function visibleComment(db: Db, viewerId: string | null, id: string): Promise<Comment> {
   const comment = await repo.findComment(db, id);
   if (!comment || !canSee(comment, viewerId)) throw errors.notFound('The comment');
+  return comment;
+}
+
+/** Reactions and reports are about what everyone can read: a published comment. */
+export async function openComment(deps: { db: Db }, actor: ReaderActor, id: string, verb: string): Promise<Comment> {
+  const comment = await visibleComment(deps.db, actor.commenter?.id ?? null, id);
+  if (comment.status !== 'approved') throw errors.conflict('comment_not_published', `Only a published comment can be ${verb}.`);
   return comment;
 }
 

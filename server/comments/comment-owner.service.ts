@@ -1,24 +1,18 @@
 import type { Comment, Commenter } from '../../db/schema';
+import type { ReaderActor } from '../actors';
 import { inTransaction } from '../db';
 import { errors } from '../errors';
+import type { WriteHooks } from '../idempotency/idempotency.service';
 import * as commenterRepo from '../commenters/commenter.repo';
 import { activeBanFor } from '../moderation/ban.service';
 import { runPipeline } from '../moderation/pipeline';
 import { getSite, type SiteWithSettings } from '../sites/site.service';
 import * as threadRepo from '../threads/thread.repo';
 import { applyCounters, canSee, recordChange } from './comment.changes';
-import { countLinks, plainText, renderBody } from './comment.render';
 import * as repo from './comment.repo';
 import type { EditCommentInput } from './comment.schema';
-import {
-  type BeforeCommit,
-  bodyTooLong,
-  type CommentDeps,
-  duplicateError,
-  normaliseSource,
-  type ReaderActor,
-  textHash,
-} from './comment.service';
+import type { CommentDeps } from './comment.deps';
+import { bodyTooLong, duplicateError, normaliseSource, renderedBody } from './comment.rules';
 
 /**
  * What an author may do to their own comment: edit it within the site's window (the moderation rules
@@ -30,16 +24,18 @@ export interface OwnerResult {
   site: SiteWithSettings;
 }
 
-function requireCommenter(actor: ReaderActor): Commenter {
-  if (!actor.commenter) throw errors.unauthenticated('Send your commenter token to change your own comments.');
-  return actor.commenter;
-}
-
-async function ownComment(deps: CommentDeps, commenter: Commenter, id: string): Promise<Comment> {
-  const comment = await repo.findComment(deps.db, id);
-  if (!comment || !canSee(comment, commenter.id)) throw errors.notFound('The comment');
-  if (comment.commenter_id !== commenter.id) throw errors.forbidden('not_your_comment', 'Only the author of a comment can change it.');
-  return comment;
+/** The author's comment and its site: 401 without a token, 403 or 404 for anybody else. */
+async function ownComment(
+  deps: CommentDeps,
+  actor: ReaderActor,
+  id: string,
+): Promise<{ commenter: Commenter; current: Comment; site: SiteWithSettings }> {
+  const commenter = actor.commenter;
+  if (!commenter) throw errors.unauthenticated('Send your commenter token to change your own comments.');
+  const current = await repo.findComment(deps.db, id);
+  if (!current || !canSee(current, commenter.id)) throw errors.notFound('The comment');
+  if (current.commenter_id !== commenter.id) throw errors.forbidden('not_your_comment', 'Only the author of a comment can change it.');
+  return { commenter, current, site: await getSite(deps.db, current.site_id) };
 }
 
 function checkEditable(comment: Comment, site: SiteWithSettings, now = Date.now()): void {
@@ -59,11 +55,9 @@ export async function editComment(
   actor: ReaderActor,
   id: string,
   input: EditCommentInput,
-  beforeCommit?: BeforeCommit<OwnerResult>,
+  hooks: WriteHooks<OwnerResult> = {},
 ): Promise<OwnerResult> {
-  const commenter = requireCommenter(actor);
-  const current = await ownComment(deps, commenter, id);
-  const site = await getSite(deps.db, current.site_id);
+  const { commenter, current, site } = await ownComment(deps, actor, id);
   checkEditable(current, site);
   const source = normaliseSource(input.body);
   const tooLong = bodyTooLong(source, site);
@@ -73,8 +67,7 @@ export async function editComment(
   // A banned reader (by commenter or network) may not rewrite what is already on the page either.
   const ban = await activeBanFor(deps, site.id, { commenterId: commenter.id, ip: actor.ip ?? null });
 
-  const html = renderBody(source);
-  const hash = textHash(html);
+  const body = renderedBody(source);
   if (!ban) await deps.limits.consume('edit', { commenterId: commenter.id, network: actor.ipHash });
 
   return inTransaction(deps, async (uow) => {
@@ -84,13 +77,13 @@ export async function editComment(
     if (!thread || !before) throw errors.notFound('The comment');
     checkEditable(before, site); // a delete may have won the race
 
-    if (await repo.findDuplicate(trx, { threadId: thread.id, textHash: hash, commenterId: commenter.id, ipHash: null, excludeId: before.id })) {
+    if (await repo.findDuplicate(trx, { threadId: thread.id, textHash: body.hash, commenterId: commenter.id, ipHash: null, excludeId: before.id })) {
       throw duplicateError();
     }
     const verdict = runPipeline({
       site,
       thread,
-      body: { source, html, text: plainText(html), links: countLinks(html) },
+      body,
       author: {
         isMember: false,
         approvedCount: await commenterRepo.approvedCount(trx, commenter.id, site.id),
@@ -105,9 +98,9 @@ export async function editComment(
 
     await repo.insertEdit(trx, before.id, before.body_src);
     const after = await repo.updateComment(trx, before.id, {
-      body_src: source,
-      body_html: html,
-      text_hash: hash,
+      body_src: body.source,
+      body_html: body.html,
+      text_hash: body.hash,
       status,
       previous_status: status === before.status ? before.previous_status : before.status,
       edited_at: new Date(),
@@ -117,7 +110,7 @@ export async function editComment(
     await applyCounters(uow, before, after);
     const comment = await recordChange(uow, before, after);
     const result = { comment, site };
-    await beforeCommit?.(trx, result);
+    await hooks.beforeCommit?.(trx, result);
     return result;
   });
 }
@@ -126,11 +119,9 @@ export async function deleteComment(
   deps: CommentDeps,
   actor: ReaderActor,
   id: string,
-  beforeCommit?: BeforeCommit<OwnerResult>,
+  hooks: WriteHooks<OwnerResult> = {},
 ): Promise<OwnerResult> {
-  const commenter = requireCommenter(actor);
-  const current = await ownComment(deps, commenter, id);
-  const site = await getSite(deps.db, current.site_id);
+  const { commenter, current, site } = await ownComment(deps, actor, id);
   // Deleting twice is the same as deleting once.
   if (current.status === 'deleted') return { comment: current, site };
   await deps.limits.consume('edit', { commenterId: commenter.id, network: actor.ipHash });
@@ -158,7 +149,7 @@ export async function deleteComment(
     await applyCounters(uow, before, after);
     const comment = await recordChange(uow, before, after);
     const result = { comment, site };
-    await beforeCommit?.(trx, result);
+    await hooks.beforeCommit?.(trx, result);
     return result;
   });
 }

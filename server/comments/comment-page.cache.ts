@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { ShownVote } from '../polls/shown-vote.service';
+import type { ShownVote } from '../polls/poll.schema';
 import type { Comment } from '../../db/schema';
 import type { Executor } from '../db';
 

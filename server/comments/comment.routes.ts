@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import type { Deps } from '../deps';
 import { commenterOf, readerActor } from '../http/actor';
 import { scopeOf, sendIdempotent } from '../http/idempotency';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { ThreadIdParam } from '../threads/thread.schema';
 import { cachedThreadPage, getPermalink, listCommentReplies, listThreadComments } from './comment-list.service';
 import { matchesEtag } from './comment-page.cache';
@@ -50,7 +50,10 @@ export function commentRoutes(router: Router, deps: Deps): void {
       });
       // The reply stored with the write is the one sent: built once.
       let sealed: ReturnType<typeof reply> | undefined;
-      const posted = await postComment(deps, actor, threadId, input, (trx, r) => seal(trx, (sealed = reply(r))), early);
+      const posted = await postComment(deps, actor, threadId, input, {
+        beforeCommit: (trx, r) => seal(trx, (sealed = reply(r))),
+        claim: early,
+      });
       return sealed ?? reply(posted);
     }, { early: true });
   });
@@ -79,7 +82,7 @@ export function commentRoutes(router: Router, deps: Deps): void {
     const actor = await readerActor(deps, req);
     const reply = ownerReply(actor.commenter?.id);
     await sendIdempotent(deps, req, res, scopeOf(actor), async (seal) =>
-      reply(await editComment(deps, actor, id, input, (trx, r) => seal(trx, reply(r)))),
+      reply(await editComment(deps, actor, id, input, { beforeCommit: (trx, r) => seal(trx, reply(r)) })),
     );
   });
 
@@ -88,7 +91,7 @@ export function commentRoutes(router: Router, deps: Deps): void {
     const actor = await readerActor(deps, req);
     const reply = ownerReply(actor.commenter?.id);
     await sendIdempotent(deps, req, res, scopeOf(actor), async (seal) =>
-      reply(await deleteComment(deps, actor, id, (trx, r) => seal(trx, reply(r)))),
+      reply(await deleteComment(deps, actor, id, { beforeCommit: (trx, r) => seal(trx, reply(r)) })),
     );
   });
 }

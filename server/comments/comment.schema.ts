@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ShownVoteSchema } from '../polls/poll.schema';
 import { HttpUrlSchema } from '../threads/thread.schema';
 
 export const CommentIdParam = z.string().regex(/^[0-9a-z]{16}$/, 'is not a comment id');
@@ -90,9 +91,7 @@ export const CommentViewSchema = z
     flagged: z.literal(true).optional().meta({ description: 'The caller reported it' }),
     editableUntil: z.iso.datetime().optional().meta({ description: 'On the caller’s own comment: the end of its edit window' }),
     bodySrc: z.string().optional().meta({ description: 'With editableUntil: the text as you wrote it, to edit' }),
-    vote: z
-      .object({ pollId: z.string(), options: z.array(z.string()) })
-      .nullable()
+    vote: ShownVoteSchema.nullable()
       .optional()
       .meta({ description: 'The author’s choice in the thread’s poll, when they chose to show it (null in a live event: no longer shown)' }),
   })

@@ -1,34 +1,14 @@
+import type { z } from 'zod';
 import type { Comment } from '../../db/schema';
-import type { ShownVote } from '../polls/shown-vote.service';
+import type { CommentViewSchema, CommentWithRepliesSchema } from './comment.schema';
 
-export interface CommentView {
-  id: string;
-  threadId: string;
-  parentId: string | null;
-  replyToId: string | null;
-  depth: number;
-  author: { name: string | null; website: string | null; badge: string | null };
-  bodyHtml: string;
-  createdAt: string;
-  editedAt: string | null;
-  status: 'pending' | 'approved' | 'rejected' | 'deleted';
-  featured: boolean;
-  reactionCount: number;
-  replyCount: number;
-  seq: number;
-  /** The caller wrote it. */
-  mine?: true;
-  /** The caller likes it. */
-  reacted?: true;
-  /** The caller reported it. */
-  flagged?: true;
-  /** For the caller's own comment: until when they may edit it. */
-  editableUntil?: string;
-  /** With `editableUntil`: the text as its author wrote it, to edit. */
-  bodySrc?: string;
-  /** The author chose to show their choice in the thread's poll; null in an event: no longer shown. */
-  vote?: ShownVote | null;
-}
+/**
+ * The public shape of a comment, as documented: its type is the schema's, so the two cannot drift
+ * (the widget and the dashboard import it too).
+ */
+export type CommentView = z.output<typeof CommentViewSchema>;
+/** A top-level comment of a thread page, with its first replies. */
+export type CommentWithReplies = z.output<typeof CommentWithRepliesSchema>;
 
 /** The fields of a view; `byAuthor`: seen by its author, the one reader who still sees what a moderator took down. */
 function shapeOf(c: Comment, byAuthor: boolean): CommentView {

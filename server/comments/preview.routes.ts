@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../deps';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { renderBody } from './comment.render';
 import { CreateCommentSchema } from './comment.schema';
 

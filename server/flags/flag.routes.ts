@@ -3,7 +3,7 @@ import { CommentIdParam } from '../comments/comment.schema';
 import type { Deps } from '../deps';
 import { readerActor } from '../http/actor';
 import { scopeOf, sendIdempotent } from '../http/idempotency';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { CreateFlagSchema } from './flag.schema';
 import { type FlagResult, flagComment } from './flag.service';
 
@@ -21,7 +21,7 @@ export function flagRoutes(router: Router, deps: Deps): void {
     const input = parse(CreateFlagSchema, req.body);
     const actor = await readerActor(deps, req);
     await sendIdempotent(deps, req, res, scopeOf(actor), async (seal) =>
-      reply(await flagComment(deps, actor, id, input, (trx, r) => seal(trx, reply(r)))),
+      reply(await flagComment(deps, actor, id, input, { beforeCommit: (trx, r) => seal(trx, reply(r)) })),
     );
   });
 }

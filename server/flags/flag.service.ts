@@ -1,9 +1,11 @@
 import type { Commenter } from '../../db/schema';
 import { createCommenter } from '../commenters/commenter.service';
-import type { BeforeCommit, CommentDeps, ReaderActor } from '../comments/comment.service';
+import type { ReaderActor } from '../actors';
+import { openComment } from '../comments/comment-list.service';
+import type { CommentDeps } from '../comments/comment.deps';
 import { inTransaction } from '../db';
 import { errors } from '../errors';
-import { openComment } from '../reactions/reaction.service';
+import type { WriteHooks } from '../idempotency/idempotency.service';
 import { getSite } from '../sites/site.service';
 import * as repo from './flag.repo';
 import type { CreateFlagInput } from './flag.schema';
@@ -25,7 +27,7 @@ export async function flagComment(
   actor: ReaderActor,
   id: string,
   input: CreateFlagInput,
-  beforeCommit?: BeforeCommit<FlagResult>,
+  hooks: WriteHooks<FlagResult> = {},
 ): Promise<FlagResult> {
   const comment = await openComment(deps, actor, id, 'reported');
   if (actor.commenter && comment.commenter_id === actor.commenter.id) {
@@ -59,7 +61,7 @@ export async function flagComment(
       commenter,
       token,
     };
-    await beforeCommit?.(trx, result);
+    await hooks.beforeCommit?.(trx, result);
     return result;
   });
 }

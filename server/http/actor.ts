@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { Commenter } from '../../db/schema';
 import { authenticateToken, TOKEN_PREFIX } from '../commenters/commenter.service';
-import type { ReaderActor } from '../comments/comment.service';
+import type { ReaderActor } from '../actors';
 import type { Deps } from '../deps';
 import { errors } from '../errors';
 

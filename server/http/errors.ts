@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, type ErrorKind, isDatabaseUnavailable } from '../errors';
+import { AppError, type ErrorKind, toAppError } from '../errors';
 
 const STATUS: Record<ErrorKind, number> = {
   validation: 400,
@@ -24,14 +24,12 @@ export function errorBody(err: AppError) {
   return { error: { code: err.code, message: err.message, details: err.details } };
 }
 
-/** Turns anything thrown into the error contract. Never a stack trace; a 500 only for our own bugs. */
-export function toAppError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
-  if (isDatabaseUnavailable(err)) {
-    return new AppError('unavailable', 'database_unavailable', 'The database is unreachable right now. Please try again shortly.', [], 5);
-  }
+/**
+ * What Express and body-parser throw (a status and a type), in the error contract; anything else is
+ * left to the core mapping.
+ */
+function requestError(err: unknown): AppError | undefined {
   const e = err as { type?: string; status?: number; statusCode?: number; expose?: boolean; message?: string };
-  // Errors raised by body-parser and friends carry a status and a type.
   switch (e?.type) {
     case 'entity.too.large':
       return new AppError('too_large', 'payload_too_large', 'The request body is too large.');
@@ -47,11 +45,11 @@ export function toAppError(err: unknown): AppError {
   if (status && status >= 400 && status < 500) {
     return new AppError('validation', 'bad_request', e.expose && e.message ? e.message : 'The request could not be understood.');
   }
-  return new AppError('internal', 'internal_error', 'Something went wrong on our side. It has been logged.');
+  return undefined;
 }
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const appError = toAppError(err);
+  const appError = toAppError(err, requestError);
   const status = statusOf(appError);
   // A lost database is a state, not a bug: one warning a request, with the driver's message, no stack.
   if (appError.kind === 'unavailable') req.log?.warn({ code: appError.code, cause: (err as Error)?.message }, 'request failed');

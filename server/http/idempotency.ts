@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { ReaderActor } from '../comments/comment.service';
+import type { ReaderActor } from '../actors';
 import type { Tx } from '../db';
 import type { Deps } from '../deps';
 import {

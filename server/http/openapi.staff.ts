@@ -20,7 +20,7 @@ import { CreateSiteSchema, SiteIdSchema } from '../sites/site.schema';
 import { UpdateThreadSchema } from '../threads/thread.admin.service';
 import { ThreadListQuery } from '../threads/thread.list';
 import { ThreadIdParam, ThreadReplySchema } from '../threads/thread.schema';
-import type { OperationDoc } from './openapi';
+import type { OperationDoc } from './openapi.operation';
 
 /**
  * The moderation and administration API, for members (session cookie + X-CSRF-Token on writes) and

@@ -17,6 +17,7 @@ import { PollIdParam, PollReplySchema, VoteSchema } from '../polls/poll.schema';
 import { CreateRequestSchema, LinkQuery, PolicyQuery } from '../privacy/privacy.schema';
 import { CountsQuery, CountsSchema } from '../threads/counts.routes';
 import { ResolveThreadSchema, ThreadIdParam, ThreadReplySchema } from '../threads/thread.schema';
+import type { OperationDoc } from './openapi.operation';
 import { STAFF_OPERATIONS } from './openapi.staff';
 
 /**
@@ -24,26 +25,6 @@ import { STAFF_OPERATIONS } from './openapi.staff';
  * (and those that describe responses, which a test holds real responses to). Served at
  * /api/v1/openapi.json and rendered at /api/docs.
  */
-type Auth = 'none' | 'optional' | 'required' | 'staff';
-
-export interface OperationDoc {
-  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
-  /** Express-style path under /api/v1 (`:param`). */
-  path: string;
-  tag: string;
-  summary: string;
-  description?: string;
-  auth: Auth;
-  idempotent?: boolean;
-  /** Answers `If-None-Match` with 304 when its `ETag` still matches. */
-  conditional?: boolean;
-  params?: Record<string, z.ZodType>;
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  ok: { status: number; description: string; schema: z.ZodType };
-  errors: number[];
-}
-
 const comment = { commentId: CommentIdParam };
 /** Documents whose details are described in prose (privacy); open objects. */
 const document = (name: string, description: string) => z.object({ [name]: z.record(z.string(), z.unknown()).meta({ description }) });

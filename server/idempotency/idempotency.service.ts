@@ -194,6 +194,14 @@ export interface EarlyClaim {
   readonly claim: Claimed | undefined;
 }
 
+/** Runs inside a write's transaction, just before it commits: the idempotency record commits with the write. */
+export type BeforeCommit<R> = (trx: Tx, result: R) => Promise<void>;
+
+/** What an adapter hands a write so that a retried request gets the first one's reply. */
+export interface WriteHooks<R> {
+  beforeCommit?: BeforeCommit<R>;
+}
+
 export function earlyClaim(db: Db, request: IdempotentRequest): EarlyClaim {
   const { scope, key: rawKey } = request;
   const key = sha256(rawKey);

@@ -1,4 +1,4 @@
-import type { PrivacyExtension } from '../privacy/extensions';
+import type { PrivacyExtension } from '../privacy/privacy.extension';
 
 /**
  * What imports keep about a commenter: one reference per site from a hash of their email address to

@@ -2,7 +2,7 @@ import type { CookieOptions, Response, Router } from 'express';
 import type { Deps } from '../deps';
 import { errors } from '../errors';
 import { staffAuth } from '../http/staff';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { createLoginThrottle } from './login-throttle';
 import { ChangePasswordSchema, LoginSchema } from './member.schema';
 import { changePassword, login, sessionView } from './member.service';

@@ -3,7 +3,7 @@ import { type Db, inTransaction } from '../db';
 import { AppError, errors } from '../errors';
 import type { EventBus } from '../events';
 import { newId } from '../ids';
-import { writeLog } from '../moderation/audit.repo';
+import { writeLog } from '../audit/audit.repo';
 import { findSite } from '../sites/site.repo';
 import type { LoginThrottle } from './login-throttle';
 import * as repo from './member.repo';

@@ -1,8 +1,28 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Db } from '../db';
-import type { ModerationAuthenticator } from '../realtime/moderation';
 import { authenticateApiKey } from './apikey.service';
 import { can } from './permissions';
 import { authenticateSessionCookie, memberActor } from './session.service';
+
+/** Who is connected to /moderation: a member (session cookie) or a site API key. */
+export interface ModerationPrincipal {
+  memberId: string | null;
+  apiKeySiteId: string | null;
+  /** Asked on every queue:join: roles change, and a key belongs to one site. */
+  canModerate(siteId: string): Promise<boolean>;
+}
+
+/** What the handshake offers: the Cookie header (sessions) and `auth` (`{apiKey}`), as sent. */
+export interface ModerationHandshake {
+  headers: IncomingHttpHeaders;
+  auth: Record<string, unknown>;
+}
+
+/**
+ * Resolves a handshake to a principal, or null when it carries no valid session or key. The realtime
+ * layer is handed one (deps.moderationAuth); without one, /moderation refuses every connection.
+ */
+export type ModerationAuthenticator = (handshake: ModerationHandshake) => Promise<ModerationPrincipal | null>;
 
 /**
  * Recognises staff on the /moderation live stream: a site API key in the handshake's `auth.apiKey`,

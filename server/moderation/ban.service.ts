@@ -6,11 +6,11 @@ import type { EventBus } from '../events';
 import { newId } from '../ids';
 import { actorRef, authorize, type StaffActor } from '../members/permissions';
 import { DAY_MS, dayOfHash, type NetworkHasher, utcDay } from '../privacy/network';
-import { writeLog } from './audit.repo';
+import { writeLog } from '../audit/audit.repo';
 import * as repo from './ban.repo';
 import { pendingOf } from './decision.repo';
 import { decideIn } from './decision.service';
-import { decodeKeyset, encodeKeyset } from './keyset';
+import { decodeKeyset, encodeKeyset } from '../keyset';
 import type { CreateBanInput } from './moderation.schema';
 
 interface BanDeps {

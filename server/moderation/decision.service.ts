@@ -6,7 +6,7 @@ import { AppError, errors } from '../errors';
 import type { EventBus } from '../events';
 import { authorize, type StaffActor } from '../members/permissions';
 import * as threadRepo from '../threads/thread.repo';
-import { writeLog } from './audit.repo';
+import { writeLog } from '../audit/audit.repo';
 import * as repo from './decision.repo';
 import { planDecision } from './decision.rules';
 import type { Action } from './moderation.schema';

@@ -1,11 +1,12 @@
 import type { Comment } from '../../db/schema';
-import { type CommentDeps, postComment } from '../comments/comment.service';
+import type { CommentDeps } from '../comments/comment.deps';
+import { postComment } from '../comments/comment.service';
 import { errors } from '../errors';
 import * as memberRepo from '../members/member.repo';
 import { findMember } from '../members/member.repo';
 import { authorize, type StaffActor } from '../members/permissions';
 import * as threadRepo from '../threads/thread.repo';
-import { writeLog } from './audit.repo';
+import { writeLog } from '../audit/audit.repo';
 
 /**
  * A member answers readers (or starts the discussion) under their own name, with their role as a

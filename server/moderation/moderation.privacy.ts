@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db';
-import type { PrivacyExtension, PrivacySubject } from '../privacy/extensions';
+import type { PrivacyExtension, PrivacySubject } from '../privacy/privacy.extension';
 import { DAY_MS, utcDay } from '../privacy/network';
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Comment } from '../../db/schema';
 import type { Executor } from '../db';
-import type { Keyset } from './keyset';
+import type { Keyset } from '../keyset';
 import type { Queue } from './moderation.schema';
 
 /** Approved, with at least `threshold` flags nobody has cleared: matches the partial index. */

@@ -6,7 +6,7 @@ import { authorize, type StaffActor } from '../members/permissions';
 import { getSite } from '../sites/site.service';
 import { threadView } from '../threads/thread.view';
 import { bannedAmong } from './ban.repo';
-import { decodeKeyset, encodeKeyset } from './keyset';
+import { decodeKeyset, encodeKeyset } from '../keyset';
 import type { Queue } from './moderation.schema';
 import { moderationCommentView } from './moderation.view';
 import * as repo from './queue.repo';

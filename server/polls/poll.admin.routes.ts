@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import type { Deps } from '../deps';
 import { staffActor } from '../http/staff';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { can, type StaffActor } from '../members/permissions';
 import { ThreadIdParam } from '../threads/thread.schema';
 import { CreatePollSchema, PollIdParam, UpdatePollSchema } from './poll.schema';

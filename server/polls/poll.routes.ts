@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import type { Deps } from '../deps';
 import { commenterOf, readerActor } from '../http/actor';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { PollIdParam, VoteSchema } from './poll.schema';
 import { castVote, getPoll, withdrawVote } from './poll.service';
 

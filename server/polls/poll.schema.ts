@@ -52,6 +52,14 @@ export const VoteSchema = z.object({
 export type VoteInput = z.infer<typeof VoteSchema>;
 
 // Responses (OpenAPI; a test holds real responses to them).
+
+/** "voted: a wave of the wand" next to a comment whose author chose to show it. */
+export const ShownVoteSchema = z.object({
+  pollId: z.string(),
+  options: z.array(z.string()).meta({ description: 'The labels of the options chosen, in the poll’s order' }),
+});
+export type ShownVote = z.output<typeof ShownVoteSchema>;
+
 export const PollViewSchema = z
   .object({
     id: z.string(),

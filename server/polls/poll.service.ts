@@ -4,7 +4,7 @@ import { errors } from '../errors';
 import type { EventBus } from '../events';
 import { newId } from '../ids';
 import { createCommenter } from '../commenters/commenter.service';
-import type { ReaderActor } from '../comments/comment.service';
+import type { ReaderActor } from '../actors';
 import * as threadRepo from '../threads/thread.repo';
 import { recordThreadUpdate } from '../threads/thread.events';
 import * as repo from './poll.repo';

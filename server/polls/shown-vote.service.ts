@@ -5,14 +5,8 @@ import { holdsPlace } from '../comments/comment.changes';
 import { commentView } from '../comments/comment.view';
 import * as commentRepo from '../comments/comment.repo';
 import { recordThreadEvent } from '../threads/thread.events';
+import type { ShownVote } from './poll.schema';
 import * as repo from './shown-vote.repo';
-
-/** "voted: a wave of the wand" next to a comment whose author chose to show it. */
-export interface ShownVote {
-  pollId: string;
-  /** The labels of the options chosen, in the poll's order. */
-  options: string[];
-}
 
 /** How many of an author's latest comments in a thread are re-announced when their shown vote changes. */
 const ANNOUNCED_COMMENTS = 50;

@@ -6,7 +6,8 @@ import { type Db, inTransaction, type UnitOfWork } from '../db';
 import type { EventBus } from '../events';
 import { type CommentEventName, recordThreadEvent } from '../threads/thread.events';
 import * as repo from './erase.repo';
-import { privacyExtensions, type PrivacySubject } from './extensions';
+import { privacyExtensions } from './extensions';
+import type { PrivacySubject } from './privacy.extension';
 
 export interface ErasureDeps {
   db: Db;

@@ -2,7 +2,8 @@ import type { Executor } from '../db';
 import { errors } from '../errors';
 import { withSettings } from '../sites/site.service';
 import * as repo from './export.repo';
-import { privacyExtensions, type PrivacySubject } from './extensions';
+import { privacyExtensions } from './extensions';
+import type { PrivacySubject } from './privacy.extension';
 import { DAY_MS, dayOfHash } from './network';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);

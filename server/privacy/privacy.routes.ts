@@ -2,7 +2,7 @@ import type { Request, Response, Router } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Deps } from '../deps';
 import { AppError, errors } from '../errors';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { exportFileName } from './export.service';
 import { meRoutes } from './me.routes';
 import { privacyPolicy } from './policy.service';

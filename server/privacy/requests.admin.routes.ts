@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps';
 import { errors } from '../errors';
 import { staffActor } from '../http/staff';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { authorize } from '../members/permissions';
 import { RequestIdParam } from './privacy.schema';
 import * as repo from './requests.repo';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { PrivacyRequest } from '../../db/schema';
 import { type Db, inTransaction, type Tx } from '../db';
 import type { StaffActor } from '../members/permissions';
-import { writeLog } from '../moderation/audit.repo';
+import { writeLog } from '../audit/audit.repo';
 import { AppError, errors } from '../errors';
 import type { EventBus } from '../events';
 import { hashSecret, newId, newSecret } from '../ids';

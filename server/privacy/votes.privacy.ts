@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db';
 import { withSettings } from '../sites/site.service';
-import type { PrivacyExtension } from './extensions';
+import type { PrivacyExtension } from './privacy.extension';
 import { DAY_MS } from './network';
 
 /**

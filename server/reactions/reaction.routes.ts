@@ -4,7 +4,7 @@ import { commentView } from '../comments/comment.view';
 import type { Deps } from '../deps';
 import { readerActor } from '../http/actor';
 import { scopeOf, sendIdempotent } from '../http/idempotency';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { type ReactionResult, setReaction } from './reaction.service';
 
 const reply = ({ comment, commenter, reacted, token }: ReactionResult) => ({
@@ -21,7 +21,7 @@ export function reactionRoutes(router: Router, deps: Deps): void {
       const id = parse(CommentIdParam, req.params.commentId, 'path');
       const actor = await readerActor(deps, req);
       await sendIdempotent(deps, req, res, scopeOf(actor), async (seal) =>
-        reply(await setReaction(deps, actor, id, liked, (trx, r) => seal(trx, reply(r)))),
+        reply(await setReaction(deps, actor, id, liked, { beforeCommit: (trx, r) => seal(trx, reply(r)) })),
       );
     });
   }

@@ -1,10 +1,12 @@
 import type { Comment, Commenter } from '../../db/schema';
 import { createCommenter } from '../commenters/commenter.service';
-import { visibleComment } from '../comments/comment-list.service';
-import type { BeforeCommit, CommentDeps, ReaderActor } from '../comments/comment.service';
+import { openComment } from '../comments/comment-list.service';
+import type { ReaderActor } from '../actors';
+import type { CommentDeps } from '../comments/comment.deps';
 import * as commentRepo from '../comments/comment.repo';
 import { inTransaction } from '../db';
 import { errors } from '../errors';
+import type { WriteHooks } from '../idempotency/idempotency.service';
 import * as threadRepo from '../threads/thread.repo';
 import * as repo from './reaction.repo';
 
@@ -14,13 +16,6 @@ export interface ReactionResult {
   reacted: boolean;
   /** Set when this like created the reader's identity. */
   token?: string;
-}
-
-/** Reactions and reports are about what everyone can read: a published comment. */
-export async function openComment(deps: CommentDeps, actor: ReaderActor, id: string, verb: string): Promise<Comment> {
-  const comment = await visibleComment(deps.db, actor.commenter?.id ?? null, id);
-  if (comment.status !== 'approved') throw errors.conflict('comment_not_published', `Only a published comment can be ${verb}.`);
-  return comment;
 }
 
 /**
@@ -34,7 +29,7 @@ export async function setReaction(
   actor: ReaderActor,
   id: string,
   liked: boolean,
-  beforeCommit?: BeforeCommit<ReactionResult>,
+  hooks: WriteHooks<ReactionResult> = {},
 ): Promise<ReactionResult> {
   if (!liked && !actor.commenter) throw errors.unauthenticated('Send your commenter token to remove your like.');
   const comment = await openComment(deps, actor, id, liked ? 'liked' : 'unliked');
@@ -52,7 +47,7 @@ export async function setReaction(
       ? await repo.shiftReactionCount(trx, comment.id, liked ? 1 : -1)
       : ((await commentRepo.findComment(trx, comment.id)) ?? comment);
     const result: ReactionResult = { comment: after, commenter, reacted: liked, token };
-    await beforeCommit?.(trx, result);
+    await hooks.beforeCommit?.(trx, result);
     return result;
   });
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { toAppError } from '../http/errors';
+import { toAppError } from '../errors';
 import type { AckError } from './contract';
 
 /** The socket side of the error contract: the same codes and messages as HTTP, never a stack. */
@@ -15,4 +15,9 @@ export function ackError(err: unknown, log: Logger): { error: AckError } {
 export function ackOf(args: unknown[]): ((result: unknown) => void) | undefined {
   const last = args[args.length - 1];
   return typeof last === 'function' ? (last as (result: unknown) => void) : undefined;
+}
+
+/** A refused handshake: the client sees `err.message` (the code) and `err.data` in `connect_error`. */
+export function connectError(code: string, message: string): Error {
+  return Object.assign(new Error(code), { data: { code, message } });
 }

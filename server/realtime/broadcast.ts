@@ -1,6 +1,6 @@
 import type { EventBus } from '../events';
 import type { Delivery } from './delivery';
-import type { ReaderNamespace } from './readers';
+import type { ReaderNamespace } from './reader-socket';
 import { commenterRoom } from './rooms';
 
 /**

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db';
 import type { ThreadChange } from '../threads/thread.events';
 import type { MissedEvent } from './contract';
-import type { ReaderNamespace } from './readers';
+import type { ReaderNamespace } from './reader-socket';
 import { eventsBetween, threadSeqs } from './replay.repo';
 import { isThreadRoom, threadCommenterRoom, threadRoom } from './rooms';
 import { outgoing } from './visibility';

@@ -7,7 +7,8 @@ import { broadcastThreadEvents } from './broadcast';
 import { createDelivery, DEFAULT_DELIVERY, type DeliveryOptions } from './delivery';
 import { createEventLimiter, DEFAULT_EVENT_LIMITS, type EventLimits, originGate } from './guards';
 import { moderationNamespace, type ModerationNamespace } from './moderation';
-import { DEFAULT_READER_OPTIONS, readerNamespace, type ReaderNamespace, type ReaderOptions } from './readers';
+import type { ReaderNamespace } from './reader-socket';
+import { DEFAULT_READER_OPTIONS, readerNamespace, type ReaderOptions } from './readers';
 import { broadcastPollResults } from './polls';
 import { MODERATION_NAMESPACE } from './rooms';
 

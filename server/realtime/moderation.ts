@@ -1,36 +1,15 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Namespace, Socket } from 'socket.io';
 import type { Deps } from '../deps';
 import { errors } from '../errors';
 import type { DomainEvents } from '../events';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
+import type { ModerationPrincipal } from '../members/moderation-auth';
 import { getSite } from '../sites/site.service';
-import { ackError } from './acks';
+import { ackError, connectError } from './acks';
 import type { ModerationClientEvents, ModerationServerEvents, QueueCountsPayload, QueueName } from './contract';
 import { queueCounts } from '../moderation/queue.repo';
-import { connectError } from './readers';
 import { QueueJoinSchema } from './realtime.schema';
 import { queueRoom } from './rooms';
-
-/** Who is connected to /moderation: a member (session cookie) or a site API key. */
-export interface ModerationPrincipal {
-  memberId: string | null;
-  apiKeySiteId: string | null;
-  /** Asked on every queue:join: roles change, and a key belongs to one site. */
-  canModerate(siteId: string): Promise<boolean>;
-}
-
-/** What the handshake offers: the Cookie header (sessions) and `auth` (`{apiKey}`), as sent. */
-export interface ModerationHandshake {
-  headers: IncomingHttpHeaders;
-  auth: Record<string, unknown>;
-}
-
-/**
- * Provided by the members layer: resolves a handshake to a principal, or null when it carries no
- * valid session or key. Without one, /moderation refuses every connection.
- */
-export type ModerationAuthenticator = (handshake: ModerationHandshake) => Promise<ModerationPrincipal | null>;
 
 export type ModerationNamespace = Namespace<ModerationClientEvents, ModerationServerEvents>;
 type ModerationSocket = Socket<ModerationClientEvents, ModerationServerEvents>;

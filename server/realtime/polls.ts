@@ -1,7 +1,7 @@
 import type { Deps } from '../deps';
 import * as pollRepo from '../polls/poll.repo';
 import { viewPoll } from '../polls/poll.service';
-import type { ReaderNamespace } from './readers';
+import type { ReaderNamespace } from './reader-socket';
 import { threadRoom } from './rooms';
 
 /**

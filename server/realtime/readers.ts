@@ -1,32 +1,18 @@
-import type { Namespace, Socket } from 'socket.io';
+import type { Socket } from 'socket.io';
 import { authenticateToken } from '../commenters/commenter.service';
 import type { Deps } from '../deps';
 import { AppError, errors } from '../errors';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import * as siteRepo from '../sites/site.repo';
 import * as threadRepo from '../threads/thread.repo';
-import { ackError } from './acks';
-import type { ThreadChange } from '../threads/thread.events';
-import type { JoinAck, JoinInput, ReaderAuth, ReaderClientEvents, ReaderServerEvents } from './contract';
+import { ackError, connectError } from './acks';
+import type { JoinAck, JoinInput, ReaderAuth } from './contract';
 import type { Delivery } from './delivery';
+import type { ReaderNamespace, ReaderSocket } from './reader-socket';
 import { JoinThreadSchema, LeaveThreadSchema } from './realtime.schema';
 import { eventsBetween, replayHead } from './replay.repo';
 import { commenterRoom, isThreadRoom, threadCommenterRoom, threadRoom } from './rooms';
 import { outgoing } from './visibility';
-
-export interface ReaderData {
-  commenterId: string | null;
-}
-
-/** Between instances (through the adapter), never seen by clients. */
-export interface ReaderInterServerEvents {
-  'commenter:revoked': (commenterId: string) => void;
-  /** A change committed through another instance (delivery.ts checks it against the log). */
-  'thread:change': (change: ThreadChange) => void;
-}
-
-export type ReaderNamespace = Namespace<ReaderClientEvents, ReaderServerEvents, ReaderInterServerEvents, ReaderData>;
-type ReaderSocket = Socket<ReaderClientEvents, ReaderServerEvents, ReaderInterServerEvents, ReaderData>;
 
 export interface ReaderOptions {
   /** More missed events than this answers `{resync: true}`: reloading the thread is cheaper. */
@@ -36,11 +22,6 @@ export interface ReaderOptions {
 }
 
 export const DEFAULT_READER_OPTIONS: ReaderOptions = { maxMissed: 500, maxThreadsPerSocket: 20 };
-
-/** A refused handshake: the client sees `err.message` (the code) and `err.data` in `connect_error`. */
-export function connectError(code: string, message: string): Error {
-  return Object.assign(new Error(code), { data: { code, message } });
-}
 
 /**
  * The default namespace: readers. The handshake's `auth.token` (a `ct_…` commenter token) is

@@ -6,7 +6,7 @@ import type { EventBus } from '../events';
 import { apiKeyView, createApiKey } from '../members/apikey.service';
 import * as memberRepo from '../members/member.repo';
 import { authorize, type StaffActor } from '../members/permissions';
-import { writeLog } from '../moderation/audit.repo';
+import { writeLog } from '../audit/audit.repo';
 import { words } from '../moderation/pipeline/words';
 import * as repo from './site.repo';
 import type { UpdateSiteInput } from './site.admin.schema';

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import type { Deps } from '../deps';
 import { staffActor } from '../http/staff';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { AddSiteMemberSchema, MemberIdParam } from '../members/member.schema';
 import { addSiteMember, listSiteMembers, memberView, removeSiteMember } from '../members/member.service';
 import { CreateKeySchema, KeyIdParam, UpdateSiteSchema } from './site.admin.schema';

@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../deps';
 import { errors } from '../errors';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import * as siteRepo from '../sites/site.repo';
 import * as repo from './thread.repo';
 

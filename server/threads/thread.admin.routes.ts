@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import type { Deps } from '../deps';
 import { staffActor } from '../http/staff';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { UpdateThreadSchema, updateThread } from './thread.admin.service';
 import { listThreads, ThreadListQuery } from './thread.list';
 import { ThreadIdParam } from './thread.schema';

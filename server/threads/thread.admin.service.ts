@@ -3,7 +3,7 @@ import { type Db, inTransaction } from '../db';
 import { errors } from '../errors';
 import type { EventBus } from '../events';
 import { authorize, type StaffActor } from '../members/permissions';
-import { writeLog } from '../moderation/audit.repo';
+import { writeLog } from '../audit/audit.repo';
 import { ModerationMode } from '../sites/site.schema';
 import * as repo from './thread.repo';
 import { HttpUrlSchema } from './thread.schema';

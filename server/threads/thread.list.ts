@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { authorize, type StaffActor } from '../members/permissions';
-import { decodeKeyset, encodeKeyset } from '../moderation/keyset';
+import { decodeKeyset, encodeKeyset } from '../keyset';
 import { SiteQuery } from '../moderation/moderation.schema';
 import { type PollDeps, pollsForThread } from '../polls/poll.service';
 import { getSite } from '../sites/site.service';

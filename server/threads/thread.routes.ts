@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import { commenterOf, originOf } from '../http/actor';
 import { apiKeySiteOf } from '../http/staff';
 import { pollsForThread } from '../polls/poll.service';
-import { parse } from '../http/validate';
+import { parse } from '../validate';
 import { ResolveThreadSchema, ThreadIdParam } from './thread.schema';
 import { getThread, resolveThread } from './thread.service';
 import { threadView } from './thread.view';

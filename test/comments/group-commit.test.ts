@@ -4,7 +4,7 @@ import { startTestParley, type TestParley } from '../helpers/parley';
 import { call } from '../helpers/reader';
 import { itOnPostgres } from '../helpers/db';
 import { renderBody } from '../../server/comments/comment.render';
-import { textHash } from '../../server/comments/comment.service';
+import { textHash } from '../../server/comments/comment.rules';
 
 /**
  * Posts to one thread that arrive together are committed together. Each is still answered as if it

@@ -1,4 +1,4 @@
-import type { ModerationAuthenticator } from '../../server/realtime/moderation';
+import type { ModerationAuthenticator } from '../../server/members/moderation-auth';
 import { buildSite, buildThread, SITE_ORIGIN } from '../helpers/factories';
 import { connect, connected, emitAck, type LiveParley, type RawSocket, record, sleep, startLiveParley, waitFor } from './helpers';
 

@@ -1,8 +1,7 @@
 import { qs } from '../api';
-import { who } from '../context';
+import { type Panel, who } from '../context';
 import { h } from '../dom';
 import { formatDate } from '../i18n';
-import type { Panel } from '../shell';
 import type { Ban, Page } from '../types';
 
 /** The site's active bans, newest first, each with a button to lift it. */

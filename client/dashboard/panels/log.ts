@@ -1,7 +1,7 @@
+import type { Panel } from '../context';
 import { qs } from '../api';
 import { h } from '../dom';
 import { formatDate } from '../i18n';
-import type { Panel } from '../shell';
 import type { LogEntry, Page } from '../types';
 
 /** The audit log: who did what to which comment, when and why; newest first, page by page. */

@@ -1,9 +1,8 @@
 import { ApiError, qs } from '../api';
 import { confirmDialog } from '../confirm';
-import type { Ctx } from '../context';
+import type { Ctx, Panel } from '../context';
 import { h } from '../dom';
 import { formatDate } from '../i18n';
-import type { Panel } from '../shell';
 import type { PrivacyRequest } from '../types';
 
 const listPath = (ctx: Ctx) => `/moderation/privacy-requests${qs({ site: ctx.site.id })}`;

@@ -1,6 +1,6 @@
+import type { Panel } from '../context';
 import { ApiError } from '../api';
 import { h, uid } from '../dom';
-import type { Panel } from '../shell';
 import type { Site, SiteSettings } from '../types';
 
 const lines = (value: string) =>

@@ -2,7 +2,7 @@ import { type Ctx, who } from '../context';
 import { h, safeHtml } from '../dom';
 import { formatDate } from '../i18n';
 import { replyBox } from '../reply';
-import type { Page, PublicComment } from '../types';
+import type { CommentWithReplies, Page, PublicComment } from '../types';
 
 /**
  * A thread's published comments as readers see them (the public API), each with a Reply button:
@@ -10,7 +10,7 @@ import type { Page, PublicComment } from '../types';
  */
 export async function threadComments(ctx: Ctx, threadId: string): Promise<HTMLElement> {
   const { t } = ctx;
-  const page = await ctx.api.get<Page<PublicComment>>(`/threads/${threadId}/comments?sort=newest&limit=50`);
+  const page = await ctx.api.get<Page<CommentWithReplies>>(`/threads/${threadId}/comments?sort=newest&limit=50`);
   const list = h('ol', { class: 'public-comments' });
   const entry = (c: PublicComment, depth: number): HTMLLIElement => {
     const author = who(ctx, c.author.name);

@@ -1,8 +1,7 @@
 import { qs } from '../api';
-import { type Ctx, canModerate } from '../context';
+import { canModerate, type Ctx, type Panel } from '../context';
 import { h, safeUrl } from '../dom';
 import { formatDate } from '../i18n';
-import type { Panel } from '../shell';
 import type { Page, ThreadInfo } from '../types';
 import { pollForm, pollList } from './polls';
 import { threadComments } from './thread-comments';

@@ -1,7 +1,6 @@
 import { ApiError, qs } from '../api';
-import { who } from '../context';
+import { type Panel, who } from '../context';
 import { replyBox } from '../reply';
-import type { Panel } from '../shell';
 import type { Action, Counts, Page, QueueItem, QueueName } from '../types';
 import { banDialog } from './ban-dialog';
 import { belongs, decideMany, decideOne, toggleFeature } from './decide';

@@ -3,7 +3,7 @@ import { createApiKey } from '../../members/apikey.service';
 import * as memberRepo from '../../members/member.repo';
 import { RoleSchema } from '../../members/member.schema';
 import { createMember, resetPassword } from '../../members/member.service';
-import { writeLog } from '../../moderation/audit.repo';
+import { writeLog } from '../../audit/audit.repo';
 import * as siteRepo from '../../sites/site.repo';
 import { CliError, type CliIo, type CliOptions, EXIT, withDatabase } from '../context';
 

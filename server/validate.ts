@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { errors } from '../errors';
+import { errors } from './errors';
 
 /** Parses input with a zod schema; every problem becomes one detail with its path. */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.infer<S> {

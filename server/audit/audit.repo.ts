@@ -3,6 +3,10 @@ import type { ModerationLogEntry } from '../../db/schema';
 import type { Executor } from '../db';
 import { actorRef, type StaffActor } from '../members/permissions';
 
+/**
+ * The moderation log: every staff action and system decision, on any site, in one table. Members,
+ * sites, threads, moderation and privacy all write to it, so it is its own folder, not one of theirs.
+ */
 export interface LogEntry {
   siteId: string;
   /** undefined: the system (a rule, a job), not a person or key. */

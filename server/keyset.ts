@@ -1,6 +1,6 @@
-import { errors } from '../errors';
+import { errors } from './errors';
 
-/** An opaque keyset cursor over `(created_at, id)`, for moderation lists. */
+/** An opaque keyset cursor over `(created_at, id)`, for staff lists (queues, bans, threads). */
 export interface Keyset {
   createdAt: string;
   id: string;

@@ -1,0 +1,19 @@
+import type { Db } from '../db';
+import type { EventBus } from '../events';
+import type { FloodGuard } from '../limits/flood';
+import type { NetworkHasher } from '../privacy/network';
+import type { Claimed, ClaimingInsert } from './comment.repo';
+import type { ThreadWriter } from './thread-writer';
+
+/** New comments, written in batches per thread (see thread-writer.ts and planClaimingThread). */
+export type PostWriter = ThreadWriter<ClaimingInsert, Claimed>;
+
+/** What a reader's write to a comment (post, edit, like, report) is given. */
+export interface CommentDeps {
+  db: Db;
+  bus: EventBus;
+  limits: FloodGuard;
+  network: NetworkHasher;
+  /** Group commit of posts per thread (see thread-writer.ts); without it, a transaction per post. */
+  writer?: PostWriter;
+}

@@ -1,0 +1,22 @@
+import type { z } from 'zod';
+
+/** One documented route: what it takes, what it answers. The reader and staff lists are made of these. */
+export type Auth = 'none' | 'optional' | 'required' | 'staff';
+
+export interface OperationDoc {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express-style path under /api/v1 (`:param`). */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  auth: Auth;
+  idempotent?: boolean;
+  /** Answers `If-None-Match` with 304 when its `ETag` still matches. */
+  conditional?: boolean;
+  params?: Record<string, z.ZodType>;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  ok: { status: number; description: string; schema: z.ZodType };
+  errors: number[];
+}
