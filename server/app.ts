@@ -37,7 +37,7 @@ export interface ParleyOptions {
   /** Authenticates /moderation sockets (members' sessions and API keys). */
   moderationAuth?: ModerationAuthenticator;
   /** Socket limits, for tests that exercise them. */
-  realtime?: Pick<RealtimeOptions, 'limits' | 'readers'>;
+  realtime?: Omit<RealtimeOptions, 'draining'>;
 }
 
 export async function createParley(options: ParleyOptions): Promise<ParleyApp> {

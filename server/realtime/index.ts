@@ -17,6 +17,8 @@ export interface RealtimeOptions {
   limits?: Partial<EventLimits>;
   readers?: Partial<ReaderOptions>;
   delivery?: Partial<DeliveryOptions>;
+  /** How often moderators get their sites' queue counts again, whatever they were told (default 5 s). */
+  queueHeartbeatMs?: number;
 }
 
 export interface Realtime {
@@ -59,7 +61,7 @@ export async function createRealtime(deps: Deps, server: http.Server, options: R
   const delivery = createDelivery(readers, deps, { ...DEFAULT_DELIVERY, ...options.delivery });
   readerNamespace(readers, deps, guard, delivery, { ...DEFAULT_READER_OPTIONS, ...options.readers });
   const moderation = io.of(MODERATION_NAMESPACE) as unknown as ModerationNamespace;
-  const stopQueues = moderationNamespace(moderation, deps, guard);
+  const stopQueues = moderationNamespace(moderation, deps, guard, options.queueHeartbeatMs);
   const stopBroadcasts = broadcastThreadEvents(readers, deps.bus, delivery, choice.kind !== 'memory');
   const stopPolls = broadcastPollResults(readers, deps);
 

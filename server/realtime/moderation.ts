@@ -16,7 +16,7 @@ type ModerationSocket = Socket<ModerationClientEvents, ModerationServerEvents>;
 
 const QUEUE_OF: Partial<Record<string, QueueName>> = { pending: 'pending', spam: 'spam', rejected: 'rejected' };
 
-export function moderationNamespace(nsp: ModerationNamespace, deps: Deps, guard: (socket: Socket) => void): () => void {
+export function moderationNamespace(nsp: ModerationNamespace, deps: Deps, guard: (socket: Socket) => void, heartbeatMs = 5_000): () => void {
   const principals = new WeakMap<ModerationSocket, ModerationPrincipal>();
 
   nsp.use((socket, next) => {
@@ -65,7 +65,7 @@ export function moderationNamespace(nsp: ModerationNamespace, deps: Deps, guard:
     });
   });
 
-  return publishQueueChanges(nsp, deps);
+  return publishQueueChanges(nsp, deps, heartbeatMs);
 }
 
 async function countsOf(deps: Deps, siteId: string): Promise<QueueCountsPayload> {
@@ -77,7 +77,7 @@ async function countsOf(deps: Deps, siteId: string): Promise<QueueCountsPayload>
  * Status changes move comments between queues. Items are announced at once; counts follow,
  * coalesced per site, so a bulk decision on 100 comments costs one count query, not 100.
  */
-function publishQueueChanges(nsp: ModerationNamespace, deps: Deps, coalesceMs = 150): () => void {
+function publishQueueChanges(nsp: ModerationNamespace, deps: Deps, heartbeatMs: number, coalesceMs = 150): () => void {
   const scheduled = new Map<string, NodeJS.Timeout>();
 
   function scheduleCounts(siteId: string): void {
@@ -117,8 +117,10 @@ function publishQueueChanges(nsp: ModerationNamespace, deps: Deps, coalesceMs = 
   });
   // A bulk import: the counts are read again once, rather than an event per imported comment.
   const offImported = deps.bus.on('site.imported', (e: DomainEvents['site.imported']) => scheduleCounts(e.siteId));
+  const stopHeartbeat = queueHeartbeat(nsp, deps, heartbeatMs);
 
   return () => {
+    stopHeartbeat();
     off();
     offFlagged();
     offDecided();
@@ -126,4 +128,25 @@ function publishQueueChanges(nsp: ModerationNamespace, deps: Deps, coalesceMs = 
     for (const timer of scheduled.values()) clearTimeout(timer);
     scheduled.clear();
   };
+}
+
+/**
+ * Queue changes reach other instances' moderators through the adapter, and a notification can be
+ * lost (a LISTEN connection cut for a moment). So every `everyMs` each instance reads the counts of
+ * the sites its own moderators follow and sends them: a dashboard whose count grew by more than the
+ * arrivals it was told of reads the queue again (SPEC §13 "Live delivery").
+ */
+function queueHeartbeat(nsp: ModerationNamespace, deps: Deps, everyMs: number): () => void {
+  const timer = setInterval(() => {
+    for (const [room, sockets] of nsp.adapter.rooms) {
+      if (!room.startsWith('queue:') || sockets.size === 0) continue;
+      const siteId = room.slice('queue:'.length);
+      countsOf(deps, siteId).then(
+        (payload) => nsp.local.to(room).emit('queue:counts', payload),
+        () => {}, // the database is away: the next beat tries again
+      );
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -1,5 +1,5 @@
 import type { ModerationAuthenticator } from '../../server/members/moderation-auth';
-import { buildSite, buildThread, SITE_ORIGIN } from '../helpers/factories';
+import { buildComment, buildSite, buildThread, SITE_ORIGIN } from '../helpers/factories';
 import { connect, connected, emitAck, type LiveParley, type RawSocket, record, sleep, startLiveParley, waitFor } from './helpers';
 
 /**
@@ -25,7 +25,8 @@ const authenticate: ModerationAuthenticator = async ({ headers, auth }) => {
 let parley: LiveParley;
 const sockets: RawSocket[] = [];
 beforeAll(async () => {
-  parley = await startLiveParley({ moderationAuth: authenticate, env: { PARLEY_RATE_LIMITS: 'off' } });
+  // The queues' heartbeat is slowed down here: these tests count every event; its own test is below.
+  parley = await startLiveParley({ moderationAuth: authenticate, env: { PARLEY_RATE_LIMITS: 'off' }, realtime: { queueHeartbeatMs: 600_000 } });
 });
 afterAll(() => parley.close());
 beforeEach(async () => {
@@ -144,5 +145,26 @@ describe('/moderation', () => {
     await sleep(300);
     expect(events.length).toBeLessThanOrEqual(3);
     expect(events.at(-1)!.payload.counts).toEqual({ pending: 0, flagged: 1, spam: 0, rejected: 0 });
+  });
+});
+
+describe('/moderation heartbeat', () => {
+  it('sends the counts again, so a dashboard that missed a change learns of it within a beat', async () => {
+    const beating = await startLiveParley({ moderationAuth: authenticate, realtime: { queueHeartbeatMs: 300 } });
+    try {
+      const site = await buildSite(beating.database.db);
+      const thread = await buildThread(beating.database.db, site.id);
+      grants.set('k3y', [site.id]);
+      const socket = await connected(beating.url, { namespace: '/moderation', auth: { apiKey: 'k3y' } });
+      sockets.push(socket);
+      const events = record(socket, ['queue:counts']);
+      await emitAck(socket, 'queue:join', { siteId: site.id });
+      // Held comments written without telling anyone (as if their notification were lost).
+      await buildComment(beating.database.db, thread, { status: 'pending' });
+      await buildComment(beating.database.db, thread, { status: 'pending' });
+      await waitFor(() => events.some((e) => (e.payload as { counts: { pending: number } }).counts.pending === 2), 5000, 'the counts again');
+    } finally {
+      await beating.close();
+    }
   });
 });

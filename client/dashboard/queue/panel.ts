@@ -261,9 +261,19 @@ export const queuePanel: Panel = (ctx, mount, arg) => {
     }
   }
 
+  /** This queue's count as last shown, and the arrivals announced since: a count that grew by more missed some. */
+  let shown: number | null = null;
+  let announced = 0;
   ctx.live.setHandlers({
-    onCounts: (p) => view.setCounts(p.counts as Counts),
+    onCounts(p) {
+      view.setCounts(p.counts as Counts);
+      const now = (p.counts as Counts)[queue] ?? 0;
+      if (shown !== null && now - shown > announced) void catchUp();
+      shown = now;
+      announced = 0;
+    },
     onAdded(p) {
+      if (p.queue === queue) announced++;
       if (p.queue !== queue || list.has(p.commentId)) return;
       arrivals.add(p.commentId);
       ctx.status.say(t.arrived(arrivals.size));
