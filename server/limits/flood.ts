@@ -16,7 +16,7 @@ import { errors } from '../errors';
  * counters live where every instance sees them — Redis when REDIS_URL is set, otherwise the
  * PostgreSQL `rate_limits` table — and in memory on the embedded database (one process).
  */
-export type FloodAction = 'comment' | 'edit' | 'reaction' | 'flag' | 'profile';
+export type FloodAction = 'comment' | 'edit' | 'reaction' | 'flag' | 'profile' | 'thread';
 
 interface Budget {
   points: number;
@@ -34,6 +34,9 @@ export const FLOOD_BUDGETS: Record<FloodAction, { commenter: Budget; network: Bu
   reaction: { commenter: { points: 60, duration: 60 }, network: { points: 300, duration: 60 } },
   flag: { commenter: { points: 20, duration: 3600 }, network: { points: 100, duration: 3600 } },
   profile: { commenter: { points: 10, duration: 60 }, network: { points: 60, duration: 60 } },
+  // New threads only (resolving an existing one is free), keyed by site and network: a page view
+  // creates at most one, so 20 an hour is a busy newsroom's worth, not a spammer's.
+  thread: { commenter: { points: 20, duration: 3600 }, network: { points: 20, duration: 3600 } },
 };
 
 export interface FloodWho {

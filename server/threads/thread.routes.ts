@@ -11,7 +11,7 @@ import { threadView } from './thread.view';
 export function threadRoutes(router: Router, deps: Deps): void {
   router.post('/threads/resolve', async (req, res) => {
     const input = parse(ResolveThreadSchema, req.body);
-    const actor = { origin: originOf(req), apiKeySiteId: await apiKeySiteOf(deps, req) };
+    const actor = { origin: originOf(req), apiKeySiteId: await apiKeySiteOf(deps, req), network: await deps.network.hash(req.ip) };
     const { thread, created } = await resolveThread(deps, actor, input);
     res.status(created ? 201 : 200).json({ thread: threadView(thread) });
   });

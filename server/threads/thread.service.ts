@@ -1,6 +1,7 @@
 import type { Thread } from '../../db/schema';
 import type { Db } from '../db';
 import { errors } from '../errors';
+import type { FloodGuard } from '../limits/flood';
 import * as siteRepo from '../sites/site.repo';
 import * as repo from './thread.repo';
 import type { ResolveThreadInput } from './thread.schema';
@@ -10,10 +11,18 @@ export interface ResolveActor {
   origin: string | null;
   /** A site API key authorises creation regardless of origin (server-to-server). */
   apiKeySiteId?: string | null;
+  /** The request's hashed network: creation through an Origin is budgeted per network and site. */
+  network?: string | null;
 }
 
+/**
+ * Finds a thread, or creates it for a page of the site. `Origin` is only a header outside a
+ * browser, so creation through it is held to what a real page could ask: a `url` on one of the
+ * site's own origins (the first resolve fixes the thread's url and title for good) and a budget of
+ * new threads per network. The site's API keys are trusted servers and skip both.
+ */
 export async function resolveThread(
-  deps: { db: Db },
+  deps: { db: Db; limits: FloodGuard },
   actor: ResolveActor,
   input: ResolveThreadInput,
 ): Promise<{ thread: Thread; created: boolean }> {
@@ -21,13 +30,18 @@ export async function resolveThread(
   if (!site) throw errors.notFound('The site');
   const existing = await repo.findThreadByKey(deps.db, site.id, input.key);
   if (existing) return { thread: existing, created: false };
-  const origins = site.origins as unknown as string[];
-  const allowed = actor.apiKeySiteId === site.id || (actor.origin !== null && origins.includes(actor.origin));
-  if (!allowed) {
-    throw errors.forbidden(
-      'origin_not_allowed',
-      'This thread does not exist yet, and only a page on one of the site’s allowed origins (or an API key) can create it.',
-    );
+  if (actor.apiKeySiteId !== site.id) {
+    const origins = site.origins as unknown as string[];
+    if (actor.origin === null || !origins.includes(actor.origin)) {
+      throw errors.forbidden(
+        'origin_not_allowed',
+        'This thread does not exist yet, and only a page on one of the site’s allowed origins (or an API key) can create it.',
+      );
+    }
+    if (input.url !== undefined && !origins.includes(new URL(input.url).origin)) {
+      throw errors.forbidden('url_not_allowed', 'A new thread’s url must be a page on one of the site’s allowed origins.');
+    }
+    await deps.limits.consume('thread', { commenterId: null, network: actor.network ? `${site.id}:${actor.network}` : null });
   }
   return repo.insertThread(deps.db, { siteId: site.id, key: input.key, url: input.url, title: input.title });
 }
