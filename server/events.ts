@@ -16,6 +16,12 @@ import type { Database } from '../db/schema';
 export interface DomainEvents {
   'comment.status': { siteId: string; threadId: string; commentId: string; from: string | null; to: string };
   'commenter.revoked': { commenterId: string };
+  /**
+   * Staff access ended or shrank: sessions ended (logout, password change or reset), a key revoked,
+   * or a member's role on a site removed or lowered below moderation. Live moderation feeds opened
+   * with that access stop, on every instance.
+   */
+  'staff.revoked': { sessionHashes?: string[]; apiKeyId?: string; memberSite?: { memberId: string; siteId: string } };
   /** Every moderation decision, including those that change no status (flags cleared, featured). */
   'moderation.decided': { siteId: string; threadId: string; commentId: string; action: string; from: string; to: string };
   /** A ballot was cast, changed or withdrawn: live results are recomputed, coalesced per poll. */

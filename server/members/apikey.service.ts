@@ -36,6 +36,12 @@ export async function authenticateApiKey(db: Executor, secret: string | null | u
   return { kind: 'key', id: key.id, siteId: key.site_id, name: key.name };
 }
 
+/** Whether a key is still valid, without counting as use (the /moderation feed's periodic check). */
+export async function apiKeyStillValid(db: Executor, keyId: string): Promise<boolean> {
+  const key = await repo.findApiKeyById(db, keyId);
+  return !!key && !key.revoked_at;
+}
+
 export function apiKeyView(key: ApiKey) {
   return {
     id: key.id,

@@ -123,10 +123,11 @@ export async function deleteSession(db: Executor, tokenHash: string): Promise<vo
   await db.deleteFrom('member_sessions').where('token_hash', '=', tokenHash).execute();
 }
 
-export async function deleteSessionsOf(db: Executor, memberId: string, except?: string): Promise<void> {
+/** Ends a member's sessions (all, or all but one); returns the ended sessions' token hashes. */
+export async function deleteSessionsOf(db: Executor, memberId: string, except?: string): Promise<string[]> {
   let q = db.deleteFrom('member_sessions').where('member_id', '=', memberId);
   if (except) q = q.where('token_hash', '!=', except);
-  await q.execute();
+  return (await q.returning('token_hash').execute()).map((r) => r.token_hash);
 }
 
 /** Sessions past their end or idle too long; they would be refused anyway, this keeps the table small. */
@@ -164,6 +165,10 @@ export async function findApiKeyByHash(db: Executor, keyHash: string): Promise<A
 
 export async function findApiKey(db: Executor, siteId: string, id: string): Promise<ApiKey | undefined> {
   return db.selectFrom('api_keys').selectAll().where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function findApiKeyById(db: Executor, id: string): Promise<ApiKey | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export async function listApiKeys(db: Executor, siteId: string): Promise<ApiKey[]> {

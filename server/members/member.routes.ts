@@ -43,7 +43,7 @@ export function memberRoutes(router: Router, deps: Deps): void {
     const token = sessionTokenFromCookieHeader(req.headers.cookie);
     if (token && (await authenticateSession(deps.db, token))) {
       await staffAuth(deps, req); // the CSRF check: a foreign page must not sign a member out
-      await endSession(deps.db, token);
+      deps.bus.emit('staff.revoked', { sessionHashes: [await endSession(deps.db, token)] });
     }
     clearCookie(res);
     res.status(204).end();
@@ -52,7 +52,7 @@ export function memberRoutes(router: Router, deps: Deps): void {
   router.post('/auth/password', async (req, res) => {
     const { session } = await staffAuth(deps, req);
     if (!session) throw errors.forbidden('member_only', 'Only a signed-in member can change their password.');
-    await changePassword(deps.db, session, parse(ChangePasswordSchema, req.body));
+    await changePassword(deps, session, parse(ChangePasswordSchema, req.body));
     res.status(204).end();
   });
 }

@@ -9,7 +9,7 @@ import type { LoginThrottle } from './login-throttle';
 import * as repo from './member.repo';
 import { MemberEmailSchema, type Role } from './member.schema';
 import { checkPassword, generatePassword, hashPassword } from './password';
-import { authorize, type StaffActor } from './permissions';
+import { authorize, ROLE_ABILITIES, type StaffActor } from './permissions';
 import { createSession, type MemberSession } from './session.service';
 
 interface MemberDeps {
@@ -42,6 +42,7 @@ export async function createMember(
 
 /** Sets a new password (generated unless given) and signs the member out everywhere. */
 export async function resetPassword(db: Db, emailInput: string, given?: string): Promise<{ member: Member; password: string }> {
+  // Run from the command line, in another process: the server's periodic check ends live feeds.
   const email = MemberEmailSchema.parse(emailInput);
   const member = await repo.findMemberByEmail(db, email);
   if (!member) throw errors.notFound('The member');
@@ -72,16 +73,17 @@ export async function login(
 }
 
 export async function changePassword(
-  db: Db,
+  deps: MemberDeps,
   session: MemberSession,
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
   if (!(await checkPassword(session.member.password_hash, input.currentPassword))) {
     throw errors.forbidden('invalid_credentials', 'The current password is not right.');
   }
-  await repo.setPassword(db, session.member.id, await hashPassword(input.newPassword));
-  // Every other session ends: a changed password must lock out whoever else knew the old one.
-  await repo.deleteSessionsOf(db, session.member.id, session.tokenHash);
+  await repo.setPassword(deps.db, session.member.id, await hashPassword(input.newPassword));
+  // Every other session ends, live feeds included: a changed password must lock out whoever else knew the old one.
+  const ended = await repo.deleteSessionsOf(deps.db, session.member.id, session.tokenHash);
+  if (ended.length) deps.bus.emit('staff.revoked', { sessionHashes: ended });
 }
 
 /**
@@ -141,13 +143,16 @@ export async function addSiteMember(
     created = true;
   }
   const target = member;
-  await inTransaction(deps, async ({ trx }) => {
+  await inTransaction(deps, async ({ trx, emit }) => {
     const admins = await repo.lockSiteAdmins(trx, siteId);
     if (input.role !== 'admin' && admins.length === 1 && admins[0] === target.id) {
       throw errors.conflict('last_admin', 'A site needs at least one admin: make someone else admin first.');
     }
     const before = await repo.roleOn(trx, target.id, siteId);
     await repo.upsertRole(trx, siteId, target.id, input.role);
+    if (before && ROLE_ABILITIES[before].includes('moderate') && !ROLE_ABILITIES[input.role].includes('moderate')) {
+      emit('staff.revoked', { memberSite: { memberId: target.id, siteId } });
+    }
     await writeLog(trx, {
       siteId,
       actor,
@@ -164,7 +169,7 @@ export async function addSiteMember(
 
 export async function removeSiteMember(deps: MemberDeps, actor: StaffActor, siteId: string, memberId: string): Promise<void> {
   authorize(actor, siteId, 'administer');
-  await inTransaction(deps, async ({ trx }) => {
+  await inTransaction(deps, async ({ trx, emit }) => {
     const admins = await repo.lockSiteAdmins(trx, siteId);
     const role = await repo.roleOn(trx, memberId, siteId);
     if (!role) throw errors.notFound('The member');
@@ -172,6 +177,7 @@ export async function removeSiteMember(deps: MemberDeps, actor: StaffActor, site
       throw errors.conflict('last_admin', 'A site needs at least one admin: make someone else admin first.');
     }
     await repo.removeRole(trx, siteId, memberId);
+    emit('staff.revoked', { memberSite: { memberId, siteId } });
     await writeLog(trx, { siteId, actor, action: 'member.remove', targetType: 'member', targetId: memberId, from: role });
   });
 }

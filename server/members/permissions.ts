@@ -16,7 +16,7 @@ export type Ability = 'view_site' | 'post' | 'moderate' | 'administer';
  * its own site: it moderates and posts (on behalf of a member), but cannot mint more keys, add
  * members or change settings, so a leaked key never escalates.
  */
-const ROLE_ABILITIES: Record<Role, readonly Ability[]> = {
+export const ROLE_ABILITIES: Record<Role, readonly Ability[]> = {
   admin: ['view_site', 'post', 'moderate', 'administer'],
   moderator: ['view_site', 'post', 'moderate'],
   journalist: ['view_site', 'post'],

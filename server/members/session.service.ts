@@ -60,6 +60,16 @@ export function sessionTokenFromCookieHeader(header: string | undefined | null):
   }
 }
 
+/**
+ * Whether a session still stands, without counting as use: an open live feed must not keep an
+ * unattended session from idling out.
+ */
+export async function sessionStillValid(db: Executor, tokenHash: string): Promise<boolean> {
+  const row = await repo.findSession(db, tokenHash);
+  const now = Date.now();
+  return !!row && row.expires_at.getTime() > now && row.last_seen_at.getTime() + SESSION_IDLE_MS > now;
+}
+
 /** Convenience for the realtime layer: a Cookie header straight to the member, or null. */
 export async function authenticateSessionCookie(db: Executor, cookieHeader: string | undefined | null): Promise<MemberSession | null> {
   return authenticateSession(db, sessionTokenFromCookieHeader(cookieHeader));
@@ -81,8 +91,11 @@ export function csrfMatches(sessionToken: string, presented: string | undefined)
   return given.length === expected.length && crypto.timingSafeEqual(given, expected);
 }
 
-export async function endSession(db: Executor, token: string): Promise<void> {
-  await repo.deleteSession(db, hashSecret(token));
+/** Ends the session; returns its token's hash, by which its live feeds are found. */
+export async function endSession(db: Executor, token: string): Promise<string> {
+  const tokenHash = hashSecret(token);
+  await repo.deleteSession(db, tokenHash);
+  return tokenHash;
 }
 
 export function memberActor(session: MemberSession): StaffActor {

@@ -10,6 +10,7 @@ import { moderationNamespace, type ModerationNamespace } from './moderation';
 import type { ReaderNamespace } from './reader-socket';
 import { DEFAULT_READER_OPTIONS, readerNamespace, type ReaderOptions } from './readers';
 import { broadcastPollResults } from './polls';
+import { followStaffAccess } from './staff-access';
 import { MODERATION_NAMESPACE } from './rooms';
 
 export interface RealtimeOptions {
@@ -19,6 +20,8 @@ export interface RealtimeOptions {
   delivery?: Partial<DeliveryOptions>;
   /** How often moderators get their sites' queue counts again, whatever they were told (default 5 s). */
   queueHeartbeatMs?: number;
+  /** How often open /moderation sockets' sessions and keys are checked again (tests shorten it). */
+  staffRecheckMs?: number;
 }
 
 export interface Realtime {
@@ -64,6 +67,7 @@ export async function createRealtime(deps: Deps, server: http.Server, options: R
   const stopQueues = moderationNamespace(moderation, deps, guard, options.queueHeartbeatMs);
   const stopBroadcasts = broadcastThreadEvents(readers, deps.bus, delivery, choice.kind !== 'memory');
   const stopPolls = broadcastPollResults(readers, deps);
+  const stopStaffAccess = followStaffAccess(moderation, deps, choice.kind !== 'memory', options.staffRecheckMs);
 
   const upgraded = new Set<NetSocket>();
   const onUpgrade = (_req: http.IncomingMessage, socket: NetSocket) => {
@@ -90,6 +94,7 @@ export async function createRealtime(deps: Deps, server: http.Server, options: R
       stopBroadcasts();
       delivery.stop();
       stopPolls();
+      stopStaffAccess();
       stopQueues();
       server.off('upgrade', onUpgrade);
       io.engine.close();

@@ -9,7 +9,7 @@ import { ackError, connectError } from './acks';
 import type { ModerationClientEvents, ModerationServerEvents, QueueCountsPayload, QueueName } from './contract';
 import { queueCounts } from '../moderation/queue.repo';
 import { QueueJoinSchema } from './realtime.schema';
-import { queueRoom } from './rooms';
+import { queueRoom, staffRoomsOf } from './rooms';
 
 export type ModerationNamespace = Namespace<ModerationClientEvents, ModerationServerEvents>;
 type ModerationSocket = Socket<ModerationClientEvents, ModerationServerEvents>;
@@ -32,6 +32,7 @@ export function moderationNamespace(nsp: ModerationNamespace, deps: Deps, guard:
       (principal) => {
         if (!principal) return next(connectError('unauthenticated', 'Sign in, or send an API key, to follow the moderation queues.'));
         principals.set(socket, principal);
+        socket.data.principal = principal;
         next();
       },
       (err: unknown) => {
@@ -43,6 +44,9 @@ export function moderationNamespace(nsp: ModerationNamespace, deps: Deps, guard:
 
   nsp.on('connection', (socket: ModerationSocket) => {
     guard(socket);
+    // Rooms of the access it was opened with, so that revoking that access can end it (staff-access.ts).
+    const principal = principals.get(socket);
+    if (principal) void socket.join(staffRoomsOf(principal));
     socket.on('queue:join', (input, ack) => {
       if (typeof ack !== 'function') return;
       (async () => {

@@ -10,9 +10,21 @@ export const threadRoom = (threadId: string) => `thread:${threadId}`;
 export const threadCommenterRoom = (threadId: string, commenterId: string) => `thread:${threadId}:commenter:${commenterId}`;
 /** Every socket of one commenter, whatever it reads: revocation disconnects it. */
 export const commenterRoom = (commenterId: string) => `commenter:${commenterId}`;
+/** Every /moderation socket opened with one session, one API key, or by one member: revocation ends them. */
+export const staffSessionRoom = (tokenHash: string) => `staff:session:${tokenHash}`;
+export const staffKeyRoom = (keyId: string) => `staff:key:${keyId}`;
+export const staffMemberRoom = (memberId: string) => `staff:member:${memberId}`;
 /** Moderators watching one site's queues (in the /moderation namespace). */
 export const queueRoom = (siteId: string) => `queue:${siteId}`;
 
 export function isThreadRoom(room: string): boolean {
   return room.startsWith('thread:') && !room.includes(':commenter:');
+}
+
+export function staffRoomsOf(who: { memberId: string | null; sessionHash?: string | null; apiKeyId?: string | null }): string[] {
+  return [
+    ...(who.memberId ? [staffMemberRoom(who.memberId)] : []),
+    ...(who.sessionHash ? [staffSessionRoom(who.sessionHash)] : []),
+    ...(who.apiKeyId ? [staffKeyRoom(who.apiKeyId)] : []),
+  ];
 }

@@ -126,10 +126,11 @@ export async function createKey(deps: AdminDeps, actor: StaffActor, siteId: stri
 
 export async function revokeKey(deps: AdminDeps, actor: StaffActor, siteId: string, keyId: string) {
   authorize(actor, siteId, 'administer');
-  return inTransaction(deps, async ({ trx }) => {
+  return inTransaction(deps, async ({ trx, emit }) => {
     const key = await memberRepo.findApiKey(trx, siteId, keyId);
     if (!key) throw errors.notFound('The key');
     const revoked = await memberRepo.revokeApiKey(trx, keyId);
+    emit('staff.revoked', { apiKeyId: key.id });
     if (revoked) await writeLog(trx, { siteId, actor, action: 'key.revoke', targetType: 'key', targetId: key.id, details: { name: key.name } });
     return apiKeyView(revoked ?? key);
   });
