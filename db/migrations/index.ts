@@ -10,6 +10,7 @@ import * as m010 from './010_thread_list';
 import * as m011 from './011_page_cache';
 import * as m012 from './012_listed_placeholders';
 import * as m013 from './013_duplicate_check';
+import * as m014 from './014_strict_websites';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '011_page_cache': m011,
   '012_listed_placeholders': m012,
   '013_duplicate_check': m013,
+  '014_strict_websites': m014,
 };
 
 export const migrationProvider: MigrationProvider = {

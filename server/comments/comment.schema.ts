@@ -1,15 +1,19 @@
 import { z } from 'zod';
 import { ShownVoteSchema } from '../polls/poll.schema';
-import { HttpUrlSchema } from '../threads/thread.schema';
+import { stripFormatCharacters } from '../text';
+import { WebsiteSchema } from '../website';
 
 export const CommentIdParam = z.string().regex(/^[0-9a-z]{16}$/, 'is not a comment id');
 
-/** Plain single-line text for names: no control characters, no markup meaning. */
+/**
+ * Plain single-line text for names: no control characters, no markup meaning, and no invisible
+ * format characters (a bidi override makes "Alice\u202Eecila" read as someone else).
+ */
 const PlainLine = (max: number) =>
   z
     .string()
-    .trim()
-    .max(max)
+    .transform(stripFormatCharacters)
+    .pipe(z.string().trim().max(max))
     .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must be a single line of text');
 
 export const CreateCommentSchema = z.object({
@@ -29,8 +33,7 @@ export const CreateCommentSchema = z.object({
     .nullish()
     .or(z.literal('').transform(() => null))
     .meta({ description: 'Never published' }),
-  website: HttpUrlSchema.max(300)
-    .nullish()
+  website: WebsiteSchema.nullish()
     .or(z.literal('').transform(() => null))
     .meta({ description: 'An absolute http(s) URL' }),
   /** The honeypot field: invisible to people, filled by naive bots. */

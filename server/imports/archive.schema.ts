@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { stripFormatCharacters } from '../text';
+import { strictWebsite } from '../website';
 
 /**
  * The Parley archive: JSON Lines, one JSON object per line, each with a `type`. A line per record
@@ -53,12 +55,16 @@ export const ThreadRecord = z.object({
   createdAt: Time,
 });
 
+/** Restored names and websites pass the checks a reader's own would (an archive can be edited). */
+const Name = z.string().nullable().transform((v) => (v === null ? null : stripFormatCharacters(v)));
+const Website = z.string().max(2000).nullable().transform((v) => (v === null ? null : strictWebsite(v)));
+
 export const CommenterRecord = z.object({
   type: z.literal('commenter'),
   id: Id,
-  name: z.string().nullable(),
+  name: Name,
   email: z.string().nullable(),
-  website: z.string().nullable(),
+  website: Website,
   /** A hash of a 192-bit random token, useless to anyone who reads it; kept so readers keep their identity. */
   tokenHash: z.string().nullable(),
   showVote: z.boolean(),
@@ -76,8 +82,8 @@ export const CommentRecord = z.object({
   depth: z.number().int().min(0).max(100),
   commenterId: Id.nullable(),
   memberId: z.string().nullable(),
-  authorName: z.string().max(200).nullable(),
-  authorWebsite: z.string().max(2000).nullable(),
+  authorName: z.string().max(200).nullable().pipe(Name),
+  authorWebsite: Website,
   badge: z.string().max(50).nullable(),
   bodySrc: z.string().max(500_000),
   status: Status,

@@ -1,7 +1,8 @@
 import TurndownService from 'turndown';
 import { z } from 'zod';
 import { plainText, renderBody } from '../comments/comment.render';
-import { HttpUrlSchema } from '../threads/thread.schema';
+import { stripFormatCharacters } from '../text';
+import { WebsiteSchema } from '../website';
 
 /**
  * Turning other systems' comment markup into Parley's: HTML becomes Markdown source (what Parley
@@ -79,7 +80,7 @@ export function convertBody(html: string): Body {
 /** One line of plain text: entities decoded, tags and control characters gone. */
 export function cleanLine(raw: string | undefined, max: number): string | null {
   if (!raw) return null;
-  const text = plainText(raw)
+  const text = stripFormatCharacters(plainText(raw))
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
@@ -97,11 +98,11 @@ export function cleanEmail(raw: string | undefined): string | null {
   return EmailSchema.safeParse(value).success ? value : null;
 }
 
-/** Only absolute http(s) addresses survive, as for a reader's own website field. */
+/** Only addresses a reader could give as their own website survive, serialised the same way. */
 export function cleanWebsite(raw: string | undefined): string | null {
   const value = raw?.trim();
   if (!value) return null;
-  const parsed = HttpUrlSchema.max(300).safeParse(value);
+  const parsed = WebsiteSchema.safeParse(value);
   return parsed.success ? parsed.data : null;
 }
 

@@ -244,6 +244,33 @@ describe('importing a WordPress export (WXR)', () => {
     }
   });
 
+  it('keeps only websites and names a reader could give: userinfo and odd hosts dropped, format characters stripped', async () => {
+    const site = await buildSite(deps().db, { id: 'naked-security' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-wxr-'));
+    try {
+      const file = path.join(dir, 'strict.xml');
+      const fixture = fs.readFileSync(WXR, 'utf8');
+      const ivan = '<wp:comment_author><![CDATA[Ivan]]></wp:comment_author>\n\t\t\t<wp:comment_author_email><![CDATA[ivan@example.com]]></wp:comment_author_email>\n\t\t\t<wp:comment_author_url><![CDATA[]]>';
+      const coward = '<wp:comment_author><![CDATA[Anonymous Coward]]></wp:comment_author>\n\t\t\t<wp:comment_author_email><![CDATA[]]></wp:comment_author_email>\n\t\t\t<wp:comment_author_url><![CDATA[]]>';
+      expect(fixture).toContain(ivan);
+      expect(fixture).toContain(coward);
+      fs.writeFileSync(
+        file,
+        fixture
+          .replace(ivan, ivan.replace('url><![CDATA[]]>', 'url><![CDATA[https://bank.example@evil.example/]]>'))
+          .replace(coward, coward.replace('Anonymous Coward', 'Anonymous\u202E Coward\u200B').replace('url><![CDATA[]]>', 'url><![CDATA[https://a.example/<b>]]>')),
+      );
+      await importComments(deps(), { siteId: site.id, format: 'wxr', file });
+      const thread = await deps().db.selectFrom('threads').selectAll().where('key', '=', EARLIER).executeTakeFirstOrThrow();
+      const res = await parley.http().get(`/api/v1/threads/${thread.id}/comments?limit=100`).expect(200);
+      const authors = res.body.items.flatMap((c: { author: unknown; replies: { items: Array<{ author: unknown }> } }) => [c.author, ...c.replies.items.map((r) => r.author)]);
+      expect(authors).toContainEqual({ name: 'Ivan', website: null, badge: null });
+      expect(authors).toContainEqual({ name: 'Anonymous Coward', website: 'https://a.example/%3Cb%3E', badge: null });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an imported commenter can see and erase what imports keep, and a re-import does not bring them back', async () => {
     const site = await buildSite(deps().db, { id: 'naked-security' });
     await importComments(deps(), { siteId: site.id, format: 'wxr', file: WXR });

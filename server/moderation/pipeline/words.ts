@@ -1,3 +1,4 @@
+import { stripFormatCharacters } from '../../text';
 import { readings, skeletonOf } from './fold-readings';
 
 /**
@@ -26,7 +27,6 @@ const MAX_TEXT = 200_000;
 const MAX_PHRASE_WORDS = 20;
 
 const TAG = /<[^<>]{0,200}>/g;
-const FORMAT_CHARS = /\p{Cf}/gu;
 const MARKS = /\p{M}/gu;
 const WORD = /[\p{L}\p{N}]+/gu;
 const ASCII_WORD = /^[a-z0-9]+$/;
@@ -36,11 +36,6 @@ const LEET_WORD = /[\p{L}\p{N}@$!|+€]+/gu;
 const INNER_SEPARATORS = /(?<=[\p{L}\p{N}@$])[-._'’·]+(?=[\p{L}\p{N}@$])/gu;
 /** This many single letters in a row, spaced out, are read as one word too. */
 const SPACED_LETTERS = 3;
-
-/** Format characters (bidi overrides, zero-width characters, tag characters): never shown, often abused. */
-export function stripFormatCharacters(text: string): string {
-  return text.replace(FORMAT_CHARS, '');
-}
 
 export function normalise(text: string, stripTags = true): string {
   const folded = stripFormatCharacters(text.slice(0, MAX_TEXT).normalize('NFKC'));
