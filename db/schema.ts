@@ -86,6 +86,8 @@ export interface CommentEditsTable {
 export interface ReactionsTable {
   comment_id: string;
   commenter_id: string;
+  /** The hashed network of the like (blanked by retention): the per-network cap counts it. */
+  ip_hash: string | null;
   created_at: GeneratedTimestamp;
 }
 

@@ -22,18 +22,24 @@ function isIpAddress(host: string): boolean {
   return net.isIPv4(host) || (host.startsWith('[') && host.endsWith(']') && net.isIPv6(host.slice(1, -1)));
 }
 
-/** The serialised website, or null when the text is not one (see above). */
-export function strictWebsite(raw: string): string | null {
+/** Why a text is not a website, or null when it is one. */
+function problemOf(raw: string): string | null {
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
-    return null;
+    return 'must be an absolute http(s) URL';
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-  if (url.username || url.password) return null;
-  if (!isDomainName(url.hostname) && !isIpAddress(url.hostname)) return null;
-  return url.href.length <= 2 * MAX_WEBSITE_LENGTH ? url.href : null;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an absolute http(s) URL';
+  if (url.username || url.password) return 'must not contain a user name or password';
+  if (!isDomainName(url.hostname) && !isIpAddress(url.hostname)) return 'must be on a domain name or an IP address';
+  if (url.href.length > 2 * MAX_WEBSITE_LENGTH) return 'is too long';
+  return null;
+}
+
+/** The serialised website, or null when the text is not one (see above). */
+export function strictWebsite(raw: string): string | null {
+  return problemOf(raw) === null ? new URL(raw.trim()).href : null;
 }
 
 export const WebsiteSchema = z
@@ -41,10 +47,10 @@ export const WebsiteSchema = z
   .trim()
   .max(MAX_WEBSITE_LENGTH)
   .transform((value, ctx) => {
-    const href = strictWebsite(value);
-    if (href === null) {
-      ctx.addIssue({ code: 'custom', message: 'must be an http(s) address on a domain name or IP address, without a user name' });
+    const problem = problemOf(value);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
       return z.NEVER;
     }
-    return href;
+    return new URL(value).href;
   });

@@ -11,6 +11,7 @@ import * as m011 from './011_page_cache';
 import * as m012 from './012_listed_placeholders';
 import * as m013 from './013_duplicate_check';
 import * as m014 from './014_strict_websites';
+import * as m015 from './015_reaction_networks';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '012_listed_placeholders': m012,
   '013_duplicate_check': m013,
   '014_strict_websites': m014,
+  '015_reaction_networks': m015,
 };
 
 export const migrationProvider: MigrationProvider = {

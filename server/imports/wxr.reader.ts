@@ -79,7 +79,7 @@ export function wxrHandlers(sink: RecordSink): XmlHandlers & { finish(): void } 
 
     const rawWebsite = f.comment_author_url?.trim();
     const website = cleanWebsite(rawWebsite);
-    if (rawWebsite && !website) sink.note('a website that is not an absolute http(s) URL was dropped', c.line, id);
+    if (rawWebsite && !website) sink.note('a website that is not a valid http(s) address (a domain name or IP, no user name) was dropped', c.line, id);
     const userId = (f.comment_user_id ?? '').trim();
     const parent = (f.comment_parent ?? '').trim();
 

@@ -19,7 +19,9 @@ export function reactionRoutes(router: Router, deps: Deps): void {
   for (const [method, liked] of [['put', true], ['delete', false]] as const) {
     router[method]('/comments/:commentId/reaction', async (req, res) => {
       const id = parse(CommentIdParam, req.params.commentId, 'path');
-      const actor = await readerActor(deps, req);
+      const reader = await readerActor(deps, req);
+      // Only a like without a token is capped per network (see LIKE_NETWORK_CAP).
+      const actor = { ...reader, networkHashes: liked && !reader.commenter ? await deps.network.hashesWithin(req.ip, Infinity) : undefined };
       await sendIdempotent(deps, req, res, scopeOf(actor), async (seal) =>
         reply(await setReaction(deps, actor, id, liked, { beforeCommit: (trx, r) => seal(trx, reply(r)) })),
       );

@@ -4,7 +4,7 @@ import { openComment } from '../comments/comment-list.service';
 import type { ReaderActor } from '../actors';
 import type { CommentDeps } from '../comments/comment.deps';
 import * as commentRepo from '../comments/comment.repo';
-import { inTransaction } from '../db';
+import { inTransaction, type Tx } from '../db';
 import { errors } from '../errors';
 import type { WriteHooks } from '../idempotency/idempotency.service';
 import * as threadRepo from '../threads/thread.repo';
@@ -19,6 +19,14 @@ export interface ReactionResult {
 }
 
 /**
+ * Readers without a token are new identities with every first like, so one network could pile up
+ * likes (and game `sort=top`) by not sending one. As poll ballots are, such likes are capped per
+ * network and comment, counting every like already made from that network; readers who send their
+ * token are one like each and are not capped (a newsroom or a campus shares one network).
+ */
+export const LIKE_NETWORK_CAP = 5;
+
+/**
  * One like per commenter per comment. The primary key (comment, commenter) decides under any race,
  * and the counter moves only when a row really came or went, in the same transaction, so
  * `reactionCount` stays exact however many clicks arrive at once. A first like without a token
@@ -26,7 +34,8 @@ export interface ReactionResult {
  */
 export async function setReaction(
   deps: CommentDeps,
-  actor: ReaderActor,
+  /** `networkHashes`: the reader's network under every daily secret still kept, as for poll votes. */
+  actor: ReaderActor & { networkHashes?: string[] },
   id: string,
   liked: boolean,
   hooks: WriteHooks<ReactionResult> = {},
@@ -41,8 +50,13 @@ export async function setReaction(
     await threadRepo.bumpPageVersion(trx, comment.thread_id);
     let commenter = actor.commenter;
     let token: string | undefined;
-    if (!commenter) ({ commenter, token } = await createCommenter(trx, {}));
-    const changed = liked ? await repo.addReaction(trx, comment.id, commenter.id) : await repo.removeReaction(trx, comment.id, commenter.id);
+    if (!commenter) {
+      await capNetwork(trx, comment.id, actor);
+      ({ commenter, token } = await createCommenter(trx, {}));
+    }
+    const changed = liked
+      ? await repo.addReaction(trx, comment.id, commenter.id, actor.ipHash)
+      : await repo.removeReaction(trx, comment.id, commenter.id);
     const after = changed
       ? await repo.shiftReactionCount(trx, comment.id, liked ? 1 : -1)
       : ((await commentRepo.findComment(trx, comment.id)) ?? comment);
@@ -50,4 +64,13 @@ export async function setReaction(
     await hooks.beforeCommit?.(trx, result);
     return result;
   });
+}
+
+async function capNetwork(trx: Tx, commentId: string, actor: ReaderActor & { networkHashes?: string[] }): Promise<void> {
+  if (!actor.ipHash) return;
+  await repo.lockNetwork(trx, commentId, actor.ipHash);
+  const hashes = actor.networkHashes?.length ? actor.networkHashes : [actor.ipHash];
+  if ((await repo.networkLikes(trx, commentId, hashes)) >= LIKE_NETWORK_CAP) {
+    throw errors.forbidden('network_like_limit', 'Many people have already liked this comment from your network. Your like was not counted.');
+  }
 }

@@ -46,7 +46,7 @@ describe('POST /threads/:id/comments', () => {
     const second = await postComment(parley, thread.id, { body: 'second' }, token);
     expect(second.status).toBe(201);
     expect(second.body.commenterToken).toBeUndefined();
-    expect(second.body.comment.author).toEqual({ name: 'Rich', website: 'https://rich.example', badge: null });
+    expect(second.body.comment.author).toEqual({ name: 'Rich', website: 'https://rich.example/', badge: null });
     expect(JSON.stringify(second.body)).not.toContain('rich@example.com');
     expect(await count('commenters')).toBe(1);
   });

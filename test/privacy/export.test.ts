@@ -52,7 +52,7 @@ describe('GET /me/export', () => {
 
     expect(doc).toMatchObject({
       format: 'parley-export/1',
-      commenter: { id: me, name: 'Rich', email: 'rich@example.com', website: 'https://rich.example', hasToken: true },
+      commenter: { id: me, name: 'Rich', email: 'rich@example.com', website: 'https://rich.example/', hasToken: true },
     });
     expect(doc.comments.map((c: { id: string; status: string }) => [c.id, c.status])).toEqual([
       [first.body.comment.id, 'approved'],

@@ -90,6 +90,8 @@ async function seedOldData(db: Db) {
   for (const [who, age] of [['old-voter', 10], ['new-voter', 1]] as const) {
     await db.insertInto('commenters').values({ id: who, token_hash: null, name: null, email: null, website: null }).execute();
     await db.insertInto('poll_ballots').values({ poll_id: poll, commenter_id: who, ip_hash: `h-${who}`, created_at: new Date(Date.now() - age * DAY) }).execute();
+    // Likes keep it too, for the per-network cap on likes without a token.
+    await db.insertInto('reactions').values({ comment_id: rows.recent.id, commenter_id: who, ip_hash: `h-${who}`, created_at: new Date(Date.now() - age * DAY) }).execute();
   }
   for (const age of [1, 40, 70]) {
     await db.insertInto('hash_keys').values({ day: utcDay(new Date(Date.now() - age * DAY)), secret: 'c2VjcmV0' }).onConflict((oc) => oc.column('day').doNothing()).execute();
@@ -106,8 +108,8 @@ describe('the retention run', () => {
     const report = await runRetention({ db, network: parley.app.deps.network });
 
     expect(report.sites).toEqual([
-      { siteId: 'long-site', networkHashes: 0, userAgents: 0, rejectedComments: 0, voteNetworkHashes: 0, networkBans: 0 },
-      { siteId: 'short-site', networkHashes: 5, userAgents: 5, rejectedComments: 2, voteNetworkHashes: 1, networkBans: 0 },
+      { siteId: 'long-site', networkHashes: 0, userAgents: 0, rejectedComments: 0, voteNetworkHashes: 0, likeNetworkHashes: 0, networkBans: 0 },
+      { siteId: 'short-site', networkHashes: 5, userAgents: 5, rejectedComments: 2, voteNetworkHashes: 1, likeNetworkHashes: 1, networkBans: 0 },
     ]);
     expect(report).toMatchObject({ idempotencyKeys: 1, privacyRequests: 1, hashKeys: 1, keysKeptFrom: utcDay(new Date(Date.now() - 61 * DAY)) });
 
@@ -124,6 +126,10 @@ describe('the retention run', () => {
     expect(await db.selectFrom('thread_events').selectAll().execute()).toEqual([]);
 
     expect((await db.selectFrom('poll_ballots').select(['commenter_id', 'ip_hash']).orderBy('commenter_id').execute())).toEqual([
+      { commenter_id: 'new-voter', ip_hash: 'h-new-voter' },
+      { commenter_id: 'old-voter', ip_hash: null },
+    ]);
+    expect((await db.selectFrom('reactions').select(['commenter_id', 'ip_hash']).orderBy('commenter_id').execute())).toEqual([
       { commenter_id: 'new-voter', ip_hash: 'h-new-voter' },
       { commenter_id: 'old-voter', ip_hash: null },
     ]);

@@ -76,6 +76,25 @@ describe('reactions', () => {
     expect(me.status).toBe(200);
   });
 
+  it('caps likes without a token from one network, so a page cannot be pushed up by clearing the token', async () => {
+    const { thread, comment } = await setup();
+    const [regular] = await readers(thread.id, 1);
+    const commenters = async () => (await db().selectFrom('commenters').select('id').execute()).length;
+    const before = await commenters();
+    const tries = [];
+    for (let i = 0; i < 15; i++) tries.push(await call(parley, 'put', `/comments/${comment.id}/reaction`));
+    expect(tries.map((r) => r.status)).toEqual([...Array(5).fill(200), ...Array(10).fill(403)]);
+    expect(tries[5]!.body.error.code).toBe('network_like_limit');
+    expect((await stored(comment.id)).reaction_count).toBe(5);
+    expect(await commenters()).toBe(before + 5); // refused likes made no identity
+    // A reader who sends their token is one like, whatever their network.
+    const own = await call(parley, 'put', `/comments/${comment.id}/reaction`, undefined, { token: regular });
+    expect(own.status).toBe(200);
+    expect(own.body.comment.reactionCount).toBe(6);
+    const top = await call(parley, 'get', `/threads/${thread.id}/comments?sort=top`);
+    expect(top.body.items[0]).toMatchObject({ id: comment.id, reactionCount: 6 });
+  });
+
   it('refuses comments that are not published', async () => {
     const { thread } = await setup({ moderation: 'pre' });
     const held = await call(parley, 'post', `/threads/${thread.id}/comments`, { body: 'held for review' });
@@ -177,9 +196,10 @@ describe('GET and PATCH /me', () => {
 
     const changed = await call(parley, 'patch', '/me', { name: 'Richard', website: 'https://richard.example', email: '' }, { token });
     expect(changed.status).toBe(200);
-    expect(changed.body.commenter).toMatchObject({ name: 'Richard', website: 'https://richard.example', email: null });
+    // Stored as the URL parser serialises it (the href), as third parties will read it.
+    expect(changed.body.commenter).toMatchObject({ name: 'Richard', website: 'https://richard.example/', email: null });
     const next = await call(parley, 'post', `/threads/${thread.id}/comments`, { body: 'signed anew' }, { token });
-    expect(next.body.comment.author).toEqual({ name: 'Richard', website: 'https://richard.example', badge: null });
+    expect(next.body.comment.author).toEqual({ name: 'Richard', website: 'https://richard.example/', badge: null });
     // Comments already posted keep the name they were signed with.
     const earlier = await call(parley, 'get', `/comments/${first.body.comment.id}`);
     expect(earlier.body.comment.author.name).toBe('Rich');
