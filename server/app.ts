@@ -8,6 +8,7 @@ import type { Deps } from './deps';
 import { createCommentPageCache } from './comments/comment-page.cache';
 import { createPostWriter } from './comments/comment.service';
 import { createEventBus } from './events';
+import { answerClientErrors } from './http/client-errors';
 import { createHttpApp } from './http/app';
 import { createMailer } from './privacy/mailer';
 import { createFloodGuard } from './limits/flood';
@@ -73,6 +74,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   // Slow clients cannot hold a connection open forever sending headers or a body.
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
+  answerClientErrors(server);
   const realtime = await createRealtime(deps, server, { draining: () => draining, ...options.realtime });
   const retention = startRetentionJob(deps, config.retentionIntervalMs);
 
