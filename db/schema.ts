@@ -269,6 +269,14 @@ export interface MemberSessionsTable {
   expires_at: Timestamp;
 }
 
+/** A one-time link to set a new member's first password (only the token's hash). */
+export interface MemberPasswordLinksTable {
+  token_hash: string;
+  member_id: string;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp;
+}
+
 export interface ApiKeysTable {
   id: string;
   site_id: string;
@@ -337,6 +345,7 @@ export interface Database {
   members: MembersTable;
   site_members: SiteMembersTable;
   member_sessions: MemberSessionsTable;
+  member_password_links: MemberPasswordLinksTable;
   api_keys: ApiKeysTable;
   bans: BansTable;
   moderation_log: ModerationLogTable;

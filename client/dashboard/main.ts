@@ -4,6 +4,7 @@ import { clear } from './dom';
 import { type Lang, messages, pickLang, rememberLang } from './i18n';
 import { createLive, type Live } from './live';
 import { loginView } from './login';
+import { setPasswordToken, setPasswordView } from './set-password';
 import { renderShell } from './shell';
 import { createStatus } from './status';
 import type { Session } from './types';
@@ -93,6 +94,11 @@ function signedIn(next: Session): void {
 
 async function boot(): Promise<void> {
   setLanguage();
+  const token = setPasswordToken();
+  if (token) {
+    root.append(setPasswordView(api, messages(lang), token, () => showLogin(messages(lang).passwordSet)));
+    return;
+  }
   try {
     showDashboard(await api.get<Session>('/auth/me'));
   } catch (err) {

@@ -12,6 +12,7 @@ import * as m012 from './012_listed_placeholders';
 import * as m013 from './013_duplicate_check';
 import * as m014 from './014_strict_websites';
 import * as m015 from './015_reaction_networks';
+import * as m016 from './016_member_password_links';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '013_duplicate_check': m013,
   '014_strict_websites': m014,
   '015_reaction_networks': m015,
+  '016_member_password_links': m016,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CommentIdParam } from '../comments/comment.schema';
-import { AddSiteMemberSchema, ChangePasswordSchema, LoginSchema, MemberIdParam } from '../members/member.schema';
+import { AddSiteMemberSchema, ChangePasswordSchema, LoginSchema, MemberIdParam, SetPasswordSchema } from '../members/member.schema';
 import {
   BanIdParam,
   BanListQuery,
@@ -36,6 +36,7 @@ export const STAFF_OPERATIONS: OperationDoc[] = [
   { method: 'post', path: '/auth/login', tag: 'Members', summary: 'Sign in; sets the session cookie', description: 'Answers `{member, sites, csrfToken}`. Throttled per account and per network; unknown accounts get the same answer as wrong passwords.', auth: 'none', body: LoginSchema, ok: { status: 200, description: 'Signed in', schema: open('member', 'The member, with sites and csrfToken beside it') }, errors: [400, 401, 429] },
   { method: 'get', path: '/auth/me', tag: 'Members', summary: 'The signed-in member, their sites and roles, and the CSRF token', auth: staff, ok: { status: 200, description: 'The member', schema: open('member', 'The member') }, errors: [401] },
   { method: 'post', path: '/auth/logout', tag: 'Members', summary: 'Sign out: ends the session', auth: staff, ok: { status: 200, description: 'Signed out', schema: z.object({}) }, errors: [401, 403] },
+  { method: 'post', path: '/auth/set-password', tag: 'Members', summary: 'Set a new member’s first password with their one-time link', description: 'The token is the part after `#set-password=` in the link an admin received. 410 `link_expired` when it is unknown, used or expired.', auth: 'none', body: SetPasswordSchema, ok: { status: 200, description: 'Set: sign in with it', schema: z.object({}) }, errors: [400, 410] },
   { method: 'post', path: '/auth/password', tag: 'Members', summary: 'Change your password; ends your other sessions', auth: staff, body: ChangePasswordSchema, ok: { status: 200, description: 'Changed', schema: z.object({}) }, errors: [400, 401, 403, 429] },
   { method: 'get', path: '/moderation/queues', tag: 'Moderation', summary: 'Counts of the pending, flagged, spam and rejected queues', auth: staff, query: QueuesQuery, ok: { status: 200, description: 'Counts', schema: open('counts', '{pending, flagged, spam, rejected}') }, errors: [400, 401, 404] },
   { method: 'get', path: '/moderation/comments', tag: 'Moderation', summary: 'Queue items with their context', description: 'Each with the comment, thread, parent, flags, and the commenter’s email, ban and record on the site.', auth: staff, query: QueueListQuery, ok: { status: 200, description: 'A page', schema: open('items', 'Queue items') }, errors: [400, 401, 404] },
@@ -60,6 +61,6 @@ export const STAFF_OPERATIONS: OperationDoc[] = [
   { method: 'post', path: '/sites/:siteId/keys', tag: 'Administration', summary: 'Create an API key; its secret is shown once', auth: staff, params: site, body: CreateKeySchema, ok: { status: 201, description: 'The key and its secret', schema: open('key', 'The key') }, errors: W },
   { method: 'delete', path: '/sites/:siteId/keys/:keyId', tag: 'Administration', summary: 'Revoke an API key', auth: staff, params: { ...site, keyId: KeyIdParam }, ok: { status: 200, description: 'Revoked', schema: open('key', 'The key') }, errors: W },
   { method: 'get', path: '/sites/:siteId/members', tag: 'Administration', summary: 'A site’s members and roles', auth: staff, params: site, ok: { status: 200, description: 'Members', schema: open('items', 'Members') }, errors: [400, 401, 403, 404] },
-  { method: 'post', path: '/sites/:siteId/members', tag: 'Administration', summary: 'Add a member to a site, or change their role', auth: staff, params: site, body: AddSiteMemberSchema, ok: { status: 201, description: 'The member', schema: open('member', 'The member') }, errors: [...W, 409] },
+  { method: 'post', path: '/sites/:siteId/members', tag: 'Administration', summary: 'Add a member to a site, or change their role', description: 'Answers `{member: {id, email, role}, setPasswordUrl, expiresAt}` whether or not the email already had an account: pass the one-time link on; a new account sets its first password with it, an existing one signs in as before.', auth: staff, params: site, body: AddSiteMemberSchema, ok: { status: 201, description: 'The member and a one-time set-password link', schema: open('member', 'The member') }, errors: [...W, 409] },
   { method: 'delete', path: '/sites/:siteId/members/:memberId', tag: 'Administration', summary: 'Remove a member from a site', auth: staff, params: { ...site, memberId: MemberIdParam }, ok: { status: 200, description: 'Removed', schema: z.object({}) }, errors: W },
 ];

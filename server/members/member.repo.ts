@@ -188,3 +188,14 @@ export async function revokeApiKey(db: Executor, id: string): Promise<ApiKey | u
 export async function touchApiKey(db: Executor, id: string): Promise<void> {
   await db.updateTable('api_keys').set({ last_used_at: sql`now()` }).where('id', '=', id).execute();
 }
+
+export async function insertPasswordLink(db: Executor, values: { tokenHash: string; memberId: string; expiresAt: Date }): Promise<void> {
+  await db.insertInto('member_password_links').values({ token_hash: values.tokenHash, member_id: values.memberId, expires_at: values.expiresAt }).execute();
+}
+
+/** Uses up a link: deletes it and returns its member, or undefined when it is unknown or expired. */
+export async function takePasswordLink(db: Executor, tokenHash: string, now: Date): Promise<string | undefined> {
+  await db.deleteFrom('member_password_links').where('expires_at', '<=', now).execute();
+  const row = await db.deleteFrom('member_password_links').where('token_hash', '=', tokenHash).returning('member_id').executeTakeFirst();
+  return row?.member_id;
+}

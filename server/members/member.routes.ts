@@ -4,7 +4,8 @@ import { errors } from '../errors';
 import { staffAuth } from '../http/staff';
 import { parse } from '../validate';
 import { createLoginThrottle } from './login-throttle';
-import { ChangePasswordSchema, LoginSchema } from './member.schema';
+import { ChangePasswordSchema, LoginSchema, SetPasswordSchema } from './member.schema';
+import { setPasswordWithLink } from './password-link.service';
 import { changePassword, login, sessionView } from './member.service';
 import { authenticateSession, csrfTokenFor, endSession, SESSION_COOKIE, sessionTokenFromCookieHeader } from './session.service';
 
@@ -46,6 +47,12 @@ export function memberRoutes(router: Router, deps: Deps): void {
       deps.bus.emit('staff.revoked', { sessionHashes: [await endSession(deps.db, token)] });
     }
     clearCookie(res);
+    res.status(204).end();
+  });
+
+  // A new member's one-time link: no session yet, so no CSRF token; the token itself is the proof.
+  router.post('/auth/set-password', async (req, res) => {
+    await setPasswordWithLink(deps.db, parse(SetPasswordSchema, req.body));
     res.status(204).end();
   });
 

@@ -35,6 +35,11 @@ export const ChangePasswordSchema = z.object({
   newPassword: NewPasswordSchema,
 });
 
+export const SetPasswordSchema = z.object({
+  token: z.string().min(1).max(100),
+  password: NewPasswordSchema,
+});
+
 export const AddSiteMemberSchema = z.object({
   email: MemberEmailSchema,
   role: RoleSchema,

@@ -10,6 +10,7 @@ import * as repo from './member.repo';
 import { MemberEmailSchema, type Role } from './member.schema';
 import { checkPassword, generatePassword, hashPassword } from './password';
 import { authorize, ROLE_ABILITIES, type StaffActor } from './permissions';
+import { issuePasswordLink, NO_PASSWORD_YET, type PasswordLink } from './password-link.service';
 import { createSession, type MemberSession } from './session.service';
 
 interface MemberDeps {
@@ -126,22 +127,24 @@ export async function listSiteMembers(deps: MemberDeps, actor: StaffActor, siteI
 
 /**
  * Gives a person a role on the site: an existing account gets (or changes) its role; a new one is
- * created with a generated password, returned once. The last admin cannot demote themselves.
+ * created without a password. Either way the answer carries a one-time set-password link (see
+ * password-link.service.ts), so it never tells whether the email had an account. The last admin
+ * cannot demote themselves.
  */
 export async function addSiteMember(
   deps: MemberDeps,
   actor: StaffActor,
   siteId: string,
   input: { email: string; role: Role; name?: string },
-): Promise<{ member: Member; role: Role; password?: string; created: boolean }> {
+): Promise<{ member: Member; role: Role; link: PasswordLink }> {
   authorize(actor, siteId, 'administer');
-  let created = false;
-  let password: string | undefined;
-  let member = await repo.findMemberByEmail(deps.db, input.email);
-  if (!member) {
-    ({ member, password } = await createMember(deps.db, { email: input.email, name: input.name }));
-    created = true;
-  }
+  const email = MemberEmailSchema.parse(input.email);
+  let member = await repo.findMemberByEmail(deps.db, email);
+  const created = member
+    ? undefined
+    : await repo.insertMember(deps.db, { id: newId(), email, name: input.name ?? defaultName(email), passwordHash: NO_PASSWORD_YET });
+  member = created ?? member ?? (await repo.findMemberByEmail(deps.db, email));
+  if (!member) throw errors.unavailable();
   const target = member;
   await inTransaction(deps, async ({ trx, emit }) => {
     const admins = await repo.lockSiteAdmins(trx, siteId);
@@ -164,7 +167,7 @@ export async function addSiteMember(
       details: { email: target.email },
     });
   });
-  return { member: target, role: input.role, password, created };
+  return { member: target, role: input.role, link: await issuePasswordLink(deps.db, created?.id ?? null) };
 }
 
 export async function removeSiteMember(deps: MemberDeps, actor: StaffActor, siteId: string, memberId: string): Promise<void> {

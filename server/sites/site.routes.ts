@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import { staffActor } from '../http/staff';
 import { parse } from '../validate';
 import { AddSiteMemberSchema, MemberIdParam } from '../members/member.schema';
-import { addSiteMember, listSiteMembers, memberView, removeSiteMember } from '../members/member.service';
+import { addSiteMember, listSiteMembers, removeSiteMember } from '../members/member.service';
 import { CreateKeySchema, KeyIdParam, UpdateSiteSchema } from './site.admin.schema';
 import { createKey, createSiteAs, getSiteAs, listKeys, revokeKey, updateSite } from './site.admin.service';
 import { CreateSiteSchema, SiteIdSchema } from './site.schema';
@@ -61,9 +61,13 @@ export function siteRoutes(router: Router, deps: Deps): void {
     const actor = await staffActor(deps, req);
     const siteId = parse(SiteIdSchema, req.params.siteId, 'path');
     const input = parse(AddSiteMemberSchema, req.body);
-    const { member, role, password, created } = await addSiteMember(deps, actor, siteId, input);
-    // A new account's generated password is shown this once, for the admin to pass on.
-    res.status(created ? 201 : 200).json({ member: { ...memberView(member), role }, ...(password ? { password } : {}) });
+    const { member, role, link } = await addSiteMember(deps, actor, siteId, input);
+    // The same answer whether or not the email had an account: nothing here may tell them apart.
+    res.status(201).json({
+      member: { id: member.id, email: member.email, role },
+      setPasswordUrl: `${deps.config.publicUrl}/moderate#set-password=${link.token}`,
+      expiresAt: link.expiresAt.toISOString(),
+    });
   });
 
   router.delete('/sites/:siteId/members/:memberId', async (req, res) => {

@@ -1,7 +1,7 @@
 import { hashSecret } from '../../server/ids';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
 import { startTestParley, type TestParley } from '../helpers/parley';
-import { apiKey, bearerCaller, member, signIn } from '../helpers/staff';
+import { addMember, apiKey, bearerCaller, member, signIn } from '../helpers/staff';
 
 let parley: TestParley;
 beforeAll(async () => {
@@ -103,17 +103,21 @@ describe('API keys', () => {
 });
 
 describe('site members', () => {
-  it('an admin adds a new member (whose password is shown once), changes roles, and removes them', async () => {
+  it('an admin adds a new member (who sets a password through a one-time link), changes roles, and removes them', async () => {
     const site = await buildSite(db());
     const admin = await member(parley, [[site.id, 'admin']], 'admin');
     const added = await admin.call('post', `/sites/${site.id}/members`, { email: 'Paul@Newsroom.example', role: 'journalist', name: 'Paul Ducklin' });
     expect(added.status).toBe(201);
-    expect(added.body.member).toMatchObject({ email: 'paul@newsroom.example', name: 'Paul Ducklin', role: 'journalist' });
-    const paul = await signIn(parley, 'paul@newsroom.example', added.body.password);
-    expect((await paul.call('get', '/auth/me')).body.sites).toEqual([{ id: site.id, name: 'The Daily Example', role: 'journalist' }]);
+    expect(added.body.member).toEqual({ id: expect.any(String), email: 'paul@newsroom.example', role: 'journalist' });
+    const token = /#set-password=(.+)$/.exec(added.body.setPasswordUrl)![1]!;
+    expect(added.body.setPasswordUrl).toBe(`http://parley.test/moderate#set-password=${token}`);
+    const set = await parley.http().post('/api/v1/auth/set-password').send({ token, password: 'a long first passphrase' });
+    expect(set.status).toBe(204);
+    const paul = await signIn(parley, 'paul@newsroom.example', 'a long first passphrase');
+    expect((await paul.call('get', '/auth/me')).body).toMatchObject({ member: { name: 'Paul Ducklin' }, sites: [{ id: site.id, name: 'The Daily Example', role: 'journalist' }] });
 
     const promoted = await admin.call('post', `/sites/${site.id}/members`, { email: 'paul@newsroom.example', role: 'moderator' });
-    expect(promoted.status).toBe(200);
+    expect(promoted.status).toBe(201);
     expect(promoted.body.password).toBeUndefined();
     const list = await admin.call('get', `/sites/${site.id}/members`);
     expect(list.body.items.map((m: { email: string; role: string }) => [m.email, m.role]).sort()).toEqual([
@@ -125,6 +129,39 @@ describe('site members', () => {
     expect((await paul.call('get', `/moderation/queues?site=${site.id}`)).status).toBe(404);
     const actions = (await db().selectFrom('moderation_log').select('action').orderBy('id').execute()).map((r) => r.action);
     expect(actions).toEqual(['member.add', 'member.role_change', 'member.remove']);
+  });
+
+  it('answers the same whether or not the email already had an account, and a link never takes one over', async () => {
+    const site = await buildSite(db());
+    const elsewhere = await buildSite(db());
+    const admin = await member(parley, [[site.id, 'admin']], 'admin');
+    const veteran = await addMember(db(), [[elsewhere.id, 'admin']], { email: 'veteran@newsroom.example' });
+    const shape = (res: { status: number; body: Record<string, any> }) => ({
+      status: res.status,
+      keys: Object.keys(res.body).sort(),
+      member: Object.keys(res.body.member).sort(),
+      url: res.body.setPasswordUrl.replace(/set-password=[\w-]+$/, 'set-password=…'),
+      expiresIn: Math.round((Date.parse(res.body.expiresAt) - Date.now()) / 3600_000),
+    });
+    const fresh = await admin.call('post', `/sites/${site.id}/members`, { email: 'newcomer@newsroom.example', role: 'moderator' });
+    const known = await admin.call('post', `/sites/${site.id}/members`, { email: 'veteran@newsroom.example', role: 'moderator' });
+    expect(shape(known)).toEqual(shape(fresh));
+    expect(known.body.setPasswordUrl).not.toBe(fresh.body.setPasswordUrl);
+
+    // The existing account's link cannot set its password: its owner signs in as before.
+    const token = /#set-password=(.+)$/.exec(known.body.setPasswordUrl)![1]!;
+    const takeover = await parley.http().post('/api/v1/auth/set-password').send({ token, password: 'the admin chose this one' });
+    expect(takeover.status).toBe(410);
+    expect(takeover.body.error.code).toBe('link_expired');
+    expect((await parley.http().post('/api/v1/auth/login').send({ email: veteran.email, password: 'the admin chose this one' })).status).toBe(401);
+    expect((await parley.http().post('/api/v1/auth/login').send({ email: veteran.email, password: veteran.password })).status).toBe(200);
+
+    // A new account's link works once, and a new account cannot sign in before it is used.
+    const first = /#set-password=(.+)$/.exec(fresh.body.setPasswordUrl)![1]!;
+    expect((await parley.http().post('/api/v1/auth/set-password').send({ token: first, password: 'short' })).status).toBe(400);
+    expect((await parley.http().post('/api/v1/auth/set-password').send({ token: first, password: 'newcomer passphrase' })).status).toBe(204);
+    expect((await parley.http().post('/api/v1/auth/set-password').send({ token: first, password: 'someone else again' })).status).toBe(410);
+    expect((await parley.http().post('/api/v1/auth/login').send({ email: 'newcomer@newsroom.example', password: 'newcomer passphrase' })).status).toBe(200);
   });
 
   it('never leaves a site without an admin', async () => {
