@@ -90,7 +90,7 @@ async function freePort() {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitHealthy(image, env, cwd, child) {
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) fail(`Parley exited with ${child.exitCode} before it was healthy`);
     const [cmd, ...rest] = image.healthcheck;
@@ -98,7 +98,7 @@ async function waitHealthy(image, env, cwd, child) {
     if (check.status === 0) return;
     await sleep(1000);
   }
-  fail('HEALTHCHECK never passed within 90 s');
+  fail('HEALTHCHECK never passed within 180 s');
 }
 
 // Sends a request's headers and half its body, lets `during` run, then the rest: the answer must come.
@@ -158,8 +158,9 @@ async function main() {
   child.stderr.on('data', (c) => (log += c));
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   try {
+    const started = Date.now();
     await waitHealthy(image, env, cwd, child);
-    say('HEALTHCHECK passes');
+    say(`HEALTHCHECK passes, ${((Date.now() - started) / 1000).toFixed(0)} s after the start`);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     if (ready.status !== 200) fail(`/readyz answered ${ready.status}`);
     say(`/readyz: ${ready.status} ${await ready.text()}`);
