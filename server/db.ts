@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Database } from '../db/schema';
 import { migrationProvider } from '../db/migrations';
 import type { DomainEventName, DomainEvents, EventBus } from './events';
+import { initPgliteDataDir, PGLITE_SETTINGS } from './pglite-init';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -179,7 +180,9 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
   }
   let client;
   try {
-    client = await PGlite.create({ dataDir: dataPath, loadDataDir: options.loadDataDir });
+    const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])];
+    if (dataPath && !options.loadDataDir) await initPgliteDataDir(dataPath, startParams);
+    client = await PGlite.create({ dataDir: dataPath, loadDataDir: options.loadDataDir, startParams });
   } catch (err) {
     await release?.();
     throw err;

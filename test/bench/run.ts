@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest, openPostgres } from '../../server/db';
 import { newId } from '../../server/ids';
+import { embeddedVsPostgres } from './embedded';
 import { gather, median } from './fanout';
 import { startProc } from './procs';
 import { seedReaders, seedThread } from './seed';
@@ -37,9 +38,11 @@ const SOCKETS = Number(flag('--sockets') ?? 5000);
 const profileDir = flag('--profile');
 const rows: Row[] = [];
 
-function record(row: Omit<Row, 'ratio' | 'pass'> & { ratio?: number | null; better: 'higher' | 'lower'; limit?: number }) {
+/** `limit` bounds the ratio; `max`, when given, bounds ours itself. */
+function record(row: Omit<Row, 'ratio' | 'pass'> & { ratio?: number | null; better: 'higher' | 'lower'; limit?: number; max?: number }) {
   const ratio = row.ratio !== undefined ? row.ratio : row.baseline ? row.ours / row.baseline : null;
-  const pass = ratio === null || row.limit === undefined ? null : row.better === 'higher' ? ratio >= row.limit : ratio <= row.limit;
+  const pass =
+    row.max !== undefined ? row.ours <= row.max : ratio === null || row.limit === undefined ? null : row.better === 'higher' ? ratio >= row.limit : ratio <= row.limit;
   const out: Row = { scenario: row.scenario, metric: row.metric, ours: row.ours, baseline: row.baseline, ratio, target: row.target, pass };
   rows.push(out);
   const fmt = (n: number | null) => (n === null ? '—' : n >= 100 ? n.toFixed(0) : n.toFixed(2));
@@ -139,7 +142,7 @@ async function prepareDatabase(): Promise<string> {
   await admin.connect().catch((err) => {
     throw new Error(`npm run bench needs PostgreSQL (set DATABASE_URL): ${err.message}`);
   });
-  const name = 'parley_i11_bench';
+  const name = process.env.BENCH_DATABASE ?? 'parley_i11_bench';
   await admin.query(`drop database if exists ${name} with (force)`);
   await admin.query(`create database ${name}`);
   await admin.end();
@@ -150,6 +153,17 @@ async function prepareDatabase(): Promise<string> {
 
 async function main() {
   const databaseUrl = await prepareDatabase();
+  // embedded: memory of an idle embedded Parley after traffic, against the same on PostgreSQL.
+  if (wanted('embedded')) {
+    const { embedded, postgres } = await embeddedVsPostgres(databaseUrl);
+    record({ scenario: 'embedded', metric: 'MB RSS idle (vs PostgreSQL)', ours: embedded.idle, baseline: postgres.idle, target: '(context)', better: 'lower' });
+    record({ scenario: 'embedded', metric: 'MB RSS 20 s after load', ours: embedded.afterLoad, baseline: postgres.afterLoad, target: '≤ 350 MB', better: 'lower', max: 350 });
+    record({ scenario: 'embedded', metric: 'MB peak RSS (VmHWM)', ours: embedded.peak, baseline: postgres.peak, target: '≤ 600 MB', better: 'lower', max: 600 });
+    if (only?.every((s) => s === 'embedded')) {
+      if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ at: new Date().toISOString(), seconds: DURATION, rows }, null, 2));
+      return;
+    }
+  }
   const handle = openPostgres({ connectionString: databaseUrl });
   await migrateToLatest(handle.db);
   const siteId = 'bench';
