@@ -10,6 +10,9 @@ import * as m010 from './010_thread_list';
 import * as m011 from './011_page_cache';
 import * as m012 from './012_listed_placeholders';
 import * as m013 from './013_duplicate_check';
+import * as m024i from './024_sso_identities';
+import * as m024k from './024_sso_keys';
+import * as m024r from './024_sso_replay';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -27,6 +30,9 @@ const migrations: Record<string, Migration> = {
   '011_page_cache': m011,
   '012_listed_placeholders': m012,
   '013_duplicate_check': m013,
+  '024_sso_identities': m024i,
+  '024_sso_keys': m024k,
+  '024_sso_replay': m024r,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,7 @@
 import { moderationPrivacy } from '../moderation/moderation.privacy';
 import { importsPrivacy } from '../imports/imports.privacy';
 import type { PrivacyExtension } from './privacy.extension';
+import { ssoPrivacy } from '../sso/sso.privacy';
 import { votesPrivacy } from './votes.privacy';
 
 /**
@@ -9,4 +10,4 @@ import { votesPrivacy } from './votes.privacy';
  * `privacyExtensions` below — a static list, like the migrations — and export, erasure and retention
  * pick it up with no other change. Every hook is optional.
  */
-export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, moderationPrivacy, importsPrivacy];
+export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, moderationPrivacy, importsPrivacy, ssoPrivacy];
