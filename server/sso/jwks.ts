@@ -66,17 +66,21 @@ export function fetchJwks(url: string, allowPrivate: boolean): Promise<JSONWebKe
 export function createJwksCache(allowPrivate: boolean) {
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<Entry>>();
-  const lastTry = new Map<string, number>();
+  /** The last fetch that an unknown kid or a failure caused, and the failure if it failed. */
+  const lastRefresh = new Map<string, { at: number; error?: JwksUnreachable }>();
 
   function load(url: string): Promise<Entry> {
     let pending = inFlight.get(url);
     if (!pending) {
-      lastTry.set(url, Date.now());
       pending = fetchJwks(url, allowPrivate)
         .then((doc) => {
           const entry = { set: createLocalJWKSet(doc), kids: new Set(doc.keys.map((k) => String(k.kid ?? ''))), fetchedAt: Date.now() };
           entries.set(url, entry);
           return entry;
+        })
+        .catch((err: JwksUnreachable) => {
+          lastRefresh.set(url, { at: Date.now(), error: err });
+          throw err;
         })
         .finally(() => inFlight.delete(url));
       inFlight.set(url, pending);
@@ -88,9 +92,15 @@ export function createJwksCache(allowPrivate: boolean) {
     /** The key set of `url` that knows `kid`, or null when even a fresh copy does not. */
     async setFor(url: string, kid: string): Promise<LocalSet | null> {
       const cached = entries.get(url);
-      if (cached && cached.kids.has(kid) && Date.now() - cached.fetchedAt < FRESH_MS) return cached.set;
-      const coolingDown = Date.now() - (lastTry.get(url) ?? 0) < COOLDOWN_MS;
-      if (cached && coolingDown) return cached.kids.has(kid) ? cached.set : null;
+      const fresh = cached && Date.now() - cached.fetchedAt < FRESH_MS;
+      if (fresh && cached.kids.has(kid)) return cached.set;
+      const last = lastRefresh.get(url);
+      if (last && Date.now() - last.at < COOLDOWN_MS) {
+        // Within the cool-down a publisher's trouble costs no more requests: answer from what is known.
+        if (cached) return cached.kids.has(kid) ? cached.set : null;
+        throw last.error ?? new JwksUnreachable('The JWKS URL was not reachable a moment ago.');
+      }
+      if (cached) lastRefresh.set(url, { at: Date.now() });
       try {
         const entry = await load(url);
         return entry.kids.has(kid) ? entry.set : null;

@@ -31,22 +31,26 @@ export function ssoKeyView(k: SsoKey) {
 
 const refused = (path: string, message: string) => errors.validation('The key is not valid.', [{ path, message }]);
 
+/** The key type each algorithm verifies with: a key is only ever used for the algorithm it fits. */
+const FITS: Record<'RS256' | 'ES256' | 'EdDSA', (jwk: JWK) => boolean> = {
+  RS256: (jwk) => jwk.kty === 'RSA',
+  ES256: (jwk) => jwk.kty === 'EC' && jwk.crv === 'P-256',
+  EdDSA: (jwk) => jwk.kty === 'OKP' && (jwk.crv === 'Ed25519' || jwk.crv === 'Ed448'),
+};
+
 /** The public JWK of a key given as JWK or PEM, checked against the algorithm it is registered for. */
 async function publicJwk(input: Extract<CreateSsoKeyInput, { kind: 'public' }>): Promise<JWK> {
   if ((input.jwk === undefined) === (input.pem === undefined)) throw refused('jwk', 'send the public key as either jwk or pem');
-  if (input.jwk) {
-    if ('d' in input.jwk || 'k' in input.jwk) throw refused('jwk', 'is a private or shared key: send only the public part');
-    try {
-      return await exportJWK(await importJWK(input.jwk as unknown as JWK, input.alg));
-    } catch {
-      throw refused('jwk', `is not a public key that can verify ${input.alg}`);
-    }
-  }
+  const field = input.jwk ? 'jwk' : 'pem';
+  if (input.jwk && ('d' in input.jwk || 'k' in input.jwk)) throw refused('jwk', 'is a private or shared key: send only the public part');
+  let jwk: JWK;
   try {
-    return await exportJWK(await importSPKI(input.pem!.trim(), input.alg));
+    jwk = await exportJWK(input.jwk ? await importJWK(input.jwk as unknown as JWK, input.alg) : await importSPKI(input.pem!.trim(), input.alg));
   } catch {
-    throw refused('pem', `is not a public key (PEM, SPKI) that can verify ${input.alg}`);
+    throw refused(field, input.jwk ? `is not a public key that can verify ${input.alg}` : 'is not a public key in PEM (SPKI) form');
   }
+  if (!FITS[input.alg](jwk)) throw refused(field, `is a ${jwk.kty}${jwk.crv ? ` ${jwk.crv}` : ''} key, which cannot verify ${input.alg}`);
+  return jwk;
 }
 
 /**
