@@ -19,6 +19,7 @@ export const ssoPrivacy: PrivacyExtension = {
       signIn: {
         site: identity.site_id,
         accountId: identity.sub,
+        badge: identity.reader_badge,
         firstSignIn: identity.created_at.toISOString(),
         lastSignIn: identity.last_login_at.toISOString(),
         devicesSignedIn: await repo.tokenCount(db, subject.commenterId),

@@ -114,7 +114,13 @@ export async function pruneExpired(db: Executor, siteId: string, before: Date): 
 }
 
 export async function identityOf(db: Executor, commenterId: string) {
-  return db.selectFrom('sso_identities').selectAll().where('commenter_id', '=', commenterId).executeTakeFirst();
+  return db
+    .selectFrom('sso_identities as i')
+    .innerJoin('commenters as c', 'c.id', 'i.commenter_id')
+    .selectAll('i')
+    .select('c.reader_badge')
+    .where('i.commenter_id', '=', commenterId)
+    .executeTakeFirst();
 }
 
 /** Erasure: the identity, its per-device tokens and its codes not yet exchanged. */
