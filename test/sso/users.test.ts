@@ -150,3 +150,13 @@ describe('managing readers with the site’s sk_ key', () => {
     expect((await reader.call('get', `/sso/users/${encodeURIComponent(ADA.sub)}/export`)).status).toBe(401);
   });
 });
+
+describe('GET /privacy on a site that signs readers in', () => {
+  it('names the account link and the sign-in records, in English and French', async () => {
+    const en = await parley.http().get(`/api/v1/privacy?site=${scene.siteId}`);
+    expect(en.status).toBe(200);
+    expect(en.body.privacy.items.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining(['account', 'sign_in_records']));
+    const fr = await parley.http().get(`/api/v1/privacy?site=${scene.siteId}&lang=fr`);
+    expect(fr.body.privacy.items.find((i: { id: string }) => i.id === 'account').title).toMatch(/^Votre compte/);
+  });
+});
