@@ -31,3 +31,12 @@ export async function assertMayParticipateIn(db: Db, siteId: string, commenter: 
 export function withoutAccountFields<T extends { name?: unknown; email?: unknown; website?: unknown }>(commenter: Commenter | null | undefined, input: T): T {
   return commenter?.sso_site_id ? { ...input, name: undefined, email: undefined, website: undefined } : input;
 }
+
+/**
+ * What the widget needs to know of a site's sign-in, with the thread: nothing when the site does not
+ * use it (the widget then never loads its sign-in code).
+ */
+export async function publicSsoOf(db: Db, siteId: string): Promise<{ sso: { mode: string; loginUrl: string | null; logoutUrl: string | null } } | null> {
+  const { sso } = (await getSite(db, siteId)).settings;
+  return sso.mode === 'off' ? null : { sso: { mode: sso.mode, loginUrl: sso.loginUrl, logoutUrl: sso.logoutUrl } };
+}
