@@ -1,6 +1,6 @@
 import { ApiError } from '../api';
 import { clear, h, uid } from '../dom';
-import type { Panel } from '../shell';
+import type { Panel } from '../context';
 import type { SsoKey, SsoSettings } from '../types';
 
 /**
