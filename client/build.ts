@@ -25,6 +25,14 @@ export interface WidgetBuild {
   assets: Map<string, Asset>;
   /** Gzipped bytes of everything a page needs to show a thread (with live updates and a poll). */
   budgetBytes: number;
+  /** Parts loaded only when a site uses them (sign-in): each has a budget of its own. */
+  optional: Asset[];
+}
+
+/** A module under a content-hashed name, cached for ever. */
+function hashed(name: string, body: Buffer): Asset {
+  const probe = asset(`/widget/${name}.js`, JS, body);
+  return asset(`/widget/${name}.${probe.etag.slice(1, 13)}.js`, JS, body, true);
 }
 
 const WIDGET_DIR = path.join(__dirname, 'widget');
@@ -97,12 +105,17 @@ export async function buildWidget(): Promise<WidgetBuild> {
   const liveBody = await bundle('live-chunk.ts', {}, 'esm');
   const probe = asset('/widget/live.js', JS, liveBody);
   const live = asset(`/widget/live.${probe.etag.slice(1, 13)}.js`, JS, liveBody, true);
-  const [embed, count] = await Promise.all([bundle('embed.ts', { __PARLEY_LIVE__: JSON.stringify(live.path) }), bundle('count.ts')]);
-  const list = [asset('/embed.js', JS, embed), live, asset('/count.js', JS, count)];
+  // Optional parts, each its own content-hashed module, loaded only where a site uses them.
+  const optional = [await hashed('sso', await bundle('sso.ts', {}, 'esm'))];
+  const [embed, count] = await Promise.all([
+    bundle('embed.ts', { __PARLEY_LIVE__: JSON.stringify(live.path), __PARLEY_SSO__: JSON.stringify(optional[0]!.path) }),
+    bundle('count.ts'),
+  ]);
+  const list = [asset('/embed.js', JS, embed), live, asset('/count.js', JS, count), ...optional];
   const assets = new Map(list.map((a) => [a.path, a]));
   // count.js lives on article lists, not on the article page: it is not part of the thread's budget.
-  const budgetBytes = list.filter((a) => a.path !== '/count.js').reduce((sum, a) => sum + a.gzip.length, 0);
-  return { assets, budgetBytes };
+  const budgetBytes = [list[0]!, live].reduce((sum, a) => sum + a.gzip.length, 0);
+  return { assets, budgetBytes, optional };
 }
 
 let memo: Promise<WidgetBuild> | undefined;

@@ -394,3 +394,75 @@ export interface ThreadsTable {
   /** Moves with every change a page shows that is not an event (a like); see comment-page.cache.ts. */
   page_version: Generated<number>;
 }
+
+// --- sign-in through the publisher's accounts (024_sso_*) ---
+export interface CommentersTable {
+  /** The site whose accounts this commenter signs in with; null: an anonymous (token) commenter. */
+  sso_site_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The publisher's badge for this reader (e.g. "Subscriber"); never a staff role. */
+  reader_badge: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface CommentsTable {
+  reader_badge: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface SsoIdentitiesTable {
+  site_id: string;
+  sub: string;
+  commenter_id: string;
+  created_at: GeneratedTimestamp;
+  last_login_at: GeneratedTimestamp;
+}
+
+export interface CommenterTokensTable {
+  token_hash: string;
+  commenter_id: string;
+  created_at: GeneratedTimestamp;
+}
+
+export type SsoAlg = 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
+
+export interface SsoKeysTable {
+  id: string;
+  site_id: string;
+  kind: 'secret' | 'public' | 'jwks';
+  kid: string | null;
+  alg: SsoAlg;
+  secret: string | null;
+  public_jwk: Json<Record<string, unknown>> | null;
+  jwks_url: string | null;
+  created_at: GeneratedTimestamp;
+  last_used_at: Timestamp | null;
+  retired_at: Timestamp | null;
+}
+
+export interface SsoJtisTable {
+  site_id: string;
+  jti_hash: string;
+  request_hash: string;
+  sealed: string | null;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp;
+}
+
+export interface SsoCodesTable {
+  code_hash: string;
+  site_id: string;
+  sub: string;
+  claims: Json<Record<string, unknown>>;
+  sealed: string | null;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface Database {
+  sso_identities: SsoIdentitiesTable;
+  commenter_tokens: CommenterTokensTable;
+  sso_keys: SsoKeysTable;
+  sso_jtis: SsoJtisTable;
+  sso_codes: SsoCodesTable;
+}
+
+export type SsoKey = Selectable<SsoKeysTable>;

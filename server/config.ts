@@ -38,6 +38,8 @@ const EnvSchema = z.object({
   SMTP_FROM: z.string().min(3).max(300).optional(),
   PARLEY_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   PARLEY_RETENTION_INTERVAL_MINUTES: z.coerce.number().min(0).max(10_080).default(60),
+  /** JWKS URLs (and webhooks) may use http and internal addresses: tests and private networks only. */
+  PARLEY_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   PARLEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   NODE_ENV: z.string().optional(),
 });
@@ -60,6 +62,8 @@ export interface Config {
   /** How often the retention job runs; 0 turns the timer off (the CLI command still works). */
   readonly retentionIntervalMs: number;
   readonly rateLimits: boolean;
+  /** PARLEY_WEBHOOKS_ALLOW_PRIVATE: outgoing fetches (JWKS URLs) may reach http and internal addresses. */
+  readonly webhooksAllowPrivate: boolean;
   readonly secret: string | undefined;
   readonly production: boolean;
 }
@@ -95,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpFrom: e.SMTP_FROM ?? `Parley <no-reply@${new URL(publicUrl).hostname}>`,
     retentionIntervalMs: Math.round(e.PARLEY_RETENTION_INTERVAL_MINUTES * 60_000),
     rateLimits: e.PARLEY_RATE_LIMITS === 'on',
+    webhooksAllowPrivate: e.PARLEY_WEBHOOKS_ALLOW_PRIVATE === 'true',
     secret: e.PARLEY_SECRET,
     production: e.NODE_ENV === 'production',
   });

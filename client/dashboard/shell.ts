@@ -5,6 +5,7 @@ import { bansPanel } from './panels/bans';
 import { logPanel } from './panels/log';
 import { privacyPanel, privacyAvailable } from './panels/privacy';
 import { settingsPanel } from './panels/settings';
+import { ssoPanel } from './panels/sso';
 import { threadsPanel } from './panels/threads';
 import { queuePanel } from './queue/panel';
 import type { Role } from './types';
@@ -23,6 +24,7 @@ const SECTIONS: Section[] = [
   { id: 'log', label: (c) => c.t.log, allowed: canModerate, panel: logPanel },
   { id: 'settings', label: (c) => c.t.settings, allowed: canAdminister, panel: settingsPanel },
   { id: 'privacy', label: (c) => c.t.privacy, allowed: canAdminister, panel: privacyPanel },
+  { id: 'sso', label: (c) => c.t.sso.nav, allowed: canAdminister, panel: ssoPanel },
 ];
 
 export interface ShellActions {

@@ -99,6 +99,25 @@ export interface SiteSettings {
   flagThreshold: number;
 }
 
+export interface SsoSettings {
+  mode: 'off' | 'optional' | 'required';
+  issuer: string | null;
+  loginUrl: string | null;
+  logoutUrl: string | null;
+  tokenMaxAge: number;
+}
+
+export interface SsoKey {
+  id: string;
+  kind: 'secret' | 'public' | 'jwks';
+  kid: string | null;
+  alg: string;
+  jwksUrl: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  retiredAt: string | null;
+}
+
 export interface Site {
   id: string;
   name: string;

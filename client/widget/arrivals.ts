@@ -22,7 +22,7 @@ export interface Board {
  * a "N new comments" bar, so the text under the reader's eyes never moves; replies to comments on the
  * page, edits and removals are applied in place.
  */
-export function goLive(board: Board, since: number): { bar: HTMLButtonElement; claim(id: string): boolean } {
+export function goLive(board: Board, since: number): { bar: HTMLButtonElement; claim(id: string): boolean; stop(): void } {
   const { ctx } = board;
   const waiting: CommentView[] = [];
   /** Comments counted on arrival: a reader's own, placed by their post, is not counted twice. */
@@ -45,6 +45,7 @@ export function goLive(board: Board, since: number): { bar: HTMLButtonElement; c
     const queued = waiting.findIndex((w) => w.id === c.id);
     if (event === 'comment:created') {
       if (node instanceof CommentNode) return node.update(c);
+      ctx.recognise?.(c);
       if (c.status === 'approved') {
         board.count(1);
         counted.add(c.id);
@@ -81,8 +82,11 @@ export function goLive(board: Board, since: number): { bar: HTMLButtonElement; c
     } else node.update(c);
   };
 
+  let stopped = false;
+  let close: () => void = () => void (stopped = true);
   const start = async () => {
     const mod = (await import(ctx.origin + __PARLEY_LIVE__)) as { createLiveClient: typeof createLiveClient };
+    if (stopped) return;
     const live = mod.createLiveClient({ url: ctx.origin, token: ctx.store.token(), onTokenRejected: () => ctx.store.setToken(null) });
     const thread = live.follow(ctx.thread.id, {
       since,
@@ -94,6 +98,7 @@ export function goLive(board: Board, since: number): { bar: HTMLButtonElement; c
       },
       onPollResults: (p) => board.pollResults(p),
     });
+    close = () => live.close();
   };
   // After first paint: the comments are on screen before the socket library is even fetched.
   requestAnimationFrame(() => setTimeout(() => start().catch(() => undefined), 0));
@@ -104,5 +109,5 @@ export function goLive(board: Board, since: number): { bar: HTMLButtonElement; c
     refresh();
     return counted.has(id);
   };
-  return { bar, claim };
+  return { bar, claim, stop: () => close() };
 }

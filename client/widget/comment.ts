@@ -121,6 +121,7 @@ export class CommentNode implements CommentNodeLike, Actionable {
       { class: 'meta' },
       h('span', { class: 'author', id: authorId }, site ? h('a', { href: site, rel: 'nofollow ugc noopener noreferrer', target: '_blank' }, name) : name),
       badge && h('span', { class: `badge badge-${v.author.badge}` }, badge),
+      v.author.readerBadge && h('span', { class: 'badge reader' }, v.author.readerBadge),
       v.mine && h('span', { class: 'you' }, `(${t.you})`),
       replyTo && h('span', { class: 'to' }, `${t.inReplyTo} ${displayName(replyTo.view, t.anonymous)}`),
       h('a', { class: 'time', href: permalink(v.id), title: `${t.permalink} · ${fullTime(v.createdAt, lang)}` }, h('time', { datetime: v.createdAt }, relativeTime(v.createdAt, lang))),

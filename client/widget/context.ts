@@ -18,6 +18,8 @@ export interface Ctx {
   announce(message: string): void;
   /** The reply/quote actions of a comment open the one form there. */
   replyTo(node: CommentNodeLike, quote?: boolean): void;
+  /** Set by the sign-in module: checks whether a comment that arrived live is the reader's own. */
+  recognise?(comment: CommentView): void;
   /** A comment the reader just posted: placed where they can see it. */
   posted(comment: CommentView, parent: CommentNodeLike | null): void;
 }

@@ -5,3 +5,5 @@ declare module '*.css' {
 
 /** The URL path of the live-updates module, set by the build (client/build.ts). */
 declare const __PARLEY_LIVE__: string;
+/** The URL path of the sign-in module (client/widget/sso.ts), loaded only on sites that use it. */
+declare const __PARLEY_SSO__: string;

@@ -11,6 +11,7 @@ import { createStore } from './store';
 import css from './styles.css';
 import type { CommentPage, CommentView, Sort, ThreadView } from './types';
 import { yourData } from './yourdata';
+import type { SsoConfig, SsoModule } from './sso';
 
 /**
  * Styles go in as a constructed stylesheet: they stay inside the shadow root, and a publisher's
@@ -28,7 +29,11 @@ function applyStyles(root: ShadowRoot): void {
 
 const PAGE = 20;
 
-export async function mount(host: HTMLElement, origin: string): Promise<void> {
+/**
+ * Renders the widget into `host`; resolves with what stops it (its live connection). `remount`
+ * renders it again from scratch (after a sign-in or sign-out).
+ */
+export async function mount(host: HTMLElement, origin: string, remount: () => void = () => void mount(host, origin)): Promise<() => void> {
   const lang = pickLang(host);
   const t = strings(lang);
   const site = host.getAttribute('data-site') ?? '';
@@ -55,19 +60,20 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
   };
 
   let thread: ThreadView;
+  let sso: SsoConfig | undefined;
   try {
     const canonical = document.querySelector<HTMLLinkElement>('link[rel="canonical"]')?.href;
     const url = host.getAttribute('data-url') || canonical || location.href.split('#')[0]!;
     const title = (host.getAttribute('data-title') || document.title || '').slice(0, 300);
-    ({ thread } = await api<{ thread: ThreadView }>('POST', '/threads/resolve', {
+    ({ thread, sso } = await api<{ thread: ThreadView; sso?: SsoConfig }>('POST', '/threads/resolve', {
       site,
       key,
       ...(/^https?:/.test(url) ? { url } : {}),
       ...(title ? { title } : {}),
     }));
   } catch (err) {
-    showFailure(body, t, (err as Error).message, () => void mount(host, origin));
-    return;
+    showFailure(body, t, (err as Error).message, remount);
+    return () => undefined;
   }
 
   const ctx: Ctx = {
@@ -84,6 +90,11 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
     posted: (comment, parent) => placePosted(comment, parent, live?.claim(comment.id) ?? false),
   };
   let live: ReturnType<typeof goLive> | undefined;
+  // Sign-in through the site's accounts: its own module, fetched only when the site or page uses it.
+  const signedIn =
+    sso || host.hasAttribute('data-sso-token') || host.hasAttribute('data-sso-code')
+      ? await import(origin + __PARLEY_SSO__).then((m: SsoModule) => m.signIn(ctx, host, site, sso, remount)).catch(() => null)
+      : null;
 
   let sort: Sort = (['oldest', 'newest', 'top'] as const).find((s) => s === host.getAttribute('data-sort')) ?? 'oldest';
   let cursor: string | null = null;
@@ -142,6 +153,7 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
   };
   body.append(pollsHome, toolbar, formHome, list, listError, more, yourData(ctx, erased));
   applyState(thread.state);
+  signedIn?.(formHome, (form as CommentForm | null)?.el ?? null);
 
   function addTop(view: CommentView & { replies?: CommentPage['items'][number]['replies'] }, atStart = false): CommentNode {
     const existing = ctx.nodes.get(view.id);
@@ -250,6 +262,10 @@ export async function mount(host: HTMLElement, origin: string): Promise<void> {
   const permalink = () => void revealPermalink(ctx, addTop, (message) => showFailure(listError, t, message, permalink));
   permalink();
   window.addEventListener('hashchange', permalink);
+  return () => {
+    live?.stop();
+    window.removeEventListener('hashchange', permalink);
+  };
 }
 
 function showFailure(box: HTMLElement, t: Strings, detail: string, retry: () => void): void {

@@ -13,6 +13,9 @@ import * as m013 from './013_duplicate_check';
 import * as m014 from './014_strict_websites';
 import * as m015 from './015_reaction_networks';
 import * as m016 from './016_member_password_links';
+import * as m024i from './024_sso_identities';
+import * as m024k from './024_sso_keys';
+import * as m024r from './024_sso_replay';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -33,6 +36,9 @@ const migrations: Record<string, Migration> = {
   '014_strict_websites': m014,
   '015_reaction_networks': m015,
   '016_member_password_links': m016,
+  '024_sso_identities': m024i,
+  '024_sso_keys': m024k,
+  '024_sso_replay': m024r,
 };
 
 export const migrationProvider: MigrationProvider = {

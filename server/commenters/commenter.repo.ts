@@ -1,8 +1,18 @@
 import type { Commenter } from '../../db/schema';
 import type { Executor } from '../db';
 
+/** The token a first post created (on the commenter), or one of a signed-in reader's per-device tokens. */
 export async function findByTokenHash(db: Executor, tokenHash: string): Promise<Commenter | undefined> {
-  return db.selectFrom('commenters').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+  return db
+    .selectFrom('commenters')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('token_hash', '=', tokenHash),
+        eb('id', '=', eb.selectFrom('commenter_tokens').select('commenter_id').where('token_hash', '=', tokenHash)),
+      ]),
+    )
+    .executeTakeFirst();
 }
 
 export async function findCommenter(db: Executor, id: string): Promise<Commenter | undefined> {

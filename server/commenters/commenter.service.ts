@@ -53,6 +53,10 @@ export async function updateOwnProfile(
 ): Promise<Commenter> {
   if (!actor.commenter) throw errors.unauthenticated('Send your commenter token to change your profile.');
   const commenter = actor.commenter;
+  if (commenter.sso_site_id && (input.name !== undefined || input.website !== undefined)) {
+    // Set by the publisher's account at each sign-in (SPEC §13): changed there, not here.
+    throw errors.forbidden('managed_by_sign_in', 'Your name and website come from your account on this site: change them there.');
+  }
   await deps.limits.consume('profile', { commenterId: commenter.id, network: actor.ipHash });
   return inTransaction(deps, async (uow) => {
     const { showVote, ...fields } = input;

@@ -145,6 +145,7 @@ export async function deleteComment(
       text_hash: null,
       author_name: null,
       author_website: null,
+      reader_badge: null,
     });
     await applyCounters(uow, before, after);
     const comment = await recordChange(uow, before, after);

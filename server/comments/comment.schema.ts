@@ -79,7 +79,8 @@ export const CommentViewSchema = z
     author: z.object({
       name: z.string().nullable().meta({ description: '"Anonymous" when none; null on a deleted comment' }),
       website: z.string().nullable(),
-      badge: z.string().nullable(),
+      badge: z.string().nullable().meta({ description: 'The staff role of a member’s comment' }),
+      readerBadge: z.string().optional().meta({ description: 'Only for a reader signed in with the publisher’s account: their badge (e.g. "Subscriber"), plain text, never a staff role' }),
     }),
     bodyHtml: z.string().meta({ description: 'Sanitised HTML; empty on a deleted comment' }),
     createdAt: z.iso.datetime(),

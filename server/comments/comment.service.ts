@@ -6,6 +6,7 @@ import * as commenterRepo from '../commenters/commenter.repo';
 import { claimLost, deferSeals, type EarlyClaim, sealedStatement, type WriteHooks } from '../idempotency/idempotency.service';
 import type { SiteWithSettings } from '../sites/site.service';
 import { shownVoteOf } from '../polls/shown-vote.service';
+import { withoutAccountFields } from '../sso/sso.rules';
 import { announceStatus, applyReplyCounters, creationEvent } from './comment.changes';
 import { recordWrittenThreadEvent } from '../threads/thread.events';
 import type { CommentDeps, PostWriter } from './comment.deps';
@@ -62,9 +63,11 @@ export async function postComment(
   input: CreateCommentInput,
   hooks: PostHooks = {},
 ): Promise<PostResult> {
+  // A signed-in reader's name, email and website come from their account, not the form.
+  const fields = withoutAccountFields(actor.commenter, input);
   for (let attempt = 0; ; attempt++) {
     try {
-      const judged = await judgePost(deps, actor, threadId, input, hooks.claim);
+      const judged = await judgePost(deps, actor, threadId, fields, hooks.claim);
       return await writePost(deps, actor, judged, hooks);
     } catch (err) {
       if (!(err instanceof ThreadChanged) || attempt >= 2) throw err;
@@ -149,6 +152,7 @@ function rowOf(actor: ReaderActor, post: JudgedPost, commenterId: string | null)
     author_name: member ? member.name : (post.form.name ?? existing?.name ?? null),
     author_website: member ? null : (post.form.website ?? existing?.website ?? null),
     badge: member?.badge ?? null,
+    reader_badge: member ? null : (existing?.reader_badge ?? null),
     body_src: post.body.source,
     body_html: post.body.html,
     text_hash: post.body.hash,

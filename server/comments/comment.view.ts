@@ -22,7 +22,7 @@ function shapeOf(c: Comment, byAuthor: boolean): CommentView {
     depth: c.depth,
     author: placeholder
       ? { name: null, website: null, badge: null }
-      : { name: c.author_name || 'Anonymous', website: c.author_website, badge: c.badge },
+      : { name: c.author_name || 'Anonymous', website: c.author_website, badge: c.badge, ...(c.reader_badge ? { readerBadge: c.reader_badge } : {}) },
     bodyHtml: placeholder ? '' : c.body_html,
     createdAt: c.created_at.toISOString(),
     editedAt: c.edited_at ? c.edited_at.toISOString() : null,

@@ -5,6 +5,7 @@ import type { EarlyClaim } from '../idempotency/idempotency.service';
 import { banForPost } from '../moderation/ban.service';
 import { type PipelineResult, runPipeline } from '../moderation/pipeline';
 import { type SiteWithSettings, withSettings } from '../sites/site.service';
+import { assertMayParticipate } from '../sso/sso.rules';
 import type { CommentDeps } from './comment.deps';
 import * as repo from './comment.repo';
 import { bodyTooLong, duplicateError, normaliseSource, type RenderedBody, renderedBody } from './comment.rules';
@@ -49,6 +50,7 @@ export async function judgePost(
   const context = await readContext(deps, actor, threadId, body.hash, claim);
   const { thread } = context;
   const site = withSettings(context.site);
+  if (!member) assertMayParticipate(site, actor.commenter);
   checkFields(site, actor, body.source, form);
 
   const ban = member ? null : await banForPost(deps, site.id, actor.ip ?? null, context.banDays, context.commenterBan);

@@ -6,6 +6,8 @@ const esc = (s: string) =>
 export interface DemoOptions {
   lang: 'en' | 'fr';
   theme: 'auto' | 'light' | 'dark';
+  /** /demo/sso: a button that signs the visitor in as a subscriber of the demo site. */
+  signIn: boolean;
 }
 
 const LINKS: { label: string; query: string; is: (o: DemoOptions) => boolean }[] = [
@@ -46,7 +48,11 @@ export function demoPage(options: DemoOptions): string {
 </head>
 <body>
   <div class="banner">
-    <p><strong>Parley demo.</strong> A real article with its readers’ comments, served by this Parley. Post, reply, quote: it is all live.</p>
+    <p><strong>Parley demo.</strong> A real article with its readers’ comments, served by this Parley. Post, reply, quote: it is all live.</p>${
+      options.signIn
+        ? `\n    <p>Readers can also comment under the publisher’s own accounts. <button type="button" id="demo-sign-in">Sign in as a subscriber</button></p>`
+        : ''
+    }
     ${switcher(options)}
   </div>
   <header class="masthead"><div class="wrap"><a class="brand" href="/demo">Naked&nbsp;Security</a><span class="tag">Privacy · Law &amp; order</span></div></header>
@@ -64,7 +70,7 @@ export function demoPage(options: DemoOptions): string {
   </main>
   <footer class="wrap foot"><p>Comments by Parley: no cookies, no trackers, nothing loaded from anyone else.</p></footer>
   <script src="/embed.js" async></script>
-  <script src="/count.js" async></script>
+  <script src="/count.js" async></script>${options.signIn ? '\n  <script src="/demo/sso.js" async></script>' : ''}
 </body>
 </html>
 `;

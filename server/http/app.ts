@@ -43,7 +43,7 @@ export function createHttpApp(deps: Deps, state: HttpState): Express {
 
   app.use(healthRoutes(deps, state));
   app.use(assetRoutes(deps.log).router);
-  app.use(demoRoutes());
+  app.use(demoRoutes(deps));
   app.use(dashboardRoutes(deps.log));
 
   const api = express.Router();

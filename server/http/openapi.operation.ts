@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 
 /** One documented route: what it takes, what it answers. The reader and staff lists are made of these. */
-export type Auth = 'none' | 'optional' | 'required' | 'staff';
+/** `key`: the site's `sk_` key only (the publisher's server). */
+export type Auth = 'none' | 'optional' | 'required' | 'staff' | 'key';
 
 export interface OperationDoc {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';

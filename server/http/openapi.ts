@@ -17,6 +17,7 @@ import { PollIdParam, PollReplySchema, VoteSchema } from '../polls/poll.schema';
 import { CreateRequestSchema, LinkQuery, PolicyQuery } from '../privacy/privacy.schema';
 import { CountsQuery, CountsSchema } from '../threads/counts.routes';
 import { ResolveThreadSchema, ThreadIdParam, ThreadReplySchema } from '../threads/thread.schema';
+import { SSO_OPERATIONS } from '../sso/sso.openapi';
 import type { OperationDoc } from './openapi.operation';
 import { STAFF_OPERATIONS } from './openapi.staff';
 
@@ -58,7 +59,7 @@ export const READER_OPERATIONS: OperationDoc[] = [
   { method: 'post', path: '/privacy/link', tag: 'Privacy', summary: 'Carry out the mailed one-time link', auth: 'none', query: LinkQuery, ok: { status: 200, description: 'The export, or what was erased', schema: z.union([document('export', 'Everything held'), document('erasure', 'Counts of what was erased')]) }, errors: [400, 404, 410] },
 ];
 
-export const OPERATIONS: OperationDoc[] = [...READER_OPERATIONS, ...STAFF_OPERATIONS];
+export const OPERATIONS: OperationDoc[] = [...READER_OPERATIONS, ...SSO_OPERATIONS, ...STAFF_OPERATIONS];
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid input (`validation_failed` lists every problem in `details`)',
@@ -172,7 +173,9 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
             ? [{}, { commenterToken: [] }]
             : op.auth === 'staff'
               ? [{ memberSession: [] }, { apiKey: [] }]
-              : [],
+              : op.auth === 'key'
+                ? [{ apiKey: [] }]
+                : [],
     };
     (paths[openApiPath(op.path)] ??= {})[op.method] = operation;
   }
@@ -185,7 +188,7 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
         'Comments for news sites. Readers are pseudonymous: the first write returns a `commenterToken` (`ct_…`), sent back as `Authorization: Bearer ct_…`. Every error is `{"error": {"code", "message", "details"}}`.',
     },
     servers: [{ url: options.serverUrl ? `${options.serverUrl}/api/v1` : '/api/v1' }],
-    tags: ['Threads', 'Comments', 'Reactions', 'Polls', 'Me', 'Privacy', 'Members', 'Moderation', 'Administration'].map((name) => ({ name })),
+    tags: ['Threads', 'Comments', 'Reactions', 'Polls', 'Me', 'Privacy', 'Sign-in', 'Members', 'Moderation', 'Administration'].map((name) => ({ name })),
     paths,
     components: {
       schemas,

@@ -7,6 +7,8 @@ import { flagRoutes } from '../flags/flag.routes';
 import { memberRoutes } from '../members/member.routes';
 import { moderationRoutes } from '../moderation/moderation.routes';
 import { siteRoutes } from '../sites/site.routes';
+import { ssoKeyRoutes } from '../sso/sso-key.routes';
+import { ssoRoutes } from '../sso/sso.routes';
 import { threadAdminRoutes } from '../threads/thread.admin.routes';
 import { pollAdminRoutes } from '../polls/poll.admin.routes';
 import { pollRoutes } from '../polls/poll.routes';
@@ -35,6 +37,8 @@ export function apiRouter(deps: Deps): Router {
   flagRoutes(router, deps);
   countRoutes(router, deps);
   commenterRoutes(router, deps);
+  ssoRoutes(router, deps);
+  ssoKeyRoutes(router, deps);
   router.get('/openapi.json', openApiJson);
   return router;
 }

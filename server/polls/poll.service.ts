@@ -1,3 +1,4 @@
+import { assertMayParticipateIn } from '../sso/sso.rules';
 import type { Poll } from '../../db/schema';
 import { type Db, inTransaction, type UnitOfWork } from '../db';
 import { errors } from '../errors';
@@ -112,6 +113,7 @@ export async function castVote(
   const poll = await repo.findPoll(deps.db, pollId);
   if (!poll) throw errors.notFound('The poll');
   if (!isOpen(poll)) throw errors.conflict('poll_closed', 'This poll is closed: votes can no longer be cast or changed.');
+  await assertMayParticipateIn(deps.db, poll.site_id, actor.commenter);
   const options = await repo.optionsOf(deps.db, [poll.id]);
   const known = new Set(options.map((o) => o.id));
   const unknown = input.optionIds.filter((id) => !known.has(id));

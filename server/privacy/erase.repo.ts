@@ -95,6 +95,7 @@ export async function tombstone(trx: Tx, commentId: string): Promise<Comment> {
       member_id: null,
       author_name: null,
       author_website: null,
+      reader_badge: null,
       badge: null,
       body_src: '',
       body_html: '',

@@ -2,6 +2,7 @@ import { moderationPrivacy } from '../moderation/moderation.privacy';
 import { importsPrivacy } from '../imports/imports.privacy';
 import { likesPrivacy } from './likes.privacy';
 import type { PrivacyExtension } from './privacy.extension';
+import { ssoPrivacy } from '../sso/sso.privacy';
 import { votesPrivacy } from './votes.privacy';
 
 /**
@@ -10,4 +11,4 @@ import { votesPrivacy } from './votes.privacy';
  * `privacyExtensions` below — a static list, like the migrations — and export, erasure and retention
  * pick it up with no other change. Every hook is optional.
  */
-export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, moderationPrivacy, importsPrivacy];
+export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, moderationPrivacy, importsPrivacy, ssoPrivacy];

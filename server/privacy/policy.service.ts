@@ -1,5 +1,6 @@
 import type { Db } from '../db';
 import { getSite } from '../sites/site.service';
+import { ssoPolicyItems } from '../sso/sso.policy';
 import { POLICY_LANGUAGES, type PolicyLanguage } from './policy.texts';
 import { longestRetentionDays } from './retention.service';
 
@@ -18,6 +19,7 @@ export async function privacyPolicy(deps: { db: Db; mail: boolean }, siteId: str
     keyDays,
     mail: deps.mail,
   };
+  const text = POLICY_LANGUAGES[language](numbers);
   return {
     site: { id: site.id, name: site.name },
     lang: language,
@@ -27,7 +29,9 @@ export async function privacyPolicy(deps: { db: Db; mail: boolean }, siteId: str
       rejectedCommentDays: numbers.rejectedRetentionDays,
       networkKeyDays: keyDays,
     },
-    ...POLICY_LANGUAGES[language](numbers),
+    ...text,
+    // Sign-in through the site's accounts adds what it keeps (only on sites that use it).
+    items: [...text.items, ...ssoPolicyItems(language, site)],
     actions: {
       export: { method: 'GET', path: '/api/v1/me/export', auth: 'commenter token' },
       erase: { method: 'DELETE', path: '/api/v1/me', auth: 'commenter token' },

@@ -61,6 +61,7 @@ export async function blankComments(db: Executor, ids: string[]): Promise<number
       commenter_id: null,
       author_name: null,
       author_website: null,
+      reader_badge: null,
       badge: null,
       body_src: '',
       body_html: '',

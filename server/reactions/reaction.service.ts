@@ -1,3 +1,4 @@
+import { assertMayParticipateIn } from '../sso/sso.rules';
 import type { Comment, Commenter } from '../../db/schema';
 import { createCommenter } from '../commenters/commenter.service';
 import { openComment } from '../comments/comment-list.service';
@@ -42,6 +43,7 @@ export async function setReaction(
 ): Promise<ReactionResult> {
   if (!liked && !actor.commenter) throw errors.unauthenticated('Send your commenter token to remove your like.');
   const comment = await openComment(deps, actor, id, liked ? 'liked' : 'unliked');
+  if (liked) await assertMayParticipateIn(deps.db, comment.site_id, actor.commenter);
   await deps.limits.consume('reaction', { commenterId: actor.commenter?.id ?? null, network: actor.ipHash });
 
   return inTransaction(deps, async (uow) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SsoSettingsPatchSchema } from '../sso/sso.schema';
 import { OriginSchema, type SiteSettings, SiteSettingsSchema } from './site.schema';
 
 /**
@@ -7,7 +8,11 @@ import { OriginSchema, type SiteSettings, SiteSettingsSchema } from './site.sche
  * setting is a 400 rather than silently ignored.
  */
 const patchShape = Object.fromEntries(
-  Object.entries(SiteSettingsSchema.shape).map(([key, schema]) => [key, (schema as unknown as z.ZodDefault<z.ZodType>).unwrap().optional()]),
+  Object.entries(SiteSettingsSchema.shape).map(([key, schema]) => [
+    key,
+    // A nested setting changes only the fields sent.
+    key === 'sso' ? SsoSettingsPatchSchema.optional() : (schema as unknown as z.ZodDefault<z.ZodType>).unwrap().optional(),
+  ]),
 );
 export const SiteSettingsPatchSchema = z.strictObject(patchShape) as unknown as z.ZodType<Partial<SiteSettings>>;
 

@@ -82,7 +82,8 @@ export async function updateSite(deps: AdminDeps, actor: StaffActor, siteId: str
     // Locked: two admins changing different settings at once both keep their change.
     const site = await trx.selectFrom('sites').selectAll().where('id', '=', siteId).forUpdate().executeTakeFirst();
     if (!site) throw errors.notFound('The site');
-    const settings = SiteSettingsSchema.parse({ ...withSettings(site).settings, ...patch });
+    const current = withSettings(site).settings;
+    const settings = SiteSettingsSchema.parse({ ...current, ...patch, sso: { ...current.sso, ...patch.sso } });
     const row = await trx
       .updateTable('sites')
       .set({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SsoSettingsSchema } from '../sso/sso.schema';
 
 export const ModerationMode = z.enum(['pre', 'post', 'first_time']);
 export type ModerationMode = z.infer<typeof ModerationMode>;
@@ -31,6 +32,8 @@ export const SiteSettingsSchema = z.object({
   /** Days rejected and spam comments are kept before the retention job deletes them. */
   rejectedRetentionDays: z.number().int().min(1).max(3650).default(90),
   locale: z.enum(['en', 'fr']).default('en'),
+  /** Sign-in through the publisher's own accounts (SPEC §9). */
+  sso: SsoSettingsSchema.prefault({}),
 });
 export type SiteSettings = z.infer<typeof SiteSettingsSchema>;
 

@@ -4,6 +4,7 @@ import { commenterOf, originOf } from '../http/actor';
 import { apiKeySiteOf } from '../http/staff';
 import { pollsForThread } from '../polls/poll.service';
 import { parse } from '../validate';
+import { publicSsoOf } from '../sso/sso.rules';
 import { ResolveThreadSchema, ThreadIdParam } from './thread.schema';
 import { getThread, resolveThread } from './thread.service';
 import { threadView } from './thread.view';
@@ -13,7 +14,8 @@ export function threadRoutes(router: Router, deps: Deps): void {
     const input = parse(ResolveThreadSchema, req.body);
     const actor = { origin: originOf(req), apiKeySiteId: await apiKeySiteOf(deps, req), network: await deps.network.hash(req.ip) };
     const { thread, created } = await resolveThread(deps, actor, input);
-    res.status(created ? 201 : 200).json({ thread: threadView(thread) });
+    // A site that signs readers in tells the widget how (and so that it loads its sign-in code).
+    res.status(created ? 201 : 200).json({ thread: threadView(thread), ...(await publicSsoOf(deps.db, thread.site_id)) });
   });
 
   router.get('/threads/:threadId', async (req, res) => {

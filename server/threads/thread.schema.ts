@@ -39,4 +39,10 @@ export const ThreadViewSchema = z
     polls: z.array(z.unknown()).meta({ description: 'The thread’s polls, each as GET /polls/:pollId returns it' }),
   })
   .meta({ id: 'Thread' });
-export const ThreadReplySchema = z.object({ thread: ThreadViewSchema });
+export const ThreadReplySchema = z.object({
+  thread: ThreadViewSchema,
+  sso: z
+    .object({ mode: z.enum(['optional', 'required']), loginUrl: z.string().nullable(), logoutUrl: z.string().nullable() })
+    .optional()
+    .meta({ description: 'Only from POST /threads/resolve, and only when the site signs readers in with its own accounts' }),
+});
