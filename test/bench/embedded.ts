@@ -86,11 +86,15 @@ export async function embeddedVsPostgres(databaseUrl: string): Promise<{ embedde
   const env = { PARLEY_RATE_LIMITS: 'off', NODE_ENV: 'production' };
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-embedded-'));
   let embedded: MemoryFigures;
-  const pglite = await startProc('server/main.ts', { ...env, DATABASE_URL: '', DATA_DIR: dataDir });
   try {
-    embedded = await measureMemory(pglite, 'embedded');
+    const pglite = await startProc('server/main.ts', { ...env, DATABASE_URL: '', DATA_DIR: dataDir });
+    try {
+      embedded = await measureMemory(pglite, 'embedded');
+    } finally {
+      await pglite.stop();
+    }
   } finally {
-    await pglite.stop();
+    // Also when the start itself failed: the data directory is the bench's own.
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   const pg = await startProc('server/main.ts', { ...env, DATABASE_URL: databaseUrl });
