@@ -1,3 +1,4 @@
+import { runRetention } from '../../server/privacy/retention.service';
 import { buildSite, buildThread } from '../helpers/factories';
 import type { TestParley } from '../helpers/parley';
 import { apiKey, bearerCaller } from '../helpers/staff';
@@ -158,5 +159,19 @@ describe('GET /privacy on a site that signs readers in', () => {
     expect(en.body.privacy.items.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining(['account', 'sign_in_records']));
     const fr = await parley.http().get(`/api/v1/privacy?site=${scene.siteId}&lang=fr`);
     expect(fr.body.privacy.items.find((i: { id: string }) => i.id === 'account').title).toMatch(/^Votre compte/);
+  });
+});
+
+describe('retention', () => {
+  it('prunes single-use records once they could no longer be used, and keeps the others', async () => {
+    await signInAda();
+    await key.call('post', '/sso/codes', ADA).expect(201);
+    const past = new Date(Date.now() - 10 * 60_000);
+    await parley.db.updateTable('sso_codes').set({ expires_at: past }).execute();
+    await parley.db.insertInto('sso_jtis').values({ site_id: scene.siteId, jti_hash: 'old', request_hash: 'x', expires_at: past }).execute();
+    const report = await runRetention({ db: parley.db, network: parley.app.deps.network });
+    expect(report.sites.find((s: { siteId: string }) => s.siteId === scene.siteId)).toMatchObject({ signInJtis: 1, signInCodes: 1 });
+    expect(await parley.db.selectFrom('sso_jtis').select('jti_hash').execute()).toHaveLength(1);
+    expect(await parley.db.selectFrom('sso_codes').selectAll().execute()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { buildWidget } from '../../client/build';
-import { BUDGET_BYTES } from '../../client/size';
+import { BUDGET_BYTES, OPTIONAL_BUDGET_BYTES } from '../../client/size';
 import { startTestParley, type TestParley } from '../helpers/parley';
 
 let parley: TestParley;
@@ -72,6 +72,17 @@ describe('the widget’s scripts', () => {
     expect(zlib.gunzipSync(embed.gzip).equals(embed.body)).toBe(true);
     expect(build.budgetBytes).toBeGreaterThanOrEqual(embed.gzip.length);
     expect(build.budgetBytes).toBeLessThanOrEqual(BUDGET_BYTES);
+  });
+
+  it(`serves sign-in as its own module of at most ${OPTIONAL_BUDGET_BYTES / 1024} KB gzipped, outside the thread page's budget`, async () => {
+    const build = await buildWidget();
+    const sso = build.optional.find((a) => /^\/widget\/sso\.[\w-]+\.js$/.test(a.path))!;
+    expect(sso.gzip.length).toBeLessThanOrEqual(OPTIONAL_BUDGET_BYTES);
+    // Its words are not in embed.js: a site without sign-in never downloads them.
+    expect(build.assets.get('/embed.js')!.body.toString()).not.toContain('Signed in as');
+    const res = await parley.http().get(sso.path);
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toMatch(/immutable/);
   });
 });
 
