@@ -54,3 +54,22 @@ export const WebsiteSchema = z
     }
     return new URL(value).href;
   });
+
+/**
+ * A form's website field: empty means none (null). One schema rather than a union with `''`, so a
+ * refusal says what is wrong with the address, not that no alternative matched.
+ */
+export const OptionalWebsiteSchema = z
+  .string()
+  .trim()
+  .max(MAX_WEBSITE_LENGTH)
+  .transform((value, ctx) => {
+    if (value === '') return null;
+    const problem = problemOf(value);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return new URL(value).href;
+  })
+  .nullish();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ShownVoteSchema } from '../polls/poll.schema';
 import { stripFormatCharacters } from '../text';
-import { WebsiteSchema } from '../website';
+import { OptionalWebsiteSchema } from '../website';
 
 export const CommentIdParam = z.string().regex(/^[0-9a-z]{16}$/, 'is not a comment id');
 
@@ -33,9 +33,7 @@ export const CreateCommentSchema = z.object({
     .nullish()
     .or(z.literal('').transform(() => null))
     .meta({ description: 'Never published' }),
-  website: WebsiteSchema.nullish()
-    .or(z.literal('').transform(() => null))
-    .meta({ description: 'An absolute http(s) URL' }),
+  website: OptionalWebsiteSchema.meta({ description: 'An absolute http(s) URL on a domain name or an IP address; empty for none' }),
   /** The honeypot field: invisible to people, filled by naive bots. */
   hp: z.string().max(1000).optional().meta({ description: 'Honeypot: a form field hidden from people; leave it empty' }),
   /** Milliseconds the form was open before sending, measured by the widget. */
