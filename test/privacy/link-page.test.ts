@@ -1,6 +1,7 @@
 import fs from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { hashSecret, newId, newSecret } from '../../server/ids';
+import { launchBrowser } from '../helpers/browser';
 import { buildSite, buildThread } from '../helpers/factories';
 import { postAs, startPrivacyParley, type PrivacyParley } from './helpers';
 
@@ -11,7 +12,7 @@ let browser: Browser;
 beforeAll(async () => {
   [parley, browser] = await Promise.all([
     startPrivacyParley(),
-    chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] }),
+    launchBrowser(),
   ]);
 });
 afterAll(async () => {
