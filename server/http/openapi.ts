@@ -17,7 +17,7 @@ import { PollIdParam, PollReplySchema, VoteSchema } from '../polls/poll.schema';
 import { CreateRequestSchema, LinkQuery, PolicyQuery } from '../privacy/privacy.schema';
 import { CountsQuery, CountsSchema } from '../threads/counts.routes';
 import { ResolveThreadSchema, ThreadIdParam, ThreadReplySchema } from '../threads/thread.schema';
-import { SSO_OPERATIONS } from '../sso/sso.openapi';
+import { SSO_OPERATIONS } from './openapi.sso';
 import type { OperationDoc } from './openapi.operation';
 import { STAFF_OPERATIONS } from './openapi.staff';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CreateCommentSchema } from '../comments/comment.schema';
 import { HttpUrlSchema } from '../threads/thread.schema';
+import { WebsiteSchema } from '../website';
 
 export const SsoModeSchema = z.enum(['off', 'optional', 'required']);
 export type SsoMode = z.infer<typeof SsoModeSchema>;
@@ -46,7 +47,7 @@ export const ReaderClaimsSchema = z.object({
   name: CreateCommentSchema.shape.name,
   email: z.email('must be an email address').max(254).nullish().meta({ description: 'Never published' }),
   email_verified: z.boolean().optional(),
-  website: HttpUrlSchema.max(300).nullish(),
+  website: WebsiteSchema.nullish(),
   badge: BadgeSchema.nullish().meta({ description: 'Up to 32 characters of plain text, e.g. "Subscriber"; shown beside the name, never a staff role' }),
 });
 export type ReaderClaims = z.infer<typeof ReaderClaimsSchema>;

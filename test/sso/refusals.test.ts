@@ -141,6 +141,8 @@ describe('every refused sign-in is a 401 sso_invalid with its reason, and stores
       [{ name: ['Ada'] }, 'name'],
       [{ email: 'not an email' }, 'email'],
       [{ website: 'javascript:alert(1)' }, 'website'],
+      [{ website: 'https://bank.example@evil.example' }, 'website'],
+      [{ website: 'https://a"onmouseover="alert(1)' }, 'website'],
       [{ badge: '<b>VIP</b>' }, 'badge'],
       [{ badge: 'b'.repeat(33) }, 'badge'],
       [{ email_verified: 'yes' }, 'email_verified'],

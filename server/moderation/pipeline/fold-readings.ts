@@ -1,4 +1,4 @@
-import decancer from 'decancer';
+import unhomoglyph from 'unhomoglyph';
 
 /**
  * The other readings of one normalised word (see `fold()` in words.ts): its confusables skeleton,
@@ -12,15 +12,14 @@ const ASCII = /^[\x00-\x7f]*$/;
 const RARE_LATIN = /(?![\p{ASCII}])\p{Script=Latin}/u;
 
 /**
- * The word as the Latin letters it looks like (a UTS #39 confusables skeleton, from the decancer
- * library), or null when it has no look-alike letters. Other scripts (Arabic, CJK, …) are left
- * alone: the library would map some of their characters to Latin letters that they resemble only
- * to a machine, and words in them are matched as written.
+ * The word as the Latin letters it looks like: its UTS #39 confusables skeleton (Unicode's
+ * confusables data, through the unhomoglyph library), in lower case; null when it has no look-alike
+ * letters. Other scripts (Arabic, CJK, …) are left alone: their words are matched as written.
  */
 export function skeletonOf(word: string): string | null {
   if (ASCII.test(word)) return null;
   if (!LOOKALIKE_SCRIPTS.test(word) && !RARE_LATIN.test(word)) return null;
-  const skeleton = decancer(word).toString();
+  const skeleton = unhomoglyph(word).toLowerCase();
   return skeleton && skeleton !== word ? skeleton : null;
 }
 

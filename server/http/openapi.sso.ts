@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OperationDoc } from '../http/openapi.operation';
+import type { OperationDoc } from './openapi.operation';
 import { ProfileSchema } from '../commenters/commenter.schema';
 import { SiteIdSchema } from '../sites/site.schema';
 import {
@@ -11,7 +11,7 @@ import {
   SsoLoginSchema,
   SsoSubParam,
   SsoUserPatchSchema,
-} from './sso.schema';
+} from '../sso/sso.schema';
 
 /** Sign-in through the publisher's accounts (SPEC §9): the reader's exchange, the publisher's server, the admins' keys. */
 const document = (name: string, description: string) => z.object({ [name]: z.record(z.string(), z.unknown()).meta({ description }) });
