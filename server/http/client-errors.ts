@@ -35,6 +35,9 @@ export function answerClientErrors(server: http.Server): void {
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
         'Connection: close\r\n\r\n' +
         body,
+      // Ending only our side would leave a client that keeps trickling bytes connected for ever:
+      // once the answer is out, the connection is closed, as Node's own answer does.
+      () => socket.destroy(),
     );
   });
 }
