@@ -5,6 +5,7 @@ import { dashboardBuild } from '../client/dashboard/build';
 import type { Config } from './config';
 import { type DatabaseHandle, migrateToLatest } from './db';
 import type { Deps } from './deps';
+import { createClock } from './clock';
 import { createCommentPageCache } from './comments/comment-page.cache';
 import { createPostWriter } from './comments/comment.service';
 import { createEventBus } from './events';
@@ -52,6 +53,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   const bus = createEventBus((err, name) => log.error({ err, event: name }, 'event handler failed'));
   const deps: Deps = {
     config,
+    clock: createClock(config.clockOffsetMs),
     database,
     db: database.db,
     bus,

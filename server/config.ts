@@ -41,7 +41,12 @@ const EnvSchema = z.object({
   /** JWKS URLs (and webhooks) may use http and internal addresses: tests and private networks only. */
   PARLEY_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   PARLEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Moves the schedules' clock (tests only: refused unless NODE_ENV=test). */
+  PARLEY_TEST_CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
   NODE_ENV: z.string().optional(),
+}).refine((e) => e.PARLEY_TEST_CLOCK_OFFSET_MS === undefined || e.NODE_ENV === 'test', {
+  path: ['PARLEY_TEST_CLOCK_OFFSET_MS'],
+  message: 'is only allowed with NODE_ENV=test',
 });
 
 export interface Config {
@@ -66,6 +71,8 @@ export interface Config {
   readonly webhooksAllowPrivate: boolean;
   readonly secret: string | undefined;
   readonly production: boolean;
+  /** PARLEY_TEST_CLOCK_OFFSET_MS: how far the schedules' clock runs ahead of real time (tests only). */
+  readonly clockOffsetMs: number;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooksAllowPrivate: e.PARLEY_WEBHOOKS_ALLOW_PRIVATE === 'true',
     secret: e.PARLEY_SECRET,
     production: e.NODE_ENV === 'production',
+    clockOffsetMs: e.PARLEY_TEST_CLOCK_OFFSET_MS ?? 0,
   });
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { CommentPageCache } from './comments/comment-page.cache';
 import type { PostWriter } from './comments/comment.deps';
+import type { AdjustableClock } from './clock';
 import type { Config } from './config';
 import type { DatabaseHandle, Db } from './db';
 import type { EventBus } from './events';
@@ -17,6 +18,8 @@ import type { OriginCache } from './sites/site.service';
  */
 export interface Deps {
   config: Config;
+  /** The one clock schedules compare against (SPEC §13 "Time"); tests may advance it. */
+  clock: AdjustableClock;
   database: DatabaseHandle;
   db: Db;
   bus: EventBus;

@@ -1,3 +1,4 @@
+import { createClock } from '../../server/clock';
 import { ConfigError, loadConfig } from '../../server/config';
 
 describe('configuration', () => {
@@ -22,5 +23,16 @@ describe('configuration', () => {
 
   it('derives the public origin from PUBLIC_URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://comments.example/' }).publicOrigin).toBe('https://comments.example');
+  });
+
+  it('moves the schedules\' clock only under NODE_ENV=test', () => {
+    expect(() => loadConfig({ PARLEY_TEST_CLOCK_OFFSET_MS: '3600000', NODE_ENV: 'production' })).toThrow(/PARLEY_TEST_CLOCK_OFFSET_MS/);
+    expect(() => loadConfig({ PARLEY_TEST_CLOCK_OFFSET_MS: '3600000' })).toThrow(/only allowed with NODE_ENV=test/);
+    const config = loadConfig({ PARLEY_TEST_CLOCK_OFFSET_MS: '3600000', NODE_ENV: 'test' });
+    expect(config.clockOffsetMs).toBe(3_600_000);
+    const clock = createClock(config.clockOffsetMs);
+    expect(clock.now().getTime() - Date.now()).toBeGreaterThanOrEqual(3_600_000 - 50);
+    clock.advance(-3_600_000);
+    expect(Math.abs(clock.now().getTime() - Date.now())).toBeLessThan(50);
   });
 });
