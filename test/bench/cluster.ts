@@ -127,7 +127,7 @@ async function postStream(
     inFlight.push(
       (async () => {
         let last = '';
-        for (let attempt = 0; attempt < 60; attempt++) {
+        for (let attempt = 0; attempt < 30; attempt++) {
           const all = urls();
           const url = all[(n + attempt) % all.length]!;
           try {
@@ -135,7 +135,7 @@ async function postStream(
               method: 'POST',
               headers: { 'content-type': 'application/json', origin: 'http://cluster.test', 'idempotency-key': key },
               body,
-              signal: AbortSignal.timeout(2_000),
+              signal: AbortSignal.timeout(10_000),
             });
             if (res.status === 201) {
               const { comment } = (await res.json()) as { comment: { id: string } };
