@@ -127,7 +127,8 @@ async function postStream(
     inFlight.push(
       (async () => {
         let last = '';
-        for (let attempt = 0; attempt < 30; attempt++) {
+        const deadline = Date.now() + 120_000;
+        for (let attempt = 0; Date.now() < deadline; attempt++) {
           const all = urls();
           const url = all[(n + attempt) % all.length]!;
           try {
