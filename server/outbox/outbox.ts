@@ -58,7 +58,7 @@ export interface OutboxTarget {
 }
 
 export interface Outbox {
-  handle<P>(kind: string, handler: OutboxHandler<P>, options?: HandlerOptions): void;
+  handle<P = any>(kind: string, handler: OutboxHandler<P>, options?: HandlerOptions): void;
   /** Writes rows in the target's transaction; the worker is woken after it commits. */
   enqueue(target: OutboxTarget, messages: repo.OutboxMessage | repo.OutboxMessage[]): Promise<Array<{ id: number; uid: string }>>;
   /** An in-transaction writer for a bus event: the rows `build` returns are written with the change. */
