@@ -466,3 +466,31 @@ export interface Database {
 }
 
 export type SsoKey = Selectable<SsoKeysTable>;
+
+// ---------------------------------------------------------------------------------------------
+// The outbox (030_outbox): notifications written with the change, delivered by a worker.
+
+export interface OutboxTable {
+  id: Generated<number>;
+  uid: string;
+  kind: string;
+  lane: string | null;
+  dedupe_key: string | null;
+  site_id: string | null;
+  commenter_id: string | null;
+  payload: Json<unknown>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  locked_by: string | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  done_at: Timestamp | null;
+  failed_at: Timestamp | null;
+}
+
+export interface Database {
+  outbox: OutboxTable;
+}
+
+export type OutboxRow = Selectable<OutboxTable>;

@@ -48,8 +48,16 @@ export interface DomainEvents {
 
 export type DomainEventName = keyof DomainEvents;
 type Handler<K extends DomainEventName> = (payload: DomainEvents[K]) => void;
+/** What a writer may ask of the transaction it runs in: a callback once it has committed (waking the outbox worker). */
+export interface WriterContext {
+  afterCommit(fn: () => void): void;
+}
 /** A writer inside the transaction of the change: it may write rows, and a failure rolls it all back. */
-export type InTransactionWriter<K extends DomainEventName> = (trx: Transaction<Database>, payload: DomainEvents[K]) => Promise<void>;
+export type InTransactionWriter<K extends DomainEventName> = (
+  trx: Transaction<Database>,
+  payload: DomainEvents[K],
+  context: WriterContext,
+) => Promise<void>;
 
 export interface EventBus {
   /** After commit. */

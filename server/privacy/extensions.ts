@@ -4,6 +4,7 @@ import { likesPrivacy } from './likes.privacy';
 import type { PrivacyExtension } from './privacy.extension';
 import { ssoPrivacy } from '../sso/sso.privacy';
 import { votesPrivacy } from './votes.privacy';
+import { outboxPrivacy } from '../outbox/outbox.privacy';
 
 /**
  * EXTENSION POINT for domains that hold personal data outside the comment tables: poll votes (the
@@ -11,4 +12,4 @@ import { votesPrivacy } from './votes.privacy';
  * `privacyExtensions` below — a static list, like the migrations — and export, erasure and retention
  * pick it up with no other change. Every hook is optional.
  */
-export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, moderationPrivacy, importsPrivacy, ssoPrivacy];
+export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, moderationPrivacy, importsPrivacy, ssoPrivacy, outboxPrivacy];

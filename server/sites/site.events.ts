@@ -1,0 +1,24 @@
+/**
+ * The site-level sibling of `recordThreadEvent` (SPEC §13 "Events, outbox and listeners"): changes
+ * that concern a site rather than a thread's readers (a report, a moderation decision, a status
+ * change, a ban, an erasure). Recording one runs the event's in-transaction writers (the outbox rows
+ * of mail and webhooks) inside the change's unit of work, then publishes it after commit (queues
+ * and counts on the moderators' sockets). A change nobody writes for costs nothing more than `emit`.
+ */
+import type { UnitOfWork } from '../db';
+import type { DomainEvents } from '../events';
+
+declare module '../events' {
+  interface DomainEvents {
+    /** A ban was created (by a moderator or an API key). */
+    'ban.created': { siteId: string; banId: string; commenterId: string | null; expiresAt: string | null };
+    /** A commenter's data was erased: on one site (`siteId`) or everywhere (null). */
+    'commenter.erased': { siteId: string | null; commenterId: string };
+  }
+}
+
+export type SiteEventName = 'comment.flagged' | 'moderation.decided' | 'comment.status' | 'ban.created' | 'commenter.erased';
+
+export async function recordSiteEvent<K extends SiteEventName>(uow: UnitOfWork, name: K, payload: DomainEvents[K]): Promise<void> {
+  await uow.record(name, payload);
+}
