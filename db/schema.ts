@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, RawBuilder, Selectable, Updateable } from 'kysely';
 
 /** Timestamps are read as Date and written as Date or ISO strings. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -13,6 +13,8 @@ export interface SitesTable {
   settings: Json<Record<string, unknown>>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
+  /** Moderation-queue changes so far (bigint: pg returns it as a string). */
+  queue_version: ColumnType<string, never, RawBuilder<unknown>>;
 }
 
 export interface ThreadsTable {

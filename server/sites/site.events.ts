@@ -6,6 +6,7 @@
  * and counts on the moderators' sockets). A change nobody writes for costs nothing more than `emit`.
  */
 import type { UnitOfWork } from '../db';
+import { bumpQueueVersion } from './site.repo';
 import type { DomainEvents } from '../events';
 
 declare module '../events' {
@@ -19,6 +20,24 @@ declare module '../events' {
 
 export type SiteEventName = 'comment.flagged' | 'moderation.decided' | 'comment.status' | 'ban.created' | 'commenter.erased';
 
+const QUEUED = new Set(['pending', 'spam', 'rejected']);
+
+/** Whether the change moves a comment into or out of a moderation queue (what the queue counter counts). */
+function movesAQueue(name: SiteEventName, payload: DomainEvents[SiteEventName]): boolean {
+  if (name === 'comment.status') {
+    const { from, to } = payload as DomainEvents['comment.status'];
+    return (from !== null && QUEUED.has(from)) || QUEUED.has(to);
+  }
+  if (name === 'comment.flagged') return (payload as DomainEvents['comment.flagged']).entered;
+  // Any decision on an approved comment clears its reports: it leaves the flagged queue.
+  if (name === 'moderation.decided') return (payload as DomainEvents['moderation.decided']).from === 'approved';
+  return false;
+}
+
 export async function recordSiteEvent<K extends SiteEventName>(uow: UnitOfWork, name: K, payload: DomainEvents[K]): Promise<void> {
+  if (movesAQueue(name, payload) && 'siteId' in payload && payload.siteId) {
+    const queueVersion = await bumpQueueVersion(uow.trx, payload.siteId);
+    payload = { ...payload, queueVersion };
+  }
   await uow.record(name, payload);
 }
