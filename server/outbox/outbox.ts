@@ -101,6 +101,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let again = false;
+  let unreachable = false;
   let started = false;
   let stopped = false;
 
@@ -164,8 +165,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
           again = false;
           for (let n = await claimAndSend(); n > 0; n = await claimAndSend()) sent += n;
         } while (again && !stopped);
+        if (unreachable) log.info('outbox: the database answers again; delivering');
+        unreachable = false;
       } catch (err) {
-        log.error({ err }, 'outbox claim failed; trying again at the next poll');
+        // Polled every second: one line per outage, not one per poll.
+        if (!unreachable) log.warn({ err: (err as Error).message }, 'outbox: cannot claim work (database unreachable?); trying again at each poll');
+        unreachable = true;
       } finally {
         running = undefined;
       }
