@@ -75,6 +75,9 @@ export function mailRoutes(router: Router, deps: Deps): void {
     res.type('html').send(unsubscribePage(address.lang, site.name, claim.scope, `${UNSUBSCRIBE_PATH}?token=${encodeURIComponent(token)}`));
   });
 
+  // Reached only through the API's own rules (the app serves this path first, forms included).
+  router.post('/mail/unsubscribe', oneClickUnsubscribe(deps));
+
   router.get('/me/subscriptions', async (req, res) => {
     const commenter = await self(deps, req);
     res.json({ items: (await repo.subscriptionsOf(deps.db, commenter.id)).map(subscriptionView) });
