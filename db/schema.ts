@@ -531,3 +531,21 @@ export interface Database {
 
 export type MailAddress = Selectable<MailAddressesTable>;
 export type MailSubscription = Selectable<MailSubscriptionsTable>;
+
+export interface MailModeratorPrefsTable {
+  id: string;
+  member_id: string;
+  site_id: string;
+  flagged: Generated<boolean>;
+  digest_hour: number | null;
+  time_zone: string;
+  lang: 'en' | 'fr';
+  secret: string;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  mail_moderator_prefs: MailModeratorPrefsTable;
+}
+
+export type MailModeratorPrefs = Selectable<MailModeratorPrefsTable>;

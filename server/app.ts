@@ -20,6 +20,7 @@ import { type ModerationAuthenticator, moderationAuthenticator } from './members
 import { createOriginCache } from './sites/site.service';
 import { createOutbox } from './outbox/outbox';
 import { registerMail } from './mail/mail.delivery';
+import { registerModeratorMail } from './mail/moderator.delivery';
 
 export interface ParleyApp {
   deps: Deps;
@@ -71,6 +72,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
     pages: createCommentPageCache(),
   };
   registerMail({ ...deps, publicUrl: config.publicUrl });
+  registerModeratorMail({ ...deps, publicUrl: config.publicUrl });
   // On PostgreSQL a batch's last statement and its commit go in one round trip.
   deps.writer = createPostWriter(deps, { oneTripCommit: database.kind === 'postgres' });
 

@@ -18,6 +18,7 @@ import * as m024k from './024_sso_keys';
 import * as m024r from './024_sso_replay';
 import * as m030 from './030_outbox';
 import * as m031 from './031_mail';
+import * as m032 from './032_moderator_mail';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '024_sso_replay': m024r,
   '030_outbox': m030,
   '031_mail': m031,
+  '032_moderator_mail': m032,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -69,10 +69,12 @@ export function mailRoutes(router: Router, deps: Deps): void {
   router.get('/mail/unsubscribe', async (req, res) => {
     const { token } = parse(UnsubscribeTokenQuery, req.query, 'query');
     const { claim, address } = await readUnsubscribe(deps, token);
-    if (!wantsHtml(req)) return void res.json({ result: { done: address === null, scope: claim.scope } });
-    if (!address) return void res.type('html').send(unsubscribedPage('en'));
-    const site = await getSite(deps.db, address.site_id);
-    res.type('html').send(unsubscribePage(address.lang, site.name, claim.scope, `${UNSUBSCRIBE_PATH}?token=${encodeURIComponent(token)}`));
+    const prefs = claim.scope === 'f' || claim.scope === 'd' ? await deps.db.selectFrom('mail_moderator_prefs').selectAll().where('id', '=', claim.addressId).executeTakeFirst() : undefined;
+    const owner = address ?? prefs;
+    if (!wantsHtml(req)) return void res.json({ result: { done: !owner, scope: claim.scope } });
+    if (!owner) return void res.type('html').send(unsubscribedPage('en'));
+    const site = await getSite(deps.db, owner.site_id);
+    res.type('html').send(unsubscribePage(owner.lang, site.name, claim.scope, `${UNSUBSCRIBE_PATH}?token=${encodeURIComponent(token)}`));
   });
 
   // Reached only through the API's own rules (the app serves this path first, forms included).

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from './local-time';
 
 export const ConfirmTokenQuery = z.object({ token: z.string().regex(/^mc_[\w-]{32}$/, 'is not a confirmation token') });
 export const UnsubscribeTokenQuery = z.object({ token: z.string().min(20).max(120) });
@@ -28,4 +29,18 @@ export const SubscriptionListSchema = z.object({ items: z.array(SubscriptionView
 export const SubscribedSchema = z.object({ subscription: SubscriptionViewSchema });
 export const MailResultSchema = z.object({
   result: z.object({ done: z.boolean(), scope: z.string().optional(), site: z.string().optional() }),
+});
+
+export const ModeratorPrefsSchema = z.object({
+  flagged: z.boolean().meta({ description: 'A mail as soon as a comment reaches the site’s flag threshold' }),
+  digestHour: z.number().int().min(0).max(23).nullable().meta({ description: 'The local hour of the daily digest of the pending queue (skipped when it is empty); null: no digest' }),
+  timeZone: z
+    .string()
+    .max(64)
+    .refine((v) => isTimeZone(v), 'must be an IANA time zone name such as Europe/Paris')
+    .meta({ description: 'An IANA time zone name, e.g. Europe/Paris' }),
+  lang: z.enum(['en', 'fr']).optional(),
+});
+export const ModeratorPrefsViewSchema = z.object({
+  notifications: z.object({ siteId: z.string(), flagged: z.boolean(), digestHour: z.number().int().nullable(), timeZone: z.string(), lang: z.string().nullable() }),
 });

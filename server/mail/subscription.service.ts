@@ -1,23 +1,14 @@
 import type { MailAddress } from '../../db/schema';
-import type { Clock } from '../clock';
-import { type Db, inTransaction, type UnitOfWork } from '../db';
+import { inTransaction, type UnitOfWork } from '../db';
 import { AppError, errors } from '../errors';
-import type { EventBus } from '../events';
 import { hashSecret, newSecret } from '../ids';
-import type { Outbox } from '../outbox/outbox';
-import type { Mailer } from './mailer';
+export type { MailDeps } from './mail.deps';
+import type { MailDeps } from './mail.deps';
+import { stopModeratorMail } from './moderator.service';
 import * as repo from './mail.repo';
 import { confirmMail, type MailLang } from './mail.texts';
 import { readToken, type UnsubscribeScope, unsubscribeToken } from './unsubscribe-token';
 
-export interface MailDeps {
-  db: Db;
-  bus: EventBus;
-  clock: Clock;
-  outbox: Outbox;
-  mailer: Mailer | null;
-  publicUrl: string;
-}
 
 export const CONFIRM_TTL_MS = 24 * 60 * 60_000;
 export const UNSUBSCRIBE_PATH = '/api/v1/mail/unsubscribe';
@@ -112,18 +103,24 @@ export async function readUnsubscribe(deps: Pick<MailDeps, 'db'>, token: string)
 
 /** One request, no sign-in: this comment's replies, this thread, or everything from this site. */
 export async function unsubscribe(deps: MailDeps, token: string) {
-  const { claim, address } = await readUnsubscribe(deps, token);
-  if (!address) return { scope: claim.scope, address: null, removed: 0 };
+  const claim = readToken(token);
+  if (claim && (claim.scope === 'f' || claim.scope === 'd')) {
+    const prefs = await deps.db.selectFrom('mail_moderator_prefs').selectAll().where('id', '=', claim.addressId).executeTakeFirst();
+    if (prefs && claim.check(prefs.secret)) await stopModeratorMail(deps, prefs, claim.scope);
+    return { scope: claim.scope, address: null, removed: prefs ? 1 : 0 };
+  }
+  const { claim: read, address } = await readUnsubscribe(deps, token);
+  if (!address) return { scope: read.scope, address: null, removed: 0 };
   const now = deps.clock.now();
   const removed = await inTransaction(deps, async ({ trx }) => {
-    if (claim.scope === 's') {
+    if (read.scope === 's') {
       await repo.stopAddress(trx, address.id, now);
       return 1;
     }
-    const where = claim.scope === 'c' ? { addressId: address.id, commentId: claim.target! } : { addressId: address.id, threadId: claim.target! };
+    const where = read.scope === 'c' ? { addressId: address.id, commentId: read.target! } : { addressId: address.id, threadId: read.target! };
     return repo.deleteSubscriptions(trx, where);
   });
-  return { scope: claim.scope, address, removed };
+  return { scope: read.scope, address, removed };
 }
 
 /**
