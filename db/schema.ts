@@ -496,3 +496,58 @@ export interface Database {
 }
 
 export type OutboxRow = Selectable<OutboxTable>;
+
+// ---------------------------------------------------------------------------------------------
+// Readers' mail (031_mail): addresses (double opt-in, stop) and subscriptions.
+
+export interface MailAddressesTable {
+  id: string;
+  site_id: string;
+  email: string;
+  commenter_id: string | null;
+  lang: 'en' | 'fr';
+  secret: string;
+  confirm_token_hash: string | null;
+  confirm_sent_at: Timestamp | null;
+  confirmed_at: Timestamp | null;
+  stopped_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface MailSubscriptionsTable {
+  id: string;
+  address_id: string;
+  site_id: string;
+  commenter_id: string;
+  thread_id: string;
+  comment_id: string | null;
+  scope: 'comment' | 'thread';
+  notified_until: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  mail_addresses: MailAddressesTable;
+  mail_subscriptions: MailSubscriptionsTable;
+}
+
+export type MailAddress = Selectable<MailAddressesTable>;
+export type MailSubscription = Selectable<MailSubscriptionsTable>;
+
+export interface MailModeratorPrefsTable {
+  id: string;
+  member_id: string;
+  site_id: string;
+  flagged: Generated<boolean>;
+  digest_hour: number | null;
+  time_zone: string;
+  lang: 'en' | 'fr';
+  secret: string;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  mail_moderator_prefs: MailModeratorPrefsTable;
+}
+
+export type MailModeratorPrefs = Selectable<MailModeratorPrefsTable>;

@@ -11,7 +11,7 @@ import { createPostWriter } from './comments/comment.service';
 import { createEventBus } from './events';
 import { answerClientErrors } from './http/client-errors';
 import { createHttpApp } from './http/app';
-import { createMailer } from './privacy/mailer';
+import { createMailer } from './mail/mailer';
 import { createFloodGuard } from './limits/flood';
 import { createNetworkHasher } from './privacy/network';
 import { startRetentionJob } from './privacy/retention.job';
@@ -19,6 +19,8 @@ import { createRealtime, type Realtime, type RealtimeOptions } from './realtime'
 import { type ModerationAuthenticator, moderationAuthenticator } from './members/moderation-auth';
 import { createOriginCache } from './sites/site.service';
 import { createOutbox } from './outbox/outbox';
+import { registerMail } from './mail/mail.delivery';
+import { registerModeratorMail } from './mail/moderator.delivery';
 
 export interface ParleyApp {
   deps: Deps;
@@ -69,6 +71,8 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
     moderationAuth: options.moderationAuth ?? moderationAuthenticator(database.db),
     pages: createCommentPageCache(),
   };
+  registerMail({ ...deps, publicUrl: config.publicUrl });
+  registerModeratorMail({ ...deps, publicUrl: config.publicUrl });
   // On PostgreSQL a batch's last statement and its commit go in one round trip.
   deps.writer = createPostWriter(deps, { oneTripCommit: database.kind === 'postgres' });
 

@@ -5,7 +5,7 @@ import type { AdjustableClock } from './clock';
 import type { Config } from './config';
 import type { DatabaseHandle, Db } from './db';
 import type { EventBus } from './events';
-import type { Mailer } from './privacy/mailer';
+import type { Mailer } from './mail/mailer';
 import type { FloodGuard } from './limits/flood';
 import type { NetworkHasher } from './privacy/network';
 import type { ModerationAuthenticator } from './members/moderation-auth';

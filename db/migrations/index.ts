@@ -17,6 +17,8 @@ import * as m024i from './024_sso_identities';
 import * as m024k from './024_sso_keys';
 import * as m024r from './024_sso_replay';
 import * as m030 from './030_outbox';
+import * as m031 from './031_mail';
+import * as m032 from './032_moderator_mail';
 import * as m060 from './060_site_queue_version';
 
 /**
@@ -42,6 +44,8 @@ const migrations: Record<string, Migration> = {
   '024_sso_keys': m024k,
   '024_sso_replay': m024r,
   '030_outbox': m030,
+  '031_mail': m031,
+  '032_moderator_mail': m032,
   '060_site_queue_version': m060,
 };
 

@@ -10,6 +10,7 @@ import { deleteComment, editComment, type OwnerResult } from './comment-owner.se
 import { CommentIdParam, CreateCommentSchema, EditCommentSchema, ListCommentsQuery, RepliesQuery } from './comment.schema';
 import { postComment, type PostResult } from './comment.service';
 import { commentView } from './comment.view';
+import { subscribeWhenPosting } from '../mail/subscription.service';
 
 export function commentRoutes(router: Router, deps: Deps): void {
   router.get('/threads/:threadId/comments', async (req, res) => {
@@ -41,11 +42,13 @@ export function commentRoutes(router: Router, deps: Deps): void {
     const input = parse(CreateCommentSchema, req.body);
     const actor = await readerActor(deps, req);
     await sendIdempotent(deps, req, res, scopeOf(actor), async (seal, early) => {
+      let subscription: { scope: 'comment' | 'thread'; confirmed: boolean } | undefined;
       const reply = ({ comment, token, site }: PostResult) => ({
         status: 201,
         body: {
           comment: commentView(comment, comment.commenter_id, { editWindowMinutes: site.settings.editWindowMinutes }),
           ...(token ? { commenterToken: token } : {}),
+          ...(subscription ? { subscription } : {}),
         },
       });
       // The reply stored with the write is the one sent: built once.
@@ -53,6 +56,9 @@ export function commentRoutes(router: Router, deps: Deps): void {
       const posted = await postComment(deps, actor, threadId, input, {
         beforeCommit: (trx, r) => seal(trx, (sealed = reply(r))),
         claim: early,
+        alsoWrite: async (uow, r) => {
+          subscription = await subscribeWhenPosting({ ...deps, publicUrl: deps.config.publicUrl }, uow, input, r, actor.commenter?.email ?? null);
+        },
       });
       return sealed ?? reply(posted);
     }, { early: true });

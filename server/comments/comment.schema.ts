@@ -34,6 +34,14 @@ export const CreateCommentSchema = z.object({
     .or(z.literal('').transform(() => null))
     .meta({ description: 'Never published' }),
   website: OptionalWebsiteSchema.meta({ description: 'An absolute http(s) URL on a domain name or an IP address; empty for none' }),
+  notify: z
+    .enum(['replies', 'thread'])
+    .optional()
+    .meta({
+      description:
+        'Email me replies to this comment, or every new comment in the thread (needs an email; the first mail to an address only asks to confirm it). Ignored when the server sends no mail.',
+    }),
+  lang: z.enum(['en', 'fr']).optional().meta({ description: 'The language of those mails; default: the site’s' }),
   /** The honeypot field: invisible to people, filled by naive bots. */
   hp: z.string().max(1000).optional().meta({ description: 'Honeypot: a form field hidden from people; leave it empty' }),
   /** Milliseconds the form was open before sending, measured by the widget. */
@@ -112,6 +120,10 @@ export const CommentPageSchema = z.object({
 export const CommentReplySchema = z.object({ comment: CommentViewSchema });
 export const PostedCommentSchema = z.object({
   comment: CommentViewSchema,
+  subscription: z
+    .object({ scope: z.enum(['comment', 'thread']), confirmed: z.boolean() })
+    .optional()
+    .meta({ description: 'When `notify` was asked: unconfirmed until the reader follows the link mailed to them' }),
   commenterToken: z.string().optional().meta({ description: 'Returned once, on a commenter’s first write: keep it' }),
 });
 export const PermalinkSchema = z.object({

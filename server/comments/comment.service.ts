@@ -1,4 +1,5 @@
 import type { Comment, Commenter } from '../../db/schema';
+import type { UnitOfWork } from '../db';
 import type { ReaderActor } from '../actors';
 import { errors } from '../errors';
 import { hashSecret, newId, newSecret } from '../ids';
@@ -50,6 +51,8 @@ export interface PostResult {
 export interface PostHooks extends WriteHooks<PostResult> {
   /** The request's idempotency claim, taken in the post's first read (see EarlyClaim). */
   claim?: EarlyClaim;
+  /** More to write in the post's transaction (a mail subscription), before the reply is sealed. */
+  alsoWrite?: (uow: UnitOfWork, posted: PostResult) => Promise<void>;
 }
 
 /** The thread changed under a post between its first read and its lock: the post starts over. */
@@ -109,6 +112,7 @@ async function writePost(deps: CommentDeps, actor: ReaderActor, post: JudgedPost
     await recordWrittenThreadEvent(uow, change);
     await announceStatus(uow, null, comment);
     const posted: PostResult = { comment, token, site: post.site };
+    await hooks.alsoWrite?.(uow, posted);
     await hooks.beforeCommit?.(trx, posted);
     return posted;
   });

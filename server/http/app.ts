@@ -11,6 +11,7 @@ import { assetRoutes } from './assets';
 import { dashboardRoutes } from './dashboard';
 import { apiRouter } from './routes';
 import { demoRoutes } from '../demo/demo.routes';
+import { oneClickUnsubscribe } from '../mail/mail.routes';
 
 export interface HttpState {
   draining: () => boolean;
@@ -46,6 +47,8 @@ export function createHttpApp(deps: Deps, state: HttpState): Express {
   app.use(demoRoutes(deps));
   app.use(dashboardRoutes(deps.log));
 
+  // The one API route that takes a form (RFC 8058 one-click unsubscribe), before the JSON-only rule.
+  app.post('/api/v1/mail/unsubscribe', oneClickUnsubscribe(deps));
   const api = express.Router();
   api.use(crossOrigin, corsForSites(deps.origins));
   api.use(requireJson, jsonParser, rejectHostileInput);

@@ -18,6 +18,7 @@ import { CreateRequestSchema, LinkQuery, PolicyQuery } from '../privacy/privacy.
 import { CountsQuery, CountsSchema } from '../threads/counts.routes';
 import { ResolveThreadSchema, ThreadIdParam, ThreadReplySchema } from '../threads/thread.schema';
 import { SSO_OPERATIONS } from './openapi.sso';
+import { MAIL_OPERATIONS } from './openapi.mail';
 import type { OperationDoc } from './openapi.operation';
 import { STAFF_OPERATIONS } from './openapi.staff';
 
@@ -59,7 +60,7 @@ export const READER_OPERATIONS: OperationDoc[] = [
   { method: 'post', path: '/privacy/link', tag: 'Privacy', summary: 'Carry out the mailed one-time link', auth: 'none', query: LinkQuery, ok: { status: 200, description: 'The export, or what was erased', schema: z.union([document('export', 'Everything held'), document('erasure', 'Counts of what was erased')]) }, errors: [400, 404, 410] },
 ];
 
-export const OPERATIONS: OperationDoc[] = [...READER_OPERATIONS, ...SSO_OPERATIONS, ...STAFF_OPERATIONS];
+export const OPERATIONS: OperationDoc[] = [...READER_OPERATIONS, ...SSO_OPERATIONS, ...MAIL_OPERATIONS, ...STAFF_OPERATIONS];
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid input (`validation_failed` lists every problem in `details`)',

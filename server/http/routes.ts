@@ -18,6 +18,8 @@ import { reactionRoutes } from '../reactions/reaction.routes';
 import { countRoutes } from '../threads/counts.routes';
 import { threadRoutes } from '../threads/thread.routes';
 import { openApiJson } from './docs';
+import { mailRoutes } from '../mail/mail.routes';
+import { moderatorMailRoutes } from '../mail/moderator.routes';
 
 /** The one list of API routes, mounted under /api/v1. Each domain registers its own, thinly. */
 export function apiRouter(deps: Deps): Router {
@@ -39,6 +41,8 @@ export function apiRouter(deps: Deps): Router {
   commenterRoutes(router, deps);
   ssoRoutes(router, deps);
   ssoKeyRoutes(router, deps);
+  mailRoutes(router, deps);
+  moderatorMailRoutes(router, deps);
   router.get('/openapi.json', openApiJson);
   return router;
 }

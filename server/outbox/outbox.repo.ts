@@ -74,7 +74,8 @@ export async function claimDue(db: Db, worker: string, now: Date, lockedUntil: D
 }
 
 export async function markDone(db: Db, id: number, now: Date): Promise<void> {
-  await db.updateTable('outbox').set({ done_at: now, locked_until: null, last_error: null }).where('id', '=', id).execute();
+  // Delivered: the content (an address, a one-time link) is no longer needed, only that it went.
+  await db.updateTable('outbox').set({ done_at: now, locked_until: null, last_error: null, payload: 'null' }).where('id', '=', id).execute();
 }
 
 /** A failed attempt: tried again at `retryAt`, or given up (`failed_at`) when `retryAt` is null. */

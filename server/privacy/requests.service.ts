@@ -9,7 +9,10 @@ import { hashSecret, newId, newSecret } from '../ids';
 import { getSite, type SiteWithSettings } from '../sites/site.service';
 import { type ErasureReport, eraseCommenter } from './erase.service';
 import { EXPORT_FORMAT, exportCommenter } from './export.service';
-import type { Mailer } from './mailer';
+import type { Mailer } from '../mail/mailer';
+import { ensureAddress } from '../mail/mail.repo';
+import { unsubscribeLinks } from '../mail/subscription.service';
+import type { Outbox } from '../outbox/outbox';
 import type { CreateRequestInput } from './privacy.schema';
 import * as repo from './requests.repo';
 import { linkMail } from './requests.texts';
@@ -20,6 +23,7 @@ export interface RequestDeps {
   log: Logger;
   mailer: Mailer | null;
   publicUrl: string;
+  outbox: Outbox;
 }
 
 export const LINK_TTL_MS = 24 * 60 * 60_000;
@@ -50,17 +54,20 @@ export async function createPrivacyRequest(deps: RequestDeps, input: CreateReque
   // A new link replaces any earlier one for the same address and kind: only the latest mail works.
   const token = newSecret('pl');
   const expiresAt = new Date(now.getTime() + LINK_TTL_MS);
-  await inTransaction(deps, async ({ trx }) => {
+  const link = `${deps.publicUrl}${LINK_PATH}?token=${token}`;
+  // The mail is an outbox row of the same transaction: sent after the answer (its timing says
+  // nothing), retried if the mail server is down, and never lost to a restart.
+  await inTransaction(deps, async (uow) => {
+    const { trx } = uow;
     if (existing) await trx.deleteFrom('privacy_requests').where('id', '=', existing.id).execute();
     await repo.insertRequest(trx, { id: newId(), siteId: site.id, kind: input.kind, channel: 'mail', email, tokenHash: hashSecret(token), expiresAt });
-  });
-  const link = `${deps.publicUrl}${LINK_PATH}?token=${token}`;
-  const message = linkMail(site.settings.locale, input.kind, site.name, email, link, expiresAt);
-  const mailer = deps.mailer;
-  setImmediate(() => {
-    mailer.send(message).catch((err: Error) => {
-      // Never the address: only that a mail failed, and why, for the operator.
-      deps.log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'could not send a privacy request mail');
+    const address = await ensureAddress(trx, { siteId: site.id, email, commenterId: identities[0]!, lang: site.settings.locale, now });
+    const message = linkMail(site.settings.locale, input.kind, site.name, email, link, expiresAt);
+    await deps.outbox.enqueue(uow, {
+      kind: 'mail',
+      siteId: site.id,
+      commenterId: identities[0]!,
+      payload: { ...message, unsubscribe: unsubscribeLinks(deps, address, 's', null) },
     });
   });
   return { delivery };

@@ -1,4 +1,4 @@
-import type { MailMessage } from './mailer';
+import type { MailMessage } from '../mail/mailer';
 
 /** The words of lost-token requests: the mail and the small confirmation pages, in each language. */
 export type Lang = 'en' | 'fr';

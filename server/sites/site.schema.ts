@@ -32,6 +32,8 @@ export const SiteSettingsSchema = z.object({
   /** Days rejected and spam comments are kept before the retention job deletes them. */
   rejectedRetentionDays: z.number().int().min(1).max(3650).default(90),
   locale: z.enum(['en', 'fr']).default('en'),
+  /** Readers' reply mails: the first reply opens a window of this many minutes; one mail at its end (0: at once). */
+  replyBatchMinutes: z.number().int().min(0).max(1440).default(15),
   /** Sign-in through the publisher's own accounts (SPEC §9). */
   sso: SsoSettingsSchema.prefault({}),
 });

@@ -1,0 +1,131 @@
+import { sql } from 'kysely';
+import type { MailAddress, MailSubscription } from '../../db/schema';
+import type { Executor, Tx } from '../db';
+import { newId, randomBytes } from '../ids';
+
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+/** The site's row for this address, created unconfirmed when new (the language of its first use). */
+export async function ensureAddress(
+  trx: Tx,
+  input: { siteId: string; email: string; commenterId: string | null; lang: 'en' | 'fr'; now: Date },
+): Promise<MailAddress> {
+  const email = normaliseEmail(input.email);
+  await trx
+    .insertInto('mail_addresses')
+    .values({
+      id: newId(),
+      site_id: input.siteId,
+      email,
+      commenter_id: input.commenterId,
+      lang: input.lang,
+      secret: randomBytes(24).toString('base64url'),
+      created_at: input.now,
+    })
+    .onConflict((oc) => oc.columns(['site_id', 'email']).doNothing())
+    .execute();
+  // Locked: two subscriptions at once must not both send a confirmation.
+  return trx.selectFrom('mail_addresses').selectAll().where('site_id', '=', input.siteId).where('email', '=', email).forUpdate().executeTakeFirstOrThrow();
+}
+
+export async function findAddress(db: Executor, id: string): Promise<MailAddress | undefined> {
+  return db.selectFrom('mail_addresses').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function setConfirmation(trx: Tx, id: string, tokenHash: string, now: Date): Promise<void> {
+  await trx.updateTable('mail_addresses').set({ confirm_token_hash: tokenHash, confirm_sent_at: now }).where('id', '=', id).execute();
+}
+
+/** Confirms the address behind a token sent at or after `sentAfter`; undefined when none. */
+export async function confirmByToken(trx: Tx, tokenHash: string, sentAfter: Date, now: Date): Promise<MailAddress | undefined> {
+  return trx
+    .updateTable('mail_addresses')
+    .set({ confirmed_at: now, confirm_token_hash: null, stopped_at: null })
+    .where('confirm_token_hash', '=', tokenHash)
+    .where('confirm_sent_at', '>=', sentAfter)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function addressByConfirmToken(db: Executor, tokenHash: string, sentAfter: Date): Promise<MailAddress | undefined> {
+  return db.selectFrom('mail_addresses').selectAll().where('confirm_token_hash', '=', tokenHash).where('confirm_sent_at', '>=', sentAfter).executeTakeFirst();
+}
+
+export async function stopAddress(trx: Tx, id: string, now: Date): Promise<void> {
+  await trx.updateTable('mail_addresses').set({ stopped_at: now }).where('id', '=', id).execute();
+  await trx.deleteFrom('mail_subscriptions').where('address_id', '=', id).execute();
+}
+
+export async function subscribe(
+  trx: Tx,
+  input: { address: MailAddress; commenterId: string; threadId: string; commentId: string | null; now: Date },
+): Promise<MailSubscription> {
+  const scope = input.commentId ? 'comment' : 'thread';
+  await trx
+    .insertInto('mail_subscriptions')
+    .values({
+      id: newId(),
+      address_id: input.address.id,
+      site_id: input.address.site_id,
+      commenter_id: input.commenterId,
+      thread_id: input.threadId,
+      comment_id: input.commentId,
+      scope,
+      notified_until: input.now,
+      created_at: input.now,
+    })
+    .onConflict((oc) => oc.expression(sql`commenter_id, thread_id, coalesce(comment_id, '')`).doNothing())
+    .execute();
+  let query = trx.selectFrom('mail_subscriptions').selectAll().where('commenter_id', '=', input.commenterId).where('thread_id', '=', input.threadId);
+  query = input.commentId ? query.where('comment_id', '=', input.commentId) : query.where('comment_id', 'is', null);
+  return query.executeTakeFirstOrThrow();
+}
+
+export async function deleteSubscriptions(
+  trx: Tx,
+  where: { addressId?: string; commenterId?: string; id?: string; threadId?: string; commentId?: string },
+): Promise<number> {
+  let query = trx.deleteFrom('mail_subscriptions');
+  if (where.id) query = query.where('id', '=', where.id);
+  if (where.addressId) query = query.where('address_id', '=', where.addressId);
+  if (where.commenterId) query = query.where('commenter_id', '=', where.commenterId);
+  if (where.threadId) query = query.where('thread_id', '=', where.threadId);
+  if (where.commentId) query = query.where('comment_id', '=', where.commentId);
+  return (await query.returning('id').execute()).length;
+}
+
+/** A reader's subscriptions with the state of their address. */
+export async function subscriptionsOf(db: Executor, commenterId: string, siteId?: string) {
+  let query = db
+    .selectFrom('mail_subscriptions as s')
+    .innerJoin('mail_addresses as a', 'a.id', 's.address_id')
+    .leftJoin('threads as t', 't.id', 's.thread_id')
+    .select(['s.id', 's.site_id', 's.thread_id', 's.comment_id', 's.scope', 's.created_at', 'a.email', 'a.confirmed_at', 'a.lang', 't.title', 't.url'])
+    .where('s.commenter_id', '=', commenterId);
+  if (siteId) query = query.where('s.site_id', '=', siteId);
+  return query.orderBy('s.created_at').execute();
+}
+
+/**
+ * Confirmed, not stopped addresses to tell of a new comment: subscribers to its thread, and to the
+ * comment it answers; never its own author.
+ */
+export async function addressesToTell(trx: Tx, comment: { thread_id: string; parent_id: string | null; reply_to_id: string | null; commenter_id: string | null }) {
+  const answered = [comment.parent_id, comment.reply_to_id].filter((id): id is string => id !== null);
+  let query = trx
+    .selectFrom('mail_subscriptions as s')
+    .innerJoin('mail_addresses as a', 'a.id', 's.address_id')
+    .select(['a.id as address_id', 'a.site_id', 's.commenter_id'])
+    .where('s.thread_id', '=', comment.thread_id)
+    .where('a.confirmed_at', 'is not', null)
+    .where('a.stopped_at', 'is', null)
+    .where((eb) => eb.or([eb('s.scope', '=', 'thread'), ...(answered.length ? [eb('s.comment_id', 'in', answered)] : [])]));
+  if (comment.commenter_id) query = query.where('s.commenter_id', '!=', comment.commenter_id);
+  return query.distinct().execute();
+}
+
+export async function addressesOfCommenter(db: Executor, commenterId: string, siteId?: string): Promise<MailAddress[]> {
+  let query = db.selectFrom('mail_addresses').selectAll().where('commenter_id', '=', commenterId);
+  if (siteId) query = query.where('site_id', '=', siteId);
+  return query.execute();
+}

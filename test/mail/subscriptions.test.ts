@@ -1,0 +1,163 @@
+import { buildSite, buildThread } from '../helpers/factories';
+import { startTestParley, type TestParley } from '../helpers/parley';
+import { call } from '../helpers/reader';
+import { apiKey } from '../helpers/staff';
+import { type ReceivedMail, startTestSmtp, type TestSmtp } from '../helpers/smtp';
+
+/**
+ * Readers' mail, end to end through a real SMTP server on loopback: what the tests read is what the
+ * server received. Time moves with the injected clock (the batching window), never by waiting.
+ */
+let smtp: TestSmtp;
+let parley: TestParley;
+const MINUTE = 60_000;
+
+beforeAll(async () => {
+  smtp = await startTestSmtp();
+  parley = await startTestParley({ SMTP_URL: smtp.url, SMTP_FROM: 'The Daily Example <comments@news.example>', PUBLIC_URL: 'https://parley.test', PARLEY_RATE_LIMITS: 'off' });
+});
+afterAll(async () => {
+  await parley.close();
+  await smtp.close();
+});
+beforeEach(async () => {
+  await parley.reset();
+  smtp.clear();
+});
+
+const outbox = () => parley.app.deps.outbox;
+/** Moves the clock past a window and lets the worker deliver what became due. */
+async function later(ms: number) {
+  parley.app.deps.clock.advance(ms);
+  await outbox().drain();
+}
+/** Delivers what is due now, then waits a little more: nothing else may arrive. */
+async function settle() {
+  await outbox().drain();
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+async function setup(settings: Record<string, unknown> = {}) {
+  const site = await buildSite(parley.database.db, { settings });
+  const thread = await buildThread(parley.database.db, site.id);
+  return { site, thread };
+}
+
+const post = (threadId: string, body: Record<string, unknown>, token?: string) => call(parley, 'post', `/threads/${threadId}/comments`, body, { token });
+const local = (url: string) => url.replace('https://parley.test', '');
+const linkIn = (mail: ReceivedMail, path: string) => new RegExp(`https://parley\\.test${path.replace(/[/?]/g, '\\$&')}\\?token=[\\w.-]+`).exec(mail.text)![0];
+
+function expectUnsubscribeHeaders(mail: ReceivedMail) {
+  expect(mail.headers['list-unsubscribe']).toMatch(/^<https:\/\/parley\.test\/api\/v1\/mail\/unsubscribe\?token=[\w.-]+>, <mailto:[^>]+>$/);
+  expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+  expect(mail.headers['message-id']).toMatch(/^<[0-9a-z]{16}@news\.example>$/);
+  expect(mail.html).toContain('<html');
+}
+
+async function confirmFrom(mail: ReceivedMail) {
+  const link = linkIn(mail, '/api/v1/mail/confirm');
+  const page = await parley.http().get(local(link)).set('Accept', 'text/html');
+  expect(page.status).toBe(200);
+  expect(page.text).toContain('<form method="post"');
+  const done = await parley.http().post(local(link)).set('Accept', 'text/html');
+  expect(done.status).toBe(200);
+  expect(done.text).toMatch(/Your email is confirmed|Votre e-mail est confirmé/);
+}
+
+describe('reply notifications', () => {
+  it('confirms first, batches three replies into one mail, and stops after one-click unsubscribe', async () => {
+    const { thread } = await setup();
+    const alice = await post(thread.id, { body: 'What would you do?', name: 'Alice', email: 'Alice@Example.com', notify: 'replies' });
+    expect(alice.status).toBe(201);
+    expect(alice.body.subscription).toEqual({ scope: 'comment', confirmed: false });
+    const [confirmation] = await smtp.waitFor(1);
+    expect(confirmation!.to).toEqual(['alice@example.com']);
+    expect(confirmation!.subject).toBe('Confirm your email for comments on The Daily Example');
+    expectUnsubscribeHeaders(confirmation!);
+    await confirmFrom(confirmation!);
+
+    const replies = [];
+    for (const [name, email] of [['Bob', 'bob@example.com'], ['Carol', 'carol@example.com'], ['Dan', null]] as const) {
+      const res = await post(thread.id, { body: `${name} answers: delete the data.`, name, email, parentId: alice.body.comment.id });
+      expect(res.status).toBe(201);
+      replies.push(res.body.comment.id as string);
+    }
+    await settle();
+    expect(smtp.mails).toHaveLength(1); // the window is still open
+    await later(15 * MINUTE);
+    const [, batch] = await smtp.waitFor(2);
+    expect(batch!.to).toEqual(['alice@example.com']);
+    expect(batch!.subject).toBe('3 new replies on “How would you resolve this stand-off?”');
+    for (const id of replies) expect(batch!.text).toContain(`https://news.example/articles/1#comment-${id}`);
+    expect(batch!.text).toContain('Bob: Bob answers: delete the data.');
+    expect(batch!.raw).not.toMatch(/bob@example\.com|carol@example\.com/i);
+    expectUnsubscribeHeaders(batch!);
+
+    // RFC 8058: one POST to the List-Unsubscribe URL, as a mail provider sends it.
+    const url = /<(https:[^>]+)>/.exec(batch!.headers['list-unsubscribe']!)![1]!;
+    const click = await parley.http().post(local(url)).type('form').send('List-Unsubscribe=One-Click');
+    expect(click.status).toBe(200);
+    expect(click.body.result).toMatchObject({ done: true, scope: 'c' });
+    await post(thread.id, { body: 'One more answer', name: 'Eve', parentId: alice.body.comment.id });
+    await later(16 * MINUTE);
+    await settle();
+    expect(smtp.mails).toHaveLength(2);
+  });
+
+  it('sends nothing but the confirmation to an address nobody confirmed, and one confirmation a day', async () => {
+    const { thread } = await setup({ replyBatchMinutes: 0 });
+    const alice = await post(thread.id, { body: 'Subscribe me', email: 'alice@example.com', notify: 'thread' });
+    await post(thread.id, { body: 'And this reply too', email: 'alice@example.com', notify: 'replies' }, alice.body.commenterToken);
+    await post(thread.id, { body: 'A reply', parentId: alice.body.comment.id });
+    await later(MINUTE);
+    await settle();
+    expect(smtp.mails.map((m) => m.subject)).toEqual(['Confirm your email for comments on The Daily Example']);
+    await later(24 * 60 * MINUTE);
+    await post(thread.id, { body: 'Again', email: 'alice@example.com', notify: 'thread' }, alice.body.commenterToken);
+    await smtp.waitFor(2);
+    expect(smtp.mails.map((m) => m.subject)).toEqual(Array(2).fill('Confirm your email for comments on The Daily Example'));
+  });
+
+  it('tells a held comment’s subscribed author once it is approved, in French', async () => {
+    const { site, thread } = await setup({ moderation: 'pre', locale: 'fr' });
+    const held = await post(thread.id, { body: 'Mon avis', email: 'marie@example.fr', notify: 'replies' });
+    expect(held.body.comment.status).toBe('pending');
+    const [confirmation] = await smtp.waitFor(1);
+    expect(confirmation!.subject).toBe('Confirmez votre e-mail pour les commentaires de The Daily Example');
+    await confirmFrom(confirmation!);
+    const key = await apiKey(parley, site.id);
+    expect((await key.call('post', `/moderation/comments/${held.body.comment.id}/decision`, { action: 'approve' })).status).toBe(200);
+    const [, approved] = await smtp.waitFor(2);
+    expect(approved!.subject).toBe('Votre commentaire sur « How would you resolve this stand-off? » est publié');
+    expect(approved!.text).toContain(`#comment-${held.body.comment.id}`);
+    expectUnsubscribeHeaders(approved!);
+  });
+
+  it('lists, adds and removes subscriptions in "Your data", and unsubscribes from the whole site', async () => {
+    const { thread } = await setup({ replyBatchMinutes: 0 });
+    const first = await post(thread.id, { body: 'Hello', email: 'rich@example.com' });
+    const token = first.body.commenterToken as string;
+    const added = await call(parley, 'post', '/me/subscriptions', { threadId: thread.id }, { token });
+    expect(added.status).toBe(201);
+    expect(added.body.subscription).toMatchObject({ scope: 'thread', email: 'rich@example.com', confirmed: false, threadId: thread.id });
+    const list = await call(parley, 'get', '/me/subscriptions', undefined, { token });
+    expect(list.body.items).toHaveLength(1);
+    const [confirmation] = await smtp.waitFor(1);
+    // The confirmation's own unsubscribe is for the whole site.
+    const stop = /<(https:[^>]+)>/.exec(confirmation!.headers['list-unsubscribe']!)![1]!;
+    const page = await parley.http().get(local(stop)).set('Accept', 'text/html');
+    expect(page.text).toContain('Stop every email from The Daily Example.');
+    expect((await parley.http().post(local(stop)).set('Accept', 'text/html')).text).toContain('You are unsubscribed');
+    expect((await call(parley, 'get', '/me/subscriptions', undefined, { token })).body.items).toEqual([]);
+
+    const again = await call(parley, 'post', '/me/subscriptions', { threadId: thread.id, commentId: first.body.comment.id }, { token });
+    const removed = await call(parley, 'delete', `/me/subscriptions/${again.body.subscription.id}`, undefined, { token });
+    expect(removed.status).toBe(204);
+    expect((await call(parley, 'delete', `/me/subscriptions/${again.body.subscription.id}`, undefined, { token })).status).toBe(404);
+    expect((await call(parley, 'post', '/me/subscriptions', { threadId: 'nope' }, { token })).status).toBe(400);
+    expect((await call(parley, 'post', '/me/subscriptions', { threadId: thread.id })).status).toBe(401);
+    const forged = local(stop).replace(/\.[\w-]{32}$/, `.${'A'.repeat(32)}`);
+    expect((await parley.http().post(forged)).body.result).toMatchObject({ done: true });
+    expect((await parley.http().post(local(stop)).type('json').send('{}')).status).toBe(415);
+  });
+});
