@@ -38,6 +38,7 @@ export function ssoRoutes(router: Router, deps: Deps): void {
   router.post('/sso/claim', async (req, res) => {
     const { commenterToken } = parse(SsoClaimSchema, req.body);
     const account = await commenterOf(deps, req);
+    await deps.limits.consume('profile', { commenterId: account?.id ?? null, network: await deps.network.hash(req.ip) });
     res.json({ claimed: await claimComments(deps, account, commenterToken) });
   });
 
