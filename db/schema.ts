@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, RawBuilder, Selectable, Updateable } from 'kysely';
 
 /** Timestamps are read as Date and written as Date or ISO strings. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -13,6 +13,8 @@ export interface SitesTable {
   settings: Json<Record<string, unknown>>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
+  /** Moderation-queue changes so far (bigint: pg returns it as a string). */
+  queue_version: ColumnType<string, never, RawBuilder<unknown>>;
 }
 
 export interface ThreadsTable {
@@ -484,3 +486,31 @@ export interface Database {
 }
 
 export type SsoKey = Selectable<SsoKeysTable>;
+
+// ---------------------------------------------------------------------------------------------
+// The outbox (030_outbox): notifications written with the change, delivered by a worker.
+
+export interface OutboxTable {
+  id: Generated<number>;
+  uid: string;
+  kind: string;
+  lane: string | null;
+  dedupe_key: string | null;
+  site_id: string | null;
+  commenter_id: string | null;
+  payload: Json<unknown>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  locked_by: string | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  done_at: Timestamp | null;
+  failed_at: Timestamp | null;
+}
+
+export interface Database {
+  outbox: OutboxTable;
+}
+
+export type OutboxRow = Selectable<OutboxTable>;

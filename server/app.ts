@@ -18,6 +18,7 @@ import { startRetentionJob } from './privacy/retention.job';
 import { createRealtime, type Realtime, type RealtimeOptions } from './realtime';
 import { type ModerationAuthenticator, moderationAuthenticator } from './members/moderation-auth';
 import { createOriginCache } from './sites/site.service';
+import { createOutbox } from './outbox/outbox';
 
 export interface ParleyApp {
   deps: Deps;
@@ -51,9 +52,10 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   // The widget and the dashboard are built in memory now, so a broken build stops the start instead of the first page.
   await Promise.all([widgetBuild(), dashboardBuild()]);
   const bus = createEventBus((err, name) => log.error({ err, event: name }, 'event handler failed'));
+  const clock = createClock(config.clockOffsetMs);
   const deps: Deps = {
     config,
-    clock: createClock(config.clockOffsetMs),
+    clock,
     database,
     db: database.db,
     bus,
@@ -61,6 +63,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
     origins: createOriginCache(database.db, config.publicOrigin),
     network: createNetworkHasher(database.db, { pepper: config.secret }),
     mailer: createMailer(config.smtpUrl, config.smtpFrom),
+    outbox: createOutbox({ db: database.db, clock, log, bus }),
     limits: await createFloodGuard({ config, database, log }),
     // Members' sessions and site API keys, unless a test hands in its own.
     moderationAuth: options.moderationAuth ?? moderationAuthenticator(database.db),
@@ -79,6 +82,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   answerClientErrors(server);
   const realtime = await createRealtime(deps, server, { draining: () => draining, ...options.realtime });
   const retention = startRetentionJob(deps, config.retentionIntervalMs);
+  deps.outbox.start();
 
   let closing: Promise<void> | undefined;
   async function close(graceMs = 10_000): Promise<void> {
@@ -99,6 +103,8 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
       clearInterval(sweeper);
       clearTimeout(timer);
       await retention.stop();
+      // The sends in flight finish and are marked; rows not yet claimed wait for the next instance.
+      await deps.outbox.stop(graceMs);
       deps.mailer?.close();
       await deps.limits.close();
       // Writes that finished during the drain have published their events: release the adapter last.

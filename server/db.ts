@@ -234,14 +234,15 @@ export interface UnitOfWork {
 /** A unit of work over `trx`; what it queues for after the commit goes to `pending`, the caller's to run. */
 export function unitOfWork(trx: Tx, bus: EventBus, pending: Array<() => void>): UnitOfWork {
   const emit: UnitOfWork['emit'] = (name, payload) => pending.push(() => bus.emit(name, payload));
+  const afterCommit = (cb: () => void) => void pending.push(cb);
   return {
     trx,
     emit,
     async record(name, payload) {
-      for (const write of bus.writersOf(name)) await write(trx, payload);
+      for (const write of bus.writersOf(name)) await write(trx, payload, { afterCommit });
       emit(name, payload);
     },
-    afterCommit: (cb) => pending.push(cb),
+    afterCommit,
   };
 }
 

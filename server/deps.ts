@@ -10,6 +10,7 @@ import type { FloodGuard } from './limits/flood';
 import type { NetworkHasher } from './privacy/network';
 import type { ModerationAuthenticator } from './members/moderation-auth';
 import type { OriginCache } from './sites/site.service';
+import type { Outbox } from './outbox/outbox';
 
 /**
  * Everything the application needs, built once in app.ts and passed down; no module singletons.
@@ -28,6 +29,8 @@ export interface Deps {
   network: NetworkHasher;
   /** Outgoing mail (lost-token links); null when SMTP_URL is unset. */
   mailer: Mailer | null;
+  /** Notifications written with the change and delivered by this instance's worker (mail, webhooks). */
+  outbox: Outbox;
   /** Flood limits per commenter and per hashed network (off with PARLEY_RATE_LIMITS=off). */
   limits: FloodGuard;
   /** Members' sessions and API keys for the /moderation live stream; without it that stream refuses everyone. */

@@ -14,7 +14,8 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 
 export interface DomainEvents {
-  'comment.status': { siteId: string; threadId: string; commentId: string; from: string | null; to: string };
+  /** `queueVersion` (set when recorded): the site's queue counter after this change, when it moved a queue. */
+  'comment.status': { siteId: string; threadId: string; commentId: string; from: string | null; to: string; queueVersion?: number };
   'commenter.revoked': { commenterId: string };
   /**
    * Staff access ended or shrank: sessions ended (logout, password change or reset), a key revoked,
@@ -23,7 +24,7 @@ export interface DomainEvents {
    */
   'staff.revoked': { sessionHashes?: string[]; apiKeyId?: string; memberSite?: { memberId: string; siteId: string } };
   /** Every moderation decision, including those that change no status (flags cleared, featured). */
-  'moderation.decided': { siteId: string; threadId: string; commentId: string; action: string; from: string; to: string };
+  'moderation.decided': { siteId: string; threadId: string; commentId: string; action: string; from: string; to: string; queueVersion?: number };
   /** A ballot was cast, changed or withdrawn: live results are recomputed, coalesced per poll. */
   'poll.voted': { siteId: string; threadId: string; pollId: string; commenterId: string };
   /**
@@ -38,6 +39,7 @@ export interface DomainEvents {
     threshold: number;
     entered: boolean;
     reason: string;
+    queueVersion?: number;
   };
   /**
    * An import or restore added comments to a site in bulk: moderation queues and counts should be
@@ -48,8 +50,16 @@ export interface DomainEvents {
 
 export type DomainEventName = keyof DomainEvents;
 type Handler<K extends DomainEventName> = (payload: DomainEvents[K]) => void;
+/** What a writer may ask of the transaction it runs in: a callback once it has committed (waking the outbox worker). */
+export interface WriterContext {
+  afterCommit(fn: () => void): void;
+}
 /** A writer inside the transaction of the change: it may write rows, and a failure rolls it all back. */
-export type InTransactionWriter<K extends DomainEventName> = (trx: Transaction<Database>, payload: DomainEvents[K]) => Promise<void>;
+export type InTransactionWriter<K extends DomainEventName> = (
+  trx: Transaction<Database>,
+  payload: DomainEvents[K],
+  context: WriterContext,
+) => Promise<void>;
 
 export interface EventBus {
   /** After commit. */

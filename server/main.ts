@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createParley } from './app';
 import { ConfigError, type Config, loadConfig } from './config';
 import { type DatabaseHandle, openPglite, openPostgres } from './db';
+import { collectWhenIdle } from './idle-gc';
 import { createLogger } from './log';
 import { ensureFirstAdmin } from './members/member.service';
 import { DEMO_SITE_ID, ensureDemo } from './seed/demo';
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
     log.info({ member: admin.email }, 'created the first admin account (password printed once above)');
   }
 
+  // Embedded mode shares its process with the database: hand back what a burst of traffic grew.
+  if (database.kind === 'pglite') collectWhenIdle(parley.server);
   await new Promise<void>((resolve) => parley.server.listen(config.port, config.host, resolve));
   const address = parley.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

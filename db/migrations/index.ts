@@ -17,6 +17,8 @@ import * as m024i from './024_sso_identities';
 import * as m024k from './024_sso_keys';
 import * as m024r from './024_sso_replay';
 import * as m025 from './025_sso_claims';
+import * as m030 from './030_outbox';
+import * as m060 from './060_site_queue_version';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -41,6 +43,8 @@ const migrations: Record<string, Migration> = {
   '024_sso_keys': m024k,
   '024_sso_replay': m024r,
   '025_sso_claims': m025,
+  '030_outbox': m030,
+  '060_site_queue_version': m060,
 };
 
 export const migrationProvider: MigrationProvider = {

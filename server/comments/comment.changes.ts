@@ -4,6 +4,7 @@ import { recordThreadEvent, type ThreadChangeInput } from '../threads/thread.eve
 import * as threadRepo from '../threads/thread.repo';
 import * as repo from './comment.repo';
 import { authorView, type CommentView, commentView, withdrawnView } from './comment.view';
+import { recordSiteEvent } from '../sites/site.events';
 
 /**
  * What every change to a comment must keep true, in the transaction that makes it (the thread row is
@@ -132,13 +133,13 @@ export async function recordChange(uow: UnitOfWork, before: Comment | null, afte
     ({ seq } = await recordThreadEvent(uow, { siteId: after.site_id, threadId: after.thread_id }, change));
   }
   if (seq !== after.seq) await repo.setSeq(uow.trx, after.id, seq);
-  announceStatus(uow, before, after);
+  await announceStatus(uow, before, after);
   return { ...after, seq };
 }
 
 /** Tells the moderation side (queues, counts) that a comment's status changed. */
-export function announceStatus(uow: UnitOfWork, before: Comment | null, after: Comment): void {
+export async function announceStatus(uow: UnitOfWork, before: Comment | null, after: Comment): Promise<void> {
   const from: CommentStatus | null = before?.status ?? null;
   if (from === after.status) return;
-  uow.emit('comment.status', { siteId: after.site_id, threadId: after.thread_id, commentId: after.id, from, to: after.status });
+  await recordSiteEvent(uow, 'comment.status', { siteId: after.site_id, threadId: after.thread_id, commentId: after.id, from, to: after.status });
 }

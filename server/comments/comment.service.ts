@@ -107,7 +107,7 @@ async function writePost(deps: CommentDeps, actor: ReaderActor, post: JudgedPost
     // Counted as if it had existed before as nothing: an approved reply adds to its parent.
     await applyReplyCounters(uow, { ...comment, status: 'rejected', reply_count: 0 }, comment);
     await recordWrittenThreadEvent(uow, change);
-    announceStatus(uow, null, comment);
+    await announceStatus(uow, null, comment);
     const posted: PostResult = { comment, token, site: post.site };
     await hooks.beforeCommit?.(trx, posted);
     return posted;

@@ -9,6 +9,7 @@ import type { WriteHooks } from '../idempotency/idempotency.service';
 import { getSite } from '../sites/site.service';
 import * as repo from './flag.repo';
 import type { CreateFlagInput } from './flag.schema';
+import { recordSiteEvent } from '../sites/site.events';
 
 export interface FlagResult {
   flag: { commentId: string; reason: string; note: string | null; createdAt: Date };
@@ -46,7 +47,7 @@ export async function flagComment(
     if (!flag) throw errors.conflict('already_flagged', 'You already reported this comment. The moderators will look at it.');
     const after = await repo.addToFlagCount(trx, comment.id);
     const threshold = site.settings.flagThreshold;
-    uow.emit('comment.flagged', {
+    await recordSiteEvent(uow, 'comment.flagged', {
       siteId: after.site_id,
       threadId: after.thread_id,
       commentId: after.id,

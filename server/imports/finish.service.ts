@@ -1,4 +1,5 @@
-import type { UnitOfWork } from '../db';
+import { type TxDeps, inTransaction, type UnitOfWork } from '../db';
+import type { ImportReport } from './import.report';
 import { recordThreadUpdate } from '../threads/thread.events';
 import * as repo from './finish.repo';
 
@@ -26,4 +27,34 @@ export async function finishThreads(uow: UnitOfWork): Promise<number> {
   }
   await repo.stampImportedSeqs(trx);
   return touched;
+}
+
+/** Thrown to roll back a dry run once its report is ready. */
+export class DryRunRollback extends Error {
+  constructor(readonly report: ImportReport) {
+    super('dry run');
+  }
+}
+
+/**
+ * Runs an import in one transaction. `work` writes everything, finishes the threads it touched and
+ * returns its report: a dry run is rolled back there and only reported; a real one tells the
+ * moderation queues to read their counts again (one event per import).
+ */
+export async function importTransaction(
+  deps: TxDeps,
+  dryRun: boolean,
+  work: (uow: UnitOfWork) => Promise<{ report: ImportReport; touched: number }>,
+): Promise<ImportReport> {
+  try {
+    return await inTransaction(deps, async (uow) => {
+      const { report, touched } = await work(uow);
+      if (dryRun) throw new DryRunRollback(report);
+      if (report.comments.total > 0) uow.emit('site.imported', { siteId: report.siteId, threads: touched, comments: report.comments.total });
+      return report;
+    });
+  } catch (err) {
+    if (err instanceof DryRunRollback) return err.report;
+    throw err;
+  }
 }

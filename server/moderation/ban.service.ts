@@ -12,6 +12,7 @@ import { pendingOf } from './decision.repo';
 import { decideIn } from './decision.service';
 import { decodeKeyset, encodeKeyset } from '../keyset';
 import type { CreateBanInput } from './moderation.schema';
+import { recordSiteEvent } from '../sites/site.events';
 
 interface BanDeps {
   db: Db;
@@ -105,6 +106,12 @@ export async function createBan(deps: BanDeps, actor: StaffActor, input: CreateB
       created_by_id: who.id,
       created_by_name: who.name,
       expires_at: input.durationHours ? new Date(Date.now() + input.durationHours * 3600_000) : null,
+    });
+    await recordSiteEvent(uow, 'ban.created', {
+      siteId: ban.site_id,
+      banId: ban.id,
+      commenterId: ban.commenter_id,
+      expiresAt: ban.expires_at ? ban.expires_at.toISOString() : null,
     });
     const rejected: string[] = [];
     if (input.rejectPending) {

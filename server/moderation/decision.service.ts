@@ -10,6 +10,7 @@ import { writeLog } from '../audit/audit.repo';
 import * as repo from './decision.repo';
 import { planDecision } from './decision.rules';
 import type { Action } from './moderation.schema';
+import { recordSiteEvent } from '../sites/site.events';
 
 export interface DecisionDeps {
   db: Db;
@@ -62,7 +63,7 @@ export async function decideIn(uow: UnitOfWork, actor: StaffActor, commentId: st
   await applyCounters(uow, current, updated);
 
   updated = await recordChange(uow, current, updated);
-  uow.emit('moderation.decided', {
+  await recordSiteEvent(uow, 'moderation.decided', {
     siteId: updated.site_id,
     threadId: updated.thread_id,
     commentId: updated.id,

@@ -8,6 +8,7 @@ import { type CommentEventName, recordThreadEvent } from '../threads/thread.even
 import * as repo from './erase.repo';
 import { privacyExtensions } from './extensions';
 import type { PrivacySubject } from './privacy.extension';
+import { recordSiteEvent } from '../sites/site.events';
 
 export interface ErasureDeps {
   db: Db;
@@ -104,7 +105,7 @@ export async function eraseCommenter(
         // parent keeps counting it. Only the status changed: the row as it was is the row with it.
         await applyCounters(uow, { ...row, status: comment.status }, row);
         if (comment.status === 'approved') await publish(uow, row, 'comment:removed');
-        uow.emit('comment.status', {
+        await recordSiteEvent(uow, 'comment.status', {
           siteId: comment.site_id,
           threadId: comment.thread_id,
           commentId: comment.id,
@@ -128,6 +129,7 @@ export async function eraseCommenter(
         report.commenterRemoved = true;
         uow.emit('commenter.revoked', { commenterId });
       }
+      await recordSiteEvent(uow, 'commenter.erased', { siteId: siteId ?? null, commenterId });
       return report;
     },
     outer,

@@ -4,6 +4,7 @@ import { likesPrivacy } from './likes.privacy';
 import type { PrivacyExtension } from './privacy.extension';
 import { ssoPrivacy } from '../sso/sso.privacy';
 import { votesPrivacy } from './votes.privacy';
+import { outboxPrivacy } from '../outbox/outbox.privacy';
 
 /**
  * EXTENSION POINT for domains that hold personal data outside the comment tables: poll votes (the
@@ -12,4 +13,4 @@ import { votesPrivacy } from './votes.privacy';
  * pick it up with no other change. Every hook is optional. Erasure runs them in this order: sign-in
  * keeps a banned account's ban (as a hash) before moderation drops the commenter's bans.
  */
-export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, ssoPrivacy, moderationPrivacy, importsPrivacy];
+export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, ssoPrivacy, moderationPrivacy, importsPrivacy, outboxPrivacy];

@@ -95,11 +95,19 @@ export interface QueueItemPayload {
   queue: QueueName;
   commentId: string;
   threadId: string;
+  /** The site's queue counter after this change (see QueueCountsPayload.version). */
+  version?: number;
 }
 
 export interface QueueCountsPayload {
   siteId: string;
   counts: QueueCounts;
+  /**
+   * The site's queue counter: it grows with every comment entering or leaving a queue, and each
+   * queue:added/removed carries its value. Counts with a version above the last event a dashboard
+   * received tell it that it missed one: it reads the queue again.
+   */
+  version: number;
 }
 
 export interface ModerationServerEvents {

@@ -4,6 +4,7 @@ import { errors } from '../errors';
 import type { DomainEvents } from '../events';
 import { parse } from '../validate';
 import type { ModerationPrincipal } from '../members/moderation-auth';
+import { queueVersion } from '../sites/site.repo';
 import { getSite } from '../sites/site.service';
 import { ackError, connectError } from './acks';
 import type { ModerationClientEvents, ModerationServerEvents, QueueCountsPayload, QueueName } from './contract';
@@ -74,7 +75,9 @@ export function moderationNamespace(nsp: ModerationNamespace, deps: Deps, guard:
 
 async function countsOf(deps: Deps, siteId: string): Promise<QueueCountsPayload> {
   const site = await getSite(deps.db, siteId);
-  return { siteId, counts: await queueCounts(deps.db, siteId, site.settings.flagThreshold) };
+  // The version first: the counts read after it include at least the changes it counts.
+  const version = await queueVersion(deps.db, siteId);
+  return { siteId, counts: await queueCounts(deps.db, siteId, site.settings.flagThreshold), version };
 }
 
 /**
@@ -101,8 +104,8 @@ function publishQueueChanges(nsp: ModerationNamespace, deps: Deps, heartbeatMs: 
     const to = QUEUE_OF[e.to];
     const room = nsp.to(queueRoom(e.siteId));
     if (from !== to) {
-      if (from) room.emit('queue:removed', { siteId: e.siteId, queue: from, commentId: e.commentId, threadId: e.threadId });
-      if (to) room.emit('queue:added', { siteId: e.siteId, queue: to, commentId: e.commentId, threadId: e.threadId });
+      if (from) room.emit('queue:removed', { siteId: e.siteId, queue: from, commentId: e.commentId, threadId: e.threadId, version: e.queueVersion });
+      if (to) room.emit('queue:added', { siteId: e.siteId, queue: to, commentId: e.commentId, threadId: e.threadId, version: e.queueVersion });
     }
     // A new comment published at once (no reports yet) is in no queue: no count moves. On a busy
     // site that is most comments, and the counts are a query over all of the site's comments.
@@ -111,12 +114,12 @@ function publishQueueChanges(nsp: ModerationNamespace, deps: Deps, heartbeatMs: 
   });
   // A report that brings an approved comment to the site's threshold puts it in the flagged queue.
   const offFlagged = deps.bus.on('comment.flagged', (e: DomainEvents['comment.flagged']) => {
-    if (e.entered) nsp.to(queueRoom(e.siteId)).emit('queue:added', { siteId: e.siteId, queue: 'flagged', commentId: e.commentId, threadId: e.threadId });
+    if (e.entered) nsp.to(queueRoom(e.siteId)).emit('queue:added', { siteId: e.siteId, queue: 'flagged', commentId: e.commentId, threadId: e.threadId, version: e.queueVersion });
     scheduleCounts(e.siteId);
   });
   // Any decision on an approved comment clears its flags: it leaves the flagged queue whatever it was.
   const offDecided = deps.bus.on('moderation.decided', (e: DomainEvents['moderation.decided']) => {
-    if (e.from === 'approved') nsp.to(queueRoom(e.siteId)).emit('queue:removed', { siteId: e.siteId, queue: 'flagged', commentId: e.commentId, threadId: e.threadId });
+    if (e.from === 'approved') nsp.to(queueRoom(e.siteId)).emit('queue:removed', { siteId: e.siteId, queue: 'flagged', commentId: e.commentId, threadId: e.threadId, version: e.queueVersion });
     scheduleCounts(e.siteId);
   });
   // A bulk import: the counts are read again once, rather than an event per imported comment.
@@ -137,8 +140,8 @@ function publishQueueChanges(nsp: ModerationNamespace, deps: Deps, heartbeatMs: 
 /**
  * Queue changes reach other instances' moderators through the adapter, and a notification can be
  * lost (a LISTEN connection cut for a moment). So every `everyMs` each instance reads the counts of
- * the sites its own moderators follow and sends them: a dashboard whose count grew by more than the
- * arrivals it was told of reads the queue again (SPEC §13 "Live delivery").
+ * the sites its own moderators follow and sends them with the site's queue version: a dashboard
+ * that has not seen that version's events reads the queue again (SPEC §13 "Live delivery").
  */
 function queueHeartbeat(nsp: ModerationNamespace, deps: Deps, everyMs: number): () => void {
   const timer = setInterval(() => {

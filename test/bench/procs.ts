@@ -11,12 +11,25 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
+/**
+ * A port that is free now, for a process that binds it a moment later (and again after a restart).
+ * Picked below the kernel's ephemeral range (32768 and up on Linux), which port-0 listeners and
+ * every outgoing connection draw from: a port from there can be taken by anyone before the child
+ * binds it, and was, by a test's own client sockets, while a killed instance restarted.
+ */
 export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = net.createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) {
+      await new Promise((resolve) => server.close(resolve));
+      return port;
+    }
+  }
 }
 
 /** Starts a TypeScript entry point in its own process on a free port (or `fixedPort`) and waits until /healthz answers. */

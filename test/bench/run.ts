@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest, openPostgres } from '../../server/db';
 import { newId } from '../../server/ids';
+import { clusterScenario, type ClusterFigures } from './cluster';
 import { embeddedVsPostgres } from './embedded';
 import { gather, median } from './fanout';
 import { startProc } from './procs';
@@ -160,6 +161,13 @@ async function main() {
     record({ scenario: 'embedded', metric: 'MB RSS 20 s after load', ours: embedded.afterLoad, baseline: postgres.afterLoad, target: '≤ 350 MB', better: 'lower', max: 350 });
     record({ scenario: 'embedded', metric: 'MB peak RSS (VmHWM)', ours: embedded.peak, baseline: postgres.peak, target: '≤ 600 MB', better: 'lower', max: 600 });
     if (only?.every((s) => s === 'embedded')) {
+      if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ at: new Date().toISOString(), seconds: DURATION, rows }, null, 2));
+      return;
+    }
+  }
+  if (wanted('cluster')) {
+    await cluster(databaseUrl);
+    if (only?.every((s) => s === 'cluster' || s === 'embedded')) {
       if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ at: new Date().toISOString(), seconds: DURATION, rows }, null, 2));
       return;
     }
@@ -332,6 +340,38 @@ async function main() {
     await handle.close();
   }
   if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ at: new Date().toISOString(), seconds: DURATION, rows }, null, 2));
+}
+
+/**
+ * cluster: four instances on one PostgreSQL, for each adapter, with a kill and a pause; then one
+ * instance holding the same readers. `--readers N` (default 20,000), `--rate N` comments/s (5),
+ * BENCH_SECONDS per stretch (20 here).
+ */
+async function cluster(databaseUrl: string): Promise<void> {
+  const readers = Number(flag('--readers') ?? 20_000);
+  const rate = Number(flag('--rate') ?? 5);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+  const report = (name: string, f: ClusterFigures) => {
+    const s = `cluster-${name}`;
+    record({ scenario: s, metric: 'readers connected', ours: f.readers, baseline: null, target: `(of ${readers})`, better: 'higher' });
+    record({ scenario: s, metric: 'comments/s sustained', ours: f.steady.posted / seconds, baseline: null, target: `(${rate}/s offered)`, better: 'higher' });
+    record({ scenario: s, metric: '% delivered exactly once', ours: f.steady.completeness, baseline: null, ratio: f.steady.completeness / 100, target: '100%', better: 'higher', limit: 1 });
+    record({ scenario: s, metric: 'repeats (same comment twice)', ours: f.steady.repeats, baseline: null, target: '0', better: 'lower', max: 0 });
+    record({ scenario: s, metric: 'ms p50 answer → last reader', ours: f.steady.p50, baseline: null, target: '(context)', better: 'lower' });
+    record({ scenario: s, metric: 'ms p99 answer → last reader', ours: f.steady.p99, baseline: null, target: '≤ 1000 ms', better: 'lower', max: 1000 });
+    if (!f.faults) return;
+    record({ scenario: s, metric: 'kill+pause: % delivered', ours: f.faults.completeness, baseline: null, ratio: f.faults.completeness / 100, target: '100%', better: 'higher', limit: 1 });
+    record({ scenario: s, metric: 'kill+pause: repeats', ours: f.faults.repeats, baseline: null, target: '0', better: 'lower', max: 0 });
+    record({ scenario: s, metric: 'ms catch-up after SIGKILL', ours: f.faults.killCatchUpMs, baseline: null, target: '(context)', better: 'lower' });
+    record({ scenario: s, metric: 'ms catch-up after SIGCONT', ours: f.faults.pauseCatchUpMs, baseline: null, target: '(context)', better: 'lower' });
+    record({ scenario: s, metric: 'kill+pause: p99 ms', ours: f.faults.p99, baseline: null, target: '(context)', better: 'lower' });
+  };
+  for (const adapter of ['postgres', 'redis'] as const) {
+    console.log(`cluster: 4 instances, ${adapter} adapter, ${readers} readers…`);
+    report(adapter, await clusterScenario({ databaseUrl, adapter, instances: 4, readers, rate, seconds, faults: true }));
+  }
+  console.log(`cluster: one instance, ${readers} readers…`);
+  report('one', await clusterScenario({ databaseUrl, adapter: 'postgres', instances: 1, readers, rate, seconds, faults: false }));
 }
 
 main().catch((err) => {

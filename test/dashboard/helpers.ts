@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../bench/procs';
 import type { Page } from 'playwright-core';
 import { startTestParley, type TestParley } from '../helpers/parley';
 
@@ -10,17 +10,6 @@ import { startTestParley, type TestParley } from '../helpers/parley';
 export async function startDashboardParley(): Promise<TestParley> {
   const port = await freePort();
   return startTestParley({ PUBLIC_URL: `http://127.0.0.1:${port}`, PARLEY_RATE_LIMITS: 'off' }, { port });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Signs in through the form, as a person would, and waits for the dashboard. */

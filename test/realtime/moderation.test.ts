@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { ModerationAuthenticator } from '../../server/members/moderation-auth';
 import { buildComment, buildSite, buildThread, SITE_ORIGIN } from '../helpers/factories';
 import { connect, connected, emitAck, type LiveParley, type RawSocket, record, sleep, startLiveParley, waitFor } from './helpers';
@@ -77,7 +78,7 @@ describe('/moderation', () => {
     expect(await emitAck(socket, 'queue:join', { siteId: 'nonexistent-site' })).toMatchObject({ error: { code: 'not_found' } });
     expect((await emitAck(socket, 'queue:join', { siteId: 'Not A Site!' })).error.code).toBe('validation_failed');
     expect(await emitAck(socket, 'queue:join', { siteId: mine.id })).toEqual({
-      data: { siteId: mine.id, counts: { pending: 0, flagged: 0, spam: 0, rejected: 0 } },
+      data: { siteId: mine.id, counts: { pending: 0, flagged: 0, spam: 0, rejected: 0 }, version: 0 },
     });
   });
 
@@ -95,11 +96,12 @@ describe('/moderation', () => {
     await post(otherThread.id, 'Held on another site');
     await waitFor(() => events.some((e) => e.event === 'queue:counts'), 3000, 'the counts');
     expect(events.filter((e) => e.event === 'queue:added')).toEqual([
-      { event: 'queue:added', payload: { siteId: site.id, queue: 'pending', commentId: held.id, threadId: thread.id } },
+      { event: 'queue:added', payload: { siteId: site.id, queue: 'pending', commentId: held.id, threadId: thread.id, version: 1 } },
     ]);
     expect(events.find((e) => e.event === 'queue:counts')!.payload).toEqual({
       siteId: site.id,
       counts: { pending: 1, flagged: 0, spam: 0, rejected: 0 },
+      version: 1,
     });
 
     // A moderator rejects it (the moderation engine's write, then its event after commit).
@@ -115,7 +117,8 @@ describe('/moderation', () => {
       ]),
     );
     expect(events.slice(2)).toEqual([
-      { event: 'queue:counts', payload: { siteId: site.id, counts: { pending: 0, flagged: 0, spam: 0, rejected: 1 } } },
+      // This move was announced by hand, not recorded: the site's counter did not move.
+      { event: 'queue:counts', payload: { siteId: site.id, counts: { pending: 0, flagged: 0, spam: 0, rejected: 1 }, version: 1 } },
     ]);
 
     // After queue:leave, nothing more arrives.
@@ -163,6 +166,40 @@ describe('/moderation heartbeat', () => {
       await buildComment(beating.database.db, thread, { status: 'pending' });
       await buildComment(beating.database.db, thread, { status: 'pending' });
       await waitFor(() => events.some((e) => (e.payload as { counts: { pending: number } }).counts.pending === 2), 5000, 'the counts again');
+    } finally {
+      await beating.close();
+    }
+  });
+
+  it('carries the site\'s queue version, so a dashboard can tell an event never reached it', async () => {
+    const beating = await startLiveParley({ moderationAuth: authenticate, realtime: { queueHeartbeatMs: 300 } });
+    try {
+      const site = await buildSite(beating.database.db, { settings: { moderation: 'pre' } });
+      const thread = await buildThread(beating.database.db, site.id);
+      grants.set('k3y', [site.id]);
+      const socket = await connected(beating.url, { namespace: '/moderation', auth: { apiKey: 'k3y' } });
+      sockets.push(socket);
+      const events = record(socket, ['queue:added', 'queue:counts']);
+      const joined = (await emitAck(socket, 'queue:join', { siteId: site.id })) as { data: { version: number } };
+      expect(joined.data.version).toBe(0);
+      for (const body of ['Held one', 'Held two']) {
+        const res = await beating.http().post(`/api/v1/threads/${thread.id}/comments`).set('Content-Type', 'application/json').send({ body });
+        expect(res.status).toBe(201);
+      }
+      await waitFor(() => events.filter((e) => e.event === 'queue:added').length === 2, 5000, 'both arrivals');
+      const versions = events.filter((e) => e.event === 'queue:added').map((e) => (e.payload as { version: number }).version);
+      expect(versions.sort()).toEqual([1, 2]);
+      // A third change whose event is lost on its way (written here without one): the next
+      // heartbeat's counts are a version ahead of the last event, which is how the dashboard knows.
+      await buildComment(beating.database.db, thread, { status: 'pending' });
+      await beating.database.db.updateTable('sites').set({ queue_version: sql`queue_version + 1` }).where('id', '=', site.id).execute();
+      await waitFor(
+        () => events.some((e) => e.event === 'queue:counts' && (e.payload as { version: number; counts: { pending: number } }).version === 3),
+        5000,
+        'counts at version 3',
+      );
+      const last = events.filter((e) => e.event === 'queue:counts').at(-1)!.payload as { counts: { pending: number } };
+      expect(last.counts.pending).toBe(3);
     } finally {
       await beating.close();
     }

@@ -264,15 +264,30 @@ export const queuePanel: Panel = (ctx, mount, arg) => {
   /** This queue's count as last shown, and the arrivals announced since: a count that grew by more missed some. */
   let shown: number | null = null;
   let announced = 0;
+  /**
+   * The site's queue version as far as our events go. Every queue change carries the next one: an
+   * event that skips one, or counts ahead of it, mean an event never reached us (SPEC §13).
+   */
+  let version: number | null = null;
+  function heard(next: number | undefined, fromCounts: boolean): void {
+    if (next === undefined) return;
+    const missed = version !== null && (fromCounts ? next > version : next > version + 1);
+    version = Math.max(version ?? next, next);
+    if (missed) void catchUp();
+  }
   ctx.live.setHandlers({
     onCounts(p) {
       view.setCounts(p.counts as Counts);
       const now = (p.counts as Counts)[queue] ?? 0;
-      if (shown !== null && now - shown > announced) void catchUp();
+      const grew = shown !== null && now - shown > announced;
       shown = now;
       announced = 0;
+      if (grew) void catchUp();
+      else heard(p.version, true);
+      version = Math.max(version ?? p.version, p.version);
     },
     onAdded(p) {
+      heard(p.version, false);
       if (p.queue === queue) announced++;
       if (p.queue !== queue || list.has(p.commentId)) return;
       arrivals.add(p.commentId);
@@ -282,6 +297,7 @@ export const queuePanel: Panel = (ctx, mount, arg) => {
       else refresh();
     },
     onRemoved(p) {
+      heard(p.version, false);
       if (p.queue !== queue) return;
       if (arrivals.delete(p.commentId)) refresh();
       const v = list.view(p.commentId);

@@ -17,6 +17,7 @@ export function ruleInput(
       settings: SiteSettingsSchema.parse(options.settings ?? {}),
       created_at: new Date(),
       updated_at: new Date(),
+      queue_version: '0',
     },
     thread: {
       id: 't',

@@ -1,0 +1,228 @@
+/**
+ * The outbox worker (SPEC §10, §13 "Events, outbox and listeners"). Every instance runs one. It
+ * claims due rows in one short statement (FOR UPDATE SKIP LOCKED, with a lease), delivers them with
+ * no transaction open, and marks each done or failed: several instances share the rows without
+ * sending one twice, and a row whose instance died mid-send is claimed again once its lease runs
+ * out. Delivery is at least once: a send in flight at a kill may be repeated, under the same `uid`.
+ *
+ * Handlers are registered per kind (`outbox.handle('mail', fn)`); rows are written inside the
+ * change's transaction (`outbox.enqueue`, or `outbox.within` for a bus event), and the worker is
+ * woken once that transaction commits; it also polls, for rows written by other instances and rows
+ * whose time has come.
+ */
+import type { Logger } from 'pino';
+import type { OutboxRow } from '../../db/schema';
+import type { Clock } from '../clock';
+import type { Db, Tx } from '../db';
+import type { DomainEventName, DomainEvents, EventBus } from '../events';
+import { newId } from '../ids';
+import * as repo from './outbox.repo';
+
+export type { OutboxMessage } from './outbox.repo';
+
+/** One row as its handler sees it. `uid` is stable across retries: the Message-ID or webhook-id. */
+export interface OutboxJob<P = any> {
+  id: number;
+  uid: string;
+  kind: string;
+  lane: string | null;
+  siteId: string | null;
+  commenterId: string | null;
+  payload: P;
+  /** 1 on the first try. */
+  attempt: number;
+  createdAt: Date;
+}
+
+/** What a handler may answer instead of "done": run this row again at `at` (a recurring digest). */
+export interface OutboxOutcome {
+  reschedule?: { at: Date; payload?: unknown };
+}
+
+export type OutboxHandler<P = any> = (job: OutboxJob<P>) => Promise<void | OutboxOutcome>;
+
+export interface HandlerOptions {
+  /** Tries before the row is given up (`failed_at`); default 10. Infinity: never. */
+  maxAttempts?: number;
+  /** Delay before try n+1 after try n failed; default 30 s doubling, at most 1 h. */
+  backoffMs?: (attempt: number) => number;
+}
+
+/** Thrown by a handler for a failure no retry can mend (an address the server refuses for good). */
+export class OutboxGiveUp extends Error {}
+
+/** Where a row is written: the change's unit of work (its transaction, and a hook run after commit). */
+export interface OutboxTarget {
+  trx: Tx;
+  afterCommit(fn: () => void): void;
+}
+
+export interface Outbox {
+  handle<P = any>(kind: string, handler: OutboxHandler<P>, options?: HandlerOptions): void;
+  /** Writes rows in the target's transaction; the worker is woken after it commits. */
+  enqueue(target: OutboxTarget, messages: repo.OutboxMessage | repo.OutboxMessage[]): Promise<Array<{ id: number; uid: string }>>;
+  /** An in-transaction writer for a bus event: the rows `build` returns are written with the change. */
+  within<K extends DomainEventName>(
+    name: K,
+    build: (payload: DomainEvents[K], trx: Tx) => Promise<repo.OutboxMessage[]> | repo.OutboxMessage[],
+  ): () => void;
+  start(): void;
+  /** Stops polling and waits for the sends in flight (their rows are marked), up to `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  /** Claims at once (after a commit, or after a test moved the clock). */
+  wake(): void;
+  /** Delivers everything due now, claim after claim, and resolves when nothing due is left. */
+  drain(): Promise<number>;
+  readonly workerId: string;
+}
+
+export interface OutboxOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  bus?: EventBus;
+  pollMs?: number;
+  leaseMs?: number;
+  /** Rows claimed and sent concurrently. */
+  batchSize?: number;
+}
+
+export const DEFAULT_BACKOFF = (attempt: number) => Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
+const NO_HANDLER_DELAY_MS = 60_000;
+
+export function createOutbox(options: OutboxOptions): Outbox {
+  const { db, clock, log } = options;
+  const pollMs = options.pollMs ?? 1000;
+  const leaseMs = options.leaseMs ?? 120_000;
+  const batchSize = options.batchSize ?? 10;
+  const workerId = newId();
+  const handlers = new Map<string, { run: OutboxHandler; maxAttempts: number; backoffMs: (n: number) => number }>();
+  const inFlight = new Set<Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let again = false;
+  let unreachable = false;
+  let started = false;
+  let stopped = false;
+
+  const jobOf = (row: OutboxRow): OutboxJob => ({
+    id: Number(row.id),
+    uid: row.uid,
+    kind: row.kind,
+    lane: row.lane,
+    siteId: row.site_id,
+    commenterId: row.commenter_id,
+    payload: row.payload,
+    attempt: row.attempts,
+    createdAt: row.created_at,
+  });
+
+  async function deliver(row: OutboxRow): Promise<void> {
+    const job = jobOf(row);
+    const handler = handlers.get(job.kind);
+    if (!handler) {
+      // Another instance (a newer version, during a rolling deploy) may know this kind.
+      await repo.release(db, job.id, new Date(clock.now().getTime() + NO_HANDLER_DELAY_MS));
+      return;
+    }
+    try {
+      const outcome = await handler.run(job);
+      if (outcome?.reschedule) await repo.reschedule(db, job.id, outcome.reschedule.at, outcome.reschedule.payload);
+      else await repo.markDone(db, job.id, clock.now());
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const giveUp = err instanceof OutboxGiveUp || job.attempt >= handler.maxAttempts;
+      const now = clock.now();
+      const retryAt = giveUp ? null : new Date(now.getTime() + handler.backoffMs(job.attempt));
+      // The kind and the row, never the payload: it may hold an address.
+      log.warn({ outbox: { id: job.id, kind: job.kind, attempt: job.attempt, giveUp }, err: { message } }, 'outbox delivery failed');
+      await repo.markFailed(db, job.id, now, message, retryAt);
+    }
+  }
+
+  async function claimAndSend(): Promise<number> {
+    const now = clock.now();
+    const rows = await repo.claimDue(db, workerId, now, new Date(now.getTime() + leaseMs), batchSize);
+    await Promise.all(
+      rows.map((row) => {
+        const sending = deliver(row).catch((err) => log.error({ err, outbox: { id: row.id } }, 'outbox could not record a delivery'));
+        inFlight.add(sending);
+        return sending.finally(() => inFlight.delete(sending));
+      }),
+    );
+    return rows.length;
+  }
+
+  function drain(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let sent = 0;
+      try {
+        do {
+          again = false;
+          for (let n = await claimAndSend(); n > 0; n = await claimAndSend()) sent += n;
+        } while (again && !stopped);
+        if (unreachable) log.info('outbox: the database answers again; delivering');
+        unreachable = false;
+      } catch (err) {
+        // Polled every second: one line per outage, not one per poll.
+        if (!unreachable) log.warn({ err: (err as Error).message }, 'outbox: cannot claim work (database unreachable?); trying again at each poll');
+        unreachable = true;
+      } finally {
+        running = undefined;
+      }
+      return sent;
+    })();
+    return running;
+  }
+
+  function schedule(): void {
+    if (stopped || !started) return;
+    timer = setTimeout(() => {
+      void drain().finally(schedule);
+    }, pollMs);
+    timer.unref();
+  }
+
+  const wake = () => {
+    if (started && !stopped) void drain();
+  };
+
+  const outbox: Outbox = {
+    workerId,
+    handle(kind, run, opts = {}) {
+      handlers.set(kind, { run, maxAttempts: opts.maxAttempts ?? 10, backoffMs: opts.backoffMs ?? DEFAULT_BACKOFF });
+    },
+    async enqueue(target, messages) {
+      const list = Array.isArray(messages) ? messages : [messages];
+      const written = await repo.insertMessages(target.trx, clock.now(), list);
+      if (written.length) target.afterCommit(wake);
+      return written.map((w) => ({ id: Number(w.id), uid: w.uid }));
+    },
+    within(name, build) {
+      if (!options.bus) throw new Error('outbox.within needs the event bus');
+      return options.bus.within(name, async (trx, payload, context) => {
+        const messages = await build(payload, trx);
+        if (messages.length) await outbox.enqueue({ trx, afterCommit: context.afterCommit }, messages);
+      });
+    },
+    start() {
+      if (started) return;
+      started = true;
+      wake();
+      schedule();
+    },
+    async stop(graceMs = 10_000) {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+      await Promise.race([Promise.all([running, ...inFlight]).then(() => undefined), grace]);
+    },
+    wake,
+    drain,
+  };
+  return outbox;
+}
