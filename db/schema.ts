@@ -403,6 +403,8 @@ export interface CommentersTable {
   sso_site_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** The publisher's badge for this reader (e.g. "Subscriber"); never a staff role. */
   reader_badge: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The publisher vouched for `email` (`email_verified: true`); false again once the email changes (025). */
+  email_verified: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface CommentsTable {
@@ -415,6 +417,20 @@ export interface SsoIdentitiesTable {
   commenter_id: string;
   created_at: GeneratedTimestamp;
   last_login_at: GeneratedTimestamp;
+}
+
+/** A ban that outlived the erasure of an SSO identity: only a keyed hash of `(site, sub)` (025). */
+export interface SsoErasedBansTable {
+  site_id: string;
+  sub_hash: string;
+  expires_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface SecretKeysTable {
+  name: string;
+  secret: string;
+  created_at: GeneratedTimestamp;
 }
 
 export interface CommenterTokensTable {
@@ -462,6 +478,8 @@ export interface SsoCodesTable {
 export interface Database {
   sso_identities: SsoIdentitiesTable;
   commenter_tokens: CommenterTokensTable;
+  sso_erased_bans: SsoErasedBansTable;
+  secret_keys: SecretKeysTable;
   sso_keys: SsoKeysTable;
   sso_jtis: SsoJtisTable;
   sso_codes: SsoCodesTable;

@@ -6,7 +6,8 @@ import type { CommentView } from './types';
  * Sign-in through the publisher's own accounts: a module of its own, loaded only on sites that use
  * it. It exchanges the page's token or code for a commenter token (kept per site, beside the
  * reader's anonymous one, which comes back on sign-out), shows "Signed in as … · Sign out", and in
- * `required` mode replaces the form with a link to the publisher's sign-in page.
+ * `required` mode replaces the form with a link to the publisher's sign-in page. A reader who wrote
+ * anonymously in this browser is asked once whether to show those comments under the account.
  */
 export interface SsoConfig {
   mode: 'optional' | 'required';
@@ -18,8 +19,24 @@ export interface SsoModule {
 }
 
 const TEXT = {
-  en: { signedInAs: 'Signed in as', signOut: 'Sign out', signInToComment: 'Sign in to comment', signIn: 'Sign in' },
-  fr: { signedInAs: 'Connecté en tant que', signOut: 'Se déconnecter', signInToComment: 'Connectez-vous pour commenter', signIn: 'Se connecter' },
+  en: {
+    signedInAs: 'Signed in as',
+    signOut: 'Sign out',
+    signInToComment: 'Sign in to comment',
+    signIn: 'Sign in',
+    claim: (n: number) => `Show under this account the ${n} comment${n > 1 ? "s" : ""} you wrote here before signing in?`,
+    yes: 'Yes',
+    no: 'No',
+  },
+  fr: {
+    signedInAs: 'Connecté en tant que',
+    signOut: 'Se déconnecter',
+    signInToComment: 'Connectez-vous pour commenter',
+    signIn: 'Se connecter',
+    claim: (n: number) => `Afficher sous ce compte ${n > 1 ? `les ${n} commentaires` : 'le commentaire'} écrit${n > 1 ? 's' : ''} ici avant de vous connecter ?`,
+    yes: 'Oui',
+    no: 'Non',
+  },
 };
 
 const CSS = `.sso-gated{display:none!important}.sso{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:0 0 .75rem;color:var(--muted)}.sso strong{color:var(--text)}.badge.reader{background:transparent;color:var(--accent);box-shadow:inset 0 0 0 1px currentColor;font-weight:600}`;
@@ -27,13 +44,19 @@ const CSS = `.sso-gated{display:none!important}.sso{display:flex;flex-wrap:wrap;
 interface Session {
   token: string;
   name: string | null;
+  /** Earlier anonymous comments to offer carrying over, once. */
+  claim?: number;
 }
 
 /** The page's token or code already exchanged, per widget: a re-render does not sign in twice. */
 const handled = new WeakMap<HTMLElement, string>();
 
 /** Signs in with the publisher's token or code; the reader's stored token goes along so it is kept when it is the same account. */
-async function exchange(ctx: Ctx, site: string, given: { token?: string; code?: string }): Promise<{ commenterToken: string; commenter: { name: string | null } } | null> {
+async function exchange(
+  ctx: Ctx,
+  site: string,
+  given: { token?: string; code?: string },
+): Promise<{ commenterToken: string; commenter: { name: string | null }; claimable?: { comments: number } } | null> {
   const held = ctx.store.token();
   const res = await fetch(`${ctx.origin}/api/v1/sso/login`, {
     method: 'POST',
@@ -80,7 +103,7 @@ export async function signIn(ctx: Ctx, host: HTMLElement, site: string, conf: Ss
     if (res) {
       if (!session) ctx.store.set('anon-token', ctx.store.token());
       ctx.store.setToken(res.commenterToken);
-      session = { token: res.commenterToken, name: res.commenter.name };
+      session = { token: res.commenterToken, name: res.commenter.name, claim: res.claimable?.comments };
       ctx.store.set(key, JSON.stringify(session));
     }
   }
@@ -110,6 +133,21 @@ export async function signIn(ctx: Ctx, host: HTMLElement, site: string, conf: Ss
         else remount();
       };
       bar.append(t.signedInAs, ' ', h('strong', {}, me.name ?? ctx.t.anonymous), ' · ', h('button', { type: 'button', class: 'link', onclick: out }, t.signOut));
+      const anon = ctx.store.get('anon-token');
+      if (me.claim && anon) {
+        // Asked once: the question is not stored again, whatever the answer.
+        ctx.store.set(key, JSON.stringify({ token: me.token, name: me.name }));
+        const offer = h('p', { class: 'sso' }, t.claim(me.claim), ' ');
+        const yes = () =>
+          fetch(`${ctx.origin}/api/v1/sso/claim`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${me.token}` },
+            body: JSON.stringify({ commenterToken: anon }),
+            credentials: 'omit',
+          }).then(remount, () => offer.remove());
+        offer.append(h('button', { type: 'button', class: 'link', onclick: yes }, t.yes), ' · ', h('button', { type: 'button', class: 'link', onclick: () => offer.remove() }, t.no));
+        formHome.prepend(offer);
+      }
       // The name, email and website come from the account: the form does not ask for them.
       form?.querySelectorAll<HTMLElement>('.identity, .remember').forEach((el) => (el.hidden = true));
     } else if (conf?.mode === 'required') {

@@ -16,6 +16,7 @@ import * as m016 from './016_member_password_links';
 import * as m024i from './024_sso_identities';
 import * as m024k from './024_sso_keys';
 import * as m024r from './024_sso_replay';
+import * as m025 from './025_sso_claims';
 import * as m030 from './030_outbox';
 import * as m031 from './031_mail';
 import * as m032 from './032_moderator_mail';
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '024_sso_identities': m024i,
   '024_sso_keys': m024k,
   '024_sso_replay': m024r,
+  '025_sso_claims': m025,
   '030_outbox': m030,
   '031_mail': m031,
   '032_moderator_mail': m032,

@@ -39,7 +39,7 @@ export async function insertCommenter(
 export async function updateProfile(
   db: Executor,
   id: string,
-  profile: { name?: string | null; email?: string | null; website?: string | null; show_vote?: boolean },
+  profile: { name?: string | null; email?: string | null; email_verified?: boolean; website?: string | null; show_vote?: boolean },
 ): Promise<Commenter> {
   return db.updateTable('commenters').set(profile).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }

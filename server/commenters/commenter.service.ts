@@ -60,7 +60,9 @@ export async function updateOwnProfile(
   await deps.limits.consume('profile', { commenterId: commenter.id, network: actor.ipHash });
   return inTransaction(deps, async (uow) => {
     const { showVote, ...fields } = input;
-    const profile = Object.fromEntries(Object.entries(fields).map(([field, value]) => [field, value || null]));
+    const profile: Parameters<typeof repo.updateProfile>[2] = Object.fromEntries(Object.entries(fields).map(([field, value]) => [field, value || null]));
+    // What the publisher vouched for was the email it sent, not the one typed here.
+    if (fields.email !== undefined && fields.email !== commenter.email) profile.email_verified = false;
     const updated = await repo.updateProfile(uow.trx, commenter.id, showVote === undefined ? profile : { ...profile, show_vote: showVote });
     // Threads where the reader voted now show (or stop showing) that vote beside their comments.
     if (showVote !== undefined && showVote !== commenter.show_vote) await announceShownVotes(uow, commenter.id);

@@ -16,7 +16,7 @@ import { errors } from '../errors';
  * counters live where every instance sees them — Redis when REDIS_URL is set, otherwise the
  * PostgreSQL `rate_limits` table — and in memory on the embedded database (one process).
  */
-export type FloodAction = 'comment' | 'edit' | 'reaction' | 'flag' | 'profile' | 'thread';
+export type FloodAction = 'comment' | 'edit' | 'reaction' | 'flag' | 'profile' | 'thread' | 'signIn' | 'signInCode';
 
 interface Budget {
   points: number;
@@ -37,6 +37,12 @@ export const FLOOD_BUDGETS: Record<FloodAction, { commenter: Budget; network: Bu
   // New threads only (resolving an existing one is free), keyed by site and network: a page view
   // creates at most one, so 20 an hour is a busy newsroom's worth, not a spammer's.
   thread: { commenter: { points: 20, duration: 3600 }, network: { points: 20, duration: 3600 } },
+  // Sign-in, per network only (there is no commenter yet). A reader signs in once per device and
+  // account, so 60 a minute leaves room for a whole office behind one address, not for guessing.
+  signIn: { commenter: { points: 60, duration: 60 }, network: { points: 60, duration: 60 } },
+  // Exchange codes come from the publisher's own server, one address for all its readers: a wide
+  // budget that still stops a leaked key from filling the table.
+  signInCode: { commenter: { points: 600, duration: 60 }, network: { points: 600, duration: 60 } },
 };
 
 export interface FloodWho {

@@ -11,6 +11,7 @@ import { mailPrivacy } from '../mail/mail.privacy';
  * EXTENSION POINT for domains that hold personal data outside the comment tables: poll votes (the
  * poll feature), moderation decisions and bans (moderation), member sessions. Each adds one entry to
  * `privacyExtensions` below — a static list, like the migrations — and export, erasure and retention
- * pick it up with no other change. Every hook is optional.
+ * pick it up with no other change. Every hook is optional. Erasure runs them in this order: sign-in
+ * keeps a banned account's ban (as a hash) before moderation drops the commenter's bans.
  */
-export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, moderationPrivacy, importsPrivacy, ssoPrivacy, mailPrivacy, outboxPrivacy];
+export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, ssoPrivacy, moderationPrivacy, importsPrivacy, mailPrivacy, outboxPrivacy];

@@ -19,7 +19,7 @@ interface UserDeps {
 
 /** The commenter as the reader and the publisher see them: never shown to other readers. */
 export function ssoCommenterView(c: Commenter) {
-  return { ...commenterProfileView(c), readerBadge: c.reader_badge, signedIn: c.sso_site_id !== null };
+  return { ...commenterProfileView(c), emailVerified: c.email_verified, readerBadge: c.reader_badge, signedIn: c.sso_site_id !== null };
 }
 
 async function identity(db: Db, siteId: string, sub: string): Promise<Commenter> {
@@ -41,6 +41,10 @@ export async function updateUser(deps: UserDeps, siteId: string, sub: string, in
   if (input.email !== undefined) patch.email = input.email || null;
   if (input.website !== undefined) patch.website = input.website || null;
   if (input.badge !== undefined) patch.reader_badge = input.badge || null;
+  // A new email is unverified unless the publisher says otherwise in the same request.
+  if (input.email !== undefined && input.email !== commenter.email) patch.email_verified = false;
+  if (input.email_verified !== undefined) patch.email_verified = input.email_verified;
+  if (!(patch.email !== undefined ? patch.email : commenter.email)) patch.email_verified = false;
   const updated = await inTransaction(deps, ({ trx }) => repo.updateProfile(trx, commenter.id, patch));
   return ssoCommenterView(updated);
 }

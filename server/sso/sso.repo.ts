@@ -9,6 +9,7 @@ export interface Profile {
   email: string | null;
   website: string | null;
   reader_badge: string | null;
+  email_verified: boolean;
 }
 
 export async function findIdentity(db: Executor, siteId: string, sub: string): Promise<Commenter | undefined> {
@@ -118,7 +119,7 @@ export async function identityOf(db: Executor, commenterId: string) {
     .selectFrom('sso_identities as i')
     .innerJoin('commenters as c', 'c.id', 'i.commenter_id')
     .selectAll('i')
-    .select('c.reader_badge')
+    .select(['c.reader_badge', 'c.email_verified'])
     .where('i.commenter_id', '=', commenterId)
     .executeTakeFirst();
 }

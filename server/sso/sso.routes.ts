@@ -2,12 +2,13 @@ import type { Request, Router } from 'express';
 import { TOKEN_PREFIX } from '../commenters/commenter.service';
 import type { Deps } from '../deps';
 import { errors } from '../errors';
-import { bearer } from '../http/actor';
+import { bearer, commenterOf } from '../http/actor';
 import { apiKeySiteOf } from '../http/staff';
 import { parse } from '../validate';
 import { exportFileName } from '../privacy/export.service';
 import { createJwksCache } from './jwks';
-import { ReaderClaimsSchema, SsoLoginSchema, SsoSubParam, SsoUserPatchSchema } from './sso.schema';
+import { ReaderClaimsSchema, SsoClaimSchema, SsoLoginSchema, SsoSubParam, SsoUserPatchSchema } from './sso.schema';
+import { claimableWith, claimComments } from './sso-claim.service';
 import { createCode, signIn } from './sso.service';
 import { eraseUser, exportUser, logoutUser, ssoCommenterView, updateUser } from './sso-user.service';
 
@@ -24,15 +25,26 @@ export function ssoRoutes(router: Router, deps: Deps): void {
   const jwks = createJwksCache(deps.config.webhooksAllowPrivate);
 
   router.post('/sso/login', async (req, res) => {
+    await deps.limits.consume('signIn', { commenterId: null, network: await deps.network.hash(req.ip) });
     const input = parse(SsoLoginSchema, req.body);
     const token = bearer(req);
     const held = token?.startsWith(TOKEN_PREFIX) ? token : null;
     const { commenterToken, commenter } = await signIn({ ...deps, jwks }, input, held);
-    res.json({ commenterToken, commenter: ssoCommenterView(commenter) });
+    // The browser's anonymous token, if it wrote comments here: the widget offers to carry them over.
+    const claimable = await claimableWith(deps.db, held, input.site, commenter);
+    res.json({ commenterToken, commenter: ssoCommenterView(commenter), ...(claimable > 0 ? { claimable: { comments: claimable } } : {}) });
+  });
+
+  router.post('/sso/claim', async (req, res) => {
+    const { commenterToken } = parse(SsoClaimSchema, req.body);
+    const account = await commenterOf(deps, req);
+    await deps.limits.consume('profile', { commenterId: account?.id ?? null, network: await deps.network.hash(req.ip) });
+    res.json({ claimed: await claimComments(deps, account, commenterToken) });
   });
 
   router.post('/sso/codes', async (req, res) => {
     const siteId = await keySite(deps, req);
+    await deps.limits.consume('signInCode', { commenterId: null, network: await deps.network.hash(req.ip) });
     const claims = parse(ReaderClaimsSchema, req.body);
     res.status(201).json(await createCode(deps, siteId, claims));
   });

@@ -46,7 +46,7 @@ export const ReaderClaimsSchema = z.object({
   sub: z.string().min(1).max(255).meta({ description: 'Your stable user id' }),
   name: CreateCommentSchema.shape.name,
   email: z.email('must be an email address').max(254).nullish().meta({ description: 'Never published' }),
-  email_verified: z.boolean().optional(),
+  email_verified: z.boolean().optional().meta({ description: 'true: you checked this email; Parley then skips its own mail confirmation for it' }),
   website: WebsiteSchema.nullish(),
   badge: BadgeSchema.nullish().meta({ description: 'Up to 32 characters of plain text, e.g. "Subscriber"; shown beside the name, never a staff role' }),
 });
@@ -67,6 +67,11 @@ export const SsoLoginSchema = z
   })
   .refine((v) => (v.token === undefined) !== (v.code === undefined), 'send either token or code');
 export type SsoLoginInput = z.infer<typeof SsoLoginSchema>;
+
+/** Carrying earlier anonymous comments over: the anonymous commenter token proves they are the reader's. */
+export const SsoClaimSchema = z.strictObject({
+  commenterToken: z.string().min(1).max(100).meta({ description: 'The reader’s earlier anonymous `ct_…` token' }),
+});
 
 export const SsoCodeReplySchema = z.object({ code: z.string(), expiresAt: z.iso.datetime() });
 
@@ -104,7 +109,7 @@ export const SsoKeyViewSchema = z.object({
   retiredAt: z.iso.datetime().nullable(),
 });
 
-export const SsoUserPatchSchema = ReaderClaimsSchema.omit({ sub: true, email_verified: true })
+export const SsoUserPatchSchema = ReaderClaimsSchema.omit({ sub: true })
   .partial()
   .strict()
-  .refine((v) => Object.keys(v).length > 0, 'send at least one of name, email, website, badge');
+  .refine((v) => Object.keys(v).length > 0, 'send at least one of name, email, email_verified, website, badge');

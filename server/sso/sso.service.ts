@@ -6,6 +6,7 @@ import type { EventBus } from '../events';
 import { hashSecret, newId, newSecret, sha256 } from '../ids';
 import { getSite, type SiteWithSettings } from '../sites/site.service';
 import type { JwksCache } from './jwks';
+import { restoreBan } from './sso-bans';
 import { markUsed } from './sso-key.repo';
 import * as repo from './sso.repo';
 import { ssoInvalid } from './sso.errors';
@@ -40,6 +41,8 @@ const profileOf = (c: ReaderClaims): repo.Profile => ({
   email: c.email || null,
   website: c.website || null,
   reader_badge: c.badge || null,
+  // Only an email the publisher sent and vouched for counts as verified.
+  email_verified: !!c.email && c.email_verified === true,
 });
 
 /** An earlier answer to the same presented token or code, if it is recent and its token still works. */
@@ -81,6 +84,7 @@ async function withToken(deps: SsoDeps, site: SiteWithSettings, token: string, h
     const expiresAt = new Date((claims.exp + SKEW_SECONDS) * 1000);
     if (!(await repo.claimJti(trx, { site_id: site.id, jti_hash: jtiHash, request_hash: presentedHash, expires_at: expiresAt }))) return null;
     const commenter = await repo.upsertIdentity(trx, site.id, claims.sub, newId(), profileOf(claims));
+    await restoreBan(trx, site.id, claims.sub, commenter.id, now);
     const commenterToken = await tokenFor(trx, commenter, held);
     await repo.sealJti(trx, site.id, jtiHash, await seal(token, commenterToken));
     await markUsed(trx, keyId, now);
@@ -100,6 +104,7 @@ async function withCode(deps: SsoDeps, site: SiteWithSettings, code: string, hel
     if (!taken) return null;
     const claims = taken.claims as unknown as ReaderClaims;
     const commenter = await repo.upsertIdentity(trx, site.id, taken.sub, newId(), profileOf(claims));
+    await restoreBan(trx, site.id, taken.sub, commenter.id, now);
     const commenterToken = await tokenFor(trx, commenter, held);
     await repo.sealCode(trx, codeHash, await seal(code, commenterToken));
     return { commenterToken, commenter };

@@ -6,6 +6,7 @@ import { ensureDemo } from '../../server/seed/demo';
 import { buildSite, buildThread } from '../helpers/factories';
 import { articlePage, closeReader, openPage, openReader, readerTakesTime, threadShown, until, useBrowserServers, widget } from '../helpers/browser';
 import { apiKey, member } from '../helpers/staff';
+import { sign } from '../sso/helpers';
 
 jest.setTimeout(120_000);
 
@@ -107,6 +108,43 @@ describe('readers signed in with the publisher’s accounts', () => {
     await threadShown(reader.page);
     await expect(signedInBar(reader.page).textContent()).resolves.toBe('Connecté en tant que Ada Subscriber · Se déconnecter');
     expect(await reader.page.content()).not.toContain(READER.email);
+    await closeReader(reader);
+  });
+
+  it('offers once to carry the reader’s earlier anonymous comments over, and shows them under the account', async () => {
+    const { parley, publisher, browser, pages } = servers;
+    const site = await ssoSite('optional');
+    pages['/article'] = articlePage(parley.url, { site: site.siteId, key: 'stand-off' });
+    const token = await sign(site.secret, { alg: 'HS256', kid: site.kid }, { aud: site.siteId, sub: '4711', name: READER.name, badge: 'Subscriber' });
+    pages['/article-signed-in'] = articlePage(parley.url, { site: site.siteId, key: 'stand-off', extra: `data-sso-token="${token}"` });
+
+    const reader = await openReader(browser);
+    const { page } = reader;
+    await page.goto(`${publisher.origin}/article`);
+    await threadShown(page);
+    await widget(page).getByRole('textbox', { name: 'Name' }).fill('ada42');
+    await widget(page).getByRole('textbox', { name: 'Comment' }).fill('Written before subscribing.');
+    await readerTakesTime(page);
+    await widget(page).getByRole('button', { name: 'Post comment' }).click();
+    await widget(page).locator('li.c .author', { hasText: 'ada42' }).waitFor();
+
+    await page.goto(`${publisher.origin}/article-signed-in`);
+    await threadShown(page);
+    const offer = widget(page).locator('p.sso', { hasText: 'Show under this account the 1 comment you wrote here before signing in?' });
+    await offer.waitFor();
+    await offer.getByRole('button', { name: 'Yes' }).click();
+    const claimed = widget(page).locator('li.c', { hasText: 'Written before subscribing.' }).first();
+    await claimed.locator('.author', { hasText: 'Ada Subscriber' }).waitFor();
+    await claimed.locator('.badge.reader', { hasText: 'Subscriber' }).waitFor();
+    await claimed.locator('.you').first().waitFor();
+    await expect(offer.count()).resolves.toBe(0);
+
+    // Asked once: the next page view of the signed-in reader does not ask again.
+    await page.goto(`${publisher.origin}/article-signed-in`);
+    await threadShown(page);
+    await expect(signedInBar(page).first().textContent()).resolves.toBe('Signed in as Ada Subscriber · Sign out');
+    await expect(signedInBar(page).count()).resolves.toBe(1);
+    expect(reader.log.errors).toEqual([]);
     await closeReader(reader);
   });
 

@@ -2,7 +2,8 @@ import { newId } from '../../server/ids';
 import { describeOnPostgres, openTestDatabase } from '../helpers/db';
 import type { TestParley } from '../helpers/parley';
 import { apiKey } from '../helpers/staff';
-import { connected, emitAck, type LiveParley, startLiveParley } from '../realtime/helpers';
+import { postComment } from '../helpers/factories';
+import { connected, emitAck, type LiveParley, record, startLiveParley, waitFor } from '../realtime/helpers';
 import { login, signFor, ssoScene, type SsoScene } from './helpers';
 
 describeOnPostgres('two instances on one PostgreSQL', () => {
@@ -68,5 +69,47 @@ describeOnPostgres('two instances on one PostgreSQL', () => {
     await key.call('post', '/sso/users/code-reader/logout').expect(200);
     const again = await login(on(a), { site: scene.siteId, code: body.code });
     expect([again.status, again.body.error.details[0].reason]).toEqual([401, 'code_used']);
+  });
+
+  it('a claim on one instance shows the account’s name live to a reader on the other', async () => {
+    const anon = await postComment(on(a), scene.threadId, { body: 'Before signing in.', name: 'anon-7' });
+    const reader = await connected(b.url, { origin: 'http://parley.test' });
+    const seen = record(reader, ['comment:updated']);
+    await emitAck(reader, 'thread:join', { threadId: scene.threadId });
+    const signedIn = await login(on(b), { site: scene.siteId, token: await signFor(scene, { sub: 'claimer', name: 'Claire' }) }, anon.body.commenterToken);
+    expect(signedIn.body.claimable).toEqual({ comments: 1 });
+    const claimed = await on(a).http().post('/api/v1/sso/claim').set('Authorization', `Bearer ${signedIn.body.commenterToken}`).send({ commenterToken: anon.body.commenterToken });
+    expect(claimed.body).toEqual({ claimed: { comments: 1 } });
+    await waitFor(() => seen.some((e) => e.payload.comment.id === anon.body.comment.id), 10_000, 'the live update on the other instance');
+    expect(seen.find((e) => e.payload.comment.id === anon.body.comment.id)!.payload.comment.author.name).toBe('Claire');
+    reader.close();
+  });
+
+  it('a ban kept at an erasure on one instance holds when the account signs in on the other', async () => {
+    const first = await login(on(a), { site: scene.siteId, token: await signFor(scene, { sub: 'banned-roamer', name: 'Rex' }) });
+    const posted = await postComment(on(a), scene.threadId, { body: 'Rude.' }, first.body.commenterToken);
+    await scene.admin.call('post', '/moderation/bans', { site: scene.siteId, commentId: posted.body.comment.id, durationHours: 24 }).expect(201);
+    const key = await apiKey(on(a), scene.siteId);
+    const erased = await key.call('delete', '/sso/users/banned-roamer');
+    expect(erased.body.erasure).toMatchObject({ signInBansKept: 1 });
+    const back = await login(on(b), { site: scene.siteId, token: await signFor(scene, { sub: 'banned-roamer', name: 'Rex' }) });
+    const refused = await postComment(on(b), scene.threadId, { body: 'Back again.' }, back.body.commenterToken);
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'banned']);
+  });
+
+  // Last: it spends the network's sign-in budget, which both instances share in PostgreSQL.
+  it('counts sign-ins from one network on both instances against one budget', async () => {
+    let attempts = 0;
+    let limited: Awaited<ReturnType<typeof login>> | null = null;
+    while (!limited && attempts <= 61) {
+      const res = await login(on(attempts % 2 ? b : a), { site: scene.siteId, code: `sc_guess${attempts}` });
+      attempts++;
+      if (res.status === 429) limited = res;
+      else expect(res.status).toBe(401);
+    }
+    // Alone, each instance would have allowed 60: together they allowed at most 60.
+    expect(limited?.headers['retry-after']).toBeDefined();
+    expect(attempts).toBeLessThanOrEqual(61);
+    for (const p of [a, b]) expect((await login(on(p), { site: scene.siteId, code: 'sc_more' })).status).toBe(429);
   });
 });

@@ -4,7 +4,7 @@ import { exportJWK, exportSPKI, generateKeyPair, type JWK } from 'jose';
 import { buildSite } from '../helpers/factories';
 import { startTestParley, type TestParley } from '../helpers/parley';
 import { apiKey, member } from '../helpers/staff';
-import { login, sign, signFor, ssoScene, type SsoScene } from './helpers';
+import { login, sign, signFor, ssoRows, ssoScene, type SsoScene } from './helpers';
 
 let parley: TestParley;
 let scene: SsoScene;
@@ -147,8 +147,10 @@ describe('keys fetched from the publisher’s JWKS URL', () => {
     for (const path of ['/hang', '/garbage']) {
       await scene.admin.call('post', keys(), { kind: 'jwks', alg: 'RS256', url: jwksUrl(path) }).expect(201);
       const started = Date.now();
+      const before = await ssoRows(parley.database.db);
       const res = await login(parley, { site: scene.siteId, token: await sign(pair.privateKey, { alg: 'RS256', kid: 'k1' }, { aud: scene.siteId }) });
       expect([path, res.status, res.body.error.details[0].reason]).toEqual([path, 401, 'keys_unreachable']);
+      expect(await ssoRows(parley.database.db)).toEqual(before);
       expect(Date.now() - started).toBeLessThan(10_000);
       const id = (await scene.admin.call('get', keys())).body.items.find((k: { jwksUrl: string }) => k.jwksUrl === jwksUrl(path)).id;
       await scene.admin.call('delete', keys(`/${id}`)).expect(200);
