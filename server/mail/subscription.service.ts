@@ -45,7 +45,10 @@ export async function subscribeIn(deps: MailDeps, uow: UnitOfWork, input: Subscr
   let address = await repo.ensureAddress(uow.trx, { siteId: input.site.id, email: input.email, commenterId: input.commenterId, lang: input.lang, now });
   // Asking again is a new, explicit wish: a stop from everything ends here.
   if (address.stopped_at) await uow.trx.updateTable('mail_addresses').set({ stopped_at: null }).where('id', '=', address.id).execute();
-  if (input.verified && !address.confirmed_at) {
+  // The publisher vouched for this address (SSO `email_verified`), and it is the one it vouched for.
+  const vouched = await uow.trx.selectFrom('commenters').select(['email', 'email_verified']).where('id', '=', input.commenterId).executeTakeFirst();
+  const verified = input.verified || (!!vouched?.email_verified && vouched.email?.toLowerCase() === input.email.toLowerCase());
+  if (verified && !address.confirmed_at) {
     await uow.trx.updateTable('mail_addresses').set({ confirmed_at: now }).where('id', '=', address.id).execute();
     address = { ...address, confirmed_at: now };
   }

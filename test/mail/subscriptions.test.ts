@@ -160,4 +160,20 @@ describe('reply notifications', () => {
     expect((await parley.http().post(forged)).body.result).toMatchObject({ done: true });
     expect((await parley.http().post(local(stop)).type('json').send('{}')).status).toBe(415);
   });
+
+  it('skips the confirmation for an address the publisher vouched for (SSO email_verified), and only that one', async () => {
+    const { thread } = await setup({ replyBatchMinutes: 0 });
+    const first = await post(thread.id, { body: 'Signed in', email: 'vouched@example.com' });
+    const token = first.body.commenterToken as string;
+    // What a sign-in with `email_verified: true` leaves on the commenter.
+    const commenterId = (await parley.database.db.selectFrom('comments').select('commenter_id').where('id', '=', first.body.comment.id).executeTakeFirstOrThrow()).commenter_id!;
+    await parley.database.db.updateTable('commenters').set({ email: 'vouched@example.com', email_verified: true }).where('id', '=', commenterId).execute();
+    const vouched = await call(parley, 'post', '/me/subscriptions', { threadId: thread.id }, { token });
+    expect(vouched.body.subscription).toMatchObject({ email: 'vouched@example.com', confirmed: true });
+    const elsewhere = await buildThread(parley.database.db, thread.site_id);
+    const other = await call(parley, 'post', '/me/subscriptions', { threadId: elsewhere.id, email: 'other@example.com' }, { token });
+    expect(other.body.subscription).toMatchObject({ email: 'other@example.com', confirmed: false });
+    await settle();
+    expect(smtp.mails.map((m) => m.to)).toEqual([['other@example.com']]);
+  });
 });
