@@ -19,6 +19,7 @@ import { createRealtime, type Realtime, type RealtimeOptions } from './realtime'
 import { type ModerationAuthenticator, moderationAuthenticator } from './members/moderation-auth';
 import { createOriginCache } from './sites/site.service';
 import { createOutbox } from './outbox/outbox';
+import { setupWebhooks } from './webhooks/webhook.setup';
 
 export interface ParleyApp {
   deps: Deps;
@@ -69,6 +70,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
     moderationAuth: options.moderationAuth ?? moderationAuthenticator(database.db),
     pages: createCommentPageCache(),
   };
+  setupWebhooks(deps);
   // On PostgreSQL a batch's last statement and its commit go in one round trip.
   deps.writer = createPostWriter(deps, { oneTripCommit: database.kind === 'postgres' });
 

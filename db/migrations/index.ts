@@ -17,6 +17,7 @@ import * as m024i from './024_sso_identities';
 import * as m024k from './024_sso_keys';
 import * as m024r from './024_sso_replay';
 import * as m030 from './030_outbox';
+import * as m040 from './040_webhooks';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '024_sso_keys': m024k,
   '024_sso_replay': m024r,
   '030_outbox': m030,
+  '040_webhooks': m040,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -10,6 +10,7 @@ import { healthRoutes } from './health';
 import { assetRoutes } from './assets';
 import { dashboardRoutes } from './dashboard';
 import { apiRouter } from './routes';
+import { slackRoutes } from '../webhooks/slack.routes';
 import { demoRoutes } from '../demo/demo.routes';
 
 export interface HttpState {
@@ -45,6 +46,9 @@ export function createHttpApp(deps: Deps, state: HttpState): Express {
   app.use(assetRoutes(deps.log).router);
   app.use(demoRoutes(deps));
   app.use(dashboardRoutes(deps.log));
+
+  // Slack's form-encoded button requests, before the JSON-only API (their raw body is signed).
+  app.use('/api/v1/integrations/slack', slackRoutes(deps));
 
   const api = express.Router();
   api.use(crossOrigin, corsForSites(deps.origins));

@@ -18,6 +18,7 @@ import { reactionRoutes } from '../reactions/reaction.routes';
 import { countRoutes } from '../threads/counts.routes';
 import { threadRoutes } from '../threads/thread.routes';
 import { openApiJson } from './docs';
+import { webhookRoutes } from '../webhooks/webhook.routes';
 
 /** The one list of API routes, mounted under /api/v1. Each domain registers its own, thinly. */
 export function apiRouter(deps: Deps): Router {
@@ -39,6 +40,7 @@ export function apiRouter(deps: Deps): Router {
   commenterRoutes(router, deps);
   ssoRoutes(router, deps);
   ssoKeyRoutes(router, deps);
+  webhookRoutes(router, deps);
   router.get('/openapi.json', openApiJson);
   return router;
 }

@@ -5,6 +5,7 @@ import type { PrivacyExtension } from './privacy.extension';
 import { ssoPrivacy } from '../sso/sso.privacy';
 import { votesPrivacy } from './votes.privacy';
 import { outboxPrivacy } from '../outbox/outbox.privacy';
+import { webhookPrivacy } from '../webhooks/webhook.privacy';
 
 /**
  * EXTENSION POINT for domains that hold personal data outside the comment tables: poll votes (the
@@ -12,4 +13,4 @@ import { outboxPrivacy } from '../outbox/outbox.privacy';
  * `privacyExtensions` below — a static list, like the migrations — and export, erasure and retention
  * pick it up with no other change. Every hook is optional.
  */
-export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, moderationPrivacy, importsPrivacy, ssoPrivacy, outboxPrivacy];
+export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, moderationPrivacy, importsPrivacy, ssoPrivacy, outboxPrivacy, webhookPrivacy];
