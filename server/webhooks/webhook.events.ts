@@ -42,7 +42,8 @@ const mappers: { [K in DomainEventName]?: Mapper<K> } = {
   'ban.created': (e) => [
     { type: 'ban.created', siteId: e.siteId, threadId: null, id: e.banId, commenterId: e.commenterId, extra: { expiresAt: e.expiresAt } },
   ],
-  'commenter.erased': (e) => (e.siteId ? [{ type: 'commenter.erased', siteId: e.siteId, threadId: null, id: e.commenterId, commenterId: null }] : []),
+  'commenter.erased': (e) =>
+    (e.siteId ? [e.siteId] : (e.sites ?? [])).map((siteId) => ({ type: 'commenter.erased' as const, siteId, threadId: null, id: e.commenterId, commenterId: null })),
 };
 
 /** Slack hears of comments a moderator should look at: new pending ones and flagged ones. */
@@ -56,10 +57,10 @@ export function laneOf(endpointId: string, s: Pick<Subject, 'threadId'>): string
 }
 
 async function writeRows(outbox: Outbox, now: () => Date, trx: Tx, context: WriterContext, subjects: Subject[]): Promise<void> {
-  if (subjects.length === 0) return;
-  const endpoints = await repo.enabledEndpoints(trx, subjects[0]!.siteId);
-  if (endpoints.length === 0) return;
+  const endpointsOf = new Map<string, Awaited<ReturnType<typeof repo.enabledEndpoints>>>();
   for (const subject of subjects) {
+    let endpoints = endpointsOf.get(subject.siteId);
+    if (!endpoints) endpointsOf.set(subject.siteId, (endpoints = await repo.enabledEndpoints(trx, subject.siteId)));
     const wanted = endpoints.filter((e) => (e.events as unknown as string[]).includes(subject.type) || e.kind === 'slack');
     if (wanted.length === 0) continue;
     const data = await renderData(trx, subject);
