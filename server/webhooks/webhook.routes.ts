@@ -63,6 +63,6 @@ export function webhookRoutes(router: Router, deps: Deps): void {
   router.delete('/sites/:siteId/slack/links/:slackUserId', async (req, res) => {
     const actor = await staffActor(deps, req);
     await unlinkSlackUser(deps, actor, site(req.params.siteId), parse(SlackUserId, req.params.slackUserId, 'path'));
-    res.status(204).end();
+    res.json({ unlinked: true });
   });
 }
