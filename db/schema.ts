@@ -511,6 +511,9 @@ export interface OutboxTable {
 
 export interface Database {
   outbox: OutboxTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  slack_links: SlackLinkTable;
 }
 
 export type OutboxRow = Selectable<OutboxTable>;
@@ -569,3 +572,47 @@ export interface Database {
 }
 
 export type MailModeratorPrefs = Selectable<MailModeratorPrefsTable>;
+export interface WebhookEndpointTable {
+  id: string;
+  site_id: string;
+  kind: 'standard' | 'slack';
+  url: string;
+  events: Json<string[]>;
+  description: Generated<string>;
+  enabled: Generated<boolean>;
+  secret: string;
+  previous_secret: string | null;
+  previous_until: Date | null;
+  slack_signing_secret: string | null;
+  failing_since: Date | null;
+  disabled_at: Date | null;
+  disabled_reason: string | null;
+  created_at: Date;
+}
+
+export type WebhookEndpoint = Selectable<WebhookEndpointTable>;
+
+export interface WebhookDeliveryTable {
+  id: string;
+  endpoint_id: string;
+  site_id: string;
+  event_id: string;
+  event_type: string;
+  subject_id: string;
+  thread_id: string | null;
+  attempt: number;
+  status_code: number | null;
+  latency_ms: number | null;
+  error: string | null;
+  ok: boolean;
+  created_at: Date;
+}
+
+export type WebhookDelivery = Selectable<WebhookDeliveryTable>;
+
+export interface SlackLinkTable {
+  site_id: string;
+  slack_user_id: string;
+  member_id: string;
+  created_at: Date;
+}

@@ -67,7 +67,7 @@ export interface Config {
   /** How often the retention job runs; 0 turns the timer off (the CLI command still works). */
   readonly retentionIntervalMs: number;
   readonly rateLimits: boolean;
-  /** PARLEY_WEBHOOKS_ALLOW_PRIVATE: outgoing fetches (JWKS URLs) may reach http and internal addresses. */
+  /** PARLEY_WEBHOOKS_ALLOW_PRIVATE: outgoing requests (webhooks, Slack, JWKS URLs) may reach http and internal addresses. */
   readonly webhooksAllowPrivate: boolean;
   readonly secret: string | undefined;
   readonly production: boolean;

@@ -6,6 +6,7 @@ import { logPanel } from './panels/log';
 import { privacyPanel, privacyAvailable } from './panels/privacy';
 import { settingsPanel } from './panels/settings';
 import { ssoPanel } from './panels/sso';
+import { webhooksPanel } from './panels/webhooks';
 import { threadsPanel } from './panels/threads';
 import { queuePanel } from './queue/panel';
 import type { Role } from './types';
@@ -25,6 +26,7 @@ const SECTIONS: Section[] = [
   { id: 'settings', label: (c) => c.t.settings, allowed: canAdminister, panel: settingsPanel },
   { id: 'privacy', label: (c) => c.t.privacy, allowed: canAdminister, panel: privacyPanel },
   { id: 'sso', label: (c) => c.t.sso.nav, allowed: canAdminister, panel: ssoPanel },
+  { id: 'webhooks', label: (c) => c.t.webhooks.nav, allowed: canAdminister, panel: webhooksPanel },
 ];
 
 export interface ShellActions {

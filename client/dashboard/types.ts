@@ -132,3 +132,25 @@ export interface PrivacyRequest {
   identities: number;
   createdAt: string;
 }
+
+export interface WebhookView {
+  id: string;
+  kind: 'standard' | 'slack';
+  url: string;
+  events: string[];
+  description: string;
+  enabled: boolean;
+  switchedOffReason: string | null;
+}
+
+export interface DeliveryView {
+  id: string;
+  eventId: string;
+  type: string;
+  attempt: number;
+  ok: boolean;
+  statusCode: number | null;
+  latencyMs: number | null;
+  error: string | null;
+  createdAt: string;
+}

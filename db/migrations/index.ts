@@ -20,6 +20,7 @@ import * as m025 from './025_sso_claims';
 import * as m030 from './030_outbox';
 import * as m031 from './031_mail';
 import * as m032 from './032_moderator_mail';
+import * as m040 from './040_webhooks';
 import * as m060 from './060_site_queue_version';
 
 /**
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '030_outbox': m030,
   '031_mail': m031,
   '032_moderator_mail': m032,
+  '040_webhooks': m040,
   '060_site_queue_version': m060,
 };
 

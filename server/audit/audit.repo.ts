@@ -12,7 +12,7 @@ export interface LogEntry {
   /** undefined: the system (a rule, a job), not a person or key. */
   actor?: StaffActor;
   action: string;
-  targetType: 'comment' | 'commenter' | 'ban' | 'site' | 'thread' | 'member' | 'key' | 'privacy_request';
+  targetType: 'comment' | 'commenter' | 'ban' | 'site' | 'thread' | 'member' | 'key' | 'privacy_request' | 'webhook';
   targetId: string | null;
   commentId?: string | null;
   threadId?: string | null;

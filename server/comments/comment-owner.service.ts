@@ -13,6 +13,7 @@ import * as repo from './comment.repo';
 import type { EditCommentInput } from './comment.schema';
 import type { CommentDeps } from './comment.deps';
 import { bodyTooLong, duplicateError, normaliseSource, renderedBody } from './comment.rules';
+import { recordNotice } from '../sites/notice.events';
 
 /**
  * What an author may do to their own comment: edit it within the site's window (the moderation rules
@@ -109,6 +110,7 @@ export async function editComment(
     });
     await applyCounters(uow, before, after);
     const comment = await recordChange(uow, before, after);
+    await recordNotice(uow, 'comment.edited', { siteId: after.site_id, threadId: after.thread_id, commentId: after.id, commenterId: after.commenter_id });
     const result = { comment, site };
     await hooks.beforeCommit?.(trx, result);
     return result;

@@ -10,6 +10,7 @@ import { healthRoutes } from './health';
 import { assetRoutes } from './assets';
 import { dashboardRoutes } from './dashboard';
 import { apiRouter } from './routes';
+import { slackRoutes } from '../webhooks/slack.routes';
 import { demoRoutes } from '../demo/demo.routes';
 import { oneClickUnsubscribe } from '../mail/mail.routes';
 
@@ -49,6 +50,9 @@ export function createHttpApp(deps: Deps, state: HttpState): Express {
 
   // The one API route that takes a form (RFC 8058 one-click unsubscribe), before the JSON-only rule.
   app.post('/api/v1/mail/unsubscribe', oneClickUnsubscribe(deps));
+  // Slack's form-encoded button requests, before the JSON-only API (their raw body is signed).
+  app.use('/api/v1/integrations/slack', slackRoutes(deps));
+
   const api = express.Router();
   api.use(crossOrigin, corsForSites(deps.origins));
   api.use(requireJson, jsonParser, rejectHostileInput);

@@ -18,6 +18,8 @@ export interface OperationDoc {
   params?: Record<string, z.ZodType>;
   query?: z.ZodObject;
   body?: z.ZodType;
+  /** The body is a form (application/x-www-form-urlencoded), not JSON (SPEC §13 "Bodies that are not JSON"). */
+  form?: boolean;
   ok: { status: number; description: string; schema: z.ZodType };
   errors: number[];
 }

@@ -19,6 +19,7 @@ import { CountsQuery, CountsSchema } from '../threads/counts.routes';
 import { ResolveThreadSchema, ThreadIdParam, ThreadReplySchema } from '../threads/thread.schema';
 import { SSO_OPERATIONS } from './openapi.sso';
 import { MAIL_OPERATIONS } from './openapi.mail';
+import { WEBHOOK_OPERATIONS } from './openapi.webhooks';
 import type { OperationDoc } from './openapi.operation';
 import { STAFF_OPERATIONS } from './openapi.staff';
 
@@ -60,7 +61,7 @@ export const READER_OPERATIONS: OperationDoc[] = [
   { method: 'post', path: '/privacy/link', tag: 'Privacy', summary: 'Carry out the mailed one-time link', auth: 'none', query: LinkQuery, ok: { status: 200, description: 'The export, or what was erased', schema: z.union([document('export', 'Everything held'), document('erasure', 'Counts of what was erased')]) }, errors: [400, 404, 410] },
 ];
 
-export const OPERATIONS: OperationDoc[] = [...READER_OPERATIONS, ...SSO_OPERATIONS, ...MAIL_OPERATIONS, ...STAFF_OPERATIONS];
+export const OPERATIONS: OperationDoc[] = [...READER_OPERATIONS, ...SSO_OPERATIONS, ...MAIL_OPERATIONS, ...STAFF_OPERATIONS, ...WEBHOOK_OPERATIONS];
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid input (`validation_failed` lists every problem in `details`)',
@@ -165,7 +166,7 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
       ...(op.description ? { description: op.description } : {}),
       operationId: `${op.method}${op.path.replace(/[/:{}]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
       ...(parameters.length ? { parameters } : {}),
-      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(op.body, schemas) } } } } : {}),
+      ...(op.body ? { requestBody: { required: true, content: { [op.form ? 'application/x-www-form-urlencoded' : 'application/json']: { schema: toSchema(op.body, schemas) } } } } : {}),
       responses,
       security:
         op.auth === 'required'

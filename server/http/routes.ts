@@ -20,6 +20,7 @@ import { threadRoutes } from '../threads/thread.routes';
 import { openApiJson } from './docs';
 import { mailRoutes } from '../mail/mail.routes';
 import { moderatorMailRoutes } from '../mail/moderator.routes';
+import { webhookRoutes } from '../webhooks/webhook.routes';
 
 /** The one list of API routes, mounted under /api/v1. Each domain registers its own, thinly. */
 export function apiRouter(deps: Deps): Router {
@@ -43,6 +44,7 @@ export function apiRouter(deps: Deps): Router {
   ssoKeyRoutes(router, deps);
   mailRoutes(router, deps);
   moderatorMailRoutes(router, deps);
+  webhookRoutes(router, deps);
   router.get('/openapi.json', openApiJson);
   return router;
 }

@@ -12,6 +12,7 @@ import * as repo from './poll.repo';
 import { announceShownVote } from './shown-vote.service';
 import type { CreatePollInput, UpdatePollInput, VoteInput } from './poll.schema';
 import { isOpen, type PollView, pollView } from './poll.view';
+import { recordNotice } from '../sites/notice.events';
 
 export interface PollDeps {
   db: Db;
@@ -95,6 +96,7 @@ export async function updatePoll(deps: PollDeps, manager: PollManager, pollId: s
     }
     const updated = await repo.updatePoll(uow.trx, pollId, values);
     await announceThreadChange(uow, updated.thread_id);
+    if (values.closed_at) await recordNotice(uow, 'poll.closed', { siteId: updated.site_id, threadId: updated.thread_id, pollId: updated.id });
     return updated;
   });
   return viewPoll(deps.db, poll, null);

@@ -129,7 +129,8 @@ export async function eraseCommenter(
         report.commenterRemoved = true;
         uow.emit('commenter.revoked', { commenterId });
       }
-      await recordSiteEvent(uow, 'commenter.erased', { siteId: siteId ?? null, commenterId });
+      const sites = [...new Set(own.map((c) => c.site_id))];
+      await recordSiteEvent(uow, 'commenter.erased', { siteId: siteId ?? null, commenterId, sites });
       return report;
     },
     outer,

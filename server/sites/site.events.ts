@@ -14,7 +14,8 @@ declare module '../events' {
     /** A ban was created (by a moderator or an API key). */
     'ban.created': { siteId: string; banId: string; commenterId: string | null; expiresAt: string | null };
     /** A commenter's data was erased: on one site (`siteId`) or everywhere (null). */
-    'commenter.erased': { siteId: string | null; commenterId: string };
+    /** `sites`: where they had written (the sites whose webhooks are told), for an erasure everywhere. */
+    'commenter.erased': { siteId: string | null; commenterId: string; sites?: string[] };
   }
 }
 

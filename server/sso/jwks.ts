@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
-import { guardedLookup, refusedAddress } from './address';
+import { guardedLookup, refusedAddress } from '../address';
 
 /** Bounds on a publisher's key set: a slow or huge answer fails the sign-in, never the server. */
 const DEADLINE_MS = 3_000;

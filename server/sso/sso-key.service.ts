@@ -6,7 +6,7 @@ import type { EventBus } from '../events';
 import { newId, randomBytes } from '../ids';
 import { authorize, type StaffActor } from '../members/permissions';
 import { writeLog } from '../audit/audit.repo';
-import { refusedAddress } from './address';
+import { refusedAddress } from '../address';
 import * as repo from './sso-key.repo';
 import type { CreateSsoKeyInput } from './sso.schema';
 

@@ -8,6 +8,7 @@ import { ModerationMode } from '../sites/site.schema';
 import * as repo from './thread.repo';
 import { HttpUrlSchema } from './thread.schema';
 import { recordThreadUpdate } from './thread.events';
+import { recordNotice } from '../sites/notice.events';
 
 export const UpdateThreadSchema = z
   .strictObject({
@@ -41,6 +42,9 @@ export async function updateThread(deps: { db: Db; bus: EventBus }, actor: Staff
     await trx.updateTable('threads').set(changes).where('id', '=', threadId).execute();
     await recordThreadUpdate(uow, threadId);
     const updated = (await repo.findThread(trx, threadId))!;
+    if (changes.state) {
+      await recordNotice(uow, 'thread.lifecycle', { siteId: updated.site_id, threadId, type: changes.state === 'closed' ? 'thread.closed' : 'thread.reopened' });
+    }
     await writeLog(trx, {
       siteId: updated.site_id,
       actor,

@@ -1,10 +1,12 @@
 import type { Thread } from '../../db/schema';
-import type { Db } from '../db';
+import { type Db, inTransaction } from '../db';
+import type { EventBus } from '../events';
 import { errors } from '../errors';
 import type { FloodGuard } from '../limits/flood';
 import * as siteRepo from '../sites/site.repo';
 import * as repo from './thread.repo';
 import type { ResolveThreadInput } from './thread.schema';
+import { recordNotice } from '../sites/notice.events';
 
 export interface ResolveActor {
   /** The request's Origin header, when a browser sent one. */
@@ -22,7 +24,7 @@ export interface ResolveActor {
  * new threads per network. The site's API keys are trusted servers and skip both.
  */
 export async function resolveThread(
-  deps: { db: Db; limits: FloodGuard },
+  deps: { db: Db; bus: EventBus; limits: FloodGuard },
   actor: ResolveActor,
   input: ResolveThreadInput,
 ): Promise<{ thread: Thread; created: boolean }> {
@@ -43,7 +45,12 @@ export async function resolveThread(
     }
     await deps.limits.consume('thread', { commenterId: null, network: actor.network ? `${site.id}:${actor.network}` : null });
   }
-  return repo.insertThread(deps.db, { siteId: site.id, key: input.key, url: input.url, title: input.title });
+  // In a unit of work, so the notifications of a new thread commit with it.
+  return inTransaction(deps, async (uow) => {
+    const result = await repo.insertThread(uow.trx, { siteId: site.id, key: input.key, url: input.url, title: input.title });
+    if (result.created) await recordNotice(uow, 'thread.lifecycle', { siteId: site.id, threadId: result.thread.id, type: 'thread.created' });
+    return result;
+  });
 }
 
 export async function getThread(deps: { db: Db }, id: string): Promise<Thread> {

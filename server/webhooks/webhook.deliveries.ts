@@ -1,0 +1,71 @@
+import type { z } from 'zod';
+import { inTransaction } from '../db';
+import { errors } from '../errors';
+import type { StaffActor } from '../members/permissions';
+import type { WebhookPayload } from './webhook.events';
+import * as repo from './webhook.repo';
+import { type EventType, renderData, type Subject } from './webhook.render';
+import type { DeliveryQuerySchema } from './webhook.schema';
+import { getEndpoint, type WebhookDeps } from './webhook.service';
+import { deliveryView } from './webhook.view';
+
+function cursorOf(d: { created_at: Date; id: string }): string {
+  return Buffer.from(JSON.stringify([d.created_at.toISOString(), d.id])).toString('base64url');
+}
+
+function readCursor(raw: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [string, string];
+    const createdAt = new Date(at);
+    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string') throw new Error('bad');
+    return { createdAt, id };
+  } catch {
+    throw errors.validation('The request query is not valid.', [{ path: 'before', message: 'is not a cursor this list gave' }]);
+  }
+}
+
+/** The log of an endpoint, newest first, filtered by outcome, type or event id. */
+export async function listDeliveries(deps: WebhookDeps, actor: StaffActor, siteId: string, id: string, q: z.infer<typeof DeliveryQuerySchema>) {
+  await getEndpoint(deps, actor, siteId, id);
+  const rows = await repo.listDeliveries(deps.db, id, {
+    ok: q.status === undefined ? undefined : q.status === 'ok',
+    eventType: q.type,
+    eventId: q.eventId,
+    before: q.before ? readCursor(q.before) : undefined,
+    limit: q.limit + 1,
+  });
+  const page = rows.slice(0, q.limit);
+  return { items: page.map(deliveryView), nextCursor: rows.length > q.limit ? cursorOf(page[page.length - 1]!) : null };
+}
+
+/**
+ * "Send again". An event still queued (the head of its lane, waiting out a delay) is tried now; one
+ * already delivered or dropped is sent once more under its own webhook-id, outside the lanes, with
+ * the current public view (the log never kept the payload).
+ */
+export async function retryDelivery(deps: WebhookDeps, actor: StaffActor, siteId: string, id: string, deliveryId: string) {
+  const endpoint = await getEndpoint(deps, actor, siteId, id);
+  const d = await repo.findDelivery(deps.db, id, deliveryId);
+  if (!d) throw errors.notFound('The delivery');
+  const now = deps.clock.now();
+  return inTransaction(deps, async (uow) => {
+    const queued = await repo.outboxRowOf(uow.trx, d.event_id);
+    if (queued && !queued.done_at && !queued.failed_at) {
+      await repo.wakeQueue(uow.trx, endpoint.id, now);
+      uow.afterCommit(() => deps.outbox.wake());
+      return { eventId: d.event_id, queued: 'waiting' as const };
+    }
+    const subject: Subject = (queued?.payload as WebhookPayload | undefined)?.subject ?? {
+      type: d.event_type as EventType,
+      siteId,
+      threadId: d.thread_id,
+      id: d.subject_id,
+      commenterId: null,
+    };
+    const data = (await renderData(uow.trx, subject)) ?? (queued?.payload as WebhookPayload | undefined)?.data;
+    if (!data) throw errors.conflict('event_gone', 'What this event was about no longer exists, so it cannot be sent again.');
+    const payload: WebhookPayload = { endpointId: endpoint.id, subject, at: (queued?.payload as WebhookPayload | undefined)?.at ?? d.created_at.toISOString(), data, resendOf: d.event_id };
+    await deps.outbox.enqueue(uow, { kind: 'webhook', siteId, commenterId: queued?.commenter_id ?? null, payload });
+    return { eventId: d.event_id, queued: 'again' as const };
+  });
+}

@@ -1,0 +1,191 @@
+import { sql } from 'kysely';
+import type { WebhookDelivery, WebhookEndpoint } from '../../db/schema';
+import type { Db, Executor, Tx } from '../db';
+import { newId } from '../ids';
+
+export interface NewEndpoint {
+  id: string;
+  siteId: string;
+  kind: 'standard' | 'slack';
+  url: string;
+  events: string[];
+  description: string;
+  secret: string;
+  slackSigningSecret: string | null;
+  now: Date;
+}
+
+export async function insertEndpoint(trx: Executor, e: NewEndpoint): Promise<WebhookEndpoint> {
+  return trx
+    .insertInto('webhook_endpoints')
+    .values({
+      id: e.id,
+      site_id: e.siteId,
+      kind: e.kind,
+      url: e.url,
+      events: JSON.stringify(e.events),
+      description: e.description,
+      secret: e.secret,
+      previous_secret: null,
+      previous_until: null,
+      slack_signing_secret: e.slackSigningSecret,
+      failing_since: null,
+      disabled_at: null,
+      disabled_reason: null,
+      created_at: e.now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function findEndpoint(db: Executor, siteId: string, id: string): Promise<WebhookEndpoint | undefined> {
+  return db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).where('site_id', '=', siteId).executeTakeFirst();
+}
+
+export function endpointById(db: Executor, id: string): Promise<WebhookEndpoint | undefined> {
+  return db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function listEndpoints(db: Executor, siteId: string): Promise<WebhookEndpoint[]> {
+  return db.selectFrom('webhook_endpoints').selectAll().where('site_id', '=', siteId).orderBy('created_at').orderBy('id').execute();
+}
+
+/** The endpoints a new event of the site goes to (filtered by event in code: a site has a handful). */
+export function enabledEndpoints(trx: Executor, siteId: string): Promise<Array<Pick<WebhookEndpoint, 'id' | 'kind' | 'events'>>> {
+  return trx.selectFrom('webhook_endpoints').select(['id', 'kind', 'events']).where('site_id', '=', siteId).where('enabled', '=', true).execute();
+}
+
+export type EndpointChanges = Partial<{
+  url: string;
+  events: string[];
+  description: string;
+  enabled: boolean;
+  secret: string;
+  previous_secret: string | null;
+  previous_until: Date | null;
+  slack_signing_secret: string | null;
+  failing_since: Date | null;
+  disabled_at: Date | null;
+  disabled_reason: string | null;
+}>;
+
+export async function updateEndpoint(trx: Executor, id: string, changes: EndpointChanges): Promise<WebhookEndpoint> {
+  const { events, ...rest } = changes;
+  return trx
+    .updateTable('webhook_endpoints')
+    .set({ ...rest, ...(events ? { events: JSON.stringify(events) } : {}) })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function deleteEndpoint(trx: Tx, id: string): Promise<void> {
+  // Its queued deliveries go with it: nobody would receive them.
+  await trx.deleteFrom('outbox').where('kind', '=', 'webhook').where('lane', 'like', `wh:${id}:%`).execute();
+  await trx.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
+}
+
+/** Rows of an endpoint waiting for a retry become due now (re-enabled, or "send again" of a head). */
+export async function wakeQueue(db: Executor, endpointId: string, now: Date): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ next_attempt_at: now })
+    .where('kind', '=', 'webhook')
+    .where('lane', 'like', `wh:${endpointId}:%`)
+    .where('done_at', 'is', null)
+    .where('failed_at', 'is', null)
+    .where('next_attempt_at', '>', now)
+    .execute();
+}
+
+/** The first failure of the current run, set once; returns the row as it is now. */
+export async function markFailing(db: Db, id: string, now: Date): Promise<WebhookEndpoint | undefined> {
+  return db
+    .updateTable('webhook_endpoints')
+    .set({ failing_since: sql`coalesce(failing_since, ${now})` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function markHealthy(db: Db, id: string): Promise<void> {
+  await db.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', id).where('failing_since', 'is not', null).execute();
+}
+
+export async function logDelivery(
+  db: Executor,
+  d: Omit<WebhookDelivery, 'id'>,
+): Promise<void> {
+  await db.insertInto('webhook_deliveries').values({ id: newId(), ...d }).execute();
+}
+
+export interface DeliveryFilter {
+  ok?: boolean;
+  eventType?: string;
+  eventId?: string;
+  before?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+export function listDeliveries(db: Executor, endpointId: string, f: DeliveryFilter): Promise<WebhookDelivery[]> {
+  let q = db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId);
+  if (f.ok !== undefined) q = q.where('ok', '=', f.ok);
+  if (f.eventType) q = q.where('event_type', '=', f.eventType);
+  if (f.eventId) q = q.where('event_id', '=', f.eventId);
+  if (f.before) {
+    const { createdAt, id } = f.before;
+    q = q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
+  }
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+}
+
+export function findDelivery(db: Executor, endpointId: string, id: string): Promise<WebhookDelivery | undefined> {
+  return db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId).where('id', '=', id).executeTakeFirst();
+}
+
+/** The outbox row of an event (its webhook-id), if still kept. */
+export function outboxRowOf(db: Executor, uid: string) {
+  return db.selectFrom('outbox').selectAll().where('uid', '=', uid).where('kind', '=', 'webhook').executeTakeFirst();
+}
+
+export async function pruneDeliveries(db: Executor, siteId: string, before: Date): Promise<number> {
+  const r = await db.deleteFrom('webhook_deliveries').where('site_id', '=', siteId).where('created_at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export function slackLinkOf(db: Executor, siteId: string, slackUserId: string) {
+  return db.selectFrom('slack_links').select(['member_id']).where('site_id', '=', siteId).where('slack_user_id', '=', slackUserId).executeTakeFirst();
+}
+
+export function listSlackLinks(db: Executor, siteId: string) {
+  return db.selectFrom('slack_links').selectAll().where('site_id', '=', siteId).orderBy('created_at').execute();
+}
+
+export async function linkSlackUser(db: Executor, siteId: string, slackUserId: string, memberId: string, now: Date): Promise<void> {
+  await db
+    .insertInto('slack_links')
+    .values({ site_id: siteId, slack_user_id: slackUserId, member_id: memberId, created_at: now })
+    .onConflict((oc) => oc.columns(['site_id', 'slack_user_id']).doUpdateSet({ member_id: memberId, created_at: now }))
+    .execute();
+}
+
+export async function unlinkSlackUser(db: Executor, siteId: string, slackUserId: string): Promise<boolean> {
+  const r = await db.deleteFrom('slack_links').where('site_id', '=', siteId).where('slack_user_id', '=', slackUserId).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** Log rows about a reader's comments or about the reader (erasure), or counted for their export. */
+export function deliveriesAbout(db: Executor, siteId: string | undefined, subjectIds: string[]) {
+  if (subjectIds.length === 0) return Promise.resolve([]);
+  let q = db.selectFrom('webhook_deliveries').select(['event_type', 'created_at', 'ok', 'site_id']).where('subject_id', 'in', subjectIds);
+  if (siteId) q = q.where('site_id', '=', siteId);
+  return q.orderBy('created_at').execute();
+}
+
+export async function deleteDeliveriesAbout(db: Executor, siteId: string | undefined, subjectIds: string[]): Promise<number> {
+  if (subjectIds.length === 0) return 0;
+  let q = db.deleteFrom('webhook_deliveries').where('subject_id', 'in', subjectIds);
+  if (siteId) q = q.where('site_id', '=', siteId);
+  const r = await q.executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

@@ -1,0 +1,94 @@
+import { buildSite, SITE_ORIGIN } from '../helpers/factories';
+import { startTestParley, type TestParley } from '../helpers/parley';
+import { apiKey, member } from '../helpers/staff';
+import { type Receiver, startReceiver } from './receiver';
+
+let parley: TestParley;
+let receiver: Receiver;
+beforeAll(async () => {
+  parley = await startTestParley({ PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'true' });
+  receiver = await startReceiver();
+});
+afterAll(async () => {
+  await parley.close();
+  await receiver.close();
+});
+beforeEach(async () => {
+  await parley.reset();
+  receiver.received.length = 0;
+  receiver.setAnswer(() => 204);
+});
+const drain = () => parley.app.deps.outbox.drain();
+const resolve = (siteId: string, key: string) =>
+  parley.http().post('/api/v1/threads/resolve').set('Origin', SITE_ORIGIN).send({ site: siteId, key, url: `${SITE_ORIGIN}/a/${key}` });
+
+describe('the delivery log, send again, and switching off', () => {
+  it('logs each attempt with status and latency, filters it, and sends an event again under its own webhook-id', async () => {
+    const site = await buildSite(parley.database.db);
+    const key = await apiKey(parley, site.id);
+    const created = await key.call('post', `/sites/${site.id}/webhooks`, { url: receiver.url, events: ['thread.created'] });
+    expect(created.status).toBe(201);
+    const path = `/sites/${site.id}/webhooks/${created.body.webhook.id}`;
+    receiver.setAnswer(() => 500);
+    await resolve(site.id, 'logged');
+    await drain();
+    receiver.setAnswer(() => 204);
+    parley.app.deps.clock.advance(60_000);
+    await drain();
+    const log = await key.call('get', `${path}/deliveries`);
+    expect(log.status).toBe(200);
+    expect(log.body.items.map((d: { ok: boolean; statusCode: number; attempt: number }) => [d.ok, d.statusCode, d.attempt])).toEqual([
+      [true, 204, 2],
+      [false, 500, 1],
+    ]);
+    expect(log.body.items[0].latencyMs).toEqual(expect.any(Number));
+    expect(JSON.stringify(log.body)).not.toContain('bodyHtml');
+    const failed = await key.call('get', `${path}/deliveries?status=failed`);
+    expect(failed.body.items).toHaveLength(1);
+    expect((await key.call('get', `${path}/deliveries?status=maybe`)).status).toBe(400);
+
+    const again = await key.call('post', `${path}/deliveries/${log.body.items[0].id}/retry`);
+    expect(again.status).toBe(202);
+    await drain();
+    const ids = receiver.received.filter((r) => r.status === 204).map((r) => r.headers['webhook-id']);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toBe(ids[1]);
+  });
+
+  it('switches off an endpoint failing for 3 days, tells the admins, keeps its queue and resumes in order when switched on', async () => {
+    const site = await buildSite(parley.database.db);
+    const admin = await member(parley, [[site.id, 'admin']], 'admin');
+    const created = await admin.call('post', `/sites/${site.id}/webhooks`, { url: receiver.url, events: ['thread.created'] });
+    const path = `/sites/${site.id}/webhooks/${created.body.webhook.id}`;
+    receiver.setAnswer(() => 503);
+    await resolve(site.id, 'first');
+    await resolve(site.id, 'second');
+    const clock = parley.app.deps.clock;
+    for (let hours = 0; hours < 74; hours++) {
+      await drain();
+      clock.advance(3_600_000);
+    }
+    await drain();
+    const view = await admin.call('get', path);
+    expect(view.body.webhook).toMatchObject({ enabled: false, switchedOffReason: 'failing for 3 days' });
+    const log = await admin.call('get', `/moderation/log?site=${site.id}`);
+    expect(JSON.stringify(log.body)).toContain('webhook.switched_off');
+
+    receiver.setAnswer(() => 204);
+    expect((await admin.call('patch', path, { enabled: true })).status).toBe(200);
+    await drain();
+    const delivered = receiver.received.filter((r) => r.status === 204).map((r) => JSON.parse(r.body).data.thread.key);
+    expect(delivered).toEqual(['first', 'second']);
+  });
+
+  it('is for the site’s admins and keys only', async () => {
+    const site = await buildSite(parley.database.db);
+    const other = await buildSite(parley.database.db);
+    const moderator = await member(parley, [[site.id, 'moderator']], 'moderator');
+    expect((await moderator.call('get', `/sites/${site.id}/webhooks`)).status).toBe(403);
+    const stranger = await apiKey(parley, other.id);
+    expect((await stranger.call('get', `/sites/${site.id}/webhooks`)).status).toBe(404);
+    const admin = await member(parley, [[site.id, 'admin']], 'admin');
+    expect((await admin.call('post', `/sites/${site.id}/webhooks`, { url: receiver.url, events: ['nope'] })).status).toBe(400);
+  });
+});
