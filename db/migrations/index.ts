@@ -16,6 +16,7 @@ import * as m016 from './016_member_password_links';
 import * as m024i from './024_sso_identities';
 import * as m024k from './024_sso_keys';
 import * as m024r from './024_sso_replay';
+import * as m050 from './050_abuse';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '024_sso_identities': m024i,
   '024_sso_keys': m024k,
   '024_sso_replay': m024r,
+  '050_abuse': m050,
 };
 
 export const migrationProvider: MigrationProvider = {

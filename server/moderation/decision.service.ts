@@ -62,7 +62,8 @@ export async function decideIn(uow: UnitOfWork, actor: StaffActor, commentId: st
   await applyCounters(uow, current, updated);
 
   updated = await recordChange(uow, current, updated);
-  uow.emit('moderation.decided', {
+  // Recorded: the abuse model learns from it inside this transaction (bus.within).
+  await uow.record('moderation.decided', {
     siteId: updated.site_id,
     threadId: updated.thread_id,
     commentId: updated.id,

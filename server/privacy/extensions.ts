@@ -1,3 +1,4 @@
+import { abusePrivacy } from '../abuse/abuse.privacy';
 import { moderationPrivacy } from '../moderation/moderation.privacy';
 import { importsPrivacy } from '../imports/imports.privacy';
 import { likesPrivacy } from './likes.privacy';
@@ -11,4 +12,4 @@ import { votesPrivacy } from './votes.privacy';
  * `privacyExtensions` below — a static list, like the migrations — and export, erasure and retention
  * pick it up with no other change. Every hook is optional.
  */
-export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, moderationPrivacy, importsPrivacy, ssoPrivacy];
+export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, moderationPrivacy, importsPrivacy, ssoPrivacy, abusePrivacy];

@@ -1,5 +1,6 @@
 import type { Db } from '../db';
 import { getSite } from '../sites/site.service';
+import { abusePolicyItems } from '../abuse/abuse.policy';
 import { ssoPolicyItems } from '../sso/sso.policy';
 import { POLICY_LANGUAGES, type PolicyLanguage } from './policy.texts';
 import { longestRetentionDays } from './retention.service';
@@ -31,7 +32,7 @@ export async function privacyPolicy(deps: { db: Db; mail: boolean }, siteId: str
     },
     ...text,
     // Sign-in through the site's accounts adds what it keeps (only on sites that use it).
-    items: [...text.items, ...ssoPolicyItems(language, site)],
+    items: [...text.items, ...abusePolicyItems(language), ...ssoPolicyItems(language, site)],
     actions: {
       export: { method: 'GET', path: '/api/v1/me/export', auth: 'commenter token' },
       erase: { method: 'DELETE', path: '/api/v1/me', auth: 'commenter token' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RiskSettingsSchema } from '../abuse/abuse.schema';
 import { SsoSettingsSchema } from '../sso/sso.schema';
 
 export const ModerationMode = z.enum(['pre', 'post', 'first_time']);
@@ -34,6 +35,8 @@ export const SiteSettingsSchema = z.object({
   locale: z.enum(['en', 'fr']).default('en'),
   /** Sign-in through the publisher's own accounts (SPEC §9). */
   sso: SsoSettingsSchema.prefault({}),
+  /** Risk thresholds of the abuse defence (SPEC §11). */
+  risk: RiskSettingsSchema.prefault({}),
 });
 export type SiteSettings = z.infer<typeof SiteSettingsSchema>;
 
