@@ -76,7 +76,9 @@ export async function assessComment(
 
 /**
  * Other posters of nearly the same text: distinct commenters, and distinct networks among posts with
- * no commenter yet; the author's own posts (same commenter or, with none, same network) do not count.
+ * no commenter. Not counted: the author's own posts (by their commenter; for a first post, posts
+ * with no commenter from the same network, a double-click). Readers behind one network (a campus,
+ * a newsroom) are still different commenters.
  */
 export function othersWithSameText(
   candidates: ReadonlyArray<{ b: Fingerprint; c: string | null; n: string | null }>,
@@ -86,7 +88,7 @@ export function othersWithSameText(
   const others = new Set<string>();
   for (const cand of candidates) {
     if (!isNear(cand.b, fingerprint)) continue;
-    if (author.commenterId ? cand.c === author.commenterId : cand.n !== null && cand.n === author.ipHash) continue;
+    if (author.commenterId ? cand.c === author.commenterId : !cand.c && cand.n !== null && cand.n === author.ipHash) continue;
     if (cand.c) others.add(`c:${cand.c}`);
     else if (cand.n) others.add(`n:${cand.n}`);
   }

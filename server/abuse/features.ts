@@ -24,7 +24,7 @@ export function linkDomains(text: string): string[] {
  * What the classifier counts in a text: its folded words (look-alikes, accents, spacing and l33t
  * undone by the words module's `fold()`, so "V1agra" and "viagra" are one feature), pairs of
  * neighbouring words, character 4-grams of longer words (catching words split or misspelt on
- * purpose), the link domains (`d:`), and a few shapes (links, shouting, length). Each counted once.
+ * purpose), the link domains (`d:`), and a few shapes (how many links, shouting, prices). Each counted once.
  */
 export function featuresOf(text: string): string[] {
   const sample = text.slice(0, MAX_TEXT);
@@ -39,14 +39,9 @@ export function featuresOf(text: string): string[] {
   }
   const domains = linkDomains(sample);
   for (const d of domains) out.add(`d:${d}`);
-  out.add(`s:links${Math.min(domains.length, 3)}`);
-  out.add(`s:len${lengthBucket(words.length)}`);
+  if (domains.length) out.add(`s:links${Math.min(domains.length, 3)}`);
   const letters = sample.replace(/[^\p{L}]/gu, '');
   if (letters.length >= 12 && letters.replace(/[^\p{Lu}]/gu, '').length / letters.length > 0.5) out.add('s:shouting');
   if (/[$€£]\s?\d|\d\s?[$€£]/.test(sample)) out.add('s:money');
   return [...out];
-}
-
-function lengthBucket(words: number): number {
-  return words < 5 ? 0 : words < 20 ? 1 : words < 60 ? 2 : 3;
 }
