@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { startTestParley, useParley } from '../helpers/parley';
 import { call } from '../helpers/reader';
 import { itOnPostgres } from '../helpers/db';
 import { renderBody } from '../../server/comments/comment.render';
@@ -10,12 +10,7 @@ import { textHash } from '../../server/comments/comment.rules';
  * Posts to one thread that arrive together are committed together. Each is still answered as if it
  * were alone: its own comment and seq, its own error, and nothing lost or doubled.
  */
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley({ PARLEY_RATE_LIMITS: 'off' });
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley({ PARLEY_RATE_LIMITS: 'off' });
 
 const db = () => parley.database.db;
 

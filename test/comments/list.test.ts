@@ -1,12 +1,7 @@
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley({ PARLEY_RATE_LIMITS: 'off' });
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley({ PARLEY_RATE_LIMITS: 'off' });
 
 const db = () => parley.database.db;
 const list = (threadId: string, query: Record<string, string | number> = {}) =>

@@ -3,15 +3,10 @@ import { firstRepliesSql, ownPendingTopLevelQuery, repliesQuery, topLevelQuery }
 import type { Sort } from '../../server/comments/comment.schema';
 import { planOf } from '../helpers/db';
 import { buildSite, buildThread } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { call, ids } from '../helpers/reader';
 
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley({ PARLEY_RATE_LIMITS: 'off' });
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley({ PARLEY_RATE_LIMITS: 'off' });
 
 const db = () => parley.database.db;
 

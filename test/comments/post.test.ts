@@ -1,12 +1,7 @@
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley();
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley();
 
 const db = () => parley.database.db;
 const count = async (table: 'comments' | 'commenters') => (await db().selectFrom(table).selectAll().execute()).length;

@@ -1,14 +1,9 @@
 import { up as cleanStoredWebsites } from '../../db/migrations/014_strict_websites';
 import { buildComment, buildCommenter, buildSite, buildThread, postComment } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 
 /** A reader's website and name, as third parties copy them from `author` into their own pages. */
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley({ PARLEY_RATE_LIMITS: 'off' });
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley({ PARLEY_RATE_LIMITS: 'off' });
 
 const db = () => parley.database.db;
 

@@ -5,7 +5,7 @@ import { type ClaimingInsert, duplicateExists, planClaimingThread } from '../../
 import { completeManyStatement } from '../../server/idempotency/idempotency.repo';
 import { planOf } from '../helpers/db';
 import { buildSite, buildThread } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 
 /**
  * A viral article: its thread grows by thousands of comments faster than the database refreshes its
@@ -13,12 +13,7 @@ import { startTestParley, type TestParley } from '../helpers/parley';
  * the thread's lock, must stay one index probe each — not a read of the whole thread, of every recent
  * comment from the network, or of every stored idempotency key, work that grows with every post.
  */
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley({ PARLEY_RATE_LIMITS: 'off' });
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley({ PARLEY_RATE_LIMITS: 'off' });
 
 const db = () => parley.database.db;
 

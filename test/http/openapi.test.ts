@@ -14,15 +14,10 @@ import { slackRoutes } from '../../server/webhooks/slack.routes';
 import { CountsSchema } from '../../server/threads/counts.routes';
 import { ThreadReplySchema } from '../../server/threads/thread.schema';
 import { buildSite, buildThread } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { call } from '../helpers/reader';
 
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley({ PARLEY_RATE_LIMITS: 'off' });
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley({ PARLEY_RATE_LIMITS: 'off' });
 
 describe('GET /api/v1/openapi.json', () => {
   it('is a valid OpenAPI 3.1 document', async () => {

@@ -2,15 +2,10 @@ import { sql } from 'kysely';
 import { hashSecret } from '../../server/ids';
 import { resetPassword } from '../../server/members/member.service';
 import { buildSite } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { startTestParley, useParley } from '../helpers/parley';
 import { addMember, apiKey, sessionCookieOf, signIn } from '../helpers/staff';
 
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley();
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley();
 
 const db = () => parley.database.db;
 const login = (email: string, password: string) => parley.http().post('/api/v1/auth/login').send({ email, password });

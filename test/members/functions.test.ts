@@ -1,15 +1,10 @@
 import { authenticateApiKey, authenticateSessionCookie, can, memberActor, roleOf } from '../../server/members';
 import { createApiKey } from '../../server/members/apikey.service';
 import { buildSite } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { addMember, signIn } from '../helpers/staff';
 
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley();
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley();
 
 const db = () => parley.database.db;
 

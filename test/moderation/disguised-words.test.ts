@@ -1,13 +1,8 @@
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 
 /** Blocked and held words spelt to slip past the list, posted as a reader would. */
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley({ PARLEY_RATE_LIMITS: 'off' });
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley({ PARLEY_RATE_LIMITS: 'off' });
 
 it('rejects or holds l33t, look-alike, spaced and hyphenated spellings, and publishes ordinary numbers', async () => {
   const site = await buildSite(parley.database.db, { settings: { blockedWords: ['frobnicate'], heldWords: ['grumbleweed'] } });

@@ -1,13 +1,8 @@
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { apiKey, member } from '../helpers/staff';
 
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley();
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley();
 
 const db = () => parley.database.db;
 

@@ -1,13 +1,8 @@
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { member } from '../helpers/staff';
 
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley({ PARLEY_RATE_LIMITS: 'off' });
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley({ PARLEY_RATE_LIMITS: 'off' });
 
 describe('a comment marked as spam', () => {
   it('is "spam" to moderators, in the decision’s answer and the spam queue, while its author still sees "pending"', async () => {

@@ -1,13 +1,8 @@
 import { buildSite, buildThread } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { apiKey, bearerCaller, type Caller, member } from '../helpers/staff';
 
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley();
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley();
 
 const poll = { question: 'How would you resolve this stand-off?', options: ['A wave of the wand', 'A stroke of the pen'] };
 

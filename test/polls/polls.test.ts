@@ -2,14 +2,9 @@ import type { CreatePollInput } from '../../server/polls/poll.schema';
 import { CreatePollSchema } from '../../server/polls/poll.schema';
 import { createPoll, type PollManager, updatePoll } from '../../server/polls/poll.service';
 import { buildSite, buildThread } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley();
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley();
 
 const db = () => parley.database.db;
 const editor = (siteId: string): PollManager => ({ memberId: null, canManage: async (s) => s === siteId });

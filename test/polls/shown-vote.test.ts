@@ -3,15 +3,10 @@ import type { KyselyPlugin } from 'kysely';
 import { createPoll, type PollManager } from '../../server/polls/poll.service';
 import { shownVotes } from '../../server/polls/shown-vote.service';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { call, recordEvents } from '../helpers/reader';
 
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley();
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley();
 
 const db = () => parley.database.db;
 const editor = (siteId: string): PollManager => ({ memberId: null, canManage: async (s) => s === siteId });

@@ -3,14 +3,10 @@ import { hashSecret } from '../../server/ids';
 import { CreatePollSchema } from '../../server/polls/poll.schema';
 import { createPoll } from '../../server/polls/poll.service';
 import { buildSite, buildThread } from '../helpers/factories';
-import { addEdit, commenterIdOf, dishonestCounters, flag, postAs, react, scanDatabase, startPrivacyParley, tableNames, type PrivacyParley } from './helpers';
+import { addEdit, commenterIdOf, dishonestCounters, flag, postAs, react, scanDatabase, tableNames } from './helpers';
+import { useParley } from '../helpers/parley';
 
-let parley: PrivacyParley;
-beforeAll(async () => {
-  parley = await startPrivacyParley();
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley({ TRUST_PROXY: 'loopback' }, { capture: true });
 
 const VICTIM = {
   name: 'Marguerite Quatremer',

@@ -2,14 +2,10 @@ import { CreatePollSchema } from '../../server/polls/poll.schema';
 import { createPoll } from '../../server/polls/poll.service';
 import { runRetention } from '../../server/privacy/retention.service';
 import { buildSite, buildThread } from '../helpers/factories';
-import { addEdit, commenterIdOf, flag, postAs, react, startPrivacyParley, type PrivacyParley } from './helpers';
+import { addEdit, commenterIdOf, flag, postAs, react } from './helpers';
+import { useParley } from '../helpers/parley';
 
-let parley: PrivacyParley;
-beforeAll(async () => {
-  parley = await startPrivacyParley();
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley({ TRUST_PROXY: 'loopback' }, { capture: true });
 
 const DAY = 86_400_000;
 

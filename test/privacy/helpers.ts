@@ -1,66 +1,16 @@
-import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import request from 'supertest';
-import { createParley, type ParleyApp } from '../../server/app';
-import { configFrom } from '../../server/config';
-import type { DatabaseHandle, Db } from '../../server/db';
-import type { DomainEventName, DomainEvents } from '../../server/events';
-import { openTestDatabase, resetDatabase } from '../helpers/db';
-import { captureLog } from '../helpers/logs';
+import type { Db } from '../../server/db';
+import { startTestParley, type TestParley } from '../helpers/parley';
 
-export interface PrivacyParley {
-  app: ParleyApp;
-  database: DatabaseHandle;
-  db: Db;
-  url: string;
-  http: () => request.Agent;
-  /** Everything logged since start (or the last reset), as written: JSON lines. */
-  logs(): string;
-  /** Domain events published since start (or the last reset). */
-  events<K extends DomainEventName>(name: K): Array<DomainEvents[K]>;
-  reset(): Promise<void>;
-  close(): Promise<void>;
-}
+export type PrivacyParley = TestParley;
 
 /**
- * A real Parley on a real database, like test/helpers/parley.ts, that also keeps every log line it
- * writes (at debug level, through the production logger and its redaction) and every domain event,
- * so a test can search them. TRUST_PROXY=loopback lets a test give each reader its own address
- * through X-Forwarded-For.
+ * startTestParley keeping every log line it writes (at debug level, through the production logger
+ * and its redaction) and every domain event, so a test can search them. TRUST_PROXY=loopback lets a
+ * test give each reader its own address through X-Forwarded-For.
  */
-export async function startPrivacyParley(env: Record<string, string> = {}): Promise<PrivacyParley> {
-  const database = await openTestDatabase();
-  const captured = captureLog('debug');
-  const { log } = captured;
-  const config = configFrom({ PORT: '0', PUBLIC_URL: 'http://parley.test', TRUST_PROXY: 'loopback', ...env });
-  const app = await createParley({ config, database, log });
-  let recorded: Array<{ name: string; payload: unknown }> = [];
-  for (const name of ['thread.event', 'comment.status', 'commenter.revoked', 'poll.voted'] as const) {
-    app.deps.bus.on(name, (payload) => void recorded.push({ name, payload }));
-  }
-  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
-  const { port } = app.server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    app,
-    database,
-    db: database.db,
-    url,
-    http: () => request.agent(url),
-    logs: captured.text,
-    events: <K extends DomainEventName>(name: K) => recorded.filter((e) => e.name === name).map((e) => e.payload as DomainEvents[K]),
-    async reset() {
-      await resetDatabase(database);
-      app.deps.origins.invalidate();
-      app.deps.network.forgetBefore('9999'); // the truncated hash_keys must not live on in memory
-      captured.clear();
-      recorded = [];
-    },
-    async close() {
-      await app.close(1000);
-      await database.close();
-    },
-  };
+export function startPrivacyParley(env: Record<string, string> = {}): Promise<PrivacyParley> {
+  return startTestParley({ TRUST_PROXY: 'loopback', ...env }, { capture: true });
 }
 
 export interface Finding {

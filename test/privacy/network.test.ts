@@ -3,14 +3,10 @@ import { createPoll } from '../../server/polls/poll.service';
 import { createNetworkHasher, networkOf, utcDay } from '../../server/privacy/network';
 import { runRetention } from '../../server/privacy/retention.service';
 import { buildSite, buildThread } from '../helpers/factories';
-import { postAs, scanDatabase, startPrivacyParley, type PrivacyParley } from './helpers';
+import { postAs, scanDatabase } from './helpers';
+import { useParley } from '../helpers/parley';
 
-let parley: PrivacyParley;
-beforeAll(async () => {
-  parley = await startPrivacyParley();
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley({ TRUST_PROXY: 'loopback' }, { capture: true });
 
 const DAY = 86_400_000;
 const V4 = '203.0.113.66';

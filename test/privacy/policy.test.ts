@@ -1,12 +1,8 @@
 import { buildSite } from '../helpers/factories';
-import { startPrivacyParley, type PrivacyParley } from './helpers';
 
-let parley: PrivacyParley;
-beforeAll(async () => {
-  parley = await startPrivacyParley();
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+import { useParley } from '../helpers/parley';
+
+const parley = useParley({ TRUST_PROXY: 'loopback' }, { capture: true });
 
 describe('GET /privacy', () => {
   it('says in plain words what is kept, why and for how long, with the site’s own periods', async () => {

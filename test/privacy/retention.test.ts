@@ -7,17 +7,13 @@ import { newId } from '../../server/ids';
 import { utcDay } from '../../server/privacy/network';
 import { runRetention } from '../../server/privacy/retention.service';
 import { buildSite, buildThread } from '../helpers/factories';
-import { startPrivacyParley, type PrivacyParley } from './helpers';
+import { startPrivacyParley } from './helpers';
+import { useParley } from '../helpers/parley';
 
 const DAY = 86_400_000;
 const ROOT = path.resolve(__dirname, '../..');
 
-let parley: PrivacyParley;
-beforeAll(async () => {
-  parley = await startPrivacyParley({ PARLEY_RETENTION_INTERVAL_MINUTES: '0' });
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley({ TRUST_PROXY: 'loopback', ...{ PARLEY_RETENTION_INTERVAL_MINUTES: '0' } }, { capture: true });
 
 async function comment(
   db: Db,

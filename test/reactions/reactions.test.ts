@@ -1,13 +1,8 @@
 import { buildSite, buildThread } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { call, recordEvents } from '../helpers/reader';
 
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley({ PARLEY_RATE_LIMITS: 'off' });
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley({ PARLEY_RATE_LIMITS: 'off' });
 
 const db = () => parley.database.db;
 

@@ -1,61 +1,19 @@
-import type { AddressInfo } from 'node:net';
-import pino from 'pino';
 import { io, type Socket } from 'socket.io-client';
-import request from 'supertest';
-import { createParley, type ParleyApp, type ParleyOptions } from '../../server/app';
-import { configFrom } from '../../server/config';
+import type { ParleyOptions } from '../../server/app';
 import type { DatabaseHandle } from '../../server/db';
-import { openTestDatabase, resetDatabase } from '../helpers/db';
+import { startTestParley, type TestParley } from '../helpers/parley';
 
-export interface LiveParley {
-  app: ParleyApp;
-  database: DatabaseHandle;
-  url: string;
-  origin: string;
-  http: () => request.Agent;
-  reset(): Promise<void>;
-  close(): Promise<void>;
-}
+export type LiveParley = TestParley;
 
 /**
- * A real Parley on port 0, like startTestParley, with the realtime options a test needs (small
- * limits, an authenticator for /moderation) and the option to share another instance's database.
+ * startTestParley with the realtime options a test needs (small limits, an authenticator for
+ * /moderation) and the option to share another instance's database.
  */
-export async function startLiveParley(
-  options: {
-    env?: Record<string, string>;
-    database?: DatabaseHandle;
-  } & Pick<ParleyOptions, 'moderationAuth' | 'realtime'> = {},
+export function startLiveParley(
+  options: { env?: Record<string, string>; database?: DatabaseHandle } & Pick<ParleyOptions, 'moderationAuth' | 'realtime'> = {},
 ): Promise<LiveParley> {
-  const ownsDatabase = !options.database;
-  const database = options.database ?? (await openTestDatabase());
-  const config = configFrom({ PORT: '0', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://parley.test', ...options.env });
-  const app = await createParley({
-    config,
-    database,
-    log: pino({ level: 'silent' }),
-    migrate: ownsDatabase,
-    moderationAuth: options.moderationAuth,
-    realtime: options.realtime,
-  });
-  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
-  const { port } = app.server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    app,
-    database,
-    url,
-    origin: config.publicOrigin,
-    http: () => request.agent(url),
-    async reset() {
-      await resetDatabase(database);
-      app.deps.origins.invalidate();
-    },
-    async close() {
-      await app.close(1000);
-      if (ownsDatabase) await database.close();
-    },
-  };
+  const { env, ...rest } = options;
+  return startTestParley(env, rest);
 }
 
 export type RawSocket = Socket;

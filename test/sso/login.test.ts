@@ -1,14 +1,9 @@
 import { sql } from 'kysely';
 import { postComment } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { login, signFor, ssoScene } from './helpers';
 
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley();
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley();
 
 const comments = (threadId: string, token?: string) => {
   const req = parley.http().get(`/api/v1/threads/${threadId}/comments`);

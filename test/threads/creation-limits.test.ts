@@ -1,14 +1,9 @@
 import { buildSite, SITE_ORIGIN } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { apiKey } from '../helpers/staff';
 
 /** Creating threads through an Origin: a page's own url, and a budget of new threads per network. */
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley();
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley();
 
 const db = () => parley.database.db;
 const resolve = (body: unknown, headers: Record<string, string> = { Origin: SITE_ORIGIN }) =>

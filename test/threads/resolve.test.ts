@@ -1,12 +1,7 @@
 import { buildSite, SITE_ORIGIN } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 
-let parley: TestParley;
-beforeAll(async () => {
-  parley = await startTestParley();
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+const parley = useParley();
 
 const resolve = (body: unknown, origin?: string) => {
   const req = parley.http().post('/api/v1/threads/resolve').set('Content-Type', 'application/json');
