@@ -11,6 +11,7 @@
  */
 import { createLiveClient, type LiveClient } from '../../client/shared/live';
 import { startBalancer, type Balancer } from '../helpers/balancer';
+import { loadAll } from '../helpers/reader';
 
 interface Start {
   type: 'start';
@@ -61,25 +62,6 @@ function received(reader: number, id: string, at: number, reloaded = false): voi
   mine[i] = 1;
   holders[i]!++;
   if (at > lastAt[i]!) lastAt[i] = at;
-}
-
-/** The whole thread over HTTP, as the widget reloads it when the live stream says too much was missed. */
-async function loadAll(url: string, threadId: string): Promise<{ ids: string[]; seq: number }> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  let seq = 0;
-  do {
-    const q = new URLSearchParams({ sort: 'oldest', limit: '100', ...(cursor ? { cursor } : {}) });
-    const page = (await (await fetch(`${url}/api/v1/threads/${threadId}/comments?${q}`)).json()) as {
-      items: Array<{ id: string }>;
-      nextCursor: string | null;
-      seq: number;
-    };
-    if (!cursor) seq = page.seq;
-    ids.push(...page.items.map((c) => c.id));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return { ids, seq };
 }
 
 function follow(url: string, threadId: string, reader: number): Promise<void> {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type pg from 'pg';
 import { createLiveClient, type LiveClient } from '../../client/shared/live';
 import { type Proc, startProc } from '../bench/procs';
+import { loadAll } from '../helpers/reader';
 import { freshDatabase } from './database';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
@@ -43,22 +44,6 @@ async function until(what: string, ms: number, check: () => Promise<boolean> | b
     if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
     await sleep(200);
   }
-}
-
-/** Every comment of the thread over HTTP, as a widget reloads it after a resync; and the page's seq. */
-async function loadAll(url: string, threadId: string): Promise<{ ids: string[]; seq: number }> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  let seq = 0;
-  do {
-    const q = new URLSearchParams({ sort: 'oldest', limit: '100', ...(cursor ? { cursor } : {}) });
-    const res = await fetch(`${url}/api/v1/threads/${threadId}/comments?${q}`);
-    const page = (await res.json()) as { items: Array<{ id: string }>; nextCursor: string | null; seq: number };
-    if (!cursor) seq = page.seq;
-    ids.push(...page.items.map((c) => c.id));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return { ids, seq };
 }
 
 function follow(url: string, instance: number, threadId: string): Reader {

@@ -34,3 +34,19 @@ export function recordEvents(parley: TestParley) {
 }
 
 export const ids = (items: Array<{ id: string }>) => items.map((c) => c.id);
+
+/** Every comment of the thread over HTTP, as a widget reloads it after a resync; and the page's seq. */
+export async function loadAll(url: string, threadId: string): Promise<{ ids: string[]; seq: number }> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  let seq = 0;
+  do {
+    const q = new URLSearchParams({ sort: 'oldest', limit: '100', ...(cursor ? { cursor } : {}) });
+    const res = await fetch(`${url}/api/v1/threads/${threadId}/comments?${q}`);
+    const page = (await res.json()) as { items: Array<{ id: string }>; nextCursor: string | null; seq: number };
+    if (!cursor) seq = page.seq;
+    ids.push(...page.items.map((c) => c.id));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { ids, seq };
+}
