@@ -143,7 +143,7 @@ describe('live updates between two readers', () => {
     const siteId = (await parley.database.db.selectFrom('threads').select('site_id').where('id', '=', threadId).executeTakeFirstOrThrow()).site_id;
     const cms = await apiKey(parley, siteId);
     await cms.call('patch', `/threads/${threadId}`, { state: 'closed' }).expect(200);
-    await widget(a.page).getByText('Comments are closed on this article.').waitFor();
+    await widget(a.page).getByText('Comments are closed on this article.').first().waitFor();
     expect(await form.first().isVisible()).toBe(false);
     expect(await widget(a.page).locator(`#comment-${richardId} button.reply`).count()).toBe(1);
     expect(await widget(a.page).locator(`#comment-${richardId} button.reply`).isVisible()).toBe(false);
