@@ -77,7 +77,6 @@ describe('the order of the rules', () => {
       'member',
       'honeypot',
       'form_too_fast',
-      'risk',
       'blocked_words',
       'held_words',
       'link_limit',
