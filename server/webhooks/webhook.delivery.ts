@@ -16,6 +16,7 @@ import type { WebhookPayload } from './webhook.events';
 import * as repo from './webhook.repo';
 import { postOut } from './webhook.send';
 import { slackMessage } from './slack.message';
+import { renderData } from './webhook.render';
 
 export const SWITCH_OFF_AFTER_MS = 3 * 86_400_000;
 /** 30 s, doubling, at most an hour: a day of retries is some 30 tries, and they go on after it. */
@@ -39,7 +40,7 @@ export function signatureHeader(e: Pick<WebhookEndpoint, 'secret' | 'previous_se
 /** The request of a row: its body and headers. Signatures and `webhook-timestamp` use real time (SPEC §13 "Time"). */
 export function requestOf(e: WebhookEndpoint, job: Pick<OutboxJob<WebhookPayload>, 'uid' | 'payload'>, now: Date): { body: string; headers: Record<string, string> } {
   const p = job.payload;
-  if (e.kind === 'slack') return { body: JSON.stringify(slackMessage(p.subject, p.data)), headers: {} };
+  if (e.kind === 'slack') return { body: JSON.stringify(slackMessage(p.subject, p.data ?? {})), headers: {} };
   const id = p.resendOf ?? job.uid;
   const body = JSON.stringify({ type: p.subject.type, timestamp: p.at, data: p.data });
   const sentAt = new Date();
@@ -61,6 +62,11 @@ export function webhookHandler(deps: DeliveryDeps) {
     if (!endpoint) return; // deleted: nobody to deliver to
     // Switched off: the row keeps its place (and its lane waits) until the endpoint is back on.
     if (!endpoint.enabled) throw new NotSent('The endpoint is switched off.');
+    if (!job.payload.data) {
+      const data = await renderData(deps.db, job.payload.subject);
+      if (!data) return; // the comment is gone (rolled back or erased): nothing to tell
+      job = { ...job, payload: { ...job.payload, data } };
+    }
     const { body, headers } = requestOf(endpoint, job, deps.clock.now());
     const result = await postOut(endpoint.url, headers, body, deps.allowPrivate);
     const now = deps.clock.now();

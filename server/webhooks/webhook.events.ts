@@ -17,7 +17,8 @@ export interface WebhookPayload {
   subject: Subject;
   /** When the event happened (the body's `timestamp`). */
   at: string;
-  data: Record<string, unknown>;
+  /** The public view; null: rendered when sent (the subject's row was not written yet). */
+  data: Record<string, unknown> | null;
   /** "Send again" of an earlier delivery: its webhook-id. */
   resendOf?: string;
 }
@@ -29,7 +30,7 @@ type Mapper<K extends DomainEventName> = (e: DomainEvents[K]) => Subject[];
 const mappers: { [K in DomainEventName]?: Mapper<K> } = {
   'comment.status': (e) => {
     const type = e.from === null ? 'comment.created' : STATUS_EVENTS[e.to];
-    return type ? [{ type, siteId: e.siteId, threadId: e.threadId, id: e.commentId, commenterId: null }] : [];
+    return type ? [{ type, siteId: e.siteId, threadId: e.threadId, id: e.commentId, commenterId: null, status: e.to }] : [];
   },
   'moderation.decided': (e) =>
     e.action === 'feature' ? [{ type: 'comment.featured', siteId: e.siteId, threadId: e.threadId, id: e.commentId, commenterId: null }] : [],
@@ -47,8 +48,8 @@ const mappers: { [K in DomainEventName]?: Mapper<K> } = {
 };
 
 /** Slack hears of comments a moderator should look at: new pending ones and flagged ones. */
-function slackWants(s: Subject, data: Record<string, unknown>): boolean {
-  const status = (data.comment as { status?: string } | undefined)?.status;
+function slackWants(s: Subject, data: Record<string, unknown> | null): boolean {
+  const status = (data?.comment as { status?: string } | undefined)?.status ?? s.status;
   return (s.type === 'comment.created' && (status === 'pending' || status === 'spam')) || s.type === 'comment.flagged';
 }
 
@@ -63,8 +64,10 @@ async function writeRows(outbox: Outbox, now: () => Date, trx: Tx, context: Writ
     if (!endpoints) endpointsOf.set(subject.siteId, (endpoints = await repo.enabledEndpoints(trx, subject.siteId)));
     const wanted = endpoints.filter((e) => (e.events as unknown as string[]).includes(subject.type) || e.kind === 'slack');
     if (wanted.length === 0) continue;
+    // A new comment of a batch may be written by the batch's last statement, after this writer runs
+    // (PostgreSQL's one-trip commit): its public view is then rendered when it is sent.
     const data = await renderData(trx, subject);
-    if (!data) continue;
+    if (!data && subject.type !== 'comment.created') continue;
     const at = now().toISOString();
     // Rows about a reader's comment go with that reader's data (export, erasure).
     const commenterId = await commenterOf(trx, subject);

@@ -35,6 +35,8 @@ export interface Subject {
   commenterId: string | null;
   /** What only the event knows (a flag's count, a ban's expiry): kept with it. */
   extra?: Record<string, unknown>;
+  /** A comment's status as the event knew it (a new comment's row may not be written yet). */
+  status?: string;
 }
 
 /**
