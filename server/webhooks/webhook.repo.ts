@@ -55,19 +55,8 @@ export function enabledEndpoints(trx: Executor, siteId: string): Promise<Array<P
   return trx.selectFrom('webhook_endpoints').select(['id', 'kind', 'events']).where('site_id', '=', siteId).where('enabled', '=', true).execute();
 }
 
-export type EndpointChanges = Partial<{
-  url: string;
-  events: string[];
-  description: string;
-  enabled: boolean;
-  secret: string;
-  previous_secret: string | null;
-  previous_until: Date | null;
-  slack_signing_secret: string | null;
-  failing_since: Date | null;
-  disabled_at: Date | null;
-  disabled_reason: string | null;
-}>;
+/** What an update may change: every column but the endpoint's identity, events as a plain list. */
+export type EndpointChanges = Partial<Omit<WebhookEndpoint, 'id' | 'site_id' | 'kind' | 'created_at' | 'events'> & { events: string[] }>;
 
 export async function updateEndpoint(trx: Executor, id: string, changes: EndpointChanges): Promise<WebhookEndpoint> {
   const { events, ...rest } = changes;
