@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { buildSite } from '../helpers/factories';
-import { openPage, type PageLog, useBrowserServers } from '../helpers/browser';
+import { openPage, type PageLog, until, useBrowserServers } from '../helpers/browser';
 import { addMember } from '../helpers/staff';
 import { axeViolations, foreignRequests, signInOnPage, startDashboardParley } from './helpers';
 
@@ -53,7 +53,9 @@ describe('readers’ sign-in in the dashboard (admins)', () => {
     await page.getByLabel('Kind').selectOption('public');
     await page.getByLabel('Public key (JWK as JSON, or PEM)').fill('-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----');
     await page.getByRole('button', { name: 'Add key' }).click();
-    await expect(page.getByLabel('Public key (JWK as JSON, or PEM)').getAttribute('aria-invalid')).resolves.toBe('true');
+    // The refusal comes back from the server: wait for it rather than read the field at once.
+    const keyField = page.getByLabel('Public key (JWK as JSON, or PEM)');
+    await until(() => keyField.getAttribute('aria-invalid'), (v) => v === 'true');
 
     // A shared secret: generated, shown this once, listed without it.
     await page.getByLabel('Kind').selectOption('secret');
