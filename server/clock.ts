@@ -25,3 +25,8 @@ export function createClock(offsetMs = 0): AdjustableClock {
     offsetMs: () => offset,
   };
 }
+
+/** A time as the API writes it (ISO 8601), or null for none; raw SQL rows may bring it as a string. */
+export function isoOrNull(d: Date | string | null | undefined): string | null {
+  return d ? new Date(d).toISOString() : null;
+}

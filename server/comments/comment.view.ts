@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Comment } from '../../db/schema';
 import type { CommentViewSchema, CommentWithRepliesSchema } from './comment.schema';
+import { isoOrNull } from '../clock';
 
 /**
  * The public shape of a comment, as documented: its type is the schema's, so the two cannot drift
@@ -25,7 +26,7 @@ function shapeOf(c: Comment, byAuthor: boolean): CommentView {
       : { name: c.author_name || 'Anonymous', website: c.author_website, badge: c.badge, ...(c.reader_badge ? { readerBadge: c.reader_badge } : {}) },
     bodyHtml: placeholder ? '' : c.body_html,
     createdAt: c.created_at.toISOString(),
-    editedAt: c.edited_at ? c.edited_at.toISOString() : null,
+    editedAt: isoOrNull(c.edited_at),
     status: c.status !== 'spam' ? c.status : placeholder ? 'rejected' : 'pending',
     featured: c.featured,
     reactionCount: c.reaction_count,

@@ -2,6 +2,7 @@ import type { Tx } from '../db';
 import { type ArchiveContext, commentersIn, type Line, requireIn } from './archive.repo';
 import type { ArchiveRecord } from './archive.schema';
 import { ImportFileError } from './import.errors';
+import { isoOrNull } from '../clock';
 
 /**
  * The newsroom side of a site's archive: its members and their roles, its bans of commenters and
@@ -10,7 +11,6 @@ import { ImportFileError } from './import.errors';
  */
 type Write = (record: ArchiveRecord) => Promise<void>;
 const PAGE = 500;
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** A hash no password matches: a restored member signs in once an admin sets their password. */
 export const NO_PASSWORD = '!restored-without-password';
@@ -41,8 +41,8 @@ export async function exportBansAndLog(trx: Tx, siteId: string, write: Write): P
       reason: b.reason,
       createdBy: { type: b.created_by_type, id: b.created_by_id, name: b.created_by_name },
       createdAt: b.created_at.toISOString(),
-      expiresAt: iso(b.expires_at),
-      liftedAt: iso(b.lifted_at),
+      expiresAt: isoOrNull(b.expires_at),
+      liftedAt: isoOrNull(b.lifted_at),
     });
   }
   let after = 0;

@@ -5,6 +5,7 @@ import type { Db, Tx } from '../db';
 import { errors } from '../errors';
 import { exportBansAndLog, exportMembers } from './archive-staff.repo';
 import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type ArchiveRecord } from './archive.schema';
+import { isoOrNull } from '../clock';
 
 /**
  * Writes a site's whole archive as JSON Lines (see archive.schema.ts), page by page, waiting for
@@ -12,7 +13,6 @@ import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type ArchiveRecord } from './archive.s
  * repeatable-read transaction, so the archive is one consistent moment of the site.
  */
 const PAGE = 500;
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export interface ExportOptions {
   onProgress?: (written: { records: number }) => void;
@@ -58,15 +58,27 @@ export async function exportSite(db: Db, siteId: string, out: NodeJS.WritableStr
 
 type Write = (record: ArchiveRecord) => Promise<void>;
 
-async function exportThreads(trx: Tx, siteId: string, write: Write) {
-  let after = '';
+/** The pages of a keyset query, in order: `read(after)` gives the page after a cursor, `next(last)` the cursor after a row. */
+async function* pages<Row, Cursor>(start: Cursor, read: (after: Cursor) => Promise<Row[]>, next: (last: Row) => Cursor): AsyncGenerator<Row[]> {
+  let after = start;
   for (;;) {
-    const rows = await trx.selectFrom('threads').selectAll().where('site_id', '=', siteId).where('key', '>', after).orderBy('key').limit(PAGE).execute();
+    const rows = await read(after);
+    if (rows.length) yield rows;
+    if (rows.length < PAGE) return;
+    after = next(rows[rows.length - 1]);
+  }
+}
+
+async function exportThreads(trx: Tx, siteId: string, write: Write) {
+  const threads = pages(
+    '',
+    (after) => trx.selectFrom('threads').selectAll().where('site_id', '=', siteId).where('key', '>', after).orderBy('key').limit(PAGE).execute(),
+    (t) => t.key,
+  );
+  for await (const rows of threads) {
     for (const t of rows) {
       await write({ type: 'thread', id: t.id, key: t.key, url: t.url, title: t.title, state: t.state, mode: t.mode, createdAt: t.created_at.toISOString() });
     }
-    if (rows.length < PAGE) return;
-    after = rows[rows.length - 1].key;
   }
 }
 
@@ -77,16 +89,20 @@ async function exportCommenters(trx: Tx, siteId: string, write: Write) {
     union select b.commenter_id from poll_ballots b join polls p on p.id = b.poll_id where p.site_id = ${siteId}
     union select r.commenter_id from reactions r join comments c on c.id = r.comment_id where c.site_id = ${siteId}
     union select f.commenter_id from flags f join comments c on c.id = f.comment_id where c.site_id = ${siteId} and f.commenter_id is not null`.execute(trx);
-  let after = '';
-  for (;;) {
-    const rows = await trx
-      .selectFrom('commenters')
-      .selectAll()
-      .where('id', 'in', sql<string>`(select id from exp_commenters)`)
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(PAGE)
-      .execute();
+  const commenters = pages(
+    '',
+    (after) =>
+      trx
+        .selectFrom('commenters')
+        .selectAll()
+        .where('id', 'in', sql<string>`(select id from exp_commenters)`)
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(PAGE)
+        .execute(),
+    (c) => c.id,
+  );
+  for await (const rows of commenters) {
     for (const c of rows) {
       await write({
         type: 'commenter',
@@ -97,24 +113,25 @@ async function exportCommenters(trx: Tx, siteId: string, write: Write) {
         tokenHash: c.token_hash,
         showVote: c.show_vote,
         createdAt: c.created_at.toISOString(),
-        erasedAt: iso(c.erased_at),
+        erasedAt: isoOrNull(c.erased_at),
       });
     }
-    if (rows.length < PAGE) return;
-    after = rows[rows.length - 1].id;
   }
 }
 
 async function exportComments(trx: Tx, siteId: string, write: Write) {
-  let after: Comment | undefined;
-  for (;;) {
-    // Keyset over the (site_id, status, created_at, id) index.
-    let q = trx.selectFrom('comments').selectAll().where('site_id', '=', siteId);
-    if (after) q = q.where(sql<boolean>`(status, created_at, id) > (${after.status}, ${after.created_at.toISOString()}::timestamptz, ${after.id})`);
-    const rows = await q.orderBy('status').orderBy('created_at').orderBy('id').limit(PAGE).execute();
-    const edits = rows.length
-      ? await trx.selectFrom('comment_edits').selectAll().where('comment_id', 'in', rows.map((r) => r.id)).orderBy('id').execute()
-      : [];
+  const comments = pages<Comment, Comment | undefined>(
+    undefined,
+    (after) => {
+      // Keyset over the (site_id, status, created_at, id) index.
+      let q = trx.selectFrom('comments').selectAll().where('site_id', '=', siteId);
+      if (after) q = q.where(sql<boolean>`(status, created_at, id) > (${after.status}, ${after.created_at.toISOString()}::timestamptz, ${after.id})`);
+      return q.orderBy('status').orderBy('created_at').orderBy('id').limit(PAGE).execute();
+    },
+    (c) => c,
+  );
+  for await (const rows of comments) {
+    const edits = await trx.selectFrom('comment_edits').selectAll().where('comment_id', 'in', rows.map((r) => r.id)).orderBy('id').execute();
     for (const c of rows) {
       await write({
         type: 'comment',
@@ -134,46 +151,50 @@ async function exportComments(trx: Tx, siteId: string, write: Write) {
         previousStatus: c.previous_status,
         featured: c.featured,
         createdAt: c.created_at.toISOString(),
-        editedAt: iso(c.edited_at),
-        deletedAt: iso(c.deleted_at),
+        editedAt: isoOrNull(c.edited_at),
+        deletedAt: isoOrNull(c.deleted_at),
         edits: edits.filter((e) => e.comment_id === c.id).map((e) => ({ bodySrc: e.body_src, editedAt: e.edited_at.toISOString() })),
       });
     }
-    if (rows.length < PAGE) return;
-    after = rows[rows.length - 1];
   }
 }
 
 async function exportReactionsAndFlags(trx: Tx, siteId: string, write: Write) {
-  let after = { comment: '', commenter: '' };
-  for (;;) {
-    const rows = await sql<{ comment_id: string; commenter_id: string; created_at: Date }>`
-      select r.* from reactions r join comments c on c.id = r.comment_id
-      where c.site_id = ${siteId} and (r.comment_id, r.commenter_id) > (${after.comment}, ${after.commenter})
-      order by r.comment_id, r.commenter_id limit ${PAGE}`.execute(trx);
-    for (const r of rows.rows) {
+  type Reaction = { comment_id: string; commenter_id: string; created_at: Date };
+  const reactions = pages(
+    { comment_id: '', commenter_id: '' },
+    async (after) =>
+      (
+        await sql<Reaction>`
+          select r.* from reactions r join comments c on c.id = r.comment_id
+          where c.site_id = ${siteId} and (r.comment_id, r.commenter_id) > (${after.comment_id}, ${after.commenter_id})
+          order by r.comment_id, r.commenter_id limit ${PAGE}`.execute(trx)
+      ).rows,
+    (r) => r,
+  );
+  for await (const rows of reactions) {
+    for (const r of rows) {
       await write({ type: 'reaction', commentId: r.comment_id, commenterId: r.commenter_id, createdAt: new Date(r.created_at).toISOString() });
     }
-    if (rows.rows.length < PAGE) break;
-    const last = rows.rows[rows.rows.length - 1];
-    after = { comment: last.comment_id, commenter: last.commenter_id };
   }
-  let afterId = 0;
-  for (;;) {
-    const rows = await trx
-      .selectFrom('flags')
-      .innerJoin('comments', 'comments.id', 'flags.comment_id')
-      .selectAll('flags')
-      .where('comments.site_id', '=', siteId)
-      .where('flags.id', '>', afterId)
-      .orderBy('flags.id')
-      .limit(PAGE)
-      .execute();
+  const flags = pages(
+    0,
+    (after) =>
+      trx
+        .selectFrom('flags')
+        .innerJoin('comments', 'comments.id', 'flags.comment_id')
+        .selectAll('flags')
+        .where('comments.site_id', '=', siteId)
+        .where('flags.id', '>', after)
+        .orderBy('flags.id')
+        .limit(PAGE)
+        .execute(),
+    (f) => f.id,
+  );
+  for await (const rows of flags) {
     for (const f of rows) {
       await write({ type: 'flag', commentId: f.comment_id, commenterId: f.commenter_id, reason: f.reason, note: f.note, createdAt: f.created_at.toISOString() });
     }
-    if (rows.length < PAGE) return;
-    afterId = rows[rows.length - 1].id;
   }
 }
 
@@ -196,8 +217,8 @@ async function exportPolls(trx: Tx, siteId: string, write: Write) {
       maxChoices: p.max_choices,
       visibility: p.visibility,
       networkCap: p.network_cap,
-      closesAt: iso(p.closes_at),
-      closedAt: iso(p.closed_at),
+      closesAt: isoOrNull(p.closes_at),
+      closedAt: isoOrNull(p.closed_at),
       createdBy: p.created_by,
       createdAt: p.created_at.toISOString(),
       options: options.map((o) => ({ id: o.id, label: o.label, position: o.position })),
@@ -205,16 +226,23 @@ async function exportPolls(trx: Tx, siteId: string, write: Write) {
     });
   }
   for (const p of polls) {
-    let after = '';
-    for (;;) {
-      const ballots = await sql<{ commenter_id: string; created_at: Date; updated_at: Date; option_ids: string[] }>`
-        select b.commenter_id, b.created_at, b.updated_at,
-          coalesce(array_agg(c.option_id order by c.option_id) filter (where c.option_id is not null), '{}') as option_ids
-        from poll_ballots b left join poll_choices c on c.poll_id = b.poll_id and c.commenter_id = b.commenter_id
-        where b.poll_id = ${p.id} and b.commenter_id > ${after}
-        group by b.commenter_id, b.created_at, b.updated_at
-        order by b.commenter_id limit ${PAGE}`.execute(trx);
-      for (const b of ballots.rows) {
+    type Ballot = { commenter_id: string; created_at: Date; updated_at: Date; option_ids: string[] };
+    const ballots = pages(
+      '',
+      async (after) =>
+        (
+          await sql<Ballot>`
+            select b.commenter_id, b.created_at, b.updated_at,
+              coalesce(array_agg(c.option_id order by c.option_id) filter (where c.option_id is not null), '{}') as option_ids
+            from poll_ballots b left join poll_choices c on c.poll_id = b.poll_id and c.commenter_id = b.commenter_id
+            where b.poll_id = ${p.id} and b.commenter_id > ${after}
+            group by b.commenter_id, b.created_at, b.updated_at
+            order by b.commenter_id limit ${PAGE}`.execute(trx)
+        ).rows,
+      (b) => b.commenter_id,
+    );
+    for await (const rows of ballots) {
+      for (const b of rows) {
         // A ballot without a choice cannot be cast through the API; such a row has nothing to restore.
         if (b.option_ids.length === 0) continue;
         await write({
@@ -226,8 +254,6 @@ async function exportPolls(trx: Tx, siteId: string, write: Write) {
           updatedAt: new Date(b.updated_at).toISOString(),
         });
       }
-      if (ballots.rows.length < PAGE) break;
-      after = ballots.rows[ballots.rows.length - 1].commenter_id;
     }
   }
 }

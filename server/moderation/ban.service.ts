@@ -13,6 +13,7 @@ import { decideIn } from './decision.service';
 import { decodeKeyset, encodeKeyset } from '../keyset';
 import type { CreateBanInput } from './moderation.schema';
 import { recordSiteEvent } from '../sites/site.events';
+import { isoOrNull } from '../clock';
 
 interface BanDeps {
   db: Db;
@@ -111,7 +112,7 @@ export async function createBan(deps: BanDeps, actor: StaffActor, input: CreateB
       siteId: ban.site_id,
       banId: ban.id,
       commenterId: ban.commenter_id,
-      expiresAt: ban.expires_at ? ban.expires_at.toISOString() : null,
+      expiresAt: isoOrNull(ban.expires_at),
     });
     const rejected: string[] = [];
     if (input.rejectPending) {

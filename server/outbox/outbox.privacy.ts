@@ -1,5 +1,6 @@
 import type { PrivacyExtension } from '../privacy/privacy.extension';
 import * as repo from './outbox.repo';
+import { isoOrNull } from '../clock';
 
 /** Delivered and given-up rows are kept this long (to answer "was it sent?"), then removed. */
 export const FINISHED_OUTBOX_DAYS = 7;
@@ -20,7 +21,7 @@ export const outboxPrivacy: PrivacyExtension = {
         site: r.site_id,
         createdAt: r.created_at.toISOString(),
         status: r.done_at ? 'sent' : r.failed_at ? 'failed' : 'waiting',
-        sentAt: r.done_at ? r.done_at.toISOString() : null,
+        sentAt: isoOrNull(r.done_at),
       })),
     };
   },

@@ -1,4 +1,5 @@
 import type { Poll, PollOption } from '../../db/schema';
+import { isoOrNull } from '../clock';
 
 export interface PollView {
   id: string;
@@ -51,8 +52,8 @@ export function pollView(
     maxChoices: poll.max_choices,
     visibility: poll.visibility,
     state: ended ? 'closed' : 'open',
-    closesAt: poll.closes_at ? poll.closes_at.toISOString() : null,
-    closedAt: ended ? ended.toISOString() : null,
+    closesAt: isoOrNull(poll.closes_at),
+    closedAt: isoOrNull(ended),
     createdAt: poll.created_at.toISOString(),
     options: options.map((o) => ({ id: o.id, label: o.label, ...(show ? { votes: tally!.counts.get(o.id) ?? 0 } : {}) })),
     results: show

@@ -83,6 +83,23 @@ export async function unlinkFlags(trx: Tx, commenterId: string, siteId?: string)
   return Number(result.numUpdatedRows);
 }
 
+/**
+ * What a comment keeps of its author and words once they must go (erasure, retention): nothing. Its
+ * place in the thread (id, parent, time, counters) stays, so replies keep theirs.
+ */
+export const WITHOUT_AUTHOR = {
+  commenter_id: null,
+  author_name: null,
+  author_website: null,
+  reader_badge: null,
+  badge: null,
+  body_src: '',
+  body_html: '',
+  text_hash: null,
+  ip_hash: null,
+  user_agent: null,
+} as const;
+
 /** The comment keeps its place (id, thread, parent, time, counters) and loses everything about its author. */
 export async function tombstone(trx: Tx, commentId: string): Promise<Comment> {
   return trx
@@ -91,17 +108,8 @@ export async function tombstone(trx: Tx, commentId: string): Promise<Comment> {
       status: 'deleted',
       previous_status: null,
       featured: false,
-      commenter_id: null,
+      ...WITHOUT_AUTHOR,
       member_id: null,
-      author_name: null,
-      author_website: null,
-      reader_badge: null,
-      badge: null,
-      body_src: '',
-      body_html: '',
-      text_hash: null,
-      ip_hash: null,
-      user_agent: null,
       deleted_at: sql`coalesce(deleted_at, now())`,
     })
     .where('id', '=', commentId)

@@ -5,8 +5,8 @@ import * as repo from './export.repo';
 import { privacyExtensions } from './extensions';
 import type { PrivacySubject } from './privacy.extension';
 import { DAY_MS, dayOfHash } from './network';
+import { isoOrNull } from '../clock';
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 const addDays = (d: Date, days: number) => new Date(new Date(d).getTime() + days * DAY_MS).toISOString();
 
 export const EXPORT_FORMAT = 'parley-export/1';
@@ -38,7 +38,7 @@ export async function exportCommenter(db: Executor, commenterId: string, scope: 
   const editsByComment = new Map<string, Array<{ bodySource: string; replacedAt: string | null }>>();
   for (const e of edits) {
     const list = editsByComment.get(e.comment_id) ?? [];
-    list.push({ bodySource: e.body_src, replacedAt: iso(e.edited_at) });
+    list.push({ bodySource: e.body_src, replacedAt: isoOrNull(e.edited_at) });
     editsByComment.set(e.comment_id, list);
   }
 
@@ -62,7 +62,7 @@ export async function exportCommenter(db: Executor, commenterId: string, scope: 
       name: commenter.name,
       email: commenter.email,
       website: commenter.website,
-      createdAt: iso(commenter.created_at),
+      createdAt: isoOrNull(commenter.created_at),
       hasToken: commenter.token_hash !== null,
       showVote: commenter.show_vote,
     },
@@ -82,21 +82,21 @@ export async function exportCommenter(db: Executor, commenterId: string, scope: 
       reactionCount: c.reaction_count,
       replyCount: c.reply_count,
       flagCount: c.flag_count,
-      createdAt: iso(c.created_at),
-      editedAt: iso(c.edited_at),
-      deletedAt: iso(c.deleted_at),
+      createdAt: isoOrNull(c.created_at),
+      editedAt: isoOrNull(c.edited_at),
+      deletedAt: isoOrNull(c.deleted_at),
       edits: editsByComment.get(c.id) ?? [],
       network: c.ip_hash ? { hash: c.ip_hash, keptUntil: addDays(c.created_at, retentionOf(c.site_id)) } : null,
       userAgent: c.user_agent ? { value: c.user_agent, keptUntil: addDays(c.created_at, retentionOf(c.site_id)) } : null,
     })),
-    reactions: reactions.map((r) => ({ commentId: r.comment_id, threadId: r.thread_id, siteId: r.site_id, createdAt: iso(r.created_at) })),
+    reactions: reactions.map((r) => ({ commentId: r.comment_id, threadId: r.thread_id, siteId: r.site_id, createdAt: isoOrNull(r.created_at) })),
     flags: flags.map((f) => ({
       commentId: f.comment_id,
       threadId: f.thread_id,
       siteId: f.site_id,
       reason: f.reason,
       note: f.note,
-      createdAt: iso(f.created_at),
+      createdAt: isoOrNull(f.created_at),
     })),
     votes: [],
     moderationDecisions: [],
@@ -105,8 +105,8 @@ export async function exportCommenter(db: Executor, commenterId: string, scope: 
       siteId: r.site_id,
       kind: r.kind,
       channel: r.channel,
-      createdAt: iso(r.created_at),
-      expiresAt: iso(r.expires_at),
+      createdAt: isoOrNull(r.created_at),
+      expiresAt: isoOrNull(r.expires_at),
     })),
     network: {
       explanation:

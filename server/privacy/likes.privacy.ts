@@ -1,7 +1,6 @@
-import { sql } from 'kysely';
 import { withSettings } from '../sites/site.service';
 import type { PrivacyExtension } from './privacy.extension';
-import { DAY_MS } from './network';
+import { DAY_MS, forgetNetworksBefore } from './network';
 
 /**
  * The network hash a like keeps for the per-network cap on likes without a token. Export shows it
@@ -34,10 +33,6 @@ export const likesPrivacy: PrivacyExtension = {
 
   async retention(db, { now, site }) {
     const before = new Date(now.getTime() - site.retentionDays * DAY_MS);
-    const result = await sql`
-      update reactions r set ip_hash = null
-      from comments c
-      where c.id = r.comment_id and c.site_id = ${site.id} and r.ip_hash is not null and r.created_at < ${before}`.execute(db);
-    return { likeNetworkHashes: Number(result.numAffectedRows ?? 0) };
+    return { likeNetworkHashes: await forgetNetworksBefore(db, { table: 'reactions', parent: 'comments', via: 'comment_id' }, site.id, before) };
   },
 };

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
-import type { Db } from '../db';
+import { sql } from 'kysely';
+import type { Db, Executor } from '../db';
 
 /**
  * Network addresses are never stored: only an HMAC under a secret that changes every UTC day. The
@@ -160,3 +161,20 @@ export function createNetworkHasher(db: Db, options: { pepper?: string } = {}) {
   };
 }
 export type NetworkHasher = ReturnType<typeof createNetworkHasher>;
+
+/**
+ * Blanks the network hashes a site's rows of `table` keep past the retention period: `table` holds
+ * `ip_hash` and `created_at`, and reaches its site through `parent` (`table.<via> = parent.id`).
+ */
+export async function forgetNetworksBefore(
+  db: Executor,
+  rows: { table: 'reactions' | 'poll_ballots'; parent: 'comments' | 'polls'; via: 'comment_id' | 'poll_id' },
+  siteId: string,
+  before: Date,
+): Promise<number> {
+  const result = await sql`
+    update ${sql.table(rows.table)} r set ip_hash = null
+    from ${sql.table(rows.parent)} p
+    where p.id = r.${sql.ref(rows.via)} and p.site_id = ${siteId} and r.ip_hash is not null and r.created_at < ${before}`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}

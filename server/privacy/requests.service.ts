@@ -16,6 +16,7 @@ import type { Outbox } from '../outbox/outbox';
 import type { CreateRequestInput } from './privacy.schema';
 import * as repo from './requests.repo';
 import { linkMail } from './requests.texts';
+import { isoOrNull } from '../clock';
 
 export interface RequestDeps {
   db: Db;
@@ -150,8 +151,8 @@ export function requestView(r: PrivacyRequest, identities?: number) {
     status: r.status,
     email: r.email,
     createdAt: r.created_at.toISOString(),
-    expiresAt: r.expires_at ? r.expires_at.toISOString() : null,
-    completedAt: r.completed_at ? r.completed_at.toISOString() : null,
+    expiresAt: isoOrNull(r.expires_at),
+    completedAt: isoOrNull(r.completed_at),
     completedBy: r.completed_by,
     outcome: r.outcome,
     ...(identities !== undefined ? { identities } : {}),

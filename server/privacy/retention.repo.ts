@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db';
+import { WITHOUT_AUTHOR } from './erase.repo';
 
 /**
  * The SQL of the retention job. Purges work in batches, each its own short statement, so a large
@@ -57,18 +58,7 @@ export async function blankComments(db: Executor, ids: string[]): Promise<number
   await db.deleteFrom('comment_edits').where('comment_id', 'in', ids).execute();
   const result = await db
     .updateTable('comments')
-    .set({
-      commenter_id: null,
-      author_name: null,
-      author_website: null,
-      reader_badge: null,
-      badge: null,
-      body_src: '',
-      body_html: '',
-      text_hash: null,
-      ip_hash: null,
-      user_agent: null,
-    })
+    .set(WITHOUT_AUTHOR)
     .where('id', 'in', ids)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);

@@ -1,8 +1,7 @@
-import { sql } from 'kysely';
 import type { Executor } from '../db';
 import { withSettings } from '../sites/site.service';
 import type { PrivacyExtension } from './privacy.extension';
-import { DAY_MS } from './network';
+import { DAY_MS, forgetNetworksBefore } from './network';
 
 /**
  * Poll votes. A ballot (one per reader per poll) holds the chosen options and the network hash the
@@ -73,10 +72,6 @@ export const votesPrivacy: PrivacyExtension = {
 
   async retention(db, { now, site }) {
     const before = new Date(now.getTime() - site.retentionDays * DAY_MS);
-    const result = await sql`
-      update poll_ballots b set ip_hash = null
-      from polls p
-      where p.id = b.poll_id and p.site_id = ${site.id} and b.ip_hash is not null and b.created_at < ${before}`.execute(db);
-    return { voteNetworkHashes: Number(result.numAffectedRows ?? 0) };
+    return { voteNetworkHashes: await forgetNetworksBefore(db, { table: 'poll_ballots', parent: 'polls', via: 'poll_id' }, site.id, before) };
   },
 };

@@ -9,6 +9,7 @@ import { writeLog } from '../audit/audit.repo';
 import { refusedAddress } from '../address';
 import * as repo from './sso-key.repo';
 import type { CreateSsoKeyInput } from './sso.schema';
+import { isoOrNull } from '../clock';
 
 interface KeyDeps {
   db: Db;
@@ -24,8 +25,8 @@ export function ssoKeyView(k: SsoKey) {
     alg: k.alg,
     jwksUrl: k.jwks_url,
     createdAt: k.created_at.toISOString(),
-    lastUsedAt: k.last_used_at ? k.last_used_at.toISOString() : null,
-    retiredAt: k.retired_at ? k.retired_at.toISOString() : null,
+    lastUsedAt: isoOrNull(k.last_used_at),
+    retiredAt: isoOrNull(k.retired_at),
   };
 }
 
