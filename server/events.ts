@@ -15,7 +15,18 @@ import type { Database } from '../db/schema';
 
 export interface DomainEvents {
   /** `queueVersion` (set when recorded): the site's queue counter after this change, when it moved a queue. */
-  'comment.status': { siteId: string; threadId: string; commentId: string; from: string | null; to: string; queueVersion?: number };
+  /** A comment's status changed (from null: it was just written). Its place in the thread travels with it: the row may not be written yet when in-transaction writers run (a post's batch writes last). */
+  'comment.status': {
+    siteId: string;
+    threadId: string;
+    commentId: string;
+    parentId: string | null;
+    replyToId: string | null;
+    commenterId: string | null;
+    from: string | null;
+    to: string;
+    queueVersion?: number;
+  };
   'commenter.revoked': { commenterId: string };
   /**
    * Staff access ended or shrank: sessions ended (logout, password change or reset), a key revoked,

@@ -141,5 +141,14 @@ export async function recordChange(uow: UnitOfWork, before: Comment | null, afte
 export async function announceStatus(uow: UnitOfWork, before: Comment | null, after: Comment): Promise<void> {
   const from: CommentStatus | null = before?.status ?? null;
   if (from === after.status) return;
-  await recordSiteEvent(uow, 'comment.status', { siteId: after.site_id, threadId: after.thread_id, commentId: after.id, from, to: after.status });
+  await recordSiteEvent(uow, 'comment.status', {
+    siteId: after.site_id,
+    threadId: after.thread_id,
+    commentId: after.id,
+    parentId: after.parent_id,
+    replyToId: after.reply_to_id,
+    commenterId: after.commenter_id,
+    from,
+    to: after.status,
+  });
 }

@@ -75,12 +75,8 @@ export function registerMail(deps: MailDeps & { log: Logger }): void {
   // too when it was held and they subscribed.
   outbox.within('comment.status', async (e, trx) => {
     if (e.to !== 'approved' || (e.from !== null && e.from !== 'pending')) return [];
-    const comment = await trx
-      .selectFrom('comments')
-      .select(['id', 'thread_id', 'parent_id', 'reply_to_id', 'commenter_id'])
-      .where('id', '=', e.commentId)
-      .executeTakeFirst();
-    if (!comment) return [];
+    // From the event, not the row: a new comment's row is written after this runs (its batch's last statement).
+    const comment = { id: e.commentId, thread_id: e.threadId, parent_id: e.parentId, reply_to_id: e.replyToId, commenter_id: e.commenterId };
     const tell = await repo.addressesToTell(trx, comment);
     const messages = [];
     if (tell.length) {

@@ -71,7 +71,8 @@ export async function subscribe(
       thread_id: input.threadId,
       comment_id: input.commentId,
       scope,
-      notified_until: input.now,
+      // The database's time, as comments' own times are: the replies mail lists comments after it.
+      notified_until: sql<Date>`now()`,
       created_at: input.now,
     })
     .onConflict((oc) => oc.expression(sql`commenter_id, thread_id, coalesce(comment_id, '')`).doNothing())
