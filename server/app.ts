@@ -21,6 +21,7 @@ import { createOriginCache } from './sites/site.service';
 import { createOutbox } from './outbox/outbox';
 import { registerMail } from './mail/mail.delivery';
 import { registerModeratorMail } from './mail/moderator.delivery';
+import { registerWebhookAlertMail } from './mail/webhook-alert';
 import { setupWebhooks } from './webhooks/webhook.setup';
 
 export interface ParleyApp {
@@ -74,6 +75,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   };
   registerMail({ ...deps, publicUrl: config.publicUrl });
   registerModeratorMail({ ...deps, publicUrl: config.publicUrl });
+  registerWebhookAlertMail({ ...deps, publicUrl: config.publicUrl });
   setupWebhooks(deps);
   // On PostgreSQL a batch's last statement and its commit go in one round trip.
   deps.writer = createPostWriter(deps, { oneTripCommit: database.kind === 'postgres' });

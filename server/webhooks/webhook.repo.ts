@@ -55,6 +55,23 @@ export function enabledEndpoints(trx: Executor, siteId: string): Promise<Array<P
   return trx.selectFrom('webhook_endpoints').select(['id', 'kind', 'events']).where('site_id', '=', siteId).where('enabled', '=', true).execute();
 }
 
+/**
+ * Keeps `sites.webhook_endpoints` (the site's enabled endpoints, read with the site by the changes
+ * that record events) right, in the transaction that created, deleted, enabled or disabled one. The
+ * site's row is locked first, so two such changes at once count each other's endpoint.
+ */
+export async function recountEndpoints(trx: Tx, siteId: string): Promise<void> {
+  await trx.selectFrom('sites').select('id').where('id', '=', siteId).forUpdate().execute();
+  await trx
+    .updateTable('sites')
+    .set({
+      webhook_endpoints: (eb) =>
+        eb.selectFrom('webhook_endpoints').select((e) => e.fn.countAll<number>().as('n')).where('site_id', '=', siteId).where('enabled', '=', true),
+    })
+    .where('id', '=', siteId)
+    .execute();
+}
+
 /** What an update may change: every column but the endpoint's identity, events as a plain list. */
 export type EndpointChanges = Partial<Omit<WebhookEndpoint, 'id' | 'site_id' | 'kind' | 'created_at' | 'events'> & { events: string[] }>;
 

@@ -73,6 +73,9 @@ describe('the delivery log, send again, and switching off', () => {
     expect(view.body.webhook).toMatchObject({ enabled: false, switchedOffReason: 'failing for 3 days' });
     const log = await admin.call('get', `/moderation/log?site=${site.id}`);
     expect(JSON.stringify(log.body)).toContain('webhook.switched_off');
+    // No mail is configured here: the dashboard is where the admins find it, and no mail is queued.
+    const mails = await parley.database.db.selectFrom('outbox').select('id').where('kind', 'like', 'mail%').execute();
+    expect(mails).toEqual([]);
 
     receiver.setAnswer(() => 204);
     expect((await admin.call('patch', path, { enabled: true })).status).toBe(200);
