@@ -16,6 +16,7 @@ import type { Database } from '../db/schema';
 export interface DomainEvents {
   /** `queueVersion` (set when recorded): the site's queue counter after this change, when it moved a queue. */
   /** A comment's status changed (from null: it was just written). Its place in the thread travels with it: the row may not be written yet when in-transaction writers run (a post's batch writes last). */
+  /** `siteEndpoints`: the site's enabled webhook endpoints, when the change read them with the site (a post). */
   'comment.status': {
     siteId: string;
     threadId: string;
@@ -26,6 +27,7 @@ export interface DomainEvents {
     from: string | null;
     to: string;
     queueVersion?: number;
+    siteEndpoints?: number;
   };
   'commenter.revoked': { commenterId: string };
   /**
