@@ -22,6 +22,7 @@ import { createOutbox } from './outbox/outbox';
 import { registerMail } from './mail/mail.delivery';
 import { registerModeratorMail } from './mail/moderator.delivery';
 import { registerWebhookAlertMail } from './mail/webhook-alert';
+import { registerPollSchedule } from './polls/poll.schedule';
 import { setupWebhooks } from './webhooks/webhook.setup';
 
 export interface ParleyApp {
@@ -77,6 +78,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   registerModeratorMail({ ...deps, publicUrl: config.publicUrl });
   registerWebhookAlertMail({ ...deps, publicUrl: config.publicUrl });
   setupWebhooks(deps);
+  registerPollSchedule(deps);
   // On PostgreSQL a batch's last statement and its commit go in one round trip.
   deps.writer = createPostWriter(deps, { oneTripCommit: database.kind === 'postgres' });
 

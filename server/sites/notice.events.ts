@@ -11,7 +11,7 @@ declare module '../events' {
   interface DomainEvents {
     /** A thread was created, closed or reopened. */
     'thread.lifecycle': { siteId: string; threadId: string; type: 'thread.created' | 'thread.closed' | 'thread.reopened' };
-    /** A poll was closed by its manager. */
+    /** A poll was closed by its manager, or reached its closing time. */
     'poll.closed': { siteId: string; threadId: string; pollId: string };
     /** Its author edited a comment's words. */
     'comment.edited': { siteId: string; threadId: string; commentId: string; commenterId: string | null };
