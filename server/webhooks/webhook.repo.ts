@@ -154,6 +154,22 @@ export function outboxRowOf(db: Executor, uid: string) {
   return db.selectFrom('outbox').selectAll().where('uid', '=', uid).where('kind', '=', 'webhook').executeTakeFirst();
 }
 
+/** An event's outbox row, locked for a decision on it (skipping it). */
+export function lockQueued(trx: Tx, uid: string) {
+  return trx.selectFrom('outbox').selectAll().where('uid', '=', uid).where('kind', '=', 'webhook').forUpdate().executeTakeFirst();
+}
+
+/** Whether an earlier row of the lane is still to deliver (the row is not the lane's head). */
+export async function earlierQueued(trx: Tx, lane: string, id: number): Promise<boolean> {
+  const row = await trx.selectFrom('outbox').select('id').where('lane', '=', lane).where('id', '<', id).where('done_at', 'is', null).where('failed_at', 'is', null).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Given up on: the row leaves its lane's queue (kept, as failed, until retention). */
+export async function giveUp(trx: Tx, id: number, now: Date): Promise<void> {
+  await trx.updateTable('outbox').set({ failed_at: now, locked_until: null, last_error: 'skipped' }).where('id', '=', id).execute();
+}
+
 export async function pruneDeliveries(db: Executor, siteId: string, before: Date): Promise<number> {
   const r = await db.deleteFrom('webhook_deliveries').where('site_id', '=', siteId).where('created_at', '<', before).executeTakeFirst();
   return Number(r.numDeletedRows);
