@@ -39,15 +39,21 @@ export async function listDeliveries(deps: WebhookDeps, actor: StaffActor, siteI
   return { items: page.map(deliveryView), nextCursor: rows.length > q.limit ? cursorOf(page[page.length - 1]!) : null };
 }
 
+/** An endpoint's delivery log entry, for the actions on it. */
+async function deliveryOf(deps: WebhookDeps, actor: StaffActor, siteId: string, id: string, deliveryId: string) {
+  const endpoint = await getEndpoint(deps, actor, siteId, id);
+  const d = await repo.findDelivery(deps.db, id, deliveryId);
+  if (!d) throw errors.notFound('The delivery');
+  return { endpoint, d };
+}
+
 /**
  * "Send again". An event still queued (the head of its lane, waiting out a delay) is tried now; one
  * already delivered or dropped is sent once more under its own webhook-id, outside the lanes, with
  * the current public view (the log never kept the payload).
  */
 export async function retryDelivery(deps: WebhookDeps, actor: StaffActor, siteId: string, id: string, deliveryId: string) {
-  const endpoint = await getEndpoint(deps, actor, siteId, id);
-  const d = await repo.findDelivery(deps.db, id, deliveryId);
-  if (!d) throw errors.notFound('The delivery');
+  const { endpoint, d } = await deliveryOf(deps, actor, siteId, id, deliveryId);
   const now = deps.clock.now();
   return inTransaction(deps, async (uow) => {
     const queued = await repo.outboxRowOf(uow.trx, d.event_id);
@@ -77,9 +83,7 @@ export async function retryDelivery(deps: WebhookDeps, actor: StaffActor, siteId
  * log; the event may still be sent again later, on its own.
  */
 export async function skipHead(deps: WebhookDeps, actor: StaffActor, siteId: string, id: string, deliveryId: string) {
-  const endpoint = await getEndpoint(deps, actor, siteId, id);
-  const d = await repo.findDelivery(deps.db, id, deliveryId);
-  if (!d) throw errors.notFound('The delivery');
+  const { endpoint, d } = await deliveryOf(deps, actor, siteId, id, deliveryId);
   const now = deps.clock.now();
   return inTransaction(deps, async (uow) => {
     const row = await repo.lockQueued(uow.trx, d.event_id);

@@ -1,23 +1,10 @@
 import { buildSite, SITE_ORIGIN } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { apiKey, member } from '../helpers/staff';
-import { type Receiver, startReceiver } from './receiver';
+import { useReceiver } from './receiver';
 
-let parley: TestParley;
-let receiver: Receiver;
-beforeAll(async () => {
-  parley = await startTestParley({ PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'true' });
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await parley.close();
-  await receiver.close();
-});
-beforeEach(async () => {
-  await parley.reset();
-  receiver.received.length = 0;
-  receiver.setAnswer(() => 204);
-});
+const parley = useParley({ PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'true' });
+const receiver = useReceiver();
 const drain = () => parley.app.deps.outbox.drain();
 const resolve = (siteId: string, key: string) =>
   parley.http().post('/api/v1/threads/resolve').set('Origin', SITE_ORIGIN).send({ site: siteId, key, url: `${SITE_ORIGIN}/a/${key}` });

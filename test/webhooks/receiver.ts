@@ -43,3 +43,25 @@ export async function startReceiver(answer: (body: string) => number | Promise<n
 }
 
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+/**
+ * A receiver for one test file, as `useParley` does for Parley: started before its tests, closed
+ * after them, and emptied (answering 204 again) before each.
+ */
+export function useReceiver(): Receiver {
+  let started: Receiver | undefined;
+  beforeAll(async () => {
+    started = await startReceiver();
+  });
+  afterAll(() => started?.close());
+  beforeEach(() => {
+    started!.received.length = 0;
+    started!.setAnswer(() => 204);
+  });
+  return new Proxy({} as Receiver, {
+    get(_, key) {
+      if (!started) throw new Error(`The receiver is not started yet (read .${String(key)} inside a test or hook)`);
+      return Reflect.get(started, key);
+    },
+  });
+}

@@ -1,8 +1,8 @@
 import { buildSite, SITE_ORIGIN } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { member } from '../helpers/staff';
 import * as webhookRepo from '../../server/webhooks/webhook.repo';
-import { type Receiver, startReceiver } from './receiver';
+import { useReceiver } from './receiver';
 
 /**
  * A post on a site without webhook endpoints asks nothing of the endpoints table and writes no
@@ -10,18 +10,9 @@ import { type Receiver, startReceiver } from './receiver';
  * follows every create, disable, enable, delete and switch-off, so a site with endpoints still gets
  * every event.
  */
-let parley: TestParley;
-let receiver: Receiver;
+const parley = useParley({ PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'true' });
+const receiver = useReceiver();
 const db = () => parley.database.db;
-
-beforeAll(async () => {
-  parley = await startTestParley({ PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'true' });
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await parley.close();
-  await receiver.close();
-});
 
 async function thread(siteId: string, key: string) {
   const res = await parley.http().post('/api/v1/threads/resolve').set('Origin', SITE_ORIGIN).send({ site: siteId, key, url: `${SITE_ORIGIN}/a/${key}` });

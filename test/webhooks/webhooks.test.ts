@@ -1,27 +1,13 @@
 import { Webhook } from 'standardwebhooks';
 import { buildSite, SITE_ORIGIN } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { member } from '../helpers/staff';
 import { EVENT_TYPES } from '../../server/webhooks/webhook.render';
-import { type Receiver, startReceiver } from './receiver';
+import { useReceiver } from './receiver';
 
-let parley: TestParley;
-let receiver: Receiver;
+const parley = useParley({ PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'true' });
+const receiver = useReceiver();
 const db = () => parley.database.db;
-
-beforeAll(async () => {
-  parley = await startTestParley({ PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'true' });
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await parley.close();
-  await receiver.close();
-});
-beforeEach(async () => {
-  await parley.reset();
-  receiver.received.length = 0;
-  receiver.setAnswer(() => 204);
-});
 
 const drain = () => parley.app.deps.outbox.drain();
 
