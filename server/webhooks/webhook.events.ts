@@ -84,6 +84,20 @@ async function writeRows(outbox: Outbox, now: () => Date, trx: Tx, context: Writ
   }
 }
 
+/**
+ * A new comment, the commonest event, costs its post no round trip while the thread is locked: one
+ * statement left for the end of the transaction finds the endpoints and queues the rows (a post's
+ * batch sends it with its commit). The comment's view is rendered when the event is sent.
+ */
+function queueNewComment(deps: { outbox: Outbox; clock: { now(): Date } }, context: WriterContext, e: DomainEvents['comment.status'], subject: Subject): void {
+  const now = deps.clock.now();
+  const payload: Omit<WebhookPayload, 'endpointId'> = { subject, at: now.toISOString(), data: null };
+  context.last(
+    repo.queueNewCommentEvent({ siteId: e.siteId, threadId: e.threadId, type: subject.type, slack: slackWants(subject, null), commenterId: e.commenterId, payload, now }),
+  );
+  context.afterCommit(() => deps.outbox.wake());
+}
+
 /** Registers the writers; returns a function that removes them. */
 export function registerWebhookWriters(deps: { bus: EventBus; outbox: Outbox; clock: { now(): Date } }): () => void {
   const offs = (Object.keys(mappers) as DomainEventName[]).map((name) =>
@@ -91,6 +105,10 @@ export function registerWebhookWriters(deps: { bus: EventBus; outbox: Outbox; cl
       // A site without endpoints, as the change read it with the site (a post): nothing to ask or write.
       if ((payload as { siteEndpoints?: number }).siteEndpoints === 0) return;
       const subjects = (mappers[name] as Mapper<typeof name>)(payload as never);
+      if (name === 'comment.status' && (payload as DomainEvents['comment.status']).from === null) {
+        queueNewComment(deps, context, payload as DomainEvents['comment.status'], subjects[0]!);
+        return;
+      }
       await writeRows(deps.outbox, () => deps.clock.now(), trx, context, subjects);
     }),
   );

@@ -56,6 +56,26 @@ export function enabledEndpoints(trx: Executor, siteId: string): Promise<Array<P
 }
 
 /**
+ * The statement that queues a new comment's event for each enabled endpoint of its site that asked
+ * for it (and each Slack endpoint, when `slack`), in the endpoint's lane for the thread. It needs no
+ * answer and all its parameters are text, so a post's batch sends it with its commit: the new
+ * comment's row is written by then, and its public view is rendered when the event is sent.
+ */
+export function queueNewCommentEvent(input: { siteId: string; threadId: string; type: string; slack: boolean; commenterId: string | null; payload: object; now: Date }) {
+  const now = input.now.toISOString();
+  return sql`
+    insert into outbox (uid, kind, lane, site_id, commenter_id, payload, next_attempt_at, created_at)
+    select substr(md5(random()::text || clock_timestamp()::text || e.id), 1, 16), 'webhook',
+      'wh:' || e.id || ':thread:' || ${input.threadId}, ${input.siteId}, nullif(${input.commenterId ?? ''}, ''),
+      jsonb_build_object('endpointId', e.id) || ${JSON.stringify(input.payload)}::jsonb,
+      ${now}::timestamptz, ${now}::timestamptz
+    from webhook_endpoints e
+    where e.site_id = ${input.siteId} and e.enabled
+      and (e.events ? ${input.type} or (e.kind = 'slack' and ${input.slack ? 'yes' : 'no'} = 'yes'))
+    order by e.id`;
+}
+
+/**
  * Keeps `sites.webhook_endpoints` (the site's enabled endpoints, read with the site by the changes
  * that record events) right, in the transaction that created, deleted, enabled or disabled one. The
  * site's row is locked first, so two such changes at once count each other's endpoint.
