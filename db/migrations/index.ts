@@ -21,6 +21,7 @@ import * as m030 from './030_outbox';
 import * as m031 from './031_mail';
 import * as m032 from './032_moderator_mail';
 import * as m040 from './040_webhooks';
+import * as m050 from './050_abuse';
 import * as m060 from './060_site_queue_version';
 
 /**
@@ -50,6 +51,7 @@ const migrations: Record<string, Migration> = {
   '031_mail': m031,
   '032_moderator_mail': m032,
   '040_webhooks': m040,
+  '050_abuse': m050,
   '060_site_queue_version': m060,
 };
 

@@ -7,6 +7,7 @@ import { heldWords } from './held-words';
 import { linkLimit } from './link-limit';
 import { member } from './member';
 import { moderationMode } from './moderation-mode';
+import { risk } from './risk';
 import type { Rule, RuleInput, Verdict } from './types';
 
 export type { Rule, RuleInput, RuleOutcome, Verdict } from './types';
@@ -24,6 +25,8 @@ export const RULES: readonly Rule[] = [
   // Spam.
   honeypot,
   formTooFast,
+  // Spam or held, by the abuse signals.
+  risk,
   // Rejections.
   blockedWords,
   // Holds.

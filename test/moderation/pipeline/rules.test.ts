@@ -77,6 +77,7 @@ describe('the order of the rules', () => {
       'member',
       'honeypot',
       'form_too_fast',
+      'risk',
       'blocked_words',
       'held_words',
       'link_limit',

@@ -1,0 +1,77 @@
+import { buildComment, buildCommenter, buildSite, buildThread } from '../helpers/factories';
+import { startTestParley, type TestParley } from '../helpers/parley';
+import { call } from '../helpers/reader';
+import { member } from '../helpers/staff';
+
+let parley: TestParley;
+beforeAll(async () => {
+  // Several networks through X-Forwarded-For; flood limits off so twenty posts from a test all land.
+  parley = await startTestParley({ TRUST_PROXY: 'true', PARLEY_RATE_LIMITS: 'off' });
+});
+afterAll(() => parley.close());
+beforeEach(() => parley.reset());
+
+const db = () => parley.database.db;
+// A text that reads like anyone's: only its repetition across readers makes it spam.
+const BURST = 'I completely agree with the previous commenter, the council should resign over this scandal.';
+
+describe('risk', () => {
+  it('sends a site-wide burst of one text from twenty anonymous readers to spam after the first few', async () => {
+    const site = await buildSite(db());
+    const threads = [await buildThread(db(), site.id), await buildThread(db(), site.id)];
+    const statuses: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const thread = threads[i % 2]!;
+      // Small variations do not make it a new text.
+      const body = i % 3 === 0 ? BURST : `${BURST}${'!'.repeat(i % 3)}`;
+      const res = await call(parley, 'post', `/threads/${thread.id}/comments`, { body }, { ip: `198.51.100.${i + 1}` });
+      expect(res.status).toBe(201);
+      statuses.push((await db().selectFrom('comments').select('status').where('id', '=', res.body.comment.id).executeTakeFirstOrThrow()).status);
+    }
+    expect(statuses.slice(0, 2)).toEqual(['approved', 'approved']);
+    // From the fifth on, every one is spam.
+    expect(statuses.slice(5)).toEqual(Array(15).fill('spam'));
+    const last = await db().selectFrom('comments').select(['risk', 'risk_reasons']).orderBy('created_at', 'desc').limit(1).executeTakeFirstOrThrow();
+    expect(last.risk).toBeGreaterThanOrEqual(0.9);
+    expect(last.risk_reasons).toEqual([expect.objectContaining({ code: 'near_duplicate', detail: expect.stringContaining('other readers') })]);
+
+    // Moderators see the score and why, highest first when they ask.
+    const mod = await member(parley, [[site.id, 'moderator']], 'moderator');
+    const queue = await mod.call('get', `/moderation/comments?site=${site.id}&queue=spam&sort=risk&limit=5`);
+    expect(queue.status).toBe(200);
+    expect(queue.body.items).toHaveLength(5);
+    const risks = queue.body.items.map((i: any) => i.comment.risk);
+    expect([...risks].sort((a, b) => b - a)).toEqual(risks);
+    expect(queue.body.items[0].comment.riskReasons[0]).toMatchObject({ code: 'near_duplicate' });
+    const next = await mod.call('get', `/moderation/comments?site=${site.id}&queue=spam&sort=risk&limit=20&cursor=${queue.body.nextCursor}`);
+    expect(next.body.items).toHaveLength(statuses.filter((x) => x === 'spam').length - 5);
+    expect(next.body.items.every((i: any) => i.comment.risk <= risks[4])).toBe(true);
+  });
+
+  it('follows the site thresholds, set from the dashboard settings', async () => {
+    const site = await buildSite(db());
+    const thread = await buildThread(db(), site.id);
+    const admin = await member(parley, [[site.id, 'admin']], 'admin');
+    const bad = await admin.call('patch', `/sites/${site.id}`, { settings: { risk: { holdAt: 2 } } });
+    expect(bad.status).toBe(400);
+    const ok = await admin.call('patch', `/sites/${site.id}`, { settings: { risk: { holdAt: 0.3, spamAt: 0.99 } } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.site.settings.risk).toEqual({ holdAt: 0.3, spamAt: 0.99 });
+    // Three readers posting one text: risk 0.5, under spamAt, over the lowered holdAt.
+    for (let i = 0; i < 3; i++) await call(parley, 'post', `/threads/${thread.id}/comments`, { body: BURST }, { ip: `203.0.113.${i + 1}` });
+    const statuses = (await db().selectFrom('comments').select('status').orderBy('created_at').execute()).map((r) => r.status);
+    expect(statuses).toEqual(['approved', 'approved', 'pending']);
+  });
+
+  it('is not computed for staff', async () => {
+    const site = await buildSite(db());
+    const thread = await buildThread(db(), site.id);
+    const reader = await buildCommenter(db());
+    await buildComment(db(), thread, { status: 'approved', commenterId: reader.id, body: BURST });
+    const mod = await member(parley, [[site.id, 'moderator']], 'moderator');
+    const res = await mod.call('post', `/moderation/threads/${thread.id}/comments`, { body: BURST });
+    expect(res.status).toBe(201);
+    const row = await db().selectFrom('comments').select(['risk', 'status']).where('member_id', 'is not', null).executeTakeFirstOrThrow();
+    expect(row).toEqual({ risk: null, status: 'approved' });
+  });
+});
