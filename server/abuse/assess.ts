@@ -1,4 +1,4 @@
-import { spamProbability, type Model } from './bayes';
+import { spamEvidence, spamProbability, type Model } from './bayes';
 import { featuresOf, linkDomains } from './features';
 import { combine, type Risk } from './risk';
 import { classifierSignal } from './signals/classifier';
@@ -25,7 +25,7 @@ export function assess(facts: RiskFacts): Risk {
   const features = featuresOf(facts.text);
   const domains = linkDomains(facts.text).map((domain) => ({ domain, ...(facts.domainCounts(domain) ?? { spam: 0, ham: 0 }) }));
   return combine([
-    classifierSignal(spamProbability(facts.model, features)),
+    classifierSignal(spamProbability(facts.model, features), spamEvidence(facts.model, features)),
     nearDuplicateSignal(facts.nearDuplicates, facts.windowHours),
     spamDomainSignal(domains),
     facts.speed ? speedSignal(facts.speed) : null,

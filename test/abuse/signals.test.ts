@@ -1,4 +1,4 @@
-import { emptyCounts, learn, modelOf, spamProbability } from '../../server/abuse/bayes';
+import { emptyCounts, learn, modelOf, spamEvidence, spamProbability } from '../../server/abuse/bayes';
 import { featuresOf, linkDomains } from '../../server/abuse/features';
 import { combine, isTrusted } from '../../server/abuse/risk';
 import { labelOf, othersWithSameText } from '../../server/abuse/abuse.service';
@@ -39,6 +39,23 @@ describe('the classifier', () => {
     const spamBefore = counts.spamDocs;
     learn(counts, featuresOf('cheap pills online number 0 http://pills-0.xyz'), 'spam', -1);
     expect(counts.spamDocs).toBe(spamBefore - 1);
+  });
+
+  it('does not hold a short comment on a word or two that spam also uses: too little evidence', () => {
+    const counts = emptyCounts();
+    // "please" and "story" turn up in spam more often than not, but in genuine comments too.
+    for (let i = 0; i < 20; i++) learn(counts, featuresOf(`${i < 6 ? 'please ' : ''}${i < 1 ? 'story ' : ''}order cheap pills online today, free delivery, offer ${i}`), 'spam');
+    for (let i = 0; i < 20; i++) learn(counts, featuresOf(`${i < 4 ? 'please ' : ''}${i < 1 ? 'story ' : ''}the council vote on the bridge repairs was delayed again, report ${i}`), 'ham');
+    const model = modelOf(counts);
+    const short = featuresOf('Please keep following this story.');
+    // The plain classifier leans to spam on "please" alone; the evidence test stays unsure, so no signal.
+    expect(spamProbability(model, short)).toBeGreaterThan(0.7);
+    expect(spamEvidence(model, short)).toBeLessThanOrEqual(0.5);
+    expect(classifierSignal(spamProbability(model, short), spamEvidence(model, short))).toBeNull();
+    // Many consistent clues are evidence: the spam text is held.
+    const spam = featuresOf('cheap pills online today, free delivery offer');
+    expect(spamEvidence(model, spam)).toBeGreaterThan(0.9);
+    expect(classifierSignal(spamProbability(model, spam), spamEvidence(model, spam))!.weight).toBeGreaterThan(0.6);
   });
 
   it('weighs a shipped model less than the site’s own decisions', () => {
@@ -82,6 +99,7 @@ describe('near-duplicates (SimHash)', () => {
 describe('signals', () => {
   it('each says nothing when there is nothing to say', () => {
     expect(classifierSignal(0.6)).toBeNull();
+    expect(classifierSignal(0.99, 0.3)).toBeNull();
     expect(nearDuplicateSignal(1, 24)).toBeNull();
     expect(spamDomainSignal([{ domain: 'example.org', spam: 1, ham: 0 }])).toBeNull();
     expect(spamDomainSignal([{ domain: 'example.org', spam: 5, ham: 3 }])).toBeNull();
@@ -95,6 +113,8 @@ describe('signals', () => {
     expect(nearDuplicateSignal(5, 24)).toMatchObject({ code: 'near_duplicate', detail: expect.stringContaining('5 other readers') });
     expect(nearDuplicateSignal(5, 24)!.weight).toBeGreaterThan(nearDuplicateSignal(2, 24)!.weight);
     expect(spamDomainSignal([{ domain: 'pills.xyz', spam: 6, ham: 0 }])).toMatchObject({ code: 'spam_link', detail: expect.stringContaining('pills.xyz') });
+    // Seen in spam twice: not enough to hold a comment alone (holdAt 0.6), only with another signal.
+    expect(spamDomainSignal([{ domain: 'pills.xyz', spam: 2, ham: 0 }])!.weight).toBeLessThan(0.6);
     expect(speedSignal({ network10m: 20, thread1m: 0 })!.weight).toBeGreaterThan(speedSignal({ network10m: 9, thread1m: 0 })!.weight);
     expect(noProofSignal('missing')).toMatchObject({ code: 'no_proof' });
   });
