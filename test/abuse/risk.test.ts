@@ -63,6 +63,32 @@ describe('risk', () => {
     expect(statuses).toEqual(['approved', 'approved', 'pending']);
   });
 
+  it('rejects a blocked word even when the risk alone would only hold the comment', async () => {
+    const site = await buildSite(db(), { settings: { blockedWords: ['scandal'], risk: { holdAt: 0.3, spamAt: 0.99 } } });
+    const thread = await buildThread(db(), site.id);
+    // The third reader's copy is risky enough to hold (0.5); its blocked word still rejects it.
+    for (let i = 0; i < 3; i++) await call(parley, 'post', `/threads/${thread.id}/comments`, { body: BURST }, { ip: `203.0.113.${i + 1}` });
+    const rows = await db().selectFrom('comments').select(['status', 'risk']).orderBy('created_at').execute();
+    expect(rows.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(rows[2]!.risk).toBeGreaterThanOrEqual(0.3);
+  });
+
+  it('lets a trusted reader post links without being held, and takes trust away with one rejection', async () => {
+    const site = await buildSite(db(), { settings: { maxLinks: 0 } });
+    const thread = await buildThread(db(), site.id);
+    const first = await call(parley, 'post', `/threads/${thread.id}/comments`, { body: 'My first comment here, on the bridge repairs.' });
+    const token = first.body.commenterToken as string;
+    const commenterId = (await db().selectFrom('comments').select('commenter_id').executeTakeFirstOrThrow()).commenter_id!;
+    for (let i = 0; i < 3; i++) await buildComment(db(), thread, { status: 'approved', commenterId, body: `Earlier comment ${i}` });
+    const withLink = await call(parley, 'post', `/threads/${thread.id}/comments`, { body: 'And the agenda: https://council.example/agenda' }, { token });
+    expect(withLink.body.comment.status).toBe('approved');
+
+    const mod = await member(parley, [[site.id, 'moderator']], 'moderator');
+    expect((await mod.call('post', `/moderation/comments/${first.body.comment.id}/decision`, { action: 'reject' })).status).toBe(200);
+    const held = await call(parley, 'post', `/threads/${thread.id}/comments`, { body: 'And the agenda for June: https://council.example/agenda-june' }, { token });
+    expect(held.body.comment.status).toBe('pending');
+  });
+
   it('is not computed for staff', async () => {
     const site = await buildSite(db());
     const thread = await buildThread(db(), site.id);
