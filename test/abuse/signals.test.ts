@@ -47,11 +47,13 @@ describe('the classifier', () => {
     for (let i = 0; i < 20; i++) learn(counts, featuresOf(`${i < 6 ? 'please ' : ''}${i < 1 ? 'story ' : ''}order cheap pills online today, free delivery, offer ${i}`), 'spam');
     for (let i = 0; i < 20; i++) learn(counts, featuresOf(`${i < 4 ? 'please ' : ''}${i < 1 ? 'story ' : ''}the council vote on the bridge repairs was delayed again, report ${i}`), 'ham');
     const model = modelOf(counts);
-    const short = featuresOf('Please keep following this story.');
-    // The plain classifier leans to spam on "please" alone; the evidence test stays unsure, so no signal.
-    expect(spamProbability(model, short)).toBeGreaterThan(0.7);
+    const short = featuresOf('Please, more on this story.');
+    // The evidence test stays unsure, so even a classifier sure of spam would give no signal.
     expect(spamEvidence(model, short)).toBeLessThanOrEqual(0.5);
+    expect(classifierSignal(0.95, spamEvidence(model, short))).toBeNull();
     expect(classifierSignal(spamProbability(model, short), spamEvidence(model, short))).toBeNull();
+    // Nor does a short comment whose only clue is one word that spam uses a lot.
+    expect(classifierSignal(0.95, spamEvidence(model, featuresOf('Approved, thanks')))).toBeNull();
     // Many consistent clues are evidence: the spam text is held.
     const spam = featuresOf('cheap pills online today, free delivery offer');
     expect(spamEvidence(model, spam)).toBeGreaterThan(0.9);

@@ -7,7 +7,7 @@ const SHOWN_FROM = 0.7;
  * classifier to count at all: a short comment with a word or two that spam also uses carries too
  * little evidence to hold anyone (set on the evaluation's tuning split).
  */
-export const EVIDENCE_FROM = 0.5;
+export const EVIDENCE_FROM = 0.7;
 
 /**
  * The site's text classifier (bayes.ts): its probability, only its clear leaning counts, and only
