@@ -32,7 +32,7 @@ export function baseModel(): Counts {
  * The shipped model counts as this many texts in all, however many it was trained on: mail is not
  * comments, so a site's own decisions soon outweigh it.
  */
-export const BASE_WEIGHT_DOCS = 50;
+export const BASE_WEIGHT_DOCS = 20;
 export function basePart(): { counts: Counts; weight: number } {
   const counts = baseModel();
   return { counts, weight: BASE_WEIGHT_DOCS / Math.max(1, counts.spamDocs + counts.hamDocs) };

@@ -3,7 +3,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import { buildComment, buildSite, buildThread } from '../helpers/factories';
 import { itOnPostgres } from '../helpers/db';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { startTestParley, type TestParley, useParley } from '../helpers/parley';
 import { call } from '../helpers/reader';
 import { member } from '../helpers/staff';
 
@@ -16,12 +16,7 @@ async function riskOf(parley: TestParley, commentId: string): Promise<number> {
 }
 
 describe('learning from the site’s moderators', () => {
-  let parley: TestParley;
-  beforeAll(async () => {
-    parley = await startTestParley({ TRUST_PROXY: 'true', PARLEY_RATE_LIMITS: 'off' });
-  });
-  afterAll(() => parley.close());
-  beforeEach(() => parley.reset());
+  const parley = useParley({ TRUST_PROXY: 'true', PARLEY_RATE_LIMITS: 'off' });
   const db = () => parley.database.db;
 
   it('learns a published comment nobody took down within a day as genuine, once', async () => {

@@ -1,15 +1,10 @@
 import { buildComment, buildCommenter, buildSite, buildThread } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { call } from '../helpers/reader';
 import { member } from '../helpers/staff';
 
-let parley: TestParley;
-beforeAll(async () => {
-  // Several networks through X-Forwarded-For; flood limits off so twenty posts from a test all land.
-  parley = await startTestParley({ TRUST_PROXY: 'true', PARLEY_RATE_LIMITS: 'off' });
-});
-afterAll(() => parley.close());
-beforeEach(() => parley.reset());
+// Several networks through X-Forwarded-For; flood limits off so twenty posts from a test all land.
+const parley = useParley({ TRUST_PROXY: 'true', PARLEY_RATE_LIMITS: 'off' });
 
 const db = () => parley.database.db;
 // A text that reads like anyone's: only its repetition across readers makes it spam.
