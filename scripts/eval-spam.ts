@@ -51,7 +51,7 @@ export function evaluate(name: string, examples: Example[], start: Array<Counts 
   for (const e of test) {
     const t0 = performance.now();
     simhash(e.text);
-    const risk = assess({ model, text: e.text, nearDuplicates: 0, windowHours: 24, domainCounts, speed: { network10m: 1, thread1m: 1 }, proof: 'valid' });
+    const risk = assess({ model, learnt: train.length, text: e.text, nearDuplicates: 0, windowHours: 24, domainCounts, speed: { network10m: 1, thread1m: 1 }, proof: 'valid' });
     times.push(performance.now() - t0);
     const isHeld = risk.score >= DEFAULT_RISK.holdAt;
     if (e.label === 'spam') {

@@ -20,8 +20,11 @@ interface SiteModel {
  * decision whose transaction committed after a later one is not missed.
  */
 export interface ModelCache {
-  /** The site's model, given the version the caller read with its other checks (null: never trained). */
-  modelFor(db: Executor, siteId: string, version: string | null): Promise<Model>;
+  /**
+   * The site's model, given the version the caller read with its other checks (null: never
+   * trained), and how many of the site's own texts it learnt.
+   */
+  modelFor(db: Executor, siteId: string, version: string | null): Promise<{ model: Model; learnt: number }>;
 }
 
 export function createModelCache(): ModelCache {
@@ -53,7 +56,7 @@ export function createModelCache(): ModelCache {
         }
         await running;
       }
-      return modelOf(basePart(), entry.counts);
+      return { model: modelOf(basePart(), entry.counts), learnt: entry.counts.spamDocs + entry.counts.hamDocs };
     },
   };
 }

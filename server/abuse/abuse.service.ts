@@ -56,13 +56,14 @@ export async function assessComment(
     threadStart: new Date(now - 60_000),
     trustStart: new Date(now - TRUST_DAYS * 24 * HOUR_MS),
   });
-  const model = await deps.models.modelFor(deps.db, input.siteId, context.version);
+  const { model, learnt } = await deps.models.modelFor(deps.db, input.siteId, context.version);
   const domainCounts = (domain: string) => {
     const c = model.feature(`d:${domain}`);
     return c ? { spam: c[0], ham: c[1] } : undefined;
   };
   const risk = assess({
     model,
+    learnt,
     text: input.text,
     nearDuplicates: othersWithSameText(context.candidates ?? [], fingerprint, input),
     windowHours: WINDOW_HOURS,

@@ -10,6 +10,8 @@ import { speedSignal } from './signals/speed';
 /** Everything the risk of one comment is computed from, read beforehand (abuse.service.ts). */
 export interface RiskFacts {
   model: Model;
+  /** How many of the site's own texts (decisions, published comments) the model learnt. */
+  learnt: number;
   text: string;
   /** Other commenters or networks that posted nearly the same text within the window. */
   nearDuplicates: number;
@@ -25,7 +27,7 @@ export function assess(facts: RiskFacts): Risk {
   const features = featuresOf(facts.text);
   const domains = linkDomains(facts.text).map((domain) => ({ domain, ...(facts.domainCounts(domain) ?? { spam: 0, ham: 0 }) }));
   return combine([
-    classifierSignal(spamProbability(facts.model, features), spamEvidence(facts.model, features)),
+    classifierSignal(spamProbability(facts.model, features), spamEvidence(facts.model, features), facts.learnt),
     nearDuplicateSignal(facts.nearDuplicates, facts.windowHours),
     spamDomainSignal(domains),
     facts.speed ? speedSignal(facts.speed) : null,

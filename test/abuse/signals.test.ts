@@ -102,6 +102,9 @@ describe('signals', () => {
   it('each says nothing when there is nothing to say', () => {
     expect(classifierSignal(0.6)).toBeNull();
     expect(classifierSignal(0.99, 0.3)).toBeNull();
+    // A site that has taught its model little: the shipped model alone never holds a comment.
+    expect(classifierSignal(0.99, 0.99, 3)).toMatchObject({ weight: 0.45, detail: expect.stringContaining('taught it little') });
+    expect(classifierSignal(0.99, 0.99, 20)!.weight).toBeGreaterThan(0.9);
     expect(nearDuplicateSignal(1, 24)).toBeNull();
     expect(spamDomainSignal([{ domain: 'example.org', spam: 1, ham: 0 }])).toBeNull();
     expect(spamDomainSignal([{ domain: 'example.org', spam: 5, ham: 3 }])).toBeNull();
