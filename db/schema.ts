@@ -15,6 +15,8 @@ export interface SitesTable {
   updated_at: GeneratedTimestamp;
   /** Moderation-queue changes so far (bigint: pg returns it as a string). */
   queue_version: ColumnType<string, never, RawBuilder<unknown>>;
+  /** Enabled webhook endpoints (042_site_webhook_endpoints), kept by the webhook service. */
+  webhook_endpoints: Generated<number>;
 }
 
 export interface ThreadsTable {
@@ -565,6 +567,8 @@ export interface MailModeratorPrefsTable {
   lang: 'en' | 'fr';
   secret: string;
   updated_at: Timestamp;
+  /** Admins: a mail when a webhook endpoint of the site is switched off (041_webhook_alerts). */
+  webhook_alerts: Generated<boolean>;
 }
 
 export interface Database {

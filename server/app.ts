@@ -24,6 +24,8 @@ import { createOriginCache } from './sites/site.service';
 import { createOutbox } from './outbox/outbox';
 import { registerMail } from './mail/mail.delivery';
 import { registerModeratorMail } from './mail/moderator.delivery';
+import { registerWebhookAlertMail } from './mail/webhook-alert';
+import { registerPollSchedule } from './polls/poll.schedule';
 import { setupWebhooks } from './webhooks/webhook.setup';
 
 export interface ParleyApp {
@@ -77,7 +79,9 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   };
   registerMail({ ...deps, publicUrl: config.publicUrl });
   registerModeratorMail({ ...deps, publicUrl: config.publicUrl });
+  registerWebhookAlertMail({ ...deps, publicUrl: config.publicUrl });
   setupWebhooks(deps);
+  registerPollSchedule(deps);
   deps.abuse = { db: deps.db, clock: deps.clock, models: createModelCache(), speedSignals: config.rateLimits };
   // Every decision teaches the site's model inside its own transaction.
   listenForDecisions(bus, deps.clock);

@@ -229,20 +229,26 @@ export interface UnitOfWork {
   /** Publishes after commit only: for events no in-transaction writer listens to. */
   emit<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void;
   afterCommit(fn: () => void): void;
+  /** A statement to run at the end of the transaction, before its commit (WriterContext.last). */
+  last(statement: RawBuilder<unknown>): void;
 }
 
-/** A unit of work over `trx`; what it queues for after the commit goes to `pending`, the caller's to run. */
-export function unitOfWork(trx: Tx, bus: EventBus, pending: Array<() => void>): UnitOfWork {
+/**
+ * A unit of work over `trx`; what it queues for after the commit goes to `pending`, and the
+ * statements for the end of the transaction to `last`: both the caller's to run.
+ */
+export function unitOfWork(trx: Tx, bus: EventBus, pending: Array<() => void>, last: Array<RawBuilder<unknown>>): UnitOfWork {
   const emit: UnitOfWork['emit'] = (name, payload) => pending.push(() => bus.emit(name, payload));
   const afterCommit = (cb: () => void) => void pending.push(cb);
+  const context = { afterCommit, last: (statement: RawBuilder<unknown>) => void last.push(statement) };
   return {
     trx,
     emit,
     async record(name, payload) {
-      for (const write of bus.writersOf(name)) await write(trx, payload, { afterCommit });
+      for (const write of bus.writersOf(name)) await write(trx, payload, context);
       emit(name, payload);
     },
-    afterCommit,
+    ...context,
   };
 }
 
@@ -354,7 +360,12 @@ export async function inTransaction<T>(
   // Reuse the caller's transaction: the outermost one owns the commit and the publishing.
   if (outer) return fn(outer);
   const pending: Array<() => void> = [];
-  const result = await deps.db.transaction().execute(async (trx) => fn(unitOfWork(trx, deps.bus, pending)));
+  const result = await deps.db.transaction().execute(async (trx) => {
+    const last: Array<RawBuilder<unknown>> = [];
+    const value = await fn(unitOfWork(trx, deps.bus, pending, last));
+    for (const statement of last) await statement.execute(trx);
+    return value;
+  });
   for (const run of pending) run();
   return result;
 }

@@ -10,12 +10,25 @@
  * Core names no domain: a domain adds the events it owns to `DomainEvents` by declaration merging in
  * its own `*.events.ts` (the thread stream: threads/thread.events.ts).
  */
-import type { Transaction } from 'kysely';
+import type { RawBuilder, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 
 export interface DomainEvents {
   /** `queueVersion` (set when recorded): the site's queue counter after this change, when it moved a queue. */
-  'comment.status': { siteId: string; threadId: string; commentId: string; from: string | null; to: string; queueVersion?: number };
+  /** A comment's status changed (from null: it was just written). Its place in the thread travels with it: the row may not be written yet when in-transaction writers run (a post's batch writes last). */
+  /** `siteEndpoints`: the site's enabled webhook endpoints, when the change read them with the site (a post). */
+  'comment.status': {
+    siteId: string;
+    threadId: string;
+    commentId: string;
+    parentId: string | null;
+    replyToId: string | null;
+    commenterId: string | null;
+    from: string | null;
+    to: string;
+    queueVersion?: number;
+    siteEndpoints?: number;
+  };
   'commenter.revoked': { commenterId: string };
   /**
    * Staff access ended or shrank: sessions ended (logout, password change or reset), a key revoked,
@@ -50,9 +63,16 @@ export interface DomainEvents {
 
 export type DomainEventName = keyof DomainEvents;
 type Handler<K extends DomainEventName> = (payload: DomainEvents[K]) => void;
-/** What a writer may ask of the transaction it runs in: a callback once it has committed (waking the outbox worker). */
+/** What a writer may ask of the transaction it runs in. */
 export interface WriterContext {
+  /** A callback once it has committed (waking the outbox worker). */
   afterCommit(fn: () => void): void;
+  /**
+   * A statement to run last, after the change's own statements, whose answer nobody needs (an
+   * `insert … select`). A post's batch sends it with its commit in one message: a writer that needs
+   * no answer costs the thread's lock no round trip (see thread-writer.ts).
+   */
+  last(statement: RawBuilder<unknown>): void;
 }
 /** A writer inside the transaction of the change: it may write rows, and a failure rolls it all back. */
 export type InTransactionWriter<K extends DomainEventName> = (

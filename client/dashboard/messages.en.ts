@@ -115,6 +115,8 @@ export const en = {
     deliveries: 'Delivery log',
     onlyFailed: 'Failures only',
     sendAgain: 'Send again',
+    skip: 'Skip',
+    skipped: 'Skipped: the events behind it go out.',
     queued: 'Queued.',
     noDeliveries: 'No deliveries yet.',
     slackLinks: 'Slack users',

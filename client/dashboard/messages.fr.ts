@@ -117,6 +117,8 @@ export const fr: Messages = {
     deliveries: 'Journal des envois',
     onlyFailed: 'Échecs seulement',
     sendAgain: 'Renvoyer',
+    skip: 'Passer',
+    skipped: 'Passé : les événements suivants partent.',
     queued: 'En file.',
     noDeliveries: 'Aucun envoi.',
     slackLinks: 'Utilisateurs Slack',

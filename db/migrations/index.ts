@@ -21,6 +21,9 @@ import * as m030 from './030_outbox';
 import * as m031 from './031_mail';
 import * as m032 from './032_moderator_mail';
 import * as m040 from './040_webhooks';
+import * as m041 from './041_webhook_alerts';
+import * as m042 from './042_site_webhook_endpoints';
+import * as m043 from './043_poll_closing_rows';
 import * as m050 from './050_abuse';
 import * as m060 from './060_site_queue_version';
 
@@ -51,6 +54,9 @@ const migrations: Record<string, Migration> = {
   '031_mail': m031,
   '032_moderator_mail': m032,
   '040_webhooks': m040,
+  '041_webhook_alerts': m041,
+  '042_site_webhook_endpoints': m042,
+  '043_poll_closing_rows': m043,
   '050_abuse': m050,
   '060_site_queue_version': m060,
 };

@@ -137,9 +137,22 @@ export async function recordChange(uow: UnitOfWork, before: Comment | null, afte
   return { ...after, seq };
 }
 
-/** Tells the moderation side (queues, counts) that a comment's status changed. */
-export async function announceStatus(uow: UnitOfWork, before: Comment | null, after: Comment): Promise<void> {
+/**
+ * Tells the moderation side (queues, counts) that a comment's status changed. `known`: what the
+ * caller already read about the site (a post, under its thread's lock), so writers need not ask.
+ */
+export async function announceStatus(uow: UnitOfWork, before: Comment | null, after: Comment, known: { siteEndpoints?: number } = {}): Promise<void> {
   const from: CommentStatus | null = before?.status ?? null;
   if (from === after.status) return;
-  await recordSiteEvent(uow, 'comment.status', { siteId: after.site_id, threadId: after.thread_id, commentId: after.id, from, to: after.status });
+  await recordSiteEvent(uow, 'comment.status', {
+    siteId: after.site_id,
+    threadId: after.thread_id,
+    commentId: after.id,
+    parentId: after.parent_id,
+    replyToId: after.reply_to_id,
+    commenterId: after.commenter_id,
+    from,
+    to: after.status,
+    ...known,
+  });
 }

@@ -96,19 +96,21 @@ export interface ClaimingInsert {
 }
 
 /** A planned comment, with its creation event exactly as the batch writes it to the replay log. */
-export type Claimed = { comment: Comment; change: ThreadChange } | { refused: 'duplicate' | 'changed' | 'gone' };
+export type Claimed = { comment: Comment; change: ThreadChange; siteEndpoints: number } | { refused: 'duplicate' | 'changed' | 'gone' };
 
 /** The duplicate rule's keys for a comment written in this batch, and the key a new one is checked under. */
 const writtenKeys = (v: NewCommentValues) => [v.commenter_id && `c:${v.commenter_id}:${v.text_hash}`, v.ip_hash && `n:${v.ip_hash}:${v.text_hash}`];
 const checkedKey = (d: InsertGuard['duplicate']) => (d.commenterId ? `c:${d.commenterId}:${d.textHash}` : d.ipHash ? `n:${d.ipHash}:${d.textHash}` : null);
 
 /** The thread as locked: what new comments are checked against, and where its seqs and times stand. */
-export type LockedThread = Pick<Thread, 'state' | 'mode' | 'seq'> & { last_comment_at: Date | null; now: Date };
+/** `site_endpoints`: the site's enabled webhook endpoints, read with the lock (its writer needs no query of its own when there are none). */
+export type LockedThread = Pick<Thread, 'state' | 'mode' | 'seq'> & { last_comment_at: Date | null; now: Date; site_endpoints: number };
 
 /** Locks a thread's row until the transaction ends; returns what a batch of new comments is planned on. */
 export async function lockThread(trx: Tx, threadId: string): Promise<LockedThread | undefined> {
   const { rows } = await sql<LockedThread>`${PREPARED}
-    select state, mode, seq, last_comment_at, date_trunc('milliseconds', clock_timestamp()) as now
+    select state, mode, seq, last_comment_at, date_trunc('milliseconds', clock_timestamp()) as now,
+      (select s.webhook_endpoints from sites s where s.id = threads.site_id) as site_endpoints
     from threads where id = ${threadId} for update`.execute(trx);
   return rows[0];
 }
@@ -171,7 +173,7 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
     } as Comment;
     const shown = { ...insert.event.comment, createdAt: comment.created_at.toISOString() };
     const change = threadChange({ siteId: comment.site_id, threadId }, comment.seq, { ...insert.event, comment: shown });
-    outcomes[at] = { comment, change };
+    outcomes[at] = { comment, change, siteEndpoints: thread.site_endpoints };
     candidates.push({ at, insert, comment, change });
   }
   if (!candidates.length) return { outcomes, write: undefined };

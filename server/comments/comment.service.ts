@@ -106,12 +106,12 @@ async function writePost(deps: CommentDeps, actor: ReaderActor, post: JudgedPost
   const writer = deps.writer ?? createPostWriter(deps);
   const result = await writer.run(post.thread.id, insert, async (uow, outcome) => {
     const { trx } = uow;
-    const { comment, change } = writtenOrRefused(outcome);
+    const { comment, change, siteEndpoints } = writtenOrRefused(outcome);
     if (existing && changesProfile) await commenterRepo.updateProfile(trx, existing.id, profile);
     // Counted as if it had existed before as nothing: an approved reply adds to its parent.
     await applyReplyCounters(uow, { ...comment, status: 'rejected', reply_count: 0 }, comment);
     await recordWrittenThreadEvent(uow, change);
-    await announceStatus(uow, null, comment);
+    await announceStatus(uow, null, comment, { siteEndpoints });
     const posted: PostResult = { comment, token, site: post.site };
     await hooks.alsoWrite?.(uow, posted);
     await hooks.beforeCommit?.(trx, posted);

@@ -122,6 +122,8 @@ export function createThreadWriter<I, O, L>(
     let batch: Job<I, O>[] | undefined;
     let planned: O[] | undefined;
     let settled: Settled = [];
+    /** The statements the posts' writers left for the end of the batch's transaction (UnitOfWork.last). */
+    let last: Array<RawBuilder<unknown>> = [];
     const taken = (locked: boolean) => {
       if (batch) return;
       lane.waiting = false;
@@ -134,7 +136,7 @@ export function createThreadWriter<I, O, L>(
     const runThens = async (trx: Tx, outcomes: O[]) => {
       for (const [i, job] of batch!.entries()) {
         const pending: Array<() => void> = [];
-        const uow = unitOfWork(trx, deps.bus, pending);
+        const uow = unitOfWork(trx, deps.bus, pending, last);
         try {
           settled.push({ job, ok: true, value: await job.then(uow, outcomes[i]!), pending });
         } catch (err) {
@@ -153,11 +155,11 @@ export function createThreadWriter<I, O, L>(
       if (oneTrip && !batch!.some((job) => writes.writesMore(job.input))) {
         // Nothing else to write: everything goes with the commit, in one round trip.
         await runThens(trx, outcomes);
-        return [write, writes.settle?.(trx)];
+        return [write, ...last, writes.settle?.(trx)];
       }
       if (write) await write.execute(trx);
       await runThens(trx, outcomes);
-      return [writes.settle?.(trx)];
+      return [...last, writes.settle?.(trx)];
     }).then(
       () => answer(settled),
       async (err: unknown) => {
@@ -168,6 +170,7 @@ export function createThreadWriter<I, O, L>(
         // transaction that failed before its lock fails the posts that were waiting for it.
         taken(false);
         settled = [];
+        last = [];
         const found = writes.refusedBy(err);
         if (found?.length) {
           // Some posts are in the thread already: they are refused, the others go again, first.

@@ -73,45 +73,20 @@ export function registerMail(deps: MailDeps & { log: Logger }): void {
 
   // A comment became visible: its thread's and its parent's subscribers hear of it, and its author
   // too when it was held and they subscribed.
-  outbox.within('comment.status', async (e, trx) => {
-    if (e.to !== 'approved' || (e.from !== null && e.from !== 'pending')) return [];
-    const comment = await trx
-      .selectFrom('comments')
-      .select(['id', 'thread_id', 'parent_id', 'reply_to_id', 'commenter_id'])
-      .where('id', '=', e.commentId)
-      .executeTakeFirst();
-    if (!comment) return [];
-    const tell = await repo.addressesToTell(trx, comment);
-    const messages = [];
-    if (tell.length) {
-      const site = await getSite(trx, e.siteId);
-      const notBefore = new Date(deps.clock.now().getTime() + site.settings.replyBatchMinutes * 60_000);
-      for (const a of tell) {
-        messages.push({
-          kind: 'mail.replies',
-          siteId: e.siteId,
-          commenterId: a.commenter_id,
-          dedupeKey: `replies:${a.address_id}:${e.threadId}`,
-          notBefore,
-          payload: { addressId: a.address_id, threadId: e.threadId },
-        });
-      }
-    }
-    if (e.from === 'pending' && comment.commenter_id) {
-      const author = await trx
-        .selectFrom('mail_subscriptions as s')
-        .innerJoin('mail_addresses as a', 'a.id', 's.address_id')
-        .select(['a.id'])
-        .where('s.commenter_id', '=', comment.commenter_id)
-        .where('s.thread_id', '=', comment.thread_id)
-        .where('a.confirmed_at', 'is not', null)
-        .where('a.stopped_at', 'is', null)
-        .executeTakeFirst();
+  deps.bus.within('comment.status', async (trx, e, context) => {
+    if (e.to !== 'approved' || (e.from !== null && e.from !== 'pending')) return;
+    // One `insert … select`, left for the end of the transaction: a post's batch sends it with its
+    // commit, so telling subscribers costs the thread's lock no round trip. No wake-up either: the
+    // rows come due at the end of the site's batching window, when the worker's poll finds them.
+    context.last(repo.queueReplyMails({ siteId: e.siteId, threadId: e.threadId, answered: [e.parentId, e.replyToId], authorId: e.commenterId, now: deps.clock.now() }));
+    if (e.from === 'pending' && e.commenterId) {
+      const author = await repo.confirmedSubscriberOf(trx, e.commenterId, e.threadId);
       if (author) {
-        messages.push({ kind: 'mail.approved', siteId: e.siteId, commenterId: comment.commenter_id, payload: { addressId: author.id, commentId: comment.id } });
+        await outbox.enqueue({ trx, afterCommit: context.afterCommit }, [
+          { kind: 'mail.approved', siteId: e.siteId, commenterId: e.commenterId, payload: { addressId: author.id, commentId: e.commentId } },
+        ]);
       }
     }
-    return messages;
   });
 }
 

@@ -1,4 +1,5 @@
 import { escapeHtml, type MailLang } from './mail.texts';
+import type { UnsubscribeScope } from './unsubscribe-token';
 
 /** The small pages a mailed link opens: they work without script, and change nothing until a button is pressed. */
 const T = {
@@ -9,7 +10,7 @@ const T = {
     confirmed: 'Your email is confirmed',
     confirmedText: (site: string) => `${site} will now tell you of new comments as you asked. Every mail has a link to stop.`,
     stopTitle: 'Unsubscribe',
-    stopText: { c: 'Stop emails about replies to this comment.', t: 'Stop emails about this discussion.', f: 'Stop emails about flagged comments on this site.', d: 'Stop the daily digest of the pending queue on this site.', s: (site: string) => `Stop every email from ${site}.` },
+    stopText: { c: 'Stop emails about replies to this comment.', t: 'Stop emails about this discussion.', f: 'Stop emails about flagged comments on this site.', d: 'Stop the daily digest of the pending queue on this site.', w: 'Stop emails about webhooks of this site being switched off.', s: (site: string) => `Stop every email from ${site}.` },
     stopButton: 'Unsubscribe',
     stopped: 'You are unsubscribed',
     stoppedText: 'No more of these emails will be sent to you.',
@@ -23,7 +24,7 @@ const T = {
     confirmed: 'Votre e-mail est confirmé',
     confirmedText: (site: string) => `${site} vous préviendra des nouveaux commentaires comme demandé. Chaque e-mail contient un lien pour arrêter.`,
     stopTitle: 'Se désabonner',
-    stopText: { c: 'Ne plus recevoir les réponses à ce commentaire.', t: 'Ne plus recevoir d’e-mails sur cette discussion.', f: 'Ne plus recevoir les commentaires signalés de ce site.', d: 'Ne plus recevoir le résumé quotidien des commentaires en attente.', s: (site: string) => `Ne plus recevoir aucun e-mail de ${site}.` },
+    stopText: { c: 'Ne plus recevoir les réponses à ce commentaire.', t: 'Ne plus recevoir d’e-mails sur cette discussion.', f: 'Ne plus recevoir les commentaires signalés de ce site.', d: 'Ne plus recevoir le résumé quotidien des commentaires en attente.', w: 'Ne plus être prévenu quand un webhook de ce site est arrêté.', s: (site: string) => `Ne plus recevoir aucun e-mail de ${site}.` },
     stopButton: 'Se désabonner',
     stopped: 'Vous êtes désabonné',
     stoppedText: 'Vous ne recevrez plus ces e-mails.',
@@ -46,7 +47,7 @@ const form = (action: string, label: string) => `<form method="post" action="${e
 export const confirmPage = (lang: MailLang, site: string, action: string) =>
   page(lang, T[lang].confirmTitle, `<p>${escapeHtml(T[lang].confirmText(site))}</p>${form(action, T[lang].confirmButton)}`);
 export const confirmedPage = (lang: MailLang, site: string) => page(lang, T[lang].confirmed, `<p>${escapeHtml(T[lang].confirmedText(site))}</p>`);
-export function unsubscribePage(lang: MailLang, site: string, scope: 'c' | 't' | 's' | 'f' | 'd', action: string): string {
+export function unsubscribePage(lang: MailLang, site: string, scope: UnsubscribeScope, action: string): string {
   const text = scope === 's' ? T[lang].stopText.s(site) : T[lang].stopText[scope];
   return page(lang, T[lang].stopTitle, `<p>${escapeHtml(text)}</p>${form(action, T[lang].stopButton)}`);
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { MailAddress, MailSubscription } from '../../db/schema';
 import type { Executor, Tx } from '../db';
 import { newId, randomBytes } from '../ids';
+import { REPLY_BATCH_MINUTES } from '../sites/site.schema';
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
@@ -71,7 +72,8 @@ export async function subscribe(
       thread_id: input.threadId,
       comment_id: input.commentId,
       scope,
-      notified_until: input.now,
+      // The database's time, as comments' own times are: the replies mail lists comments after it.
+      notified_until: sql<Date>`now()`,
       created_at: input.now,
     })
     .onConflict((oc) => oc.expression(sql`commenter_id, thread_id, coalesce(comment_id, '')`).doNothing())
@@ -110,18 +112,45 @@ export async function subscriptionsOf(db: Executor, commenterId: string, siteId?
  * Confirmed, not stopped addresses to tell of a new comment: subscribers to its thread, and to the
  * comment it answers; never its own author.
  */
-export async function addressesToTell(trx: Tx, comment: { thread_id: string; parent_id: string | null; reply_to_id: string | null; commenter_id: string | null }) {
-  const answered = [comment.parent_id, comment.reply_to_id].filter((id): id is string => id !== null);
-  let query = trx
+/**
+ * The statement that queues reply mails for a new visible comment: one row per confirmed address
+ * subscribed to its thread, or to the comment it answers, but not its author's own; the row is due
+ * at the end of the site's batching window, and an address with a row still waiting gets none (its
+ * dedupe key: that mail will list this comment too). Its parameters are all text, so a post's batch
+ * can send it with its commit (transactionCommittingWith).
+ */
+export function queueReplyMails(input: { siteId: string; threadId: string; answered: Array<string | null>; authorId: string | null; now: Date }) {
+  const answered = JSON.stringify(input.answered.filter((id): id is string => id !== null));
+  const now = input.now.toISOString();
+  return sql`
+    insert into outbox (uid, kind, dedupe_key, site_id, commenter_id, payload, next_attempt_at, created_at)
+    select distinct on (a.id)
+      substr(md5(random()::text || clock_timestamp()::text || a.id), 1, 16), 'mail.replies',
+      'replies:' || a.id || ':' || ${input.threadId}, ${input.siteId}, s.commenter_id,
+      jsonb_build_object('addressId', a.id, 'threadId', ${input.threadId}::text),
+      ${now}::timestamptz + make_interval(mins => coalesce((site.settings->>'replyBatchMinutes')::int, ${String(REPLY_BATCH_MINUTES)}::int)),
+      ${now}::timestamptz
+    from mail_subscriptions s
+    join mail_addresses a on a.id = s.address_id
+    join sites site on site.id = ${input.siteId}
+    where s.thread_id = ${input.threadId} and a.confirmed_at is not null and a.stopped_at is null
+      and (s.scope = 'thread' or s.comment_id in (select jsonb_array_elements_text(${answered}::jsonb)))
+      and s.commenter_id is distinct from nullif(${input.authorId ?? ''}, '')
+    order by a.id
+    on conflict (dedupe_key) where dedupe_key is not null and attempts = 0 and done_at is null and failed_at is null do nothing`;
+}
+
+/** The confirmed, unstopped address through which a commenter subscribed to a thread, if any. */
+export async function confirmedSubscriberOf(trx: Tx, commenterId: string, threadId: string) {
+  return trx
     .selectFrom('mail_subscriptions as s')
     .innerJoin('mail_addresses as a', 'a.id', 's.address_id')
-    .select(['a.id as address_id', 'a.site_id', 's.commenter_id'])
-    .where('s.thread_id', '=', comment.thread_id)
+    .select(['a.id'])
+    .where('s.commenter_id', '=', commenterId)
+    .where('s.thread_id', '=', threadId)
     .where('a.confirmed_at', 'is not', null)
     .where('a.stopped_at', 'is', null)
-    .where((eb) => eb.or([eb('s.scope', '=', 'thread'), ...(answered.length ? [eb('s.comment_id', 'in', answered)] : [])]));
-  if (comment.commenter_id) query = query.where('s.commenter_id', '!=', comment.commenter_id);
-  return query.distinct().execute();
+    .executeTakeFirst();
 }
 
 export async function addressesOfCommenter(db: Executor, commenterId: string, siteId?: string): Promise<MailAddress[]> {

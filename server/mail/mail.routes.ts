@@ -8,6 +8,7 @@ import { getSite } from '../sites/site.service';
 import * as repo from './mail.repo';
 import { confirmedPage, confirmPage, gonePage, unsubscribedPage, unsubscribePage } from './mail.pages';
 import { ConfirmTokenQuery, SubscribeSchema, SubscriptionIdParam, UnsubscribeTokenQuery } from './mail.schema';
+import { isModeratorScope } from './unsubscribe-token';
 import { CONFIRM_PATH, confirm, findConfirmation, readUnsubscribe, subscribe, UNSUBSCRIBE_PATH, unsubscribe } from './subscription.service';
 
 const wantsHtml = (req: Request) => req.accepts(['json', 'html']) === 'html';
@@ -69,7 +70,7 @@ export function mailRoutes(router: Router, deps: Deps): void {
   router.get('/mail/unsubscribe', async (req, res) => {
     const { token } = parse(UnsubscribeTokenQuery, req.query, 'query');
     const { claim, address } = await readUnsubscribe(deps, token);
-    const prefs = claim.scope === 'f' || claim.scope === 'd' ? await deps.db.selectFrom('mail_moderator_prefs').selectAll().where('id', '=', claim.addressId).executeTakeFirst() : undefined;
+    const prefs = isModeratorScope(claim.scope) ? await deps.db.selectFrom('mail_moderator_prefs').selectAll().where('id', '=', claim.addressId).executeTakeFirst() : undefined;
     const owner = address ?? prefs;
     if (!wantsHtml(req)) return void res.json({ result: { done: !owner, scope: claim.scope } });
     if (!owner) return void res.type('html').send(unsubscribedPage('en'));

@@ -40,7 +40,15 @@ export const ModeratorPrefsSchema = z.object({
     .refine((v) => isTimeZone(v), 'must be an IANA time zone name such as Europe/Paris')
     .meta({ description: 'An IANA time zone name, e.g. Europe/Paris' }),
   lang: z.enum(['en', 'fr']).optional(),
+  webhookAlerts: z.boolean().optional().meta({ description: 'Admins: a mail when a webhook endpoint of the site is switched off after 3 days of failures (on unless turned off)' }),
 });
 export const ModeratorPrefsViewSchema = z.object({
-  notifications: z.object({ siteId: z.string(), flagged: z.boolean(), digestHour: z.number().int().nullable(), timeZone: z.string(), lang: z.string().nullable() }),
+  notifications: z.object({
+    siteId: z.string(),
+    flagged: z.boolean(),
+    digestHour: z.number().int().nullable(),
+    timeZone: z.string(),
+    lang: z.string().nullable(),
+    webhookAlerts: z.boolean(),
+  }),
 });

@@ -10,7 +10,7 @@ import { digestKey } from './moderator.service';
 import { escapeHtml, excerpt, type MailLang } from './mail.texts';
 import { messageIdOf } from './mail.delivery';
 import type { MailDeps } from './subscription.service';
-import { unsubscribeToken } from './unsubscribe-token';
+import { type ModeratorScope, unsubscribeToken } from './unsubscribe-token';
 
 const T = {
   en: {
@@ -31,18 +31,23 @@ const T = {
   },
 } as const;
 
-function render(lang: MailLang, subject: string, intro: string, lines: string[], queueUrl: string, stopUrl: string) {
-  const t = T[lang];
+/** A mail to a member about their site: an intro, a list, a link into the dashboard, and its own unsubscribe link. */
+export function memberMail(lang: MailLang, subject: string, intro: string, lines: string[], open: { label: string; url: string }, stopUrl: string) {
+  const stop = T[lang].stop;
   return {
     subject,
-    text: [intro, '', ...lines.map((l) => `- ${l}`), '', `${t.open} ${queueUrl}`, '', '--', `${t.stop} ${stopUrl}`, ''].join('\n'),
+    text: [intro, '', ...lines.map((l) => `- ${l}`), '', `${open.label} ${open.url}`, '', '--', `${stop} ${stopUrl}`, ''].join('\n'),
     html: `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"></head><body style="font:15px/1.5 system-ui,sans-serif;color:#222"><p>${escapeHtml(intro)}</p><ul>${lines
       .map((l) => `<li>${escapeHtml(l)}</li>`)
-      .join('')}</ul><p><a href="${escapeHtml(queueUrl)}">${escapeHtml(t.open.replace(/ ?:$/, ''))}</a></p><hr><p style="color:#666;font-size:13px"><a href="${escapeHtml(stopUrl)}">${escapeHtml(t.stop.replace(/ ?:$/, ''))}</a></p></body></html>`,
+      .join('')}</ul><p><a href="${escapeHtml(open.url)}">${escapeHtml(open.label.replace(/ ?:$/, ''))}</a></p><hr><p style="color:#666;font-size:13px"><a href="${escapeHtml(stopUrl)}">${escapeHtml(stop.replace(/ ?:$/, ''))}</a></p></body></html>`,
   };
 }
 
-function links(deps: MailDeps, prefs: MailModeratorPrefs, scope: 'f' | 'd') {
+const render = (lang: MailLang, subject: string, intro: string, lines: string[], queueUrl: string, stopUrl: string) =>
+  memberMail(lang, subject, intro, lines, { label: T[lang].open, url: queueUrl }, stopUrl);
+
+/** The List-Unsubscribe pair of a member's mail of one kind, signed with their preferences' secret. */
+export function memberStopLinks(deps: Pick<MailDeps, 'publicUrl' | 'mailer'>, prefs: MailModeratorPrefs, scope: ModeratorScope) {
   const token = unsubscribeToken(prefs.secret, { addressId: prefs.id, scope, target: null });
   return {
     url: `${deps.publicUrl}/api/v1/mail/unsubscribe?token=${token}`,
@@ -74,7 +79,7 @@ export function registerModeratorMail(deps: MailDeps): void {
     const site = await getSite(deps.db, to.site_id);
     const t = T[to.lang];
     const line = `${comment.author_name ?? 'Anonymous'}: ${excerpt(comment.body_src)}`;
-    const stop = links(deps, to, 'f');
+    const stop = memberStopLinks(deps, to, 'f');
     const mail = render(to.lang, t.flaggedSubject(site.name), t.flaggedIntro(job.payload.flagCount, job.payload.reason), [line], queueUrl(site.id, 'flagged'), stop.url);
     await mailer.send({ to: to.email, ...mail, unsubscribe: stop, messageId: messageIdOf(job, mailer) });
   });
@@ -99,7 +104,7 @@ export function registerModeratorMail(deps: MailDeps): void {
       );
       const site = await getSite(deps.db, to.site_id);
       const t = T[to.lang];
-      const stop = links(deps, to, 'd');
+      const stop = memberStopLinks(deps, to, 'd');
       const lines = pending.map((c) => `${c.author_name ?? 'Anonymous'}: ${excerpt(c.body_src)}`);
       const mail = render(to.lang, t.digestSubject(total, site.name), t.digestIntro(total), lines, queueUrl(site.id, 'pending'), stop.url);
       await mailer.send({ to: to.email, ...mail, unsubscribe: stop, messageId: messageIdOf(job, mailer) });

@@ -6,12 +6,14 @@ import { newId, randomBytes } from '../ids';
 import type { MailLang } from './mail.texts';
 import { nextLocalHour } from './local-time';
 import type { MailDeps } from './mail.deps';
+import type { ModeratorScope } from './unsubscribe-token';
 
 export interface ModeratorPrefsInput {
   flagged: boolean;
   digestHour: number | null;
   timeZone: string;
   lang?: MailLang;
+  webhookAlerts?: boolean;
 }
 
 export const digestKey = (prefsId: string) => `digest:${prefsId}`;
@@ -23,6 +25,7 @@ export function prefsView(p: MailModeratorPrefs | undefined, siteId: string) {
     digestHour: p?.digest_hour ?? null,
     timeZone: p?.time_zone ?? 'UTC',
     lang: p?.lang ?? null,
+    webhookAlerts: p?.webhook_alerts ?? true,
   };
 }
 
@@ -61,6 +64,7 @@ export async function savePrefs(deps: MailDeps, memberId: string, site: { id: st
         lang: input.lang ?? site.settings.locale,
         secret: randomBytes(24).toString('base64url'),
         updated_at: now,
+        webhook_alerts: input.webhookAlerts ?? true,
       })
       .onConflict((oc) =>
         oc.columns(['member_id', 'site_id']).doUpdateSet({
@@ -68,6 +72,7 @@ export async function savePrefs(deps: MailDeps, memberId: string, site: { id: st
           digest_hour: input.digestHour,
           time_zone: input.timeZone,
           lang: input.lang ? input.lang : sql`mail_moderator_prefs.lang`,
+          webhook_alerts: input.webhookAlerts ?? sql`mail_moderator_prefs.webhook_alerts`,
           updated_at: now,
         }),
       )
@@ -78,11 +83,34 @@ export async function savePrefs(deps: MailDeps, memberId: string, site: { id: st
   });
 }
 
-/** One kind of moderator mail stopped from its unsubscribe link: `f` flagged, `d` digest. */
-export async function stopModeratorMail(deps: MailDeps, prefs: MailModeratorPrefs, kind: 'f' | 'd'): Promise<void> {
+/** One kind of member mail stopped from its unsubscribe link: `f` flagged, `d` digest, `w` webhooks switched off. */
+export async function stopModeratorMail(deps: MailDeps, prefs: MailModeratorPrefs, kind: ModeratorScope): Promise<void> {
   await inTransaction(deps, async (uow) => {
-    const set = kind === 'f' ? { flagged: false } : { digest_hour: null };
+    const set = kind === 'f' ? { flagged: false } : kind === 'd' ? { digest_hour: null } : { webhook_alerts: false };
     const updated = await uow.trx.updateTable('mail_moderator_prefs').set(set).where('id', '=', prefs.id).returningAll().executeTakeFirstOrThrow();
     await scheduleDigest(deps, uow, updated);
   });
+}
+
+/**
+ * A member's preferences for a site, created with the defaults (nothing but the mails that are on
+ * by default) when they never chose: a mail they did not ask for still needs its own unsubscribe link.
+ */
+export async function ensurePrefs(deps: Pick<MailDeps, 'db' | 'clock'>, memberId: string, site: { id: string; settings: { locale: MailLang } }): Promise<MailModeratorPrefs> {
+  await deps.db
+    .insertInto('mail_moderator_prefs')
+    .values({
+      id: newId(),
+      member_id: memberId,
+      site_id: site.id,
+      flagged: false,
+      digest_hour: null,
+      time_zone: 'UTC',
+      lang: site.settings.locale,
+      secret: randomBytes(24).toString('base64url'),
+      updated_at: deps.clock.now(),
+    })
+    .onConflict((oc) => oc.columns(['member_id', 'site_id']).doNothing())
+    .execute();
+  return (await prefsOf(deps, memberId, site.id))!;
 }

@@ -7,7 +7,7 @@ import type { MailDeps } from './mail.deps';
 import { stopModeratorMail } from './moderator.service';
 import * as repo from './mail.repo';
 import { confirmMail, type MailLang } from './mail.texts';
-import { readToken, type UnsubscribeScope, unsubscribeToken } from './unsubscribe-token';
+import { isModeratorScope, readToken, type UnsubscribeScope, unsubscribeToken } from './unsubscribe-token';
 
 
 export const CONFIRM_TTL_MS = 24 * 60 * 60_000;
@@ -107,7 +107,7 @@ export async function readUnsubscribe(deps: Pick<MailDeps, 'db'>, token: string)
 /** One request, no sign-in: this comment's replies, this thread, or everything from this site. */
 export async function unsubscribe(deps: MailDeps, token: string) {
   const claim = readToken(token);
-  if (claim && (claim.scope === 'f' || claim.scope === 'd')) {
+  if (claim && isModeratorScope(claim.scope)) {
     const prefs = await deps.db.selectFrom('mail_moderator_prefs').selectAll().where('id', '=', claim.addressId).executeTakeFirst();
     if (prefs && claim.check(prefs.secret)) await stopModeratorMail(deps, prefs, claim.scope);
     return { scope: claim.scope, address: null, removed: prefs ? 1 : 0 };

@@ -5,8 +5,13 @@ import crypto from 'node:crypto';
  * (`t`), or everything from this site (`s`). Signed with the address's own secret, so a link works
  * without signing in, cannot be forged for another address or scope, and dies with the address.
  */
-/** Moderators' mails: flagged comments (`f`) and the pending digest (`d`), signed with their preferences' secret. */
-export type UnsubscribeScope = 'c' | 't' | 's' | 'f' | 'd';
+/**
+ * Members' mails: flagged comments (`f`), the pending digest (`d`) and, for admins, webhook endpoints
+ * switched off (`w`), signed with their preferences' secret.
+ */
+export type ModeratorScope = 'f' | 'd' | 'w';
+export type UnsubscribeScope = 'c' | 't' | 's' | ModeratorScope;
+export const isModeratorScope = (scope: UnsubscribeScope): scope is ModeratorScope => scope === 'f' || scope === 'd' || scope === 'w';
 
 export interface UnsubscribeClaim {
   addressId: string;
@@ -22,7 +27,7 @@ export function unsubscribeToken(secret: string, claim: UnsubscribeClaim): strin
   return `${text}.${sign(secret, text)}`;
 }
 
-export const TOKEN_PATTERN = /^[0-9a-z]{16}\.[ctsfd]\.([0-9a-z]{16}|-)\.[\w-]{32}$/;
+export const TOKEN_PATTERN = /^[0-9a-z]{16}\.[ctsfdw]\.([0-9a-z]{16}|-)\.[\w-]{32}$/;
 
 /** The claim a token makes, before its signature is checked against the address's secret. */
 export function readToken(token: string): (UnsubscribeClaim & { check(secret: string): boolean }) | null {

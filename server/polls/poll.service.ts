@@ -13,10 +13,13 @@ import { announceShownVote } from './shown-vote.service';
 import type { CreatePollInput, UpdatePollInput, VoteInput } from './poll.schema';
 import { isOpen, type PollView, pollView } from './poll.view';
 import { recordNotice } from '../sites/notice.events';
+import type { Clock } from '../clock';
+import { scheduleClosing } from './poll.schedule';
 
 export interface PollDeps {
   db: Db;
   bus: EventBus;
+  clock: Clock;
 }
 
 /** Who manages polls: a member with a role that allows it on the site, or a site API key. */
@@ -70,6 +73,7 @@ export async function createPoll(deps: PollDeps, manager: PollManager, threadId:
       input.options.map((label) => ({ id: newId(), label })),
     );
     await announceThreadChange(uow, thread.id);
+    await scheduleClosing(uow, created, deps.clock.now());
     return created;
   });
   return viewPoll(deps.db, poll, null);
@@ -97,6 +101,7 @@ export async function updatePoll(deps: PollDeps, manager: PollManager, pollId: s
     const updated = await repo.updatePoll(uow.trx, pollId, values);
     await announceThreadChange(uow, updated.thread_id);
     if (values.closed_at) await recordNotice(uow, 'poll.closed', { siteId: updated.site_id, threadId: updated.thread_id, pollId: updated.id });
+    if (values.closes_at !== undefined || input.closed === false) await scheduleClosing(uow, updated, deps.clock.now());
     return updated;
   });
   return viewPoll(deps.db, poll, null);

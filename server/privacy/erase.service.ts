@@ -109,6 +109,9 @@ export async function eraseCommenter(
           siteId: comment.site_id,
           threadId: comment.thread_id,
           commentId: comment.id,
+          parentId: null,
+          replyToId: null,
+          commenterId: null,
           from: comment.status,
           to: 'deleted',
         });

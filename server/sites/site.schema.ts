@@ -15,6 +15,9 @@ export const OriginSchema = z.string().refine((value) => {
   }
 }, 'must be an origin such as https://news.example (scheme, host and optional port, no path)');
 
+/** Readers' reply mails: minutes a batching window lasts unless the site sets its own. */
+export const REPLY_BATCH_MINUTES = 15;
+
 /** Every setting has a default, so a site row with `{}` is complete. */
 export const SiteSettingsSchema = z.object({
   moderation: ModerationMode.default('post'),
@@ -34,7 +37,7 @@ export const SiteSettingsSchema = z.object({
   rejectedRetentionDays: z.number().int().min(1).max(3650).default(90),
   locale: z.enum(['en', 'fr']).default('en'),
   /** Readers' reply mails: the first reply opens a window of this many minutes; one mail at its end (0: at once). */
-  replyBatchMinutes: z.number().int().min(0).max(1440).default(15),
+  replyBatchMinutes: z.number().int().min(0).max(1440).default(REPLY_BATCH_MINUTES),
   /** Sign-in through the publisher's own accounts (SPEC §9). */
   sso: SsoSettingsSchema.prefault({}),
   /** Risk thresholds of the abuse defence (SPEC §11). */

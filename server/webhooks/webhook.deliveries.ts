@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { inTransaction } from '../db';
+import { writeLog } from '../audit/audit.repo';
 import { errors } from '../errors';
 import type { StaffActor } from '../members/permissions';
 import type { WebhookPayload } from './webhook.events';
@@ -38,15 +39,21 @@ export async function listDeliveries(deps: WebhookDeps, actor: StaffActor, siteI
   return { items: page.map(deliveryView), nextCursor: rows.length > q.limit ? cursorOf(page[page.length - 1]!) : null };
 }
 
+/** An endpoint's delivery log entry, for the actions on it. */
+async function deliveryOf(deps: WebhookDeps, actor: StaffActor, siteId: string, id: string, deliveryId: string) {
+  const endpoint = await getEndpoint(deps, actor, siteId, id);
+  const d = await repo.findDelivery(deps.db, id, deliveryId);
+  if (!d) throw errors.notFound('The delivery');
+  return { endpoint, d };
+}
+
 /**
  * "Send again". An event still queued (the head of its lane, waiting out a delay) is tried now; one
  * already delivered or dropped is sent once more under its own webhook-id, outside the lanes, with
  * the current public view (the log never kept the payload).
  */
 export async function retryDelivery(deps: WebhookDeps, actor: StaffActor, siteId: string, id: string, deliveryId: string) {
-  const endpoint = await getEndpoint(deps, actor, siteId, id);
-  const d = await repo.findDelivery(deps.db, id, deliveryId);
-  if (!d) throw errors.notFound('The delivery');
+  const { endpoint, d } = await deliveryOf(deps, actor, siteId, id, deliveryId);
   const now = deps.clock.now();
   return inTransaction(deps, async (uow) => {
     const queued = await repo.outboxRowOf(uow.trx, d.event_id);
@@ -69,3 +76,39 @@ export async function retryDelivery(deps: WebhookDeps, actor: StaffActor, siteId
     return { eventId: d.event_id, queued: 'again' as const };
   });
 }
+
+/**
+ * "Skip the head": an admin gives up on the event at the head of its thread's queue (one that keeps
+ * failing), so the events behind it go out. The skip is a line of the delivery log and of the site's
+ * log; the event may still be sent again later, on its own.
+ */
+export async function skipHead(deps: WebhookDeps, actor: StaffActor, siteId: string, id: string, deliveryId: string) {
+  const { endpoint, d } = await deliveryOf(deps, actor, siteId, id, deliveryId);
+  const now = deps.clock.now();
+  return inTransaction(deps, async (uow) => {
+    const row = await repo.lockQueued(uow.trx, d.event_id);
+    if (!row || row.done_at || row.failed_at) throw errors.conflict('not_queued', 'This event is no longer queued: there is nothing to skip.');
+    if (row.locked_until && row.locked_until > now) throw errors.conflict('sending', 'This event is being sent right now: look again in a moment.');
+    if (row.lane && (await repo.earlierQueued(uow.trx, row.lane, row.id))) throw errors.conflict('not_head', 'An earlier event of this thread is still queued: only the first one waiting can be skipped.');
+    await repo.giveUp(uow.trx, row.id, now);
+    await repo.logDelivery(uow.trx, {
+      endpoint_id: endpoint.id,
+      site_id: siteId,
+      event_id: d.event_id,
+      event_type: d.event_type,
+      subject_id: d.subject_id,
+      thread_id: d.thread_id,
+      attempt: row.attempts,
+      status_code: null,
+      latency_ms: null,
+      error: SKIPPED,
+      ok: false,
+      created_at: now,
+    });
+    await writeLog(uow.trx, { siteId, actor, action: 'webhook.skip', targetType: 'webhook', targetId: endpoint.id, details: { eventId: d.event_id, type: d.event_type } });
+    uow.afterCommit(() => deps.outbox.wake());
+    return { eventId: d.event_id, skipped: true as const };
+  });
+}
+
+export const SKIPPED = 'Skipped by hand: the events behind it went on.';

@@ -9,9 +9,11 @@ import { Webhook } from 'standardwebhooks';
 import type { Logger } from 'pino';
 import type { WebhookEndpoint } from '../../db/schema';
 import type { Clock } from '../clock';
-import type { Db } from '../db';
+import { type Db, inTransaction } from '../db';
+import type { EventBus } from '../events';
 import { writeLog } from '../audit/audit.repo';
 import type { Outbox, OutboxJob } from '../outbox/outbox';
+import '../sites/notice.events';
 import type { WebhookPayload } from './webhook.events';
 import * as repo from './webhook.repo';
 import { postOut } from './webhook.send';
@@ -24,6 +26,7 @@ export const webhookBackoff = (attempt: number) => Math.min(30_000 * 2 ** Math.m
 
 export interface DeliveryDeps {
   db: Db;
+  bus: EventBus;
   clock: Clock;
   log: Logger;
   outbox: Outbox;
@@ -95,16 +98,18 @@ export function webhookHandler(deps: DeliveryDeps) {
   };
 }
 
-/** Three days of failures: the endpoint stops, and the site's admins find it in the dashboard (the site's log). */
+/**
+ * Three days of failures: the endpoint stops, the site's admins find it in the dashboard (the site's
+ * log, the endpoint's state) and are mailed when mail is configured (`webhook.switched_off`).
+ */
 async function switchOff(deps: DeliveryDeps, e: WebhookEndpoint, now: Date): Promise<void> {
   const reason = 'failing for 3 days';
-  await repo.updateEndpoint(deps.db, e.id, { enabled: false, disabled_at: now, disabled_reason: reason });
-  await writeLog(deps.db, {
-    siteId: e.site_id,
-    action: 'webhook.switched_off',
-    targetType: 'webhook',
-    targetId: e.id,
-    details: { url: e.url, failingSince: e.failing_since?.toISOString(), reason },
+  const failingSince = e.failing_since?.toISOString() ?? null;
+  await inTransaction(deps, async (uow) => {
+    await repo.updateEndpoint(uow.trx, e.id, { enabled: false, disabled_at: now, disabled_reason: reason });
+    await repo.recountEndpoints(uow.trx, e.site_id);
+    await writeLog(uow.trx, { siteId: e.site_id, action: 'webhook.switched_off', targetType: 'webhook', targetId: e.id, details: { url: e.url, failingSince, reason } });
+    await uow.record('webhook.switched_off', { siteId: e.site_id, endpointId: e.id, url: e.url, description: e.description, failingSince });
   });
   deps.log.warn({ webhook: { id: e.id, site: e.site_id } }, 'webhook endpoint switched off after 3 days of failures');
 }

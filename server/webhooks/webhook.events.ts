@@ -88,6 +88,8 @@ async function writeRows(outbox: Outbox, now: () => Date, trx: Tx, context: Writ
 export function registerWebhookWriters(deps: { bus: EventBus; outbox: Outbox; clock: { now(): Date } }): () => void {
   const offs = (Object.keys(mappers) as DomainEventName[]).map((name) =>
     deps.bus.within(name, async (trx, payload, context) => {
+      // A site without endpoints, as the change read it with the site (a post): nothing to ask or write.
+      if ((payload as { siteEndpoints?: number }).siteEndpoints === 0) return;
       const subjects = (mappers[name] as Mapper<typeof name>)(payload as never);
       await writeRows(deps.outbox, () => deps.clock.now(), trx, context, subjects);
     }),

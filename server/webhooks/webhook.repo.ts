@@ -55,6 +55,23 @@ export function enabledEndpoints(trx: Executor, siteId: string): Promise<Array<P
   return trx.selectFrom('webhook_endpoints').select(['id', 'kind', 'events']).where('site_id', '=', siteId).where('enabled', '=', true).execute();
 }
 
+/**
+ * Keeps `sites.webhook_endpoints` (the site's enabled endpoints, read with the site by the changes
+ * that record events) right, in the transaction that created, deleted, enabled or disabled one. The
+ * site's row is locked first, so two such changes at once count each other's endpoint.
+ */
+export async function recountEndpoints(trx: Tx, siteId: string): Promise<void> {
+  await trx.selectFrom('sites').select('id').where('id', '=', siteId).forUpdate().execute();
+  await trx
+    .updateTable('sites')
+    .set({
+      webhook_endpoints: (eb) =>
+        eb.selectFrom('webhook_endpoints').select((e) => e.fn.countAll<number>().as('n')).where('site_id', '=', siteId).where('enabled', '=', true),
+    })
+    .where('id', '=', siteId)
+    .execute();
+}
+
 /** What an update may change: every column but the endpoint's identity, events as a plain list. */
 export type EndpointChanges = Partial<Omit<WebhookEndpoint, 'id' | 'site_id' | 'kind' | 'created_at' | 'events'> & { events: string[] }>;
 
@@ -135,6 +152,22 @@ export function findDelivery(db: Executor, endpointId: string, id: string): Prom
 /** The outbox row of an event (its webhook-id), if still kept. */
 export function outboxRowOf(db: Executor, uid: string) {
   return db.selectFrom('outbox').selectAll().where('uid', '=', uid).where('kind', '=', 'webhook').executeTakeFirst();
+}
+
+/** An event's outbox row, locked for a decision on it (skipping it). */
+export function lockQueued(trx: Tx, uid: string) {
+  return trx.selectFrom('outbox').selectAll().where('uid', '=', uid).where('kind', '=', 'webhook').forUpdate().executeTakeFirst();
+}
+
+/** Whether an earlier row of the lane is still to deliver (the row is not the lane's head). */
+export async function earlierQueued(trx: Tx, lane: string, id: number): Promise<boolean> {
+  const row = await trx.selectFrom('outbox').select('id').where('lane', '=', lane).where('id', '<', id).where('done_at', 'is', null).where('failed_at', 'is', null).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Given up on: the row leaves its lane's queue (kept, as failed, until retention). */
+export async function giveUp(trx: Tx, id: number, now: Date): Promise<void> {
+  await trx.updateTable('outbox').set({ failed_at: now, locked_until: null, last_error: 'skipped' }).where('id', '=', id).execute();
 }
 
 export async function pruneDeliveries(db: Executor, siteId: string, before: Date): Promise<number> {

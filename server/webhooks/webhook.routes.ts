@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import { staffActor } from '../http/staff';
 import { parse } from '../validate';
 import { SiteIdSchema } from '../sites/site.schema';
-import { listDeliveries, retryDelivery } from './webhook.deliveries';
+import { listDeliveries, retryDelivery, skipHead } from './webhook.deliveries';
 import { CreateWebhookSchema, DeliveryQuerySchema, SlackLinkSchema, SlackUserId, UpdateWebhookSchema, WebhookIdParam } from './webhook.schema';
 import { createWebhook, deleteWebhook, getEndpoint, listWebhooks, rotateSecret, updateWebhook } from './webhook.service';
 import { linkSlackUser, listSlackLinks, unlinkSlackUser } from './slack.links';
@@ -50,6 +50,11 @@ export function webhookRoutes(router: Router, deps: Deps): void {
     const actor = await staffActor(deps, req);
     const deliveryId = parse(WebhookIdParam, req.params.deliveryId, 'path');
     res.status(202).json(await retryDelivery(wh, actor, site(req.params.siteId), hook(req.params.webhookId), deliveryId));
+  });
+  router.post('/sites/:siteId/webhooks/:webhookId/deliveries/:deliveryId/skip', async (req, res) => {
+    const actor = await staffActor(deps, req);
+    const deliveryId = parse(WebhookIdParam, req.params.deliveryId, 'path');
+    res.json(await skipHead(wh, actor, site(req.params.siteId), hook(req.params.webhookId), deliveryId));
   });
 
   router.get('/sites/:siteId/slack/links', async (req, res) => {

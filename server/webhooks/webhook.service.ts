@@ -60,6 +60,7 @@ export async function createWebhook(deps: WebhookDeps, actor: StaffActor, siteId
       now,
     });
     const created = input.enabled ? row : await repo.updateEndpoint(trx, row.id, { enabled: false });
+    await repo.recountEndpoints(trx, siteId);
     await writeLog(trx, { siteId, actor, action: 'webhook.create', targetType: 'webhook', targetId: row.id, details: { url: input.url, kind: input.kind } });
     return created;
   });
@@ -91,6 +92,7 @@ export async function updateWebhook(deps: WebhookDeps, actor: StaffActor, siteId
   }
   const updated = await inTransaction(deps, async (uow) => {
     const row = await repo.updateEndpoint(uow.trx, id, changes);
+    if (input.enabled !== undefined) await repo.recountEndpoints(uow.trx, siteId);
     if (input.enabled) {
       await repo.wakeQueue(uow.trx, id, now);
       uow.afterCommit(() => deps.outbox.wake());
@@ -105,6 +107,7 @@ export async function deleteWebhook(deps: WebhookDeps, actor: StaffActor, siteId
   const e = await getEndpoint(deps, actor, siteId, id);
   await inTransaction(deps, async ({ trx }) => {
     await repo.deleteEndpoint(trx, id);
+    await repo.recountEndpoints(trx, siteId);
     await writeLog(trx, { siteId, actor, action: 'webhook.delete', targetType: 'webhook', targetId: id, details: { url: e.url } });
   });
   return webhookView(e, deps.clock.now());

@@ -76,7 +76,7 @@ describe('the checks of a post on a thread that grew faster than its statistics'
       event: { event: 'comment:created', audience: null, comment: {} as CommentView },
       writesMore: false,
     }));
-    const { write } = planClaimingThread(thread.id, inserts, { state: 'open', mode: null, seq: 1, last_comment_at: null, now: new Date() });
+    const { write } = planClaimingThread(thread.id, inserts, { state: 'open', mode: null, seq: 1, last_comment_at: null, now: new Date(), site_endpoints: 0 });
     expect(reads(await plan(write!), 'comments')).toEqual(['Index Scan comments_thread_text']);
   });
 

@@ -104,6 +104,22 @@ describe('reply notifications', () => {
     expect(smtp.mails).toHaveLength(2);
   });
 
+  it('tells a thread’s subscriber of new top-level comments, not only of replies', async () => {
+    const { thread } = await setup();
+    const alice = await post(thread.id, { body: 'Following this one.', name: 'Alice', email: 'alice@example.com', notify: 'thread' });
+    expect(alice.body.subscription).toEqual({ scope: 'thread', confirmed: false });
+    await confirmFrom((await smtp.waitFor(1))[0]!);
+    // Two readers who subscribe to nothing post at the top of the thread: the posts that go in one
+    // batch with nothing else to write, the commonest post of all.
+    const ids = [];
+    for (const name of ['Bob', 'Carol']) ids.push((await post(thread.id, { body: `${name} starts a new point.`, name })).body.comment.id as string);
+    await later(15 * MINUTE);
+    const [, batch] = await smtp.waitFor(2);
+    expect(batch!.to).toEqual(['alice@example.com']);
+    for (const id of ids) expect(batch!.text).toContain(`#comment-${id}`);
+    expectUnsubscribeHeaders(batch!);
+  });
+
   it('sends nothing but the confirmation to an address nobody confirmed, and one confirmation a day', async () => {
     const { thread } = await setup({ replyBatchMinutes: 0 });
     const alice = await post(thread.id, { body: 'Subscribe me', email: 'alice@example.com', notify: 'thread' });

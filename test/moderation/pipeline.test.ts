@@ -16,6 +16,7 @@ function input(overrides: Partial<RuleInput> = {}): RuleInput {
       created_at: new Date(),
       updated_at: new Date(),
       queue_version: '0',
+      webhook_endpoints: 0,
     },
     thread: { id: 't', site_id: 'daily', key: 'k', url: null, title: null, state: 'open', mode: null, comment_count: 0, seq: 0, created_at: new Date(), last_comment_at: null } as Thread,
     body: { source: 'hello', html: '<p>hello</p>', text: 'hello', links: 0 },

@@ -107,7 +107,7 @@ describe('/moderation', () => {
     // A moderator rejects it (the moderation engine's write, then its event after commit).
     await db().updateTable('comments').set({ status: 'rejected', previous_status: 'pending' }).where('id', '=', held.id).execute();
     events.length = 0;
-    parley.app.deps.bus.emit('comment.status', { siteId: site.id, threadId: thread.id, commentId: held.id, from: 'pending', to: 'rejected' });
+    parley.app.deps.bus.emit('comment.status', { siteId: site.id, threadId: thread.id, commentId: held.id, parentId: null, replyToId: null, commenterId: null, from: 'pending', to: 'rejected' });
     await waitFor(() => events.some((e) => e.event === 'queue:counts'), 3000, 'the new counts');
     // The two moves may arrive in either order (separate broadcasts through the adapter); the counts follow.
     expect(events.slice(0, 2)).toEqual(
@@ -142,7 +142,7 @@ describe('/moderation', () => {
     await db().updateTable('comments').set({ flag_count: 2 }).where('id', '=', comments[0]!.id).execute();
     await db().updateTable('comments').set({ flag_count: 1 }).where('id', '=', comments[1]!.id).execute();
     for (let i = 0; i < 10; i++) {
-      parley.app.deps.bus.emit('comment.status', { siteId: site.id, threadId: thread.id, commentId: comments[2]!.id, from: 'approved', to: 'approved' });
+      parley.app.deps.bus.emit('comment.status', { siteId: site.id, threadId: thread.id, commentId: comments[2]!.id, parentId: null, replyToId: null, commenterId: null, from: 'approved', to: 'approved' });
     }
     await waitFor(() => events.some((e) => e.payload.counts.flagged === 1), 3000, 'the flagged count');
     await sleep(300);

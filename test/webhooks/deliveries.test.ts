@@ -1,23 +1,10 @@
 import { buildSite, SITE_ORIGIN } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { apiKey, member } from '../helpers/staff';
-import { type Receiver, startReceiver } from './receiver';
+import { useReceiver } from './receiver';
 
-let parley: TestParley;
-let receiver: Receiver;
-beforeAll(async () => {
-  parley = await startTestParley({ PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'true' });
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await parley.close();
-  await receiver.close();
-});
-beforeEach(async () => {
-  await parley.reset();
-  receiver.received.length = 0;
-  receiver.setAnswer(() => 204);
-});
+const parley = useParley({ PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'true' });
+const receiver = useReceiver();
 const drain = () => parley.app.deps.outbox.drain();
 const resolve = (siteId: string, key: string) =>
   parley.http().post('/api/v1/threads/resolve').set('Origin', SITE_ORIGIN).send({ site: siteId, key, url: `${SITE_ORIGIN}/a/${key}` });
@@ -73,12 +60,55 @@ describe('the delivery log, send again, and switching off', () => {
     expect(view.body.webhook).toMatchObject({ enabled: false, switchedOffReason: 'failing for 3 days' });
     const log = await admin.call('get', `/moderation/log?site=${site.id}`);
     expect(JSON.stringify(log.body)).toContain('webhook.switched_off');
+    // No mail is configured here: the dashboard is where the admins find it, and no mail is queued.
+    const mails = await parley.database.db.selectFrom('outbox').select('id').where('kind', 'like', 'mail%').execute();
+    expect(mails).toEqual([]);
 
     receiver.setAnswer(() => 204);
     expect((await admin.call('patch', path, { enabled: true })).status).toBe(200);
     await drain();
     const delivered = receiver.received.filter((r) => r.status === 204).map((r) => JSON.parse(r.body).data.thread.key);
     expect(delivered).toEqual(['first', 'second']);
+  });
+
+  it('skips the failing head of a thread’s queue by hand, so the events behind it go out, and logs the skip', async () => {
+    const site = await buildSite(parley.database.db);
+    const admin = await member(parley, [[site.id, 'admin']], 'admin');
+    const created = await admin.call('post', `/sites/${site.id}/webhooks`, { url: receiver.url, events: ['comment.created'] });
+    const path = `/sites/${site.id}/webhooks/${created.body.webhook.id}`;
+    const thread = (await resolve(site.id, 'stuck')).body.thread.id as string;
+    const other = (await resolve(site.id, 'flowing')).body.thread.id as string;
+    const post = async (threadId: string, body: string) => (await parley.http().post(`/api/v1/threads/${threadId}/comments`).send({ body })).body.comment.id as string;
+    receiver.setAnswer((body) => (body.includes('chokes') ? 500 : 204));
+    await post(thread, 'The receiver chokes on this one.');
+    const behind = [await post(thread, 'Second.'), await post(thread, 'Third.')];
+    const elsewhere = await post(other, 'Another thread.');
+    const clock = parley.app.deps.clock;
+    for (let i = 0; i < 3; i++) {
+      await drain();
+      clock.advance(3_600_000);
+    }
+    const delivered = () => receiver.received.filter((r) => r.status === 204).map((r) => JSON.parse(r.body).data.comment.id as string);
+    expect(delivered()).toEqual([elsewhere]);
+
+    const failed = (await admin.call('get', `${path}/deliveries?status=failed`)).body.items as Array<{ id: string; eventId: string; error: string }>;
+    expect(failed.length).toBeGreaterThanOrEqual(3);
+    const moderator = await member(parley, [[site.id, 'moderator']], 'moderator');
+    expect((await moderator.call('post', `${path}/deliveries/${failed[0]!.id}/skip`)).status).toBe(403);
+    const skipped = await admin.call('post', `${path}/deliveries/${failed[0]!.id}/skip`);
+    expect(skipped.status).toBe(200);
+    expect(skipped.body).toEqual({ eventId: failed[0]!.eventId, skipped: true });
+    await drain();
+    expect(delivered()).toEqual([elsewhere, ...behind]);
+
+    const log = (await admin.call('get', `${path}/deliveries?eventId=${failed[0]!.eventId}`)).body.items;
+    expect(log[0]).toMatchObject({ ok: false, statusCode: null, error: expect.stringContaining('Skipped') });
+    expect(JSON.stringify((await admin.call('get', `/moderation/log?site=${site.id}`)).body)).toContain('webhook.skip');
+    // Skipped already, or delivered: nothing left to skip.
+    const again = await admin.call('post', `${path}/deliveries/${failed[0]!.id}/skip`);
+    expect([again.status, again.body.error?.code ?? again.body.code]).toEqual([409, 'not_queued']);
+    const ok = (await admin.call('get', `${path}/deliveries?status=ok`)).body.items[0];
+    expect((await admin.call('post', `${path}/deliveries/${ok.id}/skip`)).status).toBe(409);
   });
 
   it('is for the site’s admins and keys only', async () => {

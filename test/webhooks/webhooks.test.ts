@@ -1,27 +1,13 @@
 import { Webhook } from 'standardwebhooks';
 import { buildSite, SITE_ORIGIN } from '../helpers/factories';
-import { startTestParley, type TestParley } from '../helpers/parley';
+import { useParley } from '../helpers/parley';
 import { member } from '../helpers/staff';
 import { EVENT_TYPES } from '../../server/webhooks/webhook.render';
-import { type Receiver, startReceiver } from './receiver';
+import { useReceiver } from './receiver';
 
-let parley: TestParley;
-let receiver: Receiver;
+const parley = useParley({ PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'true' });
+const receiver = useReceiver();
 const db = () => parley.database.db;
-
-beforeAll(async () => {
-  parley = await startTestParley({ PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'true' });
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await parley.close();
-  await receiver.close();
-});
-beforeEach(async () => {
-  await parley.reset();
-  receiver.received.length = 0;
-  receiver.setAnswer(() => 204);
-});
 
 const drain = () => parley.app.deps.outbox.drain();
 
@@ -158,5 +144,34 @@ describe('webhooks a receiver can trust', () => {
     }
     const queued = await db().selectFrom('outbox').select('id').where('kind', '=', 'webhook').where('done_at', 'is', null).execute();
     expect(queued).toEqual([]);
+  });
+
+  it('a poll closed by its closing time sends poll.closed at that time, once; one closed by hand earlier sends it only then', async () => {
+    const { site, admin } = await setUp(['poll.closed']);
+    const threadId = await resolveThread(site.id, 'polls-on-time');
+    const clock = parley.app.deps.clock;
+    const closesAt = new Date(clock.now().getTime() + 3_600_000).toISOString();
+    const create = (question: string) => admin.call('post', `/threads/${threadId}/polls`, { question, options: ['Yes', 'No'], closesAt });
+    const timed = (await create('On time?')).body.poll;
+    const byHand = (await create('By hand?')).body.poll;
+    expect([timed?.id, byHand?.id]).toEqual([expect.any(String), expect.any(String)]);
+
+    clock.advance(30 * 60_000);
+    expect((await admin.call('patch', `/polls/${byHand.id}`, { closed: true })).status).toBe(200);
+    await drain();
+    expect(bodies().map((b) => [b.type, b.data.poll.id])).toEqual([['poll.closed', byHand.id]]);
+
+    clock.advance(31 * 60_000);
+    await drain();
+    const closed = bodies().filter((b) => b.data.poll.id === timed.id);
+    expect(closed).toHaveLength(1);
+    expect(closed[0]!.data.poll).toMatchObject({ id: timed.id, closedAt: new Date(closesAt).toISOString() });
+    expect(bodies().filter((b) => b.data.poll.id === byHand.id)).toHaveLength(1);
+    const vote = await parley.http().put(`/api/v1/polls/${timed.id}/vote`).send({ optionIds: [timed.options[0].id] });
+    expect(vote.status).toBe(409);
+
+    clock.advance(24 * 3_600_000);
+    await drain();
+    expect(bodies()).toHaveLength(2);
   });
 });

@@ -58,7 +58,10 @@ export const webhooksPanel: Panel = (ctx, mount) => {
     const c = w.columns;
     const rows = items.map((d) =>
       h('tr', {}, h('td', {}, new Date(d.createdAt).toLocaleString(ctx.lang)), h('td', {}, d.type), h('td', {}, String(d.attempt)), h('td', {}, d.statusCode === null ? '—' : String(d.statusCode)), h('td', {}, d.latencyMs === null ? '' : String(d.latencyMs)), h('td', {}, d.error ?? ''),
-        h('td', {}, h('button', { type: 'button', onclick: () => ctx.api.send('POST', `${base}/webhooks/${hook.id}/deliveries/${d.id}/retry`).then(() => ctx.status.say(w.queued), ctx.fail) }, w.sendAgain))),
+        h('td', {},
+          h('button', { type: 'button', onclick: () => ctx.api.send('POST', `${base}/webhooks/${hook.id}/deliveries/${d.id}/retry`).then(() => ctx.status.say(w.queued), ctx.fail) }, w.sendAgain),
+          // A failing event first in its thread's queue holds the ones behind it: an admin may give up on it.
+          d.ok ? null : h('button', { type: 'button', onclick: () => ctx.api.send('POST', `${base}/webhooks/${hook.id}/deliveries/${d.id}/skip`).then(() => (ctx.status.say(w.skipped), showLog(hook, failedOnly)), ctx.fail) }, w.skip))),
     );
     clear(log);
     log.append(h('h2', {}, `${w.deliveries}: ${hook.url}`), toggle, items.length ? h('table', {}, h('thead', {}, h('tr', {}, [c.when, c.type, c.attempt, c.status, c.latency, c.error, ''].map((x) => h('th', { scope: 'col' }, x)))), h('tbody', {}, rows)) : h('p', {}, w.noDeliveries));

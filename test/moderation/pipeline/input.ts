@@ -18,6 +18,7 @@ export function ruleInput(
       created_at: new Date(),
       updated_at: new Date(),
       queue_version: '0',
+      webhook_endpoints: 0,
     },
     thread: {
       id: 't',
