@@ -620,3 +620,64 @@ export interface SlackLinkTable {
   member_id: string;
   created_at: Date;
 }
+
+// --- abuse defence (050_abuse) ---
+/** One reason a comment's risk is what it is: a stable code, its share of the risk, and what it saw. */
+export interface RiskReason {
+  code: string;
+  weight: number;
+  detail: string;
+}
+
+export interface CommentsTable {
+  /** 0–1, from the abuse signals; null: not assessed (staff, imports, older comments). */
+  risk: ColumnType<number | null, number | null | undefined, number | null>;
+  risk_reasons: ColumnType<RiskReason[] | null, string | null | undefined, string | null>;
+}
+
+export interface AbuseModelsTable {
+  site_id: string;
+  spam_docs: Generated<number>;
+  ham_docs: Generated<number>;
+  spam_tokens: Generated<number>;
+  ham_tokens: Generated<number>;
+  version: ColumnType<string, string | number | undefined, string | number>;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface AbuseFeaturesTable {
+  site_id: string;
+  feature: string;
+  spam: Generated<number>;
+  ham: Generated<number>;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface AbuseSamplesTable {
+  comment_id: string;
+  site_id: string;
+  commenter_id: string | null;
+  label: 'spam' | 'ham';
+  features: ColumnType<string[], string, string>;
+  created_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface AbuseFingerprintsTable {
+  comment_id: string;
+  site_id: string;
+  thread_id: string;
+  commenter_id: string | null;
+  ip_hash: string | null;
+  band0: number;
+  band1: number;
+  band2: number;
+  band3: number;
+  created_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface Database {
+  abuse_models: AbuseModelsTable;
+  abuse_features: AbuseFeaturesTable;
+  abuse_samples: AbuseSamplesTable;
+  abuse_fingerprints: AbuseFingerprintsTable;
+}

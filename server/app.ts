@@ -15,6 +15,9 @@ import { createMailer } from './mail/mailer';
 import { createFloodGuard } from './limits/flood';
 import { createNetworkHasher } from './privacy/network';
 import { startRetentionJob } from './privacy/retention.job';
+import { createModelCache } from './abuse/abuse.model';
+import { startLearningJob } from './abuse/abuse.job';
+import { listenForDecisions } from './abuse/abuse.service';
 import { createRealtime, type Realtime, type RealtimeOptions } from './realtime';
 import { type ModerationAuthenticator, moderationAuthenticator } from './members/moderation-auth';
 import { createOriginCache } from './sites/site.service';
@@ -79,6 +82,9 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   registerWebhookAlertMail({ ...deps, publicUrl: config.publicUrl });
   setupWebhooks(deps);
   registerPollSchedule(deps);
+  deps.abuse = { db: deps.db, clock: deps.clock, models: createModelCache(), speedSignals: config.rateLimits };
+  // Every decision teaches the site's model inside its own transaction.
+  listenForDecisions(bus, deps.clock);
   // On PostgreSQL a batch's last statement and its commit go in one round trip.
   deps.writer = createPostWriter(deps, { oneTripCommit: database.kind === 'postgres' });
 
@@ -93,6 +99,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   const realtime = await createRealtime(deps, server, { draining: () => draining, ...options.realtime });
   const retention = startRetentionJob(deps, config.retentionIntervalMs);
   deps.outbox.start();
+  const learning = startLearningJob(deps);
 
   let closing: Promise<void> | undefined;
   async function close(graceMs = 10_000): Promise<void> {
@@ -115,6 +122,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
       await retention.stop();
       // The sends in flight finish and are marked; rows not yet claimed wait for the next instance.
       await deps.outbox.stop(graceMs);
+      await learning.stop();
       deps.mailer?.close();
       await deps.limits.close();
       // Writes that finished during the drain have published their events: release the adapter last.

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AbuseDeps } from './abuse/abuse.service';
 import type { CommentPageCache } from './comments/comment-page.cache';
 import type { PostWriter } from './comments/comment.deps';
 import type { AdjustableClock } from './clock';
@@ -39,4 +40,6 @@ export interface Deps {
   pages?: CommentPageCache;
   /** Posts to one thread committed together (group commit); none: a transaction per post. */
   writer?: PostWriter;
+  /** The abuse defence: risk scores, the per-site model, fingerprints (SPEC §11). */
+  abuse?: AbuseDeps;
 }

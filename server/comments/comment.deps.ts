@@ -1,3 +1,4 @@
+import type { AbuseDeps } from '../abuse/abuse.service';
 import type { Db } from '../db';
 import type { EventBus } from '../events';
 import type { FloodGuard } from '../limits/flood';
@@ -16,4 +17,6 @@ export interface CommentDeps {
   network: NetworkHasher;
   /** Group commit of posts per thread (see thread-writer.ts); without it, a transaction per post. */
   writer?: PostWriter;
+  /** The abuse defence (SPEC §11); without it comments get no risk score. */
+  abuse?: AbuseDeps;
 }

@@ -41,7 +41,7 @@ export type NewCommentValues = Omit<NewComment, 'seq' | 'created_at'>;
 const COLUMNS = [
   'id', 'site_id', 'thread_id', 'parent_id', 'reply_to_id', 'root_id', 'depth', 'commenter_id', 'member_id',
   'author_name', 'author_website', 'badge', 'body_src', 'body_html', 'text_hash', 'status', 'previous_status',
-  'status_reason', 'ip_hash', 'user_agent', 'reader_badge',
+  'status_reason', 'ip_hash', 'user_agent', 'reader_badge', 'risk', 'risk_reasons',
 ] as const;
 
 /** What a new comment is checked against under the thread's lock before anything is written. */
@@ -200,14 +200,15 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
   const lastRow = candidates[candidates.length - 1]!.comment;
   const approved = candidates.reduce((sum, c) => sum + c.insert.approvedDelta, 0);
   const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
-  const fromX = sql.join(COLUMNS.map((c) => sql.ref(`x.${c}`)));
+  // The reasons travel as JSON text inside the batch's JSON, and become jsonb again here.
+  const fromX = sql.join(COLUMNS.map((c) => (c === 'risk_reasons' ? sql`x.risk_reasons::jsonb` : sql.ref(`x.${c}`))));
   const write = sql`${PREPARED}
     with x as (
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
         ord int, id text, site_id text, thread_id text, parent_id text, reply_to_id text, root_id text, depth int,
         commenter_id text, member_id text, author_name text, author_website text, badge text, body_src text,
         body_html text, text_hash text, status text, previous_status text, status_reason text, ip_hash text,
-        user_agent text, reader_badge text, seq int, created_at timestamptz, d_commenter text, d_ip text, k_id text, k_token text,
+        user_agent text, reader_badge text, risk real, risk_reasons text, seq int, created_at timestamptz, d_commenter text, d_ip text, k_id text, k_token text,
         k_name text, k_email text, k_website text, ev text, payload jsonb, audience text)
     ), dup as (
       select string_agg(x.ord::text, ',' order by x.ord) as ords

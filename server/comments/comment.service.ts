@@ -1,5 +1,6 @@
 import type { Comment, Commenter } from '../../db/schema';
 import type { UnitOfWork } from '../db';
+import { rememberPost } from '../abuse/abuse.service';
 import type { ReaderActor } from '../actors';
 import { errors } from '../errors';
 import { hashSecret, newId, newSecret } from '../ids';
@@ -116,6 +117,18 @@ async function writePost(deps: CommentDeps, actor: ReaderActor, post: JudgedPost
     await hooks.beforeCommit?.(trx, posted);
     return posted;
   });
+  if (deps.abuse && post.assessment) {
+    const { comment } = result;
+    // Only the near-duplicate and speed signals read it: a lost one weakens them for a day, no more.
+    await rememberPost(deps.abuse, {
+      commentId: comment.id,
+      siteId: comment.site_id,
+      threadId: comment.thread_id,
+      commenterId: comment.commenter_id,
+      ipHash: comment.ip_hash,
+      fingerprint: post.assessment.fingerprint,
+    }).catch(() => {});
+  }
   // A first post was counted against its network only; the new identity starts with it counted too.
   if (result.token && result.comment.commenter_id) {
     await deps.limits.consume('comment', { commenterId: result.comment.commenter_id, network: null }).catch(() => {});
@@ -163,6 +176,8 @@ function rowOf(actor: ReaderActor, post: JudgedPost, commenterId: string | null)
     status: post.verdict.status,
     previous_status: null,
     status_reason: post.verdict.reason,
+    risk: post.assessment?.risk.score ?? null,
+    risk_reasons: post.assessment ? JSON.stringify(post.assessment.risk.reasons) : null,
     ip_hash: actor.ipHash,
     user_agent: actor.userAgent?.slice(0, 400) ?? null,
   };

@@ -1,4 +1,5 @@
 import type { Comment, Thread } from '../../db/schema';
+import { type Assessment, assessComment } from '../abuse/abuse.service';
 import type { ReaderActor } from '../actors';
 import { errors } from '../errors';
 import type { EarlyClaim } from '../idempotency/idempotency.service';
@@ -21,6 +22,8 @@ export interface JudgedPost {
   thread: Thread;
   body: RenderedBody;
   verdict: PipelineResult;
+  /** The abuse signals' risk; null for staff, banned readers, or without the abuse defence. */
+  assessment: Assessment | null;
   place: Place;
   /** As given on the form; null for a member, who posts under their own name. */
   form: { name: string | null; email: string | null; website: string | null };
@@ -62,16 +65,30 @@ export async function judgePost(
   // Everything that needs no lock happens before the thread's: the parent, the author's standing,
   // the verdict. Under the thread's lock, a batch of posts is one statement (planClaimingThread).
   const parent = input.parentId ? await parentFor(deps, actor, thread.id, input.parentId) : undefined;
+  const approvedCount = actor.commenter && !member ? context.approvedCount : 0;
+  const assessment =
+    deps.abuse && !member && !ban
+      ? await assessComment(deps.abuse, {
+          siteId: site.id,
+          threadId: thread.id,
+          commenterId: actor.commenter?.id ?? null,
+          ipHash: actor.ipHash,
+          text: body.text,
+          approvedCount,
+          proof: 'exempt',
+        })
+      : null;
   const verdict = runPipeline({
     site,
     thread,
     body,
-    author: { isMember: !!member, approvedCount: actor.commenter && !member ? context.approvedCount : 0, banned: !!ban, bannedUntil: ban?.expires_at ?? null },
+    author: { isMember: !!member, approvedCount, banned: !!ban, bannedUntil: ban?.expires_at ?? null, trusted: assessment?.trusted ?? false },
+    risk: assessment?.risk,
     form: { honeypot: input.hp, elapsedMs: input.elapsedMs },
     isEdit: false,
   });
   const duplicate = { threadId: thread.id, textHash: body.hash, commenterId: actor.commenter?.id ?? null, ipHash: actor.ipHash };
-  return { site, thread, body, verdict, place: placeOf(parent, site.settings.maxDepth), form, duplicate };
+  return { site, thread, body, verdict, assessment, place: placeOf(parent, site.settings.maxDepth), form, duplicate };
 }
 
 /** One round trip reads what the checks need (see post-context.repo.ts), taking the request's claim with it. */

@@ -63,6 +63,7 @@ export async function decideIn(uow: UnitOfWork, actor: StaffActor, commentId: st
   await applyCounters(uow, current, updated);
 
   updated = await recordChange(uow, current, updated);
+  // Recorded: the abuse model learns from it inside this transaction (bus.within).
   await recordSiteEvent(uow, 'moderation.decided', {
     siteId: updated.site_id,
     threadId: updated.thread_id,

@@ -16,6 +16,8 @@ export const QueueListQuery = z.object({
   threadId: ThreadIdParam.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
+  /** `risk`: highest abuse risk first (SPEC §11); the default is newest first. */
+  sort: z.enum(['newest', 'risk']).default('newest'),
 });
 
 export const ActionSchema = z.enum(['approve', 'reject', 'spam', 'restore', 'feature', 'unfeature']);

@@ -15,6 +15,9 @@ export function moderationCommentView(c: Comment) {
     flagCount: c.flag_count,
     openFlags: Math.max(0, c.flag_count - c.flags_cleared),
     statusReason: c.status_reason,
+    /** The abuse signals' risk (0–1) and why; null when not assessed (staff, imports, older comments). */
+    risk: c.risk ?? null,
+    riskReasons: Array.isArray(c.risk_reasons) ? c.risk_reasons : [],
     previousStatus: c.previous_status,
     commenterId: c.commenter_id,
     memberId: c.member_id,

@@ -30,13 +30,24 @@ export async function queueCounts(db: Executor, siteId: string, threshold: numbe
 /** A page of a queue, newest first, by keyset on `(created_at, id)`. */
 export async function listQueue(
   db: Executor,
-  options: { siteId: string; queue: Queue; threshold: number; threadId?: string; limit: number; after?: Keyset },
+  options: { siteId: string; queue: Queue; threshold: number; threadId?: string; limit: number; after?: Keyset; afterRisk?: RiskKeyset; byRisk?: boolean },
 ): Promise<Comment[]> {
   let q = db.selectFrom('comments').selectAll().where('site_id', '=', options.siteId);
   q = options.queue === 'flagged' ? q.where(flagged(options.threshold)) : q.where('status', '=', options.queue);
   if (options.threadId) q = q.where('thread_id', '=', options.threadId);
+  if (options.byRisk) {
+    // Unassessed comments (null) come last, as risk −1.
+    if (options.afterRisk) q = q.where(sql<boolean>`(coalesce(risk, -1), id) < (${options.afterRisk.risk}::real, ${options.afterRisk.id})`);
+    return q.orderBy(sql`coalesce(risk, -1)`, 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+  }
   if (options.after) q = q.where(sql<boolean>`(created_at, id) < (${options.after.createdAt}::timestamptz, ${options.after.id})`);
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+}
+
+/** A page boundary of a queue sorted by risk. */
+export interface RiskKeyset {
+  risk: number;
+  id: string;
 }
 
 export async function threadsByIds(db: Executor, ids: string[]) {

@@ -20,25 +20,36 @@ export async function queueCounts(deps: { db: Db }, actor: StaffActor, siteId: s
 export async function listQueue(
   deps: { db: Db },
   actor: StaffActor,
-  query: { site: string; queue: Queue; threadId?: string; limit: number; cursor?: string },
+  query: { site: string; queue: Queue; threadId?: string; limit: number; cursor?: string; sort?: 'newest' | 'risk' },
 ) {
   authorize(actor, query.site, 'moderate');
   const site = await getSite(deps.db, query.site);
-  const after = query.cursor ? decodeKeyset(query.cursor) : undefined;
+  const byRisk = query.sort === 'risk';
+  // A risk-sorted page boundary is a keyset too: `(risk, id)`, with the risk where the time would be.
+  const cursor = query.cursor ? decodeKeyset(query.cursor) : undefined;
+  const afterRisk = byRisk && cursor ? { risk: riskOfCursor(cursor.createdAt), id: cursor.id } : undefined;
   const rows = await repo.listQueue(deps.db, {
     siteId: site.id,
     queue: query.queue,
     threshold: site.settings.flagThreshold,
     threadId: query.threadId,
     limit: query.limit + 1,
-    after,
+    after: byRisk ? undefined : cursor,
+    afterRisk,
+    byRisk,
   });
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
+  const boundary = last && (byRisk ? new Date(Math.round(((last.risk ?? -1) + 2) * 1e6)).toISOString() : last.created_at.toISOString());
   return {
     items: await withContext(deps.db, site.id, page),
-    nextCursor: rows.length > query.limit && last ? encodeKeyset({ createdAt: last.created_at.toISOString(), id: last.id }) : null,
+    nextCursor: rows.length > query.limit && last ? encodeKeyset({ createdAt: boundary!, id: last.id }) : null,
   };
+}
+
+/** The risk a risk-sorted cursor carries (kept as a time, so both sorts share one cursor format). */
+function riskOfCursor(stamp: string): number {
+  return Date.parse(stamp) / 1e6 - 2;
 }
 
 /** One comment with its context, wherever it stands (the dashboard's "comment in context"). */

@@ -1,3 +1,4 @@
+import { abusePrivacy } from '../abuse/abuse.privacy';
 import { moderationPrivacy } from '../moderation/moderation.privacy';
 import { importsPrivacy } from '../imports/imports.privacy';
 import { likesPrivacy } from './likes.privacy';
@@ -15,4 +16,4 @@ import { webhookPrivacy } from '../webhooks/webhook.privacy';
  * pick it up with no other change. Every hook is optional. Erasure runs them in this order: sign-in
  * keeps a banned account's ban (as a hash) before moderation drops the commenter's bans.
  */
-export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, ssoPrivacy, moderationPrivacy, importsPrivacy, mailPrivacy, outboxPrivacy, webhookPrivacy];
+export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, ssoPrivacy, moderationPrivacy, importsPrivacy, mailPrivacy, outboxPrivacy, webhookPrivacy, abusePrivacy];

@@ -1,5 +1,6 @@
 import type { Db } from '../db';
 import { getSite } from '../sites/site.service';
+import { abusePolicyItems } from '../abuse/abuse.policy';
 import { ssoPolicyItems } from '../sso/sso.policy';
 import { webhookPolicyItems } from '../webhooks/webhook.privacy';
 import { POLICY_LANGUAGES, type PolicyLanguage } from './policy.texts';
@@ -32,7 +33,7 @@ export async function privacyPolicy(deps: { db: Db; mail: boolean }, siteId: str
     },
     ...text,
     // Sign-in through the site's accounts adds what it keeps (only on sites that use it).
-    items: [...text.items, ...ssoPolicyItems(language, site), ...webhookPolicyItems(language)],
+    items: [...text.items, ...abusePolicyItems(language), ...ssoPolicyItems(language, site), ...webhookPolicyItems(language)],
     actions: {
       export: { method: 'GET', path: '/api/v1/me/export', auth: 'commenter token' },
       erase: { method: 'DELETE', path: '/api/v1/me', auth: 'commenter token' },

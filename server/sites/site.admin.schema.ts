@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RiskSettingsPatchSchema } from '../abuse/abuse.schema';
 import { SsoSettingsPatchSchema } from '../sso/sso.schema';
 import { OriginSchema, type SiteSettings, SiteSettingsSchema } from './site.schema';
 
@@ -11,7 +12,7 @@ const patchShape = Object.fromEntries(
   Object.entries(SiteSettingsSchema.shape).map(([key, schema]) => [
     key,
     // A nested setting changes only the fields sent.
-    key === 'sso' ? SsoSettingsPatchSchema.optional() : (schema as unknown as z.ZodDefault<z.ZodType>).unwrap().optional(),
+    key === 'sso' ? SsoSettingsPatchSchema.optional() : key === 'risk' ? RiskSettingsPatchSchema.optional() : (schema as unknown as z.ZodDefault<z.ZodType>).unwrap().optional(),
   ]),
 );
 export const SiteSettingsPatchSchema = z.strictObject(patchShape) as unknown as z.ZodType<Partial<SiteSettings>>;

@@ -83,7 +83,7 @@ export async function updateSite(deps: AdminDeps, actor: StaffActor, siteId: str
     const site = await trx.selectFrom('sites').selectAll().where('id', '=', siteId).forUpdate().executeTakeFirst();
     if (!site) throw errors.notFound('The site');
     const current = withSettings(site).settings;
-    const settings = SiteSettingsSchema.parse({ ...current, ...patch, sso: { ...current.sso, ...patch.sso } });
+    const settings = SiteSettingsSchema.parse({ ...current, ...patch, sso: { ...current.sso, ...patch.sso }, risk: { ...current.risk, ...patch.risk } });
     const row = await trx
       .updateTable('sites')
       .set({

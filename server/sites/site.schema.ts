@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RiskSettingsSchema } from '../abuse/abuse.schema';
 import { SsoSettingsSchema } from '../sso/sso.schema';
 
 export const ModerationMode = z.enum(['pre', 'post', 'first_time']);
@@ -39,6 +40,8 @@ export const SiteSettingsSchema = z.object({
   replyBatchMinutes: z.number().int().min(0).max(1440).default(REPLY_BATCH_MINUTES),
   /** Sign-in through the publisher's own accounts (SPEC §9). */
   sso: SsoSettingsSchema.prefault({}),
+  /** Risk thresholds of the abuse defence (SPEC §11). */
+  risk: RiskSettingsSchema.prefault({}),
 });
 export type SiteSettings = z.infer<typeof SiteSettingsSchema>;
 

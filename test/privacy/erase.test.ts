@@ -91,6 +91,8 @@ describe('DELETE /me', () => {
     expect(new Set(before.map((f) => f.table))).toEqual(
       new Set([
         'commenters', 'comments', 'comment_edits', 'flags', 'reactions', 'thread_events', 'idempotency_keys', 'poll_ballots', 'poll_choices',
+        // The abuse defence's post fingerprints carry the commenter and network hash.
+        'abuse_fingerprints',
         // On PostgreSQL the flood counters live in the database too, keyed by commenter and network.
         ...(process.env.DATABASE_URL ? ['rate_limits'] : []),
       ]),

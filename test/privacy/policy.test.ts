@@ -23,7 +23,7 @@ describe('GET /privacy', () => {
         lostToken: { method: 'POST', path: '/api/v1/privacy/requests', delivery: 'admin' },
       },
     });
-    expect(p.items.map((i: { id: string }) => i.id)).toEqual(['comments', 'email', 'network', 'browser', 'token', 'reactions', 'votes', 'webhooks']);
+    expect(p.items.map((i: { id: string }) => i.id)).toEqual(['comments', 'email', 'network', 'browser', 'token', 'reactions', 'votes', 'abuse_defence', 'webhooks']);
     for (const item of p.items) {
       for (const field of ['title', 'what', 'why', 'howLong']) expect(item[field]).toEqual(expect.any(String));
     }

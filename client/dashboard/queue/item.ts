@@ -110,6 +110,7 @@ export function renderItem(ctx: Ctx, queue: QueueName, item: QueueItem, run: (co
     parent,
     h('div', { class: 'body' }, safeHtml(c.bodyHtml)),
     c.statusReason ? h('p', { class: 'reason' }, `${t.reason}: ${c.statusReason}`) : null,
+    riskLine(t, c),
     actions,
     extra,
   );
@@ -127,4 +128,16 @@ export function renderItem(ctx: Ctx, queue: QueueName, item: QueueItem, run: (co
       actions.after(h('p', { class: 'gone-note' }, message));
     },
   };
+}
+
+/** The abuse signals' score and why, strongest first: what a moderator weighs before deciding. */
+function riskLine(t: Ctx['t'], c: QueueItem['comment']): HTMLElement | null {
+  if (c.risk === null) return null;
+  const level = c.risk >= 0.9 ? 'high' : c.risk >= 0.6 ? 'medium' : 'low';
+  return h(
+    'p',
+    { class: `risk risk-${level}` },
+    h('strong', {}, t.risk(Math.round(c.risk * 100))),
+    c.riskReasons.length ? ` — ${c.riskReasons.map((r) => `${t.riskReason[r.code] ?? r.code}: ${r.detail}`).join('; ')}` : '',
+  );
 }

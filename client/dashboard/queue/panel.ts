@@ -20,9 +20,12 @@ const PAGE = 25;
  * they read.
  */
 export const queuePanel: Panel = (ctx, mount, arg) => {
-  const queue = (QUEUES as string[]).includes(arg ?? '') ? (arg as QueueName) : 'pending';
+  // `#queue/pending:risk` lists the queue highest risk first.
+  const [name, order] = (arg ?? '').split(':');
+  const queue = (QUEUES as string[]).includes(name ?? '') ? (name as QueueName) : 'pending';
+  const sort = order === 'risk' ? 'risk' : 'newest';
   const { t } = ctx;
-  const view = createQueueView(ctx, queue, QUEUES, {
+  const view = createQueueView(ctx, queue, QUEUES, sort, {
     bulk: (action) => void bulk(action),
     selectAll,
     clearSelection,
@@ -51,7 +54,7 @@ export const queuePanel: Panel = (ctx, mount, arg) => {
 
   async function load(): Promise<void> {
     try {
-      const page = await ctx.api.get<Page<QueueItem>>(`/moderation/comments${qs({ site: ctx.site.id, queue, limit: PAGE, cursor: nextCursor })}`);
+      const page = await ctx.api.get<Page<QueueItem>>(`/moderation/comments${qs({ site: ctx.site.id, queue, limit: PAGE, cursor: nextCursor, sort })}`);
       if (disposed) return;
       for (const item of page.items) list.insert(item, items.length);
       nextCursor = page.nextCursor;

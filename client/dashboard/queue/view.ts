@@ -21,7 +21,7 @@ const BULK: Record<QueueName, Action[]> = {
  * The queue's fixed parts: the queues with their live counts, the arrivals bar (its room is kept
  * even when empty, so nothing below moves when a comment arrives), the bulk actions and the list.
  */
-export function createQueueView(ctx: Ctx, queue: QueueName, queues: QueueName[], on: QueueViewHandlers) {
+export function createQueueView(ctx: Ctx, queue: QueueName, queues: QueueName[], sort: 'newest' | 'risk', on: QueueViewHandlers) {
   const { t } = ctx;
   const countEls = new Map<QueueName, HTMLElement>();
   const nav = h(
@@ -52,6 +52,7 @@ export function createQueueView(ctx: Ctx, queue: QueueName, queues: QueueName[],
   clearSel.addEventListener('click', on.clearSelection);
   const bulk = h('div', { class: 'bulk', role: 'group', 'aria-label': t.bulkLabel }, selectedText, bulkButtons, selectAll, clearSel);
 
+  const sortLink = h('a', { class: 'sort', href: sort === 'risk' ? `#queue/${queue}` : `#queue/${queue}:risk` }, sort === 'risk' ? t.sortNewest : t.sortByRisk);
   const list = h('ol', { class: 'items', 'aria-label': t.queue[queue] });
   const empty = h('p', { class: 'empty', hidden: true }, t.empty);
   const more = h('button', { type: 'button', class: 'more', hidden: true }, t.loadMore);
@@ -63,6 +64,7 @@ export function createQueueView(ctx: Ctx, queue: QueueName, queues: QueueName[],
     h('h1', { id: 'queue-title' }, t.queueTitle(t.queue[queue]!)),
     nav,
     liveNote,
+    h('p', { class: 'sorting' }, sortLink),
     bulk,
     arrivals,
     list,

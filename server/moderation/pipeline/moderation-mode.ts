@@ -6,7 +6,7 @@ export const moderationMode: Rule = {
   run: ({ thread, site, author }) => {
     const mode = thread.mode ?? site.settings.moderation;
     if (mode === 'pre') return { status: 'pending', reason: 'pre-moderation' };
-    if (mode === 'first_time' && author.approvedCount === 0) return { status: 'pending', reason: 'first comment' };
+    if (mode === 'first_time' && author.approvedCount === 0 && !author.trusted) return { status: 'pending', reason: 'first comment' };
     return undefined;
   },
 };

@@ -1,4 +1,4 @@
-import type { Thread } from '../../../db/schema';
+import type { RiskReason, Thread } from '../../../db/schema';
 import type { AppError } from '../../errors';
 import type { SiteWithSettings } from '../../sites/site.service';
 
@@ -17,7 +17,11 @@ export interface RuleInput {
     banned: boolean;
     /** When the ban ends; null or absent: never. */
     bannedUntil?: Date | null;
+    /** SPEC §11 trust (by token or SSO identity): skips first-time and link holds. */
+    trusted?: boolean;
   };
+  /** The abuse signals' verdict on the text; absent: not assessed (staff, or no abuse defence). */
+  risk?: { score: number; reasons: RiskReason[] };
   form: { honeypot?: string; elapsedMs?: number };
   /** True when an edit, not a new comment, is being checked. */
   isEdit: boolean;

@@ -70,6 +70,39 @@ describe('the order of the rules', () => {
     expect(runPipeline(ruleInput('fine'))).toMatchObject({ status: 'approved', rule: null });
   });
 
+  describe('with a risk score (the most severe decision wins)', () => {
+    const withRisk = (body: string, score: number, options: Parameters<typeof ruleInput>[1] = {}) => ({
+      ...ruleInput(body, { ...options, settings: { ...settings, moderation: 'post' as const, ...options.settings } }),
+      risk: { score, reasons: [{ code: 'classifier', weight: score, detail: 'reads like spam' }] },
+    });
+
+    it('still rejects a blocked word when the risk only holds it', () => {
+      expect(runPipeline(withRisk('crooks, all of them', 0.7))).toMatchObject({ status: 'rejected', rule: 'blocked_words', reason: 'blocked word: crooks' });
+    });
+
+    it('sends a risk above the spam threshold to spam, blocked word or not', () => {
+      expect(runPipeline(withRisk('crooks, all of them', 0.95))).toMatchObject({ status: 'spam', rule: 'risk' });
+      expect(runPipeline(withRisk('fine', 0.95))).toMatchObject({ status: 'spam', rule: 'risk' });
+    });
+
+    it('holds for the risk, reported before a held word or the moderation mode', () => {
+      expect(runPipeline(withRisk('a lawsuit', 0.7))).toMatchObject({ status: 'pending', rule: 'risk' });
+      expect(runPipeline(withRisk('fine', 0.7, { settings: { moderation: 'pre' } }))).toMatchObject({ status: 'pending', rule: 'risk' });
+      expect(runPipeline(withRisk('fine', 0.2))).toMatchObject({ status: 'approved', rule: null });
+    });
+
+    it('lets trust skip first-time and link holds, never a risk above the spam threshold or a hold for risk', () => {
+      const links = 'see [a](https://a.example) [b](https://b.example) [c](https://c.example) [d](https://d.example)';
+      const newcomer = { settings: { moderation: 'first_time' as const, maxLinks: 2 }, author: { approvedCount: 0 } };
+      expect(runPipeline(withRisk(links, 0.1, newcomer))).toMatchObject({ status: 'pending', rule: 'link_limit' });
+      expect(runPipeline(withRisk('fine', 0.1, newcomer))).toMatchObject({ status: 'pending', rule: 'moderation_mode' });
+      const trusted = { ...newcomer, author: { approvedCount: 0, trusted: true } };
+      expect(runPipeline(withRisk(links, 0.1, trusted))).toMatchObject({ status: 'approved' });
+      expect(runPipeline(withRisk(links, 0.7, trusted))).toMatchObject({ status: 'pending', rule: 'risk' });
+      expect(runPipeline(withRisk(links, 0.95, trusted))).toMatchObject({ status: 'spam', rule: 'risk' });
+    });
+  });
+
   it('lists the rules in the specification order', () => {
     expect(RULES.map((r) => r.name)).toEqual([
       'closed_thread',
@@ -77,6 +110,7 @@ describe('the order of the rules', () => {
       'member',
       'honeypot',
       'form_too_fast',
+      'risk',
       'blocked_words',
       'held_words',
       'link_limit',

@@ -1,0 +1,157 @@
+import { sql } from 'kysely';
+import type { RiskReason } from '../../db/schema';
+import type { Executor, Tx } from '../db';
+import type { Fingerprint } from './simhash';
+
+export interface FeatureRow {
+  feature: string;
+  spam: number;
+  ham: number;
+  updated_at: Date;
+}
+
+/** The site's own counts that changed since `since` (all of them when null). */
+export async function featuresSince(db: Executor, siteId: string, since: Date | null): Promise<FeatureRow[]> {
+  let q = db.selectFrom('abuse_features').select(['feature', 'spam', 'ham', 'updated_at']).where('site_id', '=', siteId);
+  if (since) q = q.where('updated_at', '>', since);
+  return q.execute();
+}
+
+export async function totalsOf(db: Executor, siteId: string) {
+  return db.selectFrom('abuse_models').selectAll().where('site_id', '=', siteId).executeTakeFirst();
+}
+
+/**
+ * Adds (sign 1) or takes away (sign −1) one text's features from the site's counts, in the
+ * decision's transaction. Rows are written in feature order, so two decisions at once lock them in
+ * the same order; the totals row moves the version instances compare against.
+ */
+export async function applySample(trx: Tx, siteId: string, features: string[], label: 'spam' | 'ham', sign: 1 | -1): Promise<void> {
+  const spam = label === 'spam' ? sign : 0;
+  const ham = label === 'ham' ? sign : 0;
+  const sorted = [...new Set(features)].sort();
+  if (sorted.length) {
+    await sql`
+      insert into abuse_features (site_id, feature, spam, ham, updated_at)
+      select ${siteId}, f, greatest(0, ${spam}::int), greatest(0, ${ham}::int), clock_timestamp()
+      from unnest(${sorted}::text[]) as f order by f
+      on conflict (site_id, feature) do update set
+        spam = greatest(0, abuse_features.spam + ${spam}::int),
+        ham = greatest(0, abuse_features.ham + ${ham}::int),
+        updated_at = clock_timestamp()`.execute(trx);
+  }
+  await sql`
+    insert into abuse_models as m (site_id, spam_docs, ham_docs, spam_tokens, ham_tokens, version, updated_at)
+    values (${siteId}, greatest(0, ${spam}::int), greatest(0, ${ham}::int), greatest(0, ${spam * sorted.length}::int),
+      greatest(0, ${ham * sorted.length}::int), 1, clock_timestamp())
+    on conflict (site_id) do update set
+      spam_docs = greatest(0, m.spam_docs + ${spam}::int),
+      ham_docs = greatest(0, m.ham_docs + ${ham}::int),
+      spam_tokens = greatest(0, m.spam_tokens + ${spam * sorted.length}::int),
+      ham_tokens = greatest(0, m.ham_tokens + ${ham * sorted.length}::int),
+      version = m.version + 1,
+      updated_at = clock_timestamp()`.execute(trx);
+}
+
+export async function sampleOf(trx: Tx, commentId: string) {
+  return trx.selectFrom('abuse_samples').selectAll().where('comment_id', '=', commentId).forUpdate().executeTakeFirst();
+}
+
+export async function saveSample(
+  trx: Tx,
+  row: { commentId: string; siteId: string; commenterId: string | null; label: 'spam' | 'ham'; features: string[]; at: Date },
+): Promise<boolean> {
+  const result = await trx
+    .insertInto('abuse_samples')
+    .values({
+      comment_id: row.commentId,
+      site_id: row.siteId,
+      commenter_id: row.commenterId,
+      label: row.label,
+      features: JSON.stringify(row.features),
+      created_at: row.at,
+    })
+    .onConflict((oc) => oc.column('comment_id').doUpdateSet({ label: row.label, features: JSON.stringify(row.features), created_at: row.at }))
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Published comments nobody took down within a day, not learnt yet: the genuine side of the model. */
+export async function unlearntGenuine(db: Executor, args: { before: Date; after: Date; limit: number }) {
+  return db
+    .selectFrom('comments as c')
+    .select(['c.id', 'c.site_id', 'c.commenter_id', 'c.body_src'])
+    .where('c.status', '=', 'approved')
+    .where('c.member_id', 'is', null)
+    .where('c.created_at', '<', args.before)
+    .where('c.created_at', '>', args.after)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('abuse_samples as s').select('s.comment_id').whereRef('s.comment_id', '=', 'c.id'))))
+    .orderBy('c.created_at')
+    .limit(args.limit)
+    .execute();
+}
+
+/** Everything the risk of a new comment needs from the database, in one round trip. */
+export interface RiskContextRow {
+  version: string | null;
+  candidates: Array<{ b: Fingerprint; c: string | null; n: string | null }> | null;
+  network10m: number;
+  thread1m: number;
+  taken_down: number;
+}
+
+export async function riskContext(
+  db: Executor,
+  args: {
+    siteId: string;
+    threadId: string;
+    commenterId: string | null;
+    ipHash: string | null;
+    bands: Fingerprint;
+    windowStart: Date;
+    networkStart: Date;
+    threadStart: Date;
+    trustStart: Date;
+  },
+): Promise<RiskContextRow> {
+  const { siteId, bands } = args;
+  const { rows } = await sql<RiskContextRow>`
+    select
+      (select version::text from abuse_models where site_id = ${siteId}) as version,
+      (select json_agg(json_build_object('b', json_build_array(f.band0, f.band1, f.band2, f.band3), 'c', f.commenter_id, 'n', f.ip_hash))
+        from (
+          select * from abuse_fingerprints where site_id = ${siteId} and created_at > ${args.windowStart} and band0 = ${bands[0]}
+          union select * from abuse_fingerprints where site_id = ${siteId} and created_at > ${args.windowStart} and band1 = ${bands[1]}
+          union select * from abuse_fingerprints where site_id = ${siteId} and created_at > ${args.windowStart} and band2 = ${bands[2]}
+          union select * from abuse_fingerprints where site_id = ${siteId} and created_at > ${args.windowStart} and band3 = ${bands[3]}
+          limit 500
+        ) f) as candidates,
+      ${args.ipHash ? sql`(select count(*) from abuse_fingerprints where site_id = ${siteId} and ip_hash = ${args.ipHash} and created_at > ${args.networkStart})` : sql`0`}::int as network10m,
+      (select count(*) from abuse_fingerprints where thread_id = ${args.threadId} and created_at > ${args.threadStart})::int as thread1m,
+      ${args.commenterId ? sql`(select count(*) from abuse_samples where commenter_id = ${args.commenterId} and site_id = ${siteId} and label = 'spam' and created_at > ${args.trustStart})` : sql`0`}::int as taken_down`.execute(db);
+  return rows[0]!;
+}
+
+export async function saveFingerprint(
+  db: Executor,
+  row: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; bands: Fingerprint; at: Date },
+): Promise<void> {
+  await db
+    .insertInto('abuse_fingerprints')
+    .values({
+      comment_id: row.commentId,
+      site_id: row.siteId,
+      thread_id: row.threadId,
+      commenter_id: row.commenterId,
+      ip_hash: row.ipHash,
+      band0: row.bands[0],
+      band1: row.bands[1],
+      band2: row.bands[2],
+      band3: row.bands[3],
+      created_at: row.at,
+    })
+    .onConflict((oc) => oc.column('comment_id').doNothing())
+    .execute();
+}
+
+export const reasonsJson = (reasons: RiskReason[]) => JSON.stringify(reasons);

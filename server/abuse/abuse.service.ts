@@ -1,0 +1,162 @@
+import type { Clock } from '../clock';
+import type { Db } from '../db';
+import type { EventBus } from '../events';
+import * as repo from './abuse.repo';
+import type { ModelCache } from './abuse.model';
+import { assess } from './assess';
+import { featuresOf } from './features';
+import { isTrusted, type Risk, TRUST_DAYS } from './risk';
+import { type Fingerprint, isNear, simhash } from './simhash';
+
+const HOUR_MS = 3_600_000;
+/** How far back the same text from others counts (near-duplicates). */
+export const WINDOW_HOURS = 24;
+
+/** What the abuse defence needs, built once per process (app.ts). */
+export interface AbuseDeps {
+  db: Db;
+  clock: Clock;
+  models: ModelCache;
+  /** Off with PARLEY_RATE_LIMITS=off: no speed signals (SPEC §13). */
+  speedSignals: boolean;
+}
+
+export interface Assessment {
+  risk: Risk;
+  /** SPEC §11 trust: skips first-time and link holds. */
+  trusted: boolean;
+  fingerprint: Fingerprint;
+}
+
+/** The risk of a new comment (or an edit: then its own fingerprint is not counted against it). */
+export async function assessComment(
+  deps: AbuseDeps,
+  input: {
+    siteId: string;
+    threadId: string;
+    commenterId: string | null;
+    ipHash: string | null;
+    text: string;
+    approvedCount: number;
+    proof: 'valid' | 'missing' | 'invalid' | 'exempt';
+    /** The edited comment: its own earlier fingerprint is not a duplicate of it. */
+    commentId?: string;
+  },
+): Promise<Assessment> {
+  const now = deps.clock.now().getTime();
+  const fingerprint = simhash(input.text);
+  const context = await repo.riskContext(deps.db, {
+    siteId: input.siteId,
+    threadId: input.threadId,
+    commenterId: input.commenterId,
+    ipHash: input.ipHash,
+    bands: fingerprint,
+    windowStart: new Date(now - WINDOW_HOURS * HOUR_MS),
+    networkStart: new Date(now - 10 * 60_000),
+    threadStart: new Date(now - 60_000),
+    trustStart: new Date(now - TRUST_DAYS * 24 * HOUR_MS),
+  });
+  const { model, learnt } = await deps.models.modelFor(deps.db, input.siteId, context.version);
+  const domainCounts = (domain: string) => {
+    const c = model.feature(`d:${domain}`);
+    return c ? { spam: c[0], ham: c[1] } : undefined;
+  };
+  const risk = assess({
+    model,
+    learnt,
+    text: input.text,
+    nearDuplicates: othersWithSameText(context.candidates ?? [], fingerprint, input),
+    windowHours: WINDOW_HOURS,
+    domainCounts,
+    speed: deps.speedSignals ? { network10m: context.network10m, thread1m: context.thread1m } : null,
+    proof: input.proof,
+  });
+  const trusted = !!input.commenterId && isTrusted({ approvedCount: input.approvedCount, takenDownRecently: context.taken_down });
+  return { risk, trusted, fingerprint };
+}
+
+/**
+ * Other posters of nearly the same text: distinct commenters, and distinct networks among posts with
+ * no commenter. Not counted: the author's own posts (by their commenter; for a first post, posts
+ * with no commenter from the same network, a double-click). Readers behind one network (a campus,
+ * a newsroom) are still different commenters.
+ */
+export function othersWithSameText(
+  candidates: ReadonlyArray<{ b: Fingerprint; c: string | null; n: string | null }>,
+  fingerprint: Fingerprint,
+  author: { commenterId: string | null; ipHash: string | null },
+): number {
+  const others = new Set<string>();
+  for (const cand of candidates) {
+    if (!isNear(cand.b, fingerprint)) continue;
+    if (author.commenterId ? cand.c === author.commenterId : !cand.c && cand.n !== null && cand.n === author.ipHash) continue;
+    if (cand.c) others.add(`c:${cand.c}`);
+    else if (cand.n) others.add(`n:${cand.n}`);
+  }
+  return others.size;
+}
+
+/** Keeps a written comment's fingerprint for the near-duplicate and speed signals. */
+export async function rememberPost(
+  deps: Pick<AbuseDeps, 'db' | 'clock'>,
+  post: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; fingerprint: Fingerprint },
+): Promise<void> {
+  await repo.saveFingerprint(deps.db, { ...post, bands: post.fingerprint, at: deps.clock.now() });
+}
+
+/** Which side of the model a decision teaches: approve versus reject and spam. */
+export function labelOf(decision: { action: string; from: string; to: string }): 'spam' | 'ham' | null {
+  if (decision.from === decision.to) return null;
+  if (decision.to === 'rejected' || decision.to === 'spam') return 'spam';
+  if (decision.to === 'approved') return 'ham';
+  return null;
+}
+
+/**
+ * A moderator's decision, learnt in its own transaction (a `bus.within` writer): the comment's
+ * features move to the decided side; a comment learnt before on the other side is taken back first.
+ */
+export async function learnDecision(
+  trx: Parameters<typeof repo.applySample>[0],
+  clock: Clock,
+  decision: { commentId: string; siteId: string; action: string; from: string; to: string },
+): Promise<void> {
+  const label = labelOf(decision);
+  if (!label) return;
+  const comment = await trx.selectFrom('comments').select(['body_src', 'commenter_id', 'member_id']).where('id', '=', decision.commentId).executeTakeFirst();
+  if (!comment || comment.member_id) return;
+  const previous = await repo.sampleOf(trx, decision.commentId);
+  if (previous?.label === label) return;
+  if (previous) await repo.applySample(trx, decision.siteId, previous.features, previous.label, -1);
+  const features = featuresOf(comment.body_src);
+  await repo.applySample(trx, decision.siteId, features, label, 1);
+  await repo.saveSample(trx, { commentId: decision.commentId, siteId: decision.siteId, commenterId: comment.commenter_id, label, features, at: clock.now() });
+}
+
+/** The genuine side: published comments a day old that nobody took down. Returns how many were learnt. */
+export async function learnGenuine(deps: { db: Db; clock: Clock }, limit = 200): Promise<number> {
+  const now = deps.clock.now().getTime();
+  const rows = await repo.unlearntGenuine(deps.db, { before: new Date(now - 24 * HOUR_MS), after: new Date(now - 8 * 24 * HOUR_MS), limit });
+  let learnt = 0;
+  for (const row of rows) {
+    await deps.db.transaction().execute(async (trx) => {
+      const features = featuresOf(row.body_src);
+      // A decision or another instance got there first: the sample exists and this one is skipped.
+      const inserted = await trx
+        .insertInto('abuse_samples')
+        .values({ comment_id: row.id, site_id: row.site_id, commenter_id: row.commenter_id, label: 'ham', features: JSON.stringify(features), created_at: new Date(now) })
+        .onConflict((oc) => oc.column('comment_id').doNothing())
+        .returning('comment_id')
+        .executeTakeFirst();
+      if (!inserted) return;
+      await repo.applySample(trx, row.site_id, features, 'ham', 1);
+      learnt++;
+    });
+  }
+  return learnt;
+}
+
+/** Registers the decision learner on the bus: it writes inside each decision's transaction. */
+export function listenForDecisions(bus: EventBus, clock: Clock): () => void {
+  return bus.within('moderation.decided', (trx, e) => learnDecision(trx, clock, e));
+}

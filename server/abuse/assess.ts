@@ -1,0 +1,36 @@
+import { spamEvidence, spamProbability, type Model } from './bayes';
+import { featuresOf, linkDomains } from './features';
+import { combine, type Risk } from './risk';
+import { classifierSignal } from './signals/classifier';
+import { nearDuplicateSignal } from './signals/near-duplicate';
+import { noProofSignal } from './signals/no-proof';
+import { spamDomainSignal } from './signals/spam-domains';
+import { speedSignal } from './signals/speed';
+
+/** Everything the risk of one comment is computed from, read beforehand (abuse.service.ts). */
+export interface RiskFacts {
+  model: Model;
+  /** How many of the site's own texts (decisions, published comments) the model learnt. */
+  learnt: number;
+  text: string;
+  /** Other commenters or networks that posted nearly the same text within the window. */
+  nearDuplicates: number;
+  windowHours: number;
+  /** Site counts of the text's link domains (absent: never seen). */
+  domainCounts: (domain: string) => { spam: number; ham: number } | undefined;
+  speed: { network10m: number; thread1m: number } | null;
+  proof: 'valid' | 'missing' | 'invalid' | 'exempt';
+}
+
+/** The whole check, pure: features, classifier and signals, combined. */
+export function assess(facts: RiskFacts): Risk {
+  const features = featuresOf(facts.text);
+  const domains = linkDomains(facts.text).map((domain) => ({ domain, ...(facts.domainCounts(domain) ?? { spam: 0, ham: 0 }) }));
+  return combine([
+    classifierSignal(spamProbability(facts.model, features), spamEvidence(facts.model, features), facts.learnt),
+    nearDuplicateSignal(facts.nearDuplicates, facts.windowHours),
+    spamDomainSignal(domains),
+    facts.speed ? speedSignal(facts.speed) : null,
+    noProofSignal(facts.proof),
+  ]);
+}

@@ -1,0 +1,158 @@
+import { emptyCounts, learn, modelOf, spamEvidence, spamProbability } from '../../server/abuse/bayes';
+import { featuresOf, linkDomains } from '../../server/abuse/features';
+import { combine, isTrusted } from '../../server/abuse/risk';
+import { labelOf, othersWithSameText } from '../../server/abuse/abuse.service';
+import { classifierSignal } from '../../server/abuse/signals/classifier';
+import { nearDuplicateSignal } from '../../server/abuse/signals/near-duplicate';
+import { noProofSignal } from '../../server/abuse/signals/no-proof';
+import { spamDomainSignal } from '../../server/abuse/signals/spam-domains';
+import { speedSignal } from '../../server/abuse/signals/speed';
+import { distance, isNear, simhash } from '../../server/abuse/simhash';
+import { risk } from '../../server/moderation/pipeline/risk';
+import { ruleInput } from '../moderation/pipeline/input';
+
+describe('features', () => {
+  it('reads look-alike letters, digits as letters, accents and markup as the same word', () => {
+    const plain = featuresOf('cheap viagra here');
+    for (const disguised of ['ch3ap V1agra here', 'сheap viаgra here', 'chéap <b>via</b>gra here']) {
+      expect(featuresOf(disguised)).toEqual(expect.arrayContaining(['cheap', 'viagra']));
+    }
+    expect(plain).toEqual(expect.arrayContaining(['cheap_viagra', '#viag']));
+  });
+
+  it('finds link domains written as URLs or bare, not e-mail addresses', () => {
+    expect(linkDomains('see https://www.shop.pills-direct.online/x and cash-now.xyz, mail me at a@b.com').sort()).toEqual(['cash-now.xyz', 'pills-direct.online']);
+    expect(featuresOf('go to http://spam.example.com now')).toContain('d:example.com');
+  });
+});
+
+describe('the classifier', () => {
+  it('learns from decisions and forgets one taken back', () => {
+    const counts = emptyCounts();
+    for (let i = 0; i < 5; i++) learn(counts, featuresOf(`cheap pills online number ${i} http://pills-${i}.xyz`), 'spam');
+    for (let i = 0; i < 5; i++) learn(counts, featuresOf(`the council vote on the bridge repairs was delayed again ${i}`), 'ham');
+    const model = modelOf(counts);
+    expect(spamProbability(model, featuresOf('cheap pills online'))).toBeGreaterThan(0.9);
+    expect(spamProbability(model, featuresOf('the council delayed the vote'))).toBeLessThan(0.1);
+    // Words it never saw say nothing.
+    expect(spamProbability(model, featuresOf('zygomorphic quux'))).toBe(0.5);
+    const spamBefore = counts.spamDocs;
+    learn(counts, featuresOf('cheap pills online number 0 http://pills-0.xyz'), 'spam', -1);
+    expect(counts.spamDocs).toBe(spamBefore - 1);
+  });
+
+  it('does not hold a short comment on a word or two that spam also uses: too little evidence', () => {
+    const counts = emptyCounts();
+    // "please" and "story" turn up in spam more often than not, but in genuine comments too.
+    for (let i = 0; i < 20; i++) learn(counts, featuresOf(`${i < 6 ? 'please ' : ''}${i < 1 ? 'story ' : ''}order cheap pills online today, free delivery, offer ${i}`), 'spam');
+    for (let i = 0; i < 20; i++) learn(counts, featuresOf(`${i < 4 ? 'please ' : ''}${i < 1 ? 'story ' : ''}the council vote on the bridge repairs was delayed again, report ${i}`), 'ham');
+    const model = modelOf(counts);
+    const short = featuresOf('Please, more on this story.');
+    // The evidence test stays unsure, so even a classifier sure of spam would give no signal.
+    expect(spamEvidence(model, short)).toBeLessThanOrEqual(0.5);
+    expect(classifierSignal(0.95, spamEvidence(model, short))).toBeNull();
+    expect(classifierSignal(spamProbability(model, short), spamEvidence(model, short))).toBeNull();
+    // Nor does a short comment whose only clue is one word that spam uses a lot.
+    expect(classifierSignal(0.95, spamEvidence(model, featuresOf('Approved, thanks')))).toBeNull();
+    // Many consistent clues are evidence: the spam text is held.
+    const spam = featuresOf('cheap pills online today, free delivery offer');
+    expect(spamEvidence(model, spam)).toBeGreaterThan(0.9);
+    expect(classifierSignal(spamProbability(model, spam), spamEvidence(model, spam))!.weight).toBeGreaterThan(0.6);
+  });
+
+  it('weighs a shipped model less than the site’s own decisions', () => {
+    const base = emptyCounts();
+    for (let i = 0; i < 100; i++) learn(base, ['free', `x${i}`], 'spam');
+    for (let i = 0; i < 100; i++) learn(base, ['hello', `y${i}`], 'ham');
+    const site = emptyCounts();
+    for (let i = 0; i < 5; i++) learn(site, ['free', 'parking'], 'ham');
+    for (let i = 0; i < 5; i++) learn(site, ['casino'], 'spam');
+    const full = spamProbability(modelOf(base, site), ['free']);
+    const light = spamProbability(modelOf({ counts: base, weight: 0.02 }, site), ['free']);
+    expect(light).toBeLessThan(full);
+    expect(light).toBeLessThan(0.5);
+  });
+});
+
+describe('near-duplicates (SimHash)', () => {
+  const text = 'Make five thousand dollars a week from home, no experience needed, start today with our simple program';
+  it('puts nearly the same texts a few bits apart and different texts far apart', () => {
+    expect(distance(simhash(text), simhash(text.toUpperCase().replace('five', 'fivе')))).toBe(0);
+    expect(isNear(simhash(text), simhash(`${text}!!`))).toBe(true);
+    expect(distance(simhash(text), simhash('The council minutes from June explain why the bridge budget was cut in half'))).toBeGreaterThan(10);
+  });
+
+  it('counts other commenters and networks, not the author', () => {
+    const b = simhash(text);
+    const candidates = [
+      { b, c: 'alice', n: 'net1' },
+      { b, c: 'alice', n: 'net2' },
+      { b, c: 'bob', n: 'net1' },
+      { b, c: null, n: 'net3' },
+      { b, c: null, n: 'net4' },
+      { b: simhash('something else entirely, about the weather and the harvest this year'), c: 'carol', n: 'net5' },
+    ];
+    expect(othersWithSameText(candidates, b, { commenterId: 'alice', ipHash: 'net1' })).toBe(3);
+    // A first post: its own double-click (no commenter, same network) is not another reader.
+    expect(othersWithSameText(candidates, b, { commenterId: null, ipHash: 'net3' })).toBe(3);
+  });
+});
+
+describe('signals', () => {
+  it('each says nothing when there is nothing to say', () => {
+    expect(classifierSignal(0.6)).toBeNull();
+    expect(classifierSignal(0.99, 0.3)).toBeNull();
+    // A site that has taught its model little: the shipped model alone never holds a comment.
+    expect(classifierSignal(0.99, 0.99, 3)).toMatchObject({ weight: 0.45, detail: expect.stringContaining('taught it little') });
+    expect(classifierSignal(0.99, 0.99, 20)!.weight).toBeGreaterThan(0.9);
+    expect(nearDuplicateSignal(1, 24)).toBeNull();
+    expect(spamDomainSignal([{ domain: 'example.org', spam: 1, ham: 0 }])).toBeNull();
+    expect(spamDomainSignal([{ domain: 'example.org', spam: 5, ham: 3 }])).toBeNull();
+    expect(speedSignal({ network10m: 2, thread1m: 3 })).toBeNull();
+    expect(noProofSignal('valid')).toBeNull();
+    expect(noProofSignal('exempt')).toBeNull();
+  });
+
+  it('each grows with its evidence and explains itself', () => {
+    expect(classifierSignal(0.99)!.weight).toBeGreaterThan(classifierSignal(0.85)!.weight);
+    expect(nearDuplicateSignal(5, 24)).toMatchObject({ code: 'near_duplicate', detail: expect.stringContaining('5 other readers') });
+    expect(nearDuplicateSignal(5, 24)!.weight).toBeGreaterThan(nearDuplicateSignal(2, 24)!.weight);
+    expect(spamDomainSignal([{ domain: 'pills.xyz', spam: 6, ham: 0 }])).toMatchObject({ code: 'spam_link', detail: expect.stringContaining('pills.xyz') });
+    // Seen in spam twice: not enough to hold a comment alone (holdAt 0.6), only with another signal.
+    expect(spamDomainSignal([{ domain: 'pills.xyz', spam: 2, ham: 0 }])!.weight).toBeLessThan(0.6);
+    expect(speedSignal({ network10m: 20, thread1m: 0 })!.weight).toBeGreaterThan(speedSignal({ network10m: 9, thread1m: 0 })!.weight);
+    expect(noProofSignal('missing')).toMatchObject({ code: 'no_proof' });
+  });
+
+  it('combine as a noisy OR, strongest reason first', () => {
+    const r = combine([{ code: 'a', weight: 0.5, detail: '' }, null, { code: 'b', weight: 0.6, detail: '' }]);
+    expect(r.score).toBeCloseTo(0.8, 3);
+    expect(r.reasons.map((x) => x.code)).toEqual(['b', 'a']);
+    expect(combine([null]).score).toBe(0);
+  });
+
+  it('trust needs three approved comments and nothing taken down recently', () => {
+    expect(isTrusted({ approvedCount: 3, takenDownRecently: 0 })).toBe(true);
+    expect(isTrusted({ approvedCount: 2, takenDownRecently: 0 })).toBe(false);
+    expect(isTrusted({ approvedCount: 10, takenDownRecently: 1 })).toBe(false);
+  });
+
+  it('learns approve versus reject and spam; other decisions teach nothing', () => {
+    expect(labelOf({ action: 'approve', from: 'pending', to: 'approved' })).toBe('ham');
+    expect(labelOf({ action: 'reject', from: 'approved', to: 'rejected' })).toBe('spam');
+    expect(labelOf({ action: 'spam', from: 'pending', to: 'spam' })).toBe('spam');
+    expect(labelOf({ action: 'feature', from: 'approved', to: 'approved' })).toBeNull();
+  });
+});
+
+describe('the risk rule', () => {
+  const reasons = [{ code: 'near_duplicate', weight: 0.97, detail: '' }];
+  it('sends to spam at spamAt and holds at holdAt, with the reasons', () => {
+    const at = (score: number, settings = {}) => risk.run({ ...ruleInput('Buy now', { settings }), risk: { score, reasons } });
+    expect(at(0.95)).toEqual({ status: 'spam', reason: 'risk 0.95: near_duplicate' });
+    expect(at(0.7)).toMatchObject({ status: 'pending' });
+    expect(at(0.3)).toBeUndefined();
+    expect(at(0.3, { risk: { holdAt: 0.2, spamAt: 0.9 } })).toMatchObject({ status: 'pending' });
+    expect(risk.run(ruleInput('Buy now'))).toBeUndefined();
+  });
+});
