@@ -120,6 +120,18 @@ describe('reply notifications', () => {
     expectUnsubscribeHeaders(batch!);
   });
 
+  it('tells the widget that mail is offered, and refuses a wish to be told without an address, storing nothing', async () => {
+    const { site, thread } = await setup();
+    const resolved = await call(parley, 'post', '/threads/resolve', { site: site.id, key: thread.key });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.mail).toBe(true);
+    const refused = await post(thread.id, { body: 'Tell me', name: 'Nobody', notify: 'thread' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details).toEqual([{ path: 'email', message: 'is required to be told by email' }]);
+    expect(await parley.database.db.selectFrom('comments').selectAll().execute()).toEqual([]);
+    expect(await parley.database.db.selectFrom('mail_subscriptions').selectAll().execute()).toEqual([]);
+  });
+
   it('sends nothing but the confirmation to an address nobody confirmed, and one confirmation a day', async () => {
     const { thread } = await setup({ replyBatchMinutes: 0 });
     const alice = await post(thread.id, { body: 'Subscribe me', email: 'alice@example.com', notify: 'thread' });
