@@ -132,6 +132,29 @@ describe('reply notifications', () => {
     expect(await parley.database.db.selectFrom('mail_subscriptions').selectAll().execute()).toEqual([]);
   });
 
+  it('keeps one batch per reader and thread while a refused send waits for its retry: one mail carries every reply', async () => {
+    const { thread } = await setup();
+    const alice = await post(thread.id, { body: 'Tell me', email: 'alice@example.com', notify: 'replies' });
+    await confirmFrom((await smtp.waitFor(1))[0]!);
+    const bob = await post(thread.id, { body: 'Bob answers', name: 'Bob', parentId: alice.body.comment.id });
+    // The batch's send is refused once: its row waits for a retry.
+    smtp.refuseNext(1);
+    await later(15 * MINUTE);
+    await settle();
+    const batches = () => parley.database.db.selectFrom('outbox').select(['attempts']).where('kind', '=', 'mail.replies').where('done_at', 'is', null).where('failed_at', 'is', null).execute();
+    expect(await batches()).toEqual([{ attempts: 1 }]);
+    const carol = await post(thread.id, { body: 'Carol answers', name: 'Carol', parentId: alice.body.comment.id });
+    expect(await batches()).toEqual([{ attempts: 1 }]);
+    // Past the retry and past a new window: still one mail, with both replies.
+    await later(15 * MINUTE);
+    await settle();
+    const replies = smtp.mails.filter((m) => m.subject.includes('new repl'));
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.subject).toBe('2 new replies on “How would you resolve this stand-off?”');
+    for (const c of [bob, carol]) expect(replies[0]!.text).toContain(`#comment-${c.body.comment.id}`);
+    expect(await batches()).toEqual([]);
+  });
+
   it('sends nothing but the confirmation to an address nobody confirmed, and one confirmation a day', async () => {
     const { thread } = await setup({ replyBatchMinutes: 0 });
     const alice = await post(thread.id, { body: 'Subscribe me', email: 'alice@example.com', notify: 'thread' });
