@@ -18,7 +18,7 @@ export interface ModeratorPrefsInput {
 
 export const digestKey = (prefsId: string) => `digest:${prefsId}`;
 
-/** A member's choices for one site (all off until saved); `sendsMail`: whether this server has a mail transport at all. */
+/** A member’s choices for one site (no flagged mail nor digest until saved); `sendsMail`: whether this server has a mail transport at all. */
 export function prefsView(p: MailModeratorPrefs | undefined, siteId: string, sendsMail: boolean) {
   return {
     siteId,
