@@ -25,7 +25,7 @@ export interface WidgetBuild {
   assets: Map<string, Asset>;
   /** Gzipped bytes of everything a page needs to show a thread (with live updates and a poll). */
   budgetBytes: number;
-  /** Parts loaded only when a site uses them (sign-in): each has a budget of its own. */
+  /** Parts loaded only when a site uses them (sign-in, mail notifications): each has a budget of its own. */
   optional: Asset[];
 }
 
@@ -106,9 +106,13 @@ export async function buildWidget(): Promise<WidgetBuild> {
   const probe = asset('/widget/live.js', JS, liveBody);
   const live = asset(`/widget/live.${probe.etag.slice(1, 13)}.js`, JS, liveBody, true);
   // Optional parts, each its own content-hashed module, loaded only where a site uses them.
-  const optional = [await hashed('sso', await bundle('sso.ts', {}, 'esm'))];
+  const optional = await Promise.all(['sso', 'notify'].map(async (name) => hashed(name, await bundle(`${name}.ts`, {}, 'esm'))));
   const [embed, count] = await Promise.all([
-    bundle('embed.ts', { __PARLEY_LIVE__: JSON.stringify(live.path), __PARLEY_SSO__: JSON.stringify(optional[0]!.path) }),
+    bundle('embed.ts', {
+      __PARLEY_LIVE__: JSON.stringify(live.path),
+      __PARLEY_SSO__: JSON.stringify(optional[0]!.path),
+      __PARLEY_NOTIFY__: JSON.stringify(optional[1]!.path),
+    }),
     bundle('count.ts'),
   ]);
   const list = [asset('/embed.js', JS, embed), live, asset('/count.js', JS, count), ...optional];

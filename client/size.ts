@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const build = await buildWidget();
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   for (const a of build.assets.values()) {
-    process.stdout.write(`${a.path.padEnd(28)} ${kb(a.body.length).padStart(9)} raw ${kb(a.gzip.length).padStart(9)} gzip ${kb(a.brotli.length).padStart(9)} brotli\n`);
+    process.stdout.write(`${a.path.padEnd(32)} ${kb(a.body.length).padStart(9)} raw ${kb(a.gzip.length).padStart(9)} gzip ${kb(a.brotli.length).padStart(9)} brotli\n`);
   }
   const ok = build.budgetBytes <= BUDGET_BYTES;
   process.stdout.write(`thread page total (gzip)     ${kb(build.budgetBytes)} of ${kb(BUDGET_BYTES)} budget: ${ok ? 'ok' : 'OVER BUDGET'}\n`);

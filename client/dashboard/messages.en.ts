@@ -92,6 +92,16 @@ export const en = {
   change: 'Change',
   system: 'Parley',
   settingsTitle: 'Site settings',
+  mail: {
+    nav: 'My email',
+    title: 'My email from this site',
+    intro: 'Your own choices, for this site only. Every email has a link to stop it.',
+    flagged: 'Email me each flagged comment at once',
+    digest: 'Email me a daily digest of the pending queue (skipped when it is empty)',
+    hour: 'Digest at',
+    timeZone: 'In the time zone (e.g. Europe/Paris)',
+    noMail: 'This server sends no email: ask its administrator to set SMTP_URL.',
+  },
   webhooks: {
     nav: 'Webhooks',
     title: 'Webhooks and Slack',

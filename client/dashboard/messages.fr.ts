@@ -94,6 +94,16 @@ export const fr: Messages = {
   change: 'Changement',
   system: 'Parley',
   settingsTitle: 'Réglages du site',
+  mail: {
+    nav: 'Mes e-mails',
+    title: 'Mes e-mails de ce site',
+    intro: 'Vos propres choix, pour ce site seulement. Chaque e-mail contient un lien pour l’arrêter.',
+    flagged: 'M’envoyer chaque commentaire signalé aussitôt',
+    digest: 'M’envoyer chaque jour un résumé des commentaires en attente (sauf s’il n’y en a aucun)',
+    hour: 'Résumé à',
+    timeZone: 'Dans le fuseau horaire (par ex. Europe/Paris)',
+    noMail: 'Ce serveur n’envoie pas d’e-mails : demandez à son administrateur de définir SMTP_URL.',
+  },
   webhooks: {
     nav: 'Webhooks',
     title: 'Webhooks et Slack',

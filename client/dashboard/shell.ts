@@ -3,6 +3,7 @@ import { clear, h, uid } from './dom';
 import { showHelp, typingIn } from './help';
 import { bansPanel } from './panels/bans';
 import { logPanel } from './panels/log';
+import { mailPanel } from './panels/mail';
 import { privacyPanel, privacyAvailable } from './panels/privacy';
 import { settingsPanel } from './panels/settings';
 import { ssoPanel } from './panels/sso';
@@ -23,6 +24,7 @@ const SECTIONS: Section[] = [
   { id: 'threads', label: (c) => c.t.threads, allowed: () => true, panel: threadsPanel },
   { id: 'bans', label: (c) => c.t.bans, allowed: canModerate, panel: bansPanel },
   { id: 'log', label: (c) => c.t.log, allowed: canModerate, panel: logPanel },
+  { id: 'mail', label: (c) => c.t.mail.nav, allowed: canModerate, panel: mailPanel },
   { id: 'settings', label: (c) => c.t.settings, allowed: canAdminister, panel: settingsPanel },
   { id: 'privacy', label: (c) => c.t.privacy, allowed: canAdminister, panel: privacyPanel },
   { id: 'sso', label: (c) => c.t.sso.nav, allowed: canAdminister, panel: ssoPanel },

@@ -154,3 +154,14 @@ export interface DeliveryView {
   error: string | null;
   createdAt: string;
 }
+
+/** A member's own mail choices for one site (GET/PUT /sites/:id/notifications). */
+export interface MailChoices {
+  siteId: string;
+  flagged: boolean;
+  digestHour: number | null;
+  timeZone: string;
+  lang: string | null;
+  updatedAt: string | null;
+  sendsMail: boolean;
+}

@@ -22,6 +22,18 @@ export interface Ctx {
   recognise?(comment: CommentView): void;
   /** A comment the reader just posted: placed where they can see it. */
   posted(comment: CommentView, parent: CommentNodeLike | null): void;
+  /** Set by the mail module when the server sends email: the choice under the email field. */
+  notify?: NotifyChoice;
+}
+
+/** Being told of new comments by email (client/widget/notify.ts). */
+export interface NotifyChoice {
+  /** Shown in the form under the email field. */
+  el: HTMLElement;
+  /** What a post adds to its body (`notify`, `lang`): nothing when the reader did not ask. */
+  fields(): object;
+  /** After a post: what to add to its announcement (' …' or ''). */
+  said(res: { subscription?: { confirmed: boolean } }): string;
 }
 
 export interface CommentNodeLike {

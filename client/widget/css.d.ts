@@ -7,3 +7,5 @@ declare module '*.css' {
 declare const __PARLEY_LIVE__: string;
 /** The URL path of the sign-in module (client/widget/sso.ts), loaded only on sites that use it. */
 declare const __PARLEY_SSO__: string;
+/** The URL path of the mail-notification module (client/widget/notify.ts), loaded only when the server sends mail. */
+declare const __PARLEY_NOTIFY__: string;

@@ -102,6 +102,7 @@ export class CommentForm {
         field('email', t.email, email, t.emailHint),
         field('website', t.website, website),
       ),
+      ctx.notify?.el,
       h('div', { class: 'hp', 'aria-hidden': 'true' }, h('label', { for: this.hp.id }, t.honeypot), this.hp),
       h('div', { class: 'remember' }, this.remember, h('label', { for: this.remember.id }, t.remember)),
       this.alert,
@@ -266,7 +267,7 @@ export class CommentForm {
     this.submit.textContent = t.posting;
     this.el.setAttribute('aria-busy', 'true');
     try {
-      const res = await api<{ comment: CommentView; commenterToken?: string }>(
+      const res = await api<{ comment: CommentView; commenterToken?: string; subscription?: { confirmed: boolean } }>(
         'POST',
         `/threads/${thread.id}/comments`,
         {
@@ -277,6 +278,7 @@ export class CommentForm {
           ...(profile.website ? { website: profile.website } : {}),
           hp: this.hp.value,
           elapsedMs: Math.round(performance.now() - this.openedAt),
+          ...this.ctx.notify?.fields(),
         },
         { 'Idempotency-Key': this.key },
       );
@@ -289,7 +291,7 @@ export class CommentForm {
       this.showWriting();
       if (parent) this.cancelReply();
       this.ctx.posted({ ...res.comment, mine: true }, parent);
-      this.ctx.announce(res.comment.status === 'approved' ? t.posted : t.postedPending);
+      this.ctx.announce((res.comment.status === 'approved' ? t.posted : t.postedPending) + (this.ctx.notify?.said(res) ?? ''));
     } catch (err) {
       this.showError(err);
     } finally {

@@ -12,6 +12,7 @@ import css from './styles.css';
 import type { CommentPage, CommentView, Sort, ThreadView } from './types';
 import { yourData } from './yourdata';
 import type { SsoConfig, SsoModule } from './sso';
+import type { notifyChoice } from './notify';
 
 /**
  * Styles go in as a constructed stylesheet: they stay inside the shadow root, and a publisher's
@@ -61,11 +62,12 @@ export async function mount(host: HTMLElement, origin: string, remount: () => vo
 
   let thread: ThreadView;
   let sso: SsoConfig | undefined;
+  let mail: true | undefined;
   try {
     const canonical = document.querySelector<HTMLLinkElement>('link[rel="canonical"]')?.href;
     const url = host.getAttribute('data-url') || canonical || location.href.split('#')[0]!;
     const title = (host.getAttribute('data-title') || document.title || '').slice(0, 300);
-    ({ thread, sso } = await api<{ thread: ThreadView; sso?: SsoConfig }>('POST', '/threads/resolve', {
+    ({ thread, sso, mail } = await api<{ thread: ThreadView; sso?: SsoConfig; mail?: true }>('POST', '/threads/resolve', {
       site,
       key,
       ...(/^https?:/.test(url) ? { url } : {}),
@@ -95,6 +97,8 @@ export async function mount(host: HTMLElement, origin: string, remount: () => vo
     sso || host.hasAttribute('data-sso-token') || host.hasAttribute('data-sso-code')
       ? await import(origin + __PARLEY_SSO__).then((m: SsoModule) => m.signIn(ctx, host, site, sso, remount)).catch(() => null)
       : null;
+  // Being told of new comments by email: its own module, fetched only when the server sends mail.
+  if (mail) ctx.notify = await import(origin + __PARLEY_NOTIFY__).then((m: { notifyChoice: typeof notifyChoice }) => m.notifyChoice(ctx), () => undefined);
 
   let sort: Sort = (['oldest', 'newest', 'top'] as const).find((s) => s === host.getAttribute('data-sort')) ?? 'oldest';
   let cursor: string | null = null;

@@ -20,6 +20,7 @@ import * as m025 from './025_sso_claims';
 import * as m030 from './030_outbox';
 import * as m031 from './031_mail';
 import * as m032 from './032_moderator_mail';
+import * as m033 from './033_outbox_live_keys';
 import * as m040 from './040_webhooks';
 import * as m041 from './041_webhook_alerts';
 import * as m042 from './042_site_webhook_endpoints';
@@ -53,6 +54,7 @@ const migrations: Record<string, Migration> = {
   '030_outbox': m030,
   '031_mail': m031,
   '032_moderator_mail': m032,
+  '033_outbox_live_keys': m033,
   '040_webhooks': m040,
   '041_webhook_alerts': m041,
   '042_site_webhook_endpoints': m042,

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { Deps } from '../deps';
 import { commenterOf, readerActor } from '../http/actor';
 import { scopeOf, sendIdempotent } from '../http/idempotency';
+import { errors } from '../errors';
 import { parse } from '../validate';
 import { ThreadIdParam } from '../threads/thread.schema';
 import { cachedThreadPage, getPermalink, listCommentReplies, listThreadComments } from './comment-list.service';
@@ -41,6 +42,10 @@ export function commentRoutes(router: Router, deps: Deps): void {
     const threadId = parse(ThreadIdParam, req.params.threadId, 'path');
     const input = parse(CreateCommentSchema, req.body);
     const actor = await readerActor(deps, req);
+    // A wish to be told needs an address to tell: refused before anything is stored.
+    if (input.notify && deps.mailer && !input.email && !actor.commenter?.email) {
+      throw errors.validation('Give your email address to be told of new comments.', [{ path: 'email', message: 'is required to be told by email' }]);
+    }
     await sendIdempotent(deps, req, res, scopeOf(actor), async (seal, early) => {
       let subscription: { scope: 'comment' | 'thread'; confirmed: boolean } | undefined;
       const reply = ({ comment, token, site }: PostResult) => ({

@@ -39,7 +39,7 @@ export const CreateCommentSchema = z.object({
     .optional()
     .meta({
       description:
-        'Email me replies to this comment, or every new comment in the thread (needs an email; the first mail to an address only asks to confirm it). Ignored when the server sends no mail.',
+        'Email me replies to this comment, or every new comment in the thread. Needs an email, in the post or the profile (400 at `email` without one); the first mail to an address only asks to confirm it. Ignored when the server sends no mail.',
     }),
   lang: z.enum(['en', 'fr']).optional().meta({ description: 'The language of those mails; default: the site’s' }),
   /** The honeypot field: invisible to people, filled by naive bots. */

@@ -109,34 +109,42 @@ export async function subscriptionsOf(db: Executor, commenterId: string, siteId?
 }
 
 /**
- * Confirmed, not stopped addresses to tell of a new comment: subscribers to its thread, and to the
- * comment it answers; never its own author.
- */
-/**
  * The statement that queues reply mails for a new visible comment: one row per confirmed address
  * subscribed to its thread, or to the comment it answers, but not its author's own; the row is due
- * at the end of the site's batching window, and an address with a row still waiting gets none (its
- * dedupe key: that mail will list this comment too). Its parameters are all text, so a post's batch
- * can send it with its commit (transactionCommittingWith).
+ * at the end of the site's batching window. An address whose batch is still to be sent gets no
+ * second one: a row not yet tried has the dedupe key, and a row whose send failed and waits for its
+ * retry is locked here until this transaction ends (no worker claims it before this comment is
+ * visible), so its retry lists this comment too. Only a batch in flight (leased) gets a successor,
+ * in the same lane, so the two never go side by side. Its parameters are all text, so a post's
+ * batch can send it with its commit (transactionCommittingWith).
  */
 export function queueReplyMails(input: { siteId: string; threadId: string; answered: Array<string | null>; authorId: string | null; now: Date }) {
   const answered = JSON.stringify(input.answered.filter((id): id is string => id !== null));
   const now = input.now.toISOString();
   return sql`
-    insert into outbox (uid, kind, dedupe_key, site_id, commenter_id, payload, next_attempt_at, created_at)
-    select distinct on (a.id)
-      substr(md5(random()::text || clock_timestamp()::text || a.id), 1, 16), 'mail.replies',
-      'replies:' || a.id || ':' || ${input.threadId}, ${input.siteId}, s.commenter_id,
-      jsonb_build_object('addressId', a.id, 'threadId', ${input.threadId}::text),
+    with tell as (
+      select distinct on (a.id) a.id as address_id, s.commenter_id, 'replies:' || a.id || ':' || ${input.threadId} as key
+      from mail_subscriptions s
+      join mail_addresses a on a.id = s.address_id
+      where s.thread_id = ${input.threadId} and a.confirmed_at is not null and a.stopped_at is null
+        and (s.scope = 'thread' or s.comment_id in (select jsonb_array_elements_text(${answered}::jsonb)))
+        and s.commenter_id is distinct from nullif(${input.authorId ?? ''}, '')
+      order by a.id
+    ), retrying as materialized (
+      select o.dedupe_key, o.locked_until from outbox o
+      where o.dedupe_key in (select key from tell) and o.attempts > 0 and o.done_at is null and o.failed_at is null
+      for update of o
+    )
+    insert into outbox (uid, kind, lane, dedupe_key, site_id, commenter_id, payload, next_attempt_at, created_at)
+    select
+      substr(md5(random()::text || clock_timestamp()::text || t.address_id), 1, 16), 'mail.replies',
+      t.key, t.key, ${input.siteId}, t.commenter_id,
+      jsonb_build_object('addressId', t.address_id, 'threadId', ${input.threadId}::text),
       ${now}::timestamptz + make_interval(mins => coalesce((site.settings->>'replyBatchMinutes')::int, ${String(REPLY_BATCH_MINUTES)}::int)),
       ${now}::timestamptz
-    from mail_subscriptions s
-    join mail_addresses a on a.id = s.address_id
+    from tell t
     join sites site on site.id = ${input.siteId}
-    where s.thread_id = ${input.threadId} and a.confirmed_at is not null and a.stopped_at is null
-      and (s.scope = 'thread' or s.comment_id in (select jsonb_array_elements_text(${answered}::jsonb)))
-      and s.commenter_id is distinct from nullif(${input.authorId ?? ''}, '')
-    order by a.id
+    where not exists (select 1 from retrying r where r.dedupe_key = t.key and (r.locked_until is null or r.locked_until <= ${now}::timestamptz))
     on conflict (dedupe_key) where dedupe_key is not null and attempts = 0 and done_at is null and failed_at is null do nothing`;
 }
 

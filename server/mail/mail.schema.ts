@@ -50,5 +50,7 @@ export const ModeratorPrefsViewSchema = z.object({
     timeZone: z.string(),
     lang: z.string().nullable(),
     webhookAlerts: z.boolean(),
+    updatedAt: z.string().nullable().meta({ description: 'When you last saved these choices; null: never (everything is off)' }),
+    sendsMail: z.boolean().meta({ description: 'Whether this server sends mail at all (SMTP_URL is set); without it the choices cannot be saved' }),
   }),
 });

@@ -22,7 +22,7 @@ export function moderatorMailRoutes(router: Router, deps: Deps): void {
   router.get('/sites/:siteId/notifications', async (req, res) => {
     const siteId = parse(SiteIdSchema, req.params.siteId, 'path');
     const actor = await member(req, siteId);
-    res.json({ notifications: prefsView(await prefsOf(deps, actor.id, siteId), siteId) });
+    res.json({ notifications: prefsView(await prefsOf(deps, actor.id, siteId), siteId, !!deps.mailer) });
   });
 
   router.put('/sites/:siteId/notifications', async (req, res) => {
@@ -30,6 +30,6 @@ export function moderatorMailRoutes(router: Router, deps: Deps): void {
     const actor = await member(req, siteId);
     const input = parse(ModeratorPrefsSchema, req.body);
     const prefs = await savePrefs(md, actor.id, await getSite(deps.db, siteId), input);
-    res.json({ notifications: prefsView(prefs, siteId) });
+    res.json({ notifications: prefsView(prefs, siteId, true) });
   });
 }

@@ -18,7 +18,8 @@ export interface ModeratorPrefsInput {
 
 export const digestKey = (prefsId: string) => `digest:${prefsId}`;
 
-export function prefsView(p: MailModeratorPrefs | undefined, siteId: string) {
+/** A member’s choices for one site (no flagged mail nor digest until saved); `sendsMail`: whether this server has a mail transport at all. */
+export function prefsView(p: MailModeratorPrefs | undefined, siteId: string, sendsMail: boolean) {
   return {
     siteId,
     flagged: p?.flagged ?? false,
@@ -26,6 +27,8 @@ export function prefsView(p: MailModeratorPrefs | undefined, siteId: string) {
     timeZone: p?.time_zone ?? 'UTC',
     lang: p?.lang ?? null,
     webhookAlerts: p?.webhook_alerts ?? true,
+    updatedAt: p?.updated_at.toISOString() ?? null,
+    sendsMail,
   };
 }
 

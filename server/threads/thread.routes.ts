@@ -14,8 +14,9 @@ export function threadRoutes(router: Router, deps: Deps): void {
     const input = parse(ResolveThreadSchema, req.body);
     const actor = { origin: originOf(req), apiKeySiteId: await apiKeySiteOf(deps, req), network: await deps.network.hash(req.ip) };
     const { thread, created } = await resolveThread(deps, actor, input);
-    // A site that signs readers in tells the widget how (and so that it loads its sign-in code).
-    res.status(created ? 201 : 200).json({ thread: threadView(thread), ...(await publicSsoOf(deps.db, thread.site_id)) });
+    // A site that signs readers in tells the widget how (and so that it loads its sign-in code); a
+    // server that sends mail lets it offer reply notifications (their own module too).
+    res.status(created ? 201 : 200).json({ thread: threadView(thread), ...(await publicSsoOf(deps.db, thread.site_id)), ...(deps.mailer ? { mail: true } : {}) });
   });
 
   router.get('/threads/:threadId', async (req, res) => {

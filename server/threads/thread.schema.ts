@@ -45,4 +45,8 @@ export const ThreadReplySchema = z.object({
     .object({ mode: z.enum(['optional', 'required']), loginUrl: z.string().nullable(), logoutUrl: z.string().nullable() })
     .optional()
     .meta({ description: 'Only from POST /threads/resolve, and only when the site signs readers in with its own accounts' }),
+  mail: z
+    .literal(true)
+    .optional()
+    .meta({ description: 'Only from POST /threads/resolve, and only when the server sends email: the widget then offers to tell readers of new comments (`notify` on a post)' }),
 });

@@ -45,6 +45,9 @@ describe('the widget on a publisher’s page', () => {
   it('creates the thread, lets a reader post anonymously and then by name, and remembers them', async () => {
     await open();
     await expect(widget(page).getByRole('heading', { level: 2 }).textContent()).resolves.toBe('No comments yet');
+    // This server sends no mail (no SMTP_URL): no notification is offered, and its module is never fetched.
+    await expect(widget(page).getByRole('checkbox', { name: /by email/ }).count()).resolves.toBe(0);
+    expect(log.requests.filter((url) => url.includes('/widget/notify.'))).toEqual([]);
 
     await post('First, anonymously.');
     const first = comment('First, anonymously.');

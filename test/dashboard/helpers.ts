@@ -7,9 +7,9 @@ import { startTestParley, type TestParley } from '../helpers/parley';
  * Parley listening where its PUBLIC_URL says: the dashboard's live stream only accepts Parley's
  * own origin, so the page must be served from exactly that address.
  */
-export async function startDashboardParley(): Promise<TestParley> {
+export async function startDashboardParley(env: Record<string, string> = {}): Promise<TestParley> {
   const port = await freePort();
-  return startTestParley({ PUBLIC_URL: `http://127.0.0.1:${port}`, PARLEY_RATE_LIMITS: 'off' }, { port });
+  return startTestParley({ PUBLIC_URL: `http://127.0.0.1:${port}`, PARLEY_RATE_LIMITS: 'off', ...env }, { port });
 }
 
 /** Signs in through the form, as a person would, and waits for the dashboard. */

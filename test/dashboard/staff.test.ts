@@ -114,6 +114,15 @@ describe('journalists, admins and sessions', () => {
     expect(foreignRequests(log.requests, parley.url)).toEqual([]);
   });
 
+  it('tells a moderator that this server sends no email instead of offering mail choices', async () => {
+    const moderator = await addMember(parley.database.db, [[siteId, 'moderator']]);
+    await signInOnPage(page, parley.url, moderator);
+    await section('My email').click();
+    await page.getByText('This server sends no email: ask its administrator to set SMTP_URL.').waitFor();
+    await expect(page.getByRole('checkbox').count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: 'Save' }).count()).resolves.toBe(0);
+  });
+
   it('closes and reopens a thread, and runs a poll on it', async () => {
     const moderator = await addMember(parley.database.db, [[siteId, 'moderator']]);
     await signInOnPage(page, parley.url, moderator);

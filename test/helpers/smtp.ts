@@ -18,6 +18,8 @@ export interface TestSmtp {
   url: string;
   mails: ReceivedMail[];
   clear(): void;
+  /** Refuses the next `count` messages with a temporary error (451), as a busy server does. */
+  refuseNext(count: number): void;
   /** Waits until at least `count` messages arrived (or throws after `ms`). */
   waitFor(count: number, ms?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
@@ -75,6 +77,7 @@ export function parseMail(raw: string, to: string[]): ReceivedMail {
 /** A real SMTP server on a loopback port, keeping every message it receives. */
 export async function startTestSmtp(): Promise<TestSmtp> {
   const mails: ReceivedMail[] = [];
+  let refusals = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -83,6 +86,10 @@ export async function startTestSmtp(): Promise<TestSmtp> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        if (refusals > 0) {
+          refusals--;
+          return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
+        }
         mails.push(parseMail(Buffer.concat(chunks).toString('latin1'), session.envelope.rcptTo.map((r) => r.address.toLowerCase())));
         callback();
       });
@@ -96,7 +103,11 @@ export async function startTestSmtp(): Promise<TestSmtp> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     mails,
-    clear: () => void mails.splice(0),
+    clear: () => {
+      mails.splice(0);
+      refusals = 0;
+    },
+    refuseNext: (count) => void (refusals = count),
     async waitFor(count, ms = 20_000) {
       const deadline = Date.now() + ms;
       while (mails.length < count) {

@@ -120,6 +120,41 @@ describe('reply notifications', () => {
     expectUnsubscribeHeaders(batch!);
   });
 
+  it('tells the widget that mail is offered, and refuses a wish to be told without an address, storing nothing', async () => {
+    const { site, thread } = await setup();
+    const resolved = await call(parley, 'post', '/threads/resolve', { site: site.id, key: thread.key });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.mail).toBe(true);
+    const refused = await post(thread.id, { body: 'Tell me', name: 'Nobody', notify: 'thread' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details).toEqual([{ path: 'email', message: 'is required to be told by email' }]);
+    expect(await parley.database.db.selectFrom('comments').selectAll().execute()).toEqual([]);
+    expect(await parley.database.db.selectFrom('mail_subscriptions').selectAll().execute()).toEqual([]);
+  });
+
+  it('keeps one batch per reader and thread while a refused send waits for its retry: one mail carries every reply', async () => {
+    const { thread } = await setup();
+    const alice = await post(thread.id, { body: 'Tell me', email: 'alice@example.com', notify: 'replies' });
+    await confirmFrom((await smtp.waitFor(1))[0]!);
+    const bob = await post(thread.id, { body: 'Bob answers', name: 'Bob', parentId: alice.body.comment.id });
+    // The batch's send is refused once: its row waits for a retry.
+    smtp.refuseNext(1);
+    await later(15 * MINUTE);
+    await settle();
+    const batches = () => parley.database.db.selectFrom('outbox').select(['attempts']).where('kind', '=', 'mail.replies').where('done_at', 'is', null).where('failed_at', 'is', null).execute();
+    expect(await batches()).toEqual([{ attempts: 1 }]);
+    const carol = await post(thread.id, { body: 'Carol answers', name: 'Carol', parentId: alice.body.comment.id });
+    expect(await batches()).toEqual([{ attempts: 1 }]);
+    // Past the retry and past a new window: still one mail, with both replies.
+    await later(15 * MINUTE);
+    await settle();
+    const replies = smtp.mails.filter((m) => m.subject.includes('new repl'));
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.subject).toBe('2 new replies on “How would you resolve this stand-off?”');
+    for (const c of [bob, carol]) expect(replies[0]!.text).toContain(`#comment-${c.body.comment.id}`);
+    expect(await batches()).toEqual([]);
+  });
+
   it('sends nothing but the confirmation to an address nobody confirmed, and one confirmation a day', async () => {
     const { thread } = await setup({ replyBatchMinutes: 0 });
     const alice = await post(thread.id, { body: 'Subscribe me', email: 'alice@example.com', notify: 'thread' });

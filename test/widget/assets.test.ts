@@ -84,6 +84,18 @@ describe('the widget’s scripts', () => {
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toMatch(/immutable/);
   });
+
+  it(`serves the mail-notification choice as its own module of at most ${OPTIONAL_BUDGET_BYTES / 1024} KB gzipped`, async () => {
+    const build = await buildWidget();
+    const notify = build.optional.find((a) => /^\/widget\/notify\.[\w-]+\.js$/.test(a.path))!;
+    expect(notify.gzip.length).toBeLessThanOrEqual(OPTIONAL_BUDGET_BYTES);
+    // Its words are not in embed.js: a server that sends no mail never has them downloaded.
+    expect(build.assets.get('/embed.js')!.body.toString()).not.toContain('Notify me of new comments by email');
+    expect(build.assets.get('/embed.js')!.body.toString()).toContain(notify.path);
+    const res = await parley.http().get(notify.path);
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toMatch(/immutable/);
+  });
 });
 
 describe('POST /api/v1/preview', () => {

@@ -1,6 +1,6 @@
 import type { Panel } from '../context';
-import { ApiError } from '../api';
-import { h, uid } from '../dom';
+import { h } from '../dom';
+import { field, showErrors } from '../fields';
 import type { Site, SiteSettings } from '../types';
 
 const lines = (value: string) =>
@@ -19,15 +19,6 @@ export const settingsPanel: Panel = (ctx, mount) => {
   mount.append(section);
 
   ctx.api.get<{ site: Site }>(`/sites/${ctx.site.id}`).then(({ site }) => section.append(form(site)), ctx.fail);
-
-  function field(label: string, control: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, path: string) {
-    const id = uid('setting');
-    const error = h('span', { class: 'field-error', id: `${id}-error` });
-    control.id = id;
-    control.dataset.path = path;
-    control.setAttribute('aria-describedby', error.id);
-    return h('p', { class: 'field' }, h('label', { for: id }, label), control, error);
-  }
 
   function form(site: Site): HTMLFormElement {
     const s = site.settings;
@@ -61,8 +52,7 @@ export const settingsPanel: Panel = (ctx, mount) => {
 
     f.addEventListener('submit', (e) => {
       e.preventDefault();
-      for (const el of Array.from(f.querySelectorAll('[aria-invalid]'))) el.removeAttribute('aria-invalid');
-      for (const el of Array.from(f.querySelectorAll('.field-error'))) el.textContent = '';
+      showErrors(f, null);
       const settings: Partial<SiteSettings> = {
         moderation: mode.value as SiteSettings['moderation'],
         blockedWords: lines(blocked.value),
@@ -78,25 +68,11 @@ export const settingsPanel: Panel = (ctx, mount) => {
           () => ctx.status.say(t.saved),
           (err: unknown) => {
             ctx.fail(err);
-            if (err instanceof ApiError) showErrors(f, err.details);
+            showErrors(f, err);
           },
         )
         .finally(() => (submit.disabled = false));
     });
     return f;
-  }
-
-  /** A detail's path (`settings.blockedWords.2`) names the field it belongs to. */
-  function showErrors(f: HTMLFormElement, details: { path: string; message: string }[]): void {
-    let first: HTMLElement | null = null;
-    for (const d of details) {
-      const control = Array.from(f.querySelectorAll<HTMLElement>('[data-path]')).find((c) => d.path === c.dataset.path || d.path.startsWith(`${c.dataset.path}.`));
-      if (!control) continue;
-      control.setAttribute('aria-invalid', 'true');
-      const error = document.getElementById(control.getAttribute('aria-describedby')!)!;
-      error.textContent = [error.textContent, d.message].filter(Boolean).join(' ');
-      first ??= control;
-    }
-    first?.focus();
   }
 };

@@ -1,5 +1,5 @@
-import { ApiError } from '../api';
-import { clear, h, uid } from '../dom';
+import { clear, h } from '../dom';
+import { field, showErrors } from '../fields';
 import type { Panel } from '../context';
 import type { SsoKey, SsoSettings } from '../types';
 
@@ -15,30 +15,6 @@ export const ssoPanel: Panel = (ctx, mount) => {
   const section = h('section', { 'aria-labelledby': 'sso-title' }, h('h1', { id: 'sso-title' }, s.title));
   const keysHome = h('div', { class: 'sso-keys' });
   mount.append(section);
-
-  function field(label: string, control: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, path: string) {
-    const id = uid('sso');
-    const error = h('span', { class: 'field-error', id: `${id}-error` });
-    control.id = id;
-    control.dataset.path = path;
-    control.setAttribute('aria-describedby', error.id);
-    return h('p', { class: 'field' }, h('label', { for: id }, label), control, error);
-  }
-
-  function showErrors(f: HTMLFormElement, err: unknown): void {
-    for (const el of Array.from(f.querySelectorAll('[aria-invalid]'))) el.removeAttribute('aria-invalid');
-    for (const el of Array.from(f.querySelectorAll('.field-error'))) el.textContent = '';
-    if (!(err instanceof ApiError)) return;
-    let first: HTMLElement | null = null;
-    for (const d of err.details) {
-      const control = Array.from(f.querySelectorAll<HTMLElement>('[data-path]')).find((c) => d.path === c.dataset.path || d.path.startsWith(`${c.dataset.path}.`));
-      if (!control) continue;
-      control.setAttribute('aria-invalid', 'true');
-      document.getElementById(control.getAttribute('aria-describedby')!)!.textContent = d.message;
-      first ??= control;
-    }
-    first?.focus();
-  }
 
   function settingsForm(sso: SsoSettings): HTMLFormElement {
     const mode = h('select', {}, (['off', 'optional', 'required'] as const).map((m) => h('option', { value: m, selected: sso.mode === m }, s.modes[m])));
