@@ -24,6 +24,7 @@ import { registerModeratorMail } from './mail/moderator.delivery';
 import { registerWebhookAlertMail } from './mail/webhook-alert';
 import { registerPollSchedule } from './polls/poll.schedule';
 import { setupWebhooks } from './webhooks/webhook.setup';
+import { startSlowModeJob } from './threads/slow-mode';
 
 export interface ParleyApp {
   deps: Deps;
@@ -93,6 +94,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   const realtime = await createRealtime(deps, server, { draining: () => draining, ...options.realtime });
   const retention = startRetentionJob(deps, config.retentionIntervalMs);
   deps.outbox.start();
+  const slowMode = startSlowModeJob(deps);
 
   let closing: Promise<void> | undefined;
   async function close(graceMs = 10_000): Promise<void> {
@@ -113,6 +115,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
       clearInterval(sweeper);
       clearTimeout(timer);
       await retention.stop();
+      await slowMode.stop();
       // The sends in flight finish and are marked; rows not yet claimed wait for the next instance.
       await deps.outbox.stop(graceMs);
       deps.mailer?.close();

@@ -24,6 +24,7 @@ import * as m040 from './040_webhooks';
 import * as m041 from './041_webhook_alerts';
 import * as m042 from './042_site_webhook_endpoints';
 import * as m043 from './043_poll_closing_rows';
+import * as m051 from './051_slow_mode';
 import * as m060 from './060_site_queue_version';
 
 /**
@@ -56,6 +57,7 @@ const migrations: Record<string, Migration> = {
   '041_webhook_alerts': m041,
   '042_site_webhook_endpoints': m042,
   '043_poll_closing_rows': m043,
+  '051_slow_mode': m051,
   '060_site_queue_version': m060,
 };
 
