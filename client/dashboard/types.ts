@@ -34,6 +34,8 @@ export interface ThreadInfo {
   state: 'open' | 'closed';
   mode: string | null;
   commentCount: number;
+  slowModeSeconds: number | null;
+  slowMode: { seconds: number; automatic: boolean } | null;
   createdAt: string;
   polls: Poll[];
 }

@@ -125,6 +125,13 @@ describe('journalists, admins and sessions', () => {
     await page.getByText('Commenting is open again.').waitFor();
     expect((await postComment(parley, threadId, { body: 'Just in time.' })).status).toBe(201);
 
+    await thread().getByLabel('Slow mode').selectOption({ label: 'one comment every 1 min' });
+    await page.getByText('Slow mode is on: each reader posts at most once every 60 seconds.').waitFor();
+    expect((await parley.http().get(`/api/v1/threads/${threadId}`)).body.thread.slowMode).toEqual({ seconds: 60, automatic: false });
+    await thread().getByLabel('Slow mode').selectOption({ label: 'off' });
+    await page.getByText('Slow mode is off.').waitFor();
+    expect((await parley.http().get(`/api/v1/threads/${threadId}`)).body.thread.slowMode).toBeNull();
+
     await thread().getByText('New poll').click();
     await thread().getByLabel('Question').fill('Should the fine be higher?');
     await thread().getByRole('textbox', { name: /^Answers/ }).fill('Yes\nNo\nDon’t know');
