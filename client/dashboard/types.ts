@@ -99,6 +99,9 @@ export interface SiteSettings {
   maxLinks: number;
   editWindowMinutes: number;
   flagThreshold: number;
+  slowModeAutoPerMinute: number;
+  slowModeAutoSeconds: number;
+  slowModeQuietMinutes: number;
 }
 
 export interface SsoSettings {

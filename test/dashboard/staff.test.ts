@@ -95,6 +95,7 @@ describe('journalists, admins and sessions', () => {
     await page.getByLabel('Links allowed per comment').fill('1');
     await page.getByLabel('Edit window (minutes)').fill('30');
     await page.getByLabel('Flags before a comment is in the flagged queue').fill('5');
+    await page.getByLabel('Automatic slow mode: posts in one minute').fill('12');
     await page.getByLabel('Allowed origins').fill(`${publisher.origin}\nnews.example`);
     await page.getByRole('button', { name: 'Save' }).click();
     const originsField = page.getByLabel('Allowed origins');
@@ -107,7 +108,7 @@ describe('journalists, admins and sessions', () => {
     await page.getByText('Saved.').waitFor();
     const site = await parley.database.db.selectFrom('sites').selectAll().where('id', '=', siteId).executeTakeFirstOrThrow();
     expect(site.origins).toEqual([publisher.origin, 'https://news.example']);
-    expect(site.settings).toMatchObject({ moderation: 'first_time', blockedWords: ['casino', 'viagra'], heldWords: ['lawsuit'], maxLinks: 1, editWindowMinutes: 30, flagThreshold: 5 });
+    expect(site.settings).toMatchObject({ moderation: 'first_time', blockedWords: ['casino', 'viagra'], heldWords: ['lawsuit'], maxLinks: 1, editWindowMinutes: 30, flagThreshold: 5, slowModeAutoPerMinute: 12, slowModeAutoSeconds: 30 });
     // The rules use it at once: a first-time commenter now waits.
     const held = await postComment(parley, threadId, { body: 'My first word.' });
     expect(held.body.comment.status).toBe('pending');
