@@ -168,3 +168,24 @@ describe('with PARLEY_RATE_LIMITS=off', () => {
     }
   });
 });
+
+describe('what slow mode keeps about a reader', () => {
+  it('is in their export, goes with their erasure, and is forgotten after an hour', async () => {
+    const { thread, mod, path } = await setup();
+    await mod.call('patch', `/threads/${thread.id}`, { slowModeSeconds: 30 }).expect(200);
+    const token = (await call(parley, 'post', path, { body: 'Kept a while' }, { ip: '203.0.113.60' })).body.commenterToken;
+    const exported = await call(parley, 'get', '/me/export', undefined, { token });
+    expect(exported.status).toBe(200);
+    expect(exported.body.export.slowMode).toEqual([{ threadId: thread.id, postedAt: expect.any(String), network: expect.any(String), keptUntil: expect.any(String) }]);
+    const kept = exported.body.export.slowMode[0];
+    expect(Date.parse(kept.keptUntil) - Date.parse(kept.postedAt)).toBe(3600_000);
+
+    // Another reader's time is forgotten an hour later, by the sweep.
+    expect((await call(parley, 'post', path, { body: 'Someone else' }, { ip: '203.0.113.61' })).status).toBe(201);
+    expect(await call(parley, 'delete', '/me', undefined, { token }).then((r) => r.status)).toBeLessThan(300);
+    expect(await db().selectFrom('slow_mode_posts').select('commenter_id').execute()).toHaveLength(1);
+    advance(parley, 3601);
+    await endCalmSlowModes(parley.app.deps);
+    expect(await db().selectFrom('slow_mode_posts').select('commenter_id').execute()).toHaveLength(0);
+  });
+});
