@@ -24,7 +24,7 @@ import { registerModeratorMail } from './mail/moderator.delivery';
 import { registerWebhookAlertMail } from './mail/webhook-alert';
 import { registerPollSchedule } from './polls/poll.schedule';
 import { setupWebhooks } from './webhooks/webhook.setup';
-import { startSlowModeJob } from './threads/slow-mode';
+import { startSlowModeJob } from './threads/slow-mode.service';
 
 export interface ParleyApp {
   deps: Deps;

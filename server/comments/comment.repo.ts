@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Comment, CommentUpdate, NewComment, Thread } from '../../db/schema';
 import { type Executor, failureDetail, PREPARED, trueOrFail, type Tx } from '../db';
 import { type ThreadChange, threadChange, type ThreadChangeInput, threadEventRow } from '../threads/thread.events';
-import { type AutoSlowMode, speedAfter } from '../threads/slow-mode';
+import { type AutoSlowMode, speedAfter } from '../threads/slow-mode.rules';
 
 export async function findComment(db: Executor, id: string): Promise<Comment | undefined> {
   return db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();

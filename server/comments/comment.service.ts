@@ -16,7 +16,8 @@ import * as repo from './comment.repo';
 import { duplicateError } from './comment.rules';
 import type { CreateCommentInput } from './comment.schema';
 import { type JudgedPost, judgePost } from './post-judge';
-import { slowModeError, switchOnAutoSlowMode } from '../threads/slow-mode';
+import { slowModeError } from '../threads/slow-mode.rules';
+import { switchOnAutoSlowMode } from '../threads/slow-mode.service';
 
 export const createPostWriter = (deps: Pick<CommentDeps, 'db' | 'bus'>, options: { oneTripCommit?: boolean } = {}): PostWriter =>
   createThreadWriter(
@@ -120,7 +121,8 @@ async function writePost(deps: CommentDeps, actor: ReaderActor, post: JudgedPost
     await hooks.beforeCommit?.(trx, posted);
     return posted;
   });
-  // Rare (a thread turning fast), so its own transaction after the post's: readers see it live.
+  // Rare (a thread turning fast), so its own transaction after the post's: readers see it live. The
+  // post is stored either way; if this fails, the next fast post of the thread switches it on.
   if (slowModeOn) await switchOnAutoSlowMode(deps, post.thread.id, slowModeOn).catch(() => {});
   // A first post was counted against its network only; the new identity starts with it counted too.
   if (result.token && result.comment.commenter_id) {

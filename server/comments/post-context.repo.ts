@@ -8,8 +8,9 @@ import { duplicateExists } from './comment.repo';
  * Everything a new comment is checked against before it is written, read in one round trip: the
  * thread and its site, the days of the site's active network bans (to hash the request's network
  * under), the author's own longest active ban, whether the same text is already theirs in the
- * thread, how many of their comments the site has approved, and their last post in slow mode. Each part is the same condition as
- * its single-purpose query (`findDuplicate`, `activeNetworkDays`, `findActiveBan`, `approvedCount`).
+ * thread, how many of their comments the site has approved, and their last post in slow mode. Each
+ * part is the same condition as its single-purpose query (`findDuplicate`, `activeNetworkDays`,
+ * `findActiveBan`, `approvedCount`).
  */
 export interface PostContext {
   thread: Thread;

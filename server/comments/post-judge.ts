@@ -12,7 +12,7 @@ import { bodyTooLong, duplicateError, normaliseSource, type RenderedBody, render
 import type { CreateCommentInput } from './comment.schema';
 import { type PostContext, readPostContext } from './post-context.repo';
 import type { SlowPlan } from './comment.repo';
-import { slowModeError, slowModeSeconds, slowModeWait } from '../threads/slow-mode';
+import { slowModeError, slowModeSeconds, slowModeWait } from '../threads/slow-mode.rules';
 
 /**
  * A post, judged: where it goes, what the moderation rules decided, and what its insert checks again

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { PrivacyExtension } from '../privacy/privacy.extension';
-import { SLOW_MODE_MAX_SECONDS } from './slow-mode';
+import { SLOW_MODE_MAX_SECONDS } from './slow-mode.rules';
 
 /**
  * Slow mode keeps, per thread, when a reader last posted there (with the network fingerprint of

@@ -9,7 +9,7 @@ import * as repo from './thread.repo';
 import { HttpUrlSchema } from './thread.schema';
 import { recordThreadUpdate } from './thread.events';
 import { recordNotice } from '../sites/notice.events';
-import { SLOW_MODE_MAX_SECONDS } from './slow-mode';
+import { SLOW_MODE_MAX_SECONDS } from './slow-mode.rules';
 
 export const UpdateThreadSchema = z
   .strictObject({

@@ -1,6 +1,6 @@
 import type { PollView } from '../polls/poll.view';
 import type { Thread } from '../../db/schema';
-import { slowModeOf } from './slow-mode';
+import { slowModeOf } from './slow-mode.rules';
 
 export interface ThreadView {
   id: string;

@@ -1,4 +1,4 @@
-import { endCalmSlowModes } from '../../server/threads/slow-mode';
+import { endCalmSlowModes } from '../../server/threads/slow-mode.service';
 import { buildSite, buildThread } from '../helpers/factories';
 import { startTestParley, type TestParley, useParley } from '../helpers/parley';
 import { call } from '../helpers/reader';
