@@ -255,10 +255,11 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
         where ((x.d_commenter is not null and ${byCommenter(sql.ref('x.d_commenter'))})
             or (x.d_commenter is null and x.d_ip is not null and ${byNetwork(sql.ref('x.d_ip'))})))
     ), t as (
+      -- Parameters here are strings or numbers only: the statement may go inlined with the commit.
       update threads set seq = ${lastRow.seq}::int, comment_count = comment_count + ${approved}::int,
         last_comment_at = ${lastRow.created_at.toISOString()}::timestamptz,
-        speed_window_at = ${speed.at?.toISOString() ?? null}::timestamptz, speed_window_posts = ${speed.posts}::int,
-        slow_auto_until = coalesce(${speed.until?.toISOString() ?? null}::timestamptz, slow_auto_until)
+        speed_window_at = ${speed.at ? sql`${speed.at.toISOString()}::timestamptz` : sql`null`}, speed_window_posts = ${speed.posts}::int,
+        slow_auto_until = ${speed.until ? sql`${speed.until.toISOString()}::timestamptz` : sql`slow_auto_until`}
       where id = ${threadId}
     ), sm as (
       insert into slow_mode_posts (thread_id, commenter_id, ip_hash, posted_at)
