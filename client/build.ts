@@ -75,7 +75,7 @@ async function bundle(entry: string, define: Record<string, string> = {}, format
     write: false,
     minify: true,
     format,
-    target: ['es2020', 'chrome100', 'firefox100', 'safari16'],
+    target: ['es2022', 'chrome100', 'firefox100', 'safari16'],
     legalComments: 'none',
     charset: 'utf8',
     define,

@@ -675,9 +675,31 @@ export interface AbuseFingerprintsTable {
   created_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+// --- slow mode (051_slow_mode) ---
+export interface ThreadsTable {
+  /** Set by staff: each reader posts at most once every this many seconds; null: off. */
+  slow_mode_seconds: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Switched on by itself while the thread posts fast (the site's interval then); null: off. */
+  slow_auto_seconds: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When automatic slow mode ends unless the thread stays fast (app clock). */
+  slow_auto_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The start of the current one-minute posting-speed window (app clock), and its posts. */
+  speed_window_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  speed_window_posts: Generated<number>;
+}
+
+export interface SlowModePostsTable {
+  thread_id: string;
+  commenter_id: string | null;
+  ip_hash: string | null;
+  /** App clock. */
+  posted_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface Database {
   abuse_models: AbuseModelsTable;
   abuse_features: AbuseFeaturesTable;
   abuse_samples: AbuseSamplesTable;
   abuse_fingerprints: AbuseFingerprintsTable;
+  slow_mode_posts: SlowModePostsTable;
 }

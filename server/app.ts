@@ -27,6 +27,7 @@ import { registerModeratorMail } from './mail/moderator.delivery';
 import { registerWebhookAlertMail } from './mail/webhook-alert';
 import { registerPollSchedule } from './polls/poll.schedule';
 import { setupWebhooks } from './webhooks/webhook.setup';
+import { startSlowModeJob } from './threads/slow-mode.service';
 
 export interface ParleyApp {
   deps: Deps;
@@ -100,6 +101,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   const retention = startRetentionJob(deps, config.retentionIntervalMs);
   deps.outbox.start();
   const learning = startLearningJob(deps);
+  const slowMode = startSlowModeJob(deps);
 
   let closing: Promise<void> | undefined;
   async function close(graceMs = 10_000): Promise<void> {
@@ -120,6 +122,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
       clearInterval(sweeper);
       clearTimeout(timer);
       await retention.stop();
+      await slowMode.stop();
       // The sends in flight finish and are marked; rows not yet claimed wait for the next instance.
       await deps.outbox.stop(graceMs);
       await learning.stop();

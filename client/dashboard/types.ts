@@ -34,6 +34,8 @@ export interface ThreadInfo {
   state: 'open' | 'closed';
   mode: string | null;
   commentCount: number;
+  slowModeSeconds: number | null;
+  slowMode: { seconds: number; automatic: boolean } | null;
   createdAt: string;
   polls: Poll[];
 }
@@ -97,6 +99,9 @@ export interface SiteSettings {
   maxLinks: number;
   editWindowMinutes: number;
   flagThreshold: number;
+  slowModeAutoPerMinute: number;
+  slowModeAutoSeconds: number;
+  slowModeQuietMinutes: number;
 }
 
 export interface SsoSettings {

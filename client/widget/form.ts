@@ -28,6 +28,11 @@ export class CommentForm {
   private key: string | null = null;
   private busy = false;
   private previewing = false;
+  /** Slow mode: the thread's interval (0: off), and when this reader may post again (ms). */
+  private slow = 0;
+  private until = 0;
+  private timer?: ReturnType<typeof setTimeout>;
+  private readonly slowNote = h('p', { class: 'note slow' });
 
   constructor(
     private readonly ctx: Ctx,
@@ -106,6 +111,7 @@ export class CommentForm {
       h('div', { class: 'hp', 'aria-hidden': 'true' }, h('label', { for: this.hp.id }, t.honeypot), this.hp),
       h('div', { class: 'remember' }, this.remember, h('label', { for: this.remember.id }, t.remember)),
       this.alert,
+      this.slowNote,
       h('div', { class: 'buttons' }, this.submit, this.previewButton),
     );
     this.title.id = uid('form-title');
@@ -124,6 +130,23 @@ export class CommentForm {
       }
     });
     home.append(this.el);
+  }
+
+  /** Shows the thread's slow mode (seconds; 0: off, and no more waiting) and, after a post, the time left before the next. */
+  setSlow(seconds: number): void {
+    this.slow = seconds;
+    if (!seconds) this.until = 0;
+    this.tick();
+  }
+
+  private tick(): void {
+    const { t } = this.ctx;
+    const left = Math.ceil((this.until - Date.now()) / 1000);
+    clearTimeout(this.timer);
+    this.slowNote.textContent = left > 0 ? t.slowWait(left) : this.slow ? t.slowMode(this.slow) : '';
+    this.slowNote.hidden = !this.slowNote.textContent;
+    this.submit.disabled = this.busy || left > 0;
+    if (left > 0) this.timer = setTimeout(() => this.tick(), 1000);
   }
 
   /** After an erasure: the name, email and website are no longer remembered nor shown. */
@@ -250,7 +273,7 @@ export class CommentForm {
   }
 
   private async send(): Promise<void> {
-    if (this.busy) return;
+    if (this.submit.disabled) return;
     const { t, api, store, thread } = this.ctx;
     const body = this.fields.body.value;
     this.clearErrors();
@@ -292,13 +315,15 @@ export class CommentForm {
       if (parent) this.cancelReply();
       this.ctx.posted({ ...res.comment, mine: true }, parent);
       this.ctx.announce((res.comment.status === 'approved' ? t.posted : t.postedPending) + (this.ctx.notify?.said(res) ?? ''));
+      this.until = Date.now() + this.slow * 1000;
     } catch (err) {
       this.showError(err);
+      if (err instanceof ApiError && err.code === 'slow_mode' && err.retryAfter) this.until = Date.now() + err.retryAfter * 1000;
     } finally {
       this.busy = false;
-      this.submit.disabled = false;
       this.submit.textContent = this.parent ? t.postReply : t.post;
       this.el.removeAttribute('aria-busy');
+      this.tick();
     }
   }
 }

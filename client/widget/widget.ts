@@ -157,6 +157,7 @@ export async function mount(host: HTMLElement, origin: string, remount: () => vo
   };
   body.append(pollsHome, toolbar, formHome, list, listError, more, yourData(ctx, erased));
   applyState(thread.state);
+  (form as CommentForm | null)?.setSlow(thread.slowMode?.seconds ?? 0);
   signedIn?.(formHome, (form as CommentForm | null)?.el ?? null);
 
   function addTop(view: CommentView & { replies?: CommentPage['items'][number]['replies'] }, atStart = false): CommentNode {
@@ -248,6 +249,12 @@ export async function mount(host: HTMLElement, origin: string, remount: () => vo
         if (fresh.state !== ctx.thread.state) {
           applyState(fresh.state);
           ctx.announce(fresh.state === 'open' ? t.reopened : t.closed);
+        }
+        const slow = fresh.slowMode?.seconds ?? 0;
+        if (slow !== (ctx.thread.slowMode?.seconds ?? 0)) {
+          ctx.thread = { ...ctx.thread, slowMode: fresh.slowMode };
+          form?.setSlow(slow);
+          if (slow) ctx.announce(t.slowMode(slow));
         }
         void loadThread();
       },

@@ -1,4 +1,6 @@
 import type { AbuseDeps } from '../abuse/abuse.service';
+import type { Clock } from '../clock';
+import type { Config } from '../config';
 import type { Db } from '../db';
 import type { EventBus } from '../events';
 import type { FloodGuard } from '../limits/flood';
@@ -14,6 +16,10 @@ export interface CommentDeps {
   db: Db;
   bus: EventBus;
   limits: FloodGuard;
+  /** Slow mode compares against it (SPEC §13 "Time"). */
+  clock: Clock;
+  /** `rateLimits` off: automatic slow mode never switches on. */
+  config: Pick<Config, 'rateLimits'>;
   network: NetworkHasher;
   /** Group commit of posts per thread (see thread-writer.ts); without it, a transaction per post. */
   writer?: PostWriter;

@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Comment, CommentUpdate, NewComment, Thread } from '../../db/schema';
 import { type Executor, failureDetail, PREPARED, trueOrFail, type Tx } from '../db';
 import { type ThreadChange, threadChange, type ThreadChangeInput, threadEventRow } from '../threads/thread.events';
+import { type AutoSlowMode, speedAfter } from '../threads/slow-mode.rules';
 
 export async function findComment(db: Executor, id: string): Promise<Comment | undefined> {
   return db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
@@ -82,6 +83,16 @@ export function duplicateExists(d: { threadId: string; textHash: string; comment
   return sql<boolean>`exists (select 1 from ${sameText(d.threadId, d.textHash, d.excludeId)} where ${author})`;
 }
 
+/** Slow mode for one post, as judged (app clock): what it records, and how it counts towards the thread's speed. */
+export interface SlowPlan {
+  at: Date;
+  /** The interval the post was held to (0: slow mode off, or staff); its time is recorded when on. */
+  seconds: number;
+  /** A reader's post counts towards the thread's posting speed; staff's do not. */
+  counts: boolean;
+  auto: AutoSlowMode | null;
+}
+
 /** A new comment to write under the thread's lock, with its guard, its event and its new commenter if any. */
 export interface ClaimingInsert {
   values: NewCommentValues;
@@ -93,10 +104,21 @@ export interface ClaimingInsert {
   newCommenter?: { id: string; token_hash: string; name: string | null; email: string | null; website: string | null };
   /** Whatever follows the insert writes statements of its own (a reply's counters, a changed profile). */
   writesMore: boolean;
+  slow: SlowPlan;
 }
 
 /** A planned comment, with its creation event exactly as the batch writes it to the replay log. */
-export type Claimed = { comment: Comment; change: ThreadChange; siteEndpoints: number } | { refused: 'duplicate' | 'changed' | 'gone' };
+export type Claimed =
+  | {
+      comment: Comment;
+      change: ThreadChange;
+      siteEndpoints: number;
+      /** This batch made the thread fast while automatic slow mode was off: the interval to switch on. */
+      slowModeOn?: number;
+    }
+  | { refused: 'duplicate' | 'changed' | 'gone' }
+  /** The same reader twice in one batch of a thread in slow mode. */
+  | { refused: 'slow'; seconds: number };
 
 /** The duplicate rule's keys for a comment written in this batch, and the key a new one is checked under. */
 const writtenKeys = (v: NewCommentValues) => [v.commenter_id && `c:${v.commenter_id}:${v.text_hash}`, v.ip_hash && `n:${v.ip_hash}:${v.text_hash}`];
@@ -104,12 +126,17 @@ const checkedKey = (d: InsertGuard['duplicate']) => (d.commenterId ? `c:${d.comm
 
 /** The thread as locked: what new comments are checked against, and where its seqs and times stand. */
 /** `site_endpoints`: the site's enabled webhook endpoints, read with the lock (its writer needs no query of its own when there are none). */
-export type LockedThread = Pick<Thread, 'state' | 'mode' | 'seq'> & { last_comment_at: Date | null; now: Date; site_endpoints: number };
+export type LockedThread = Pick<Thread, 'state' | 'mode' | 'seq' | 'speed_window_at' | 'speed_window_posts' | 'slow_auto_seconds'> & {
+  last_comment_at: Date | null;
+  now: Date;
+  site_endpoints: number;
+};
 
 /** Locks a thread's row until the transaction ends; returns what a batch of new comments is planned on. */
 export async function lockThread(trx: Tx, threadId: string): Promise<LockedThread | undefined> {
   const { rows } = await sql<LockedThread>`${PREPARED}
-    select state, mode, seq, last_comment_at, date_trunc('milliseconds', clock_timestamp()) as now,
+    select state, mode, seq, last_comment_at, speed_window_at, speed_window_posts, slow_auto_seconds,
+      date_trunc('milliseconds', clock_timestamp()) as now,
       (select s.webhook_endpoints from sites s where s.id = threads.site_id) as site_endpoints
     from threads where id = ${threadId} for update`.execute(trx);
   return rows[0];
@@ -147,6 +174,7 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
   const outcomes: Claimed[] = [];
   const candidates: Array<{ at: number; insert: ClaimingInsert; comment: Comment; change: ThreadChange }> = [];
   const written = new Set<string>();
+  const slowed = new Set<string>();
   const last = thread.last_comment_at ? thread.last_comment_at.getTime() + 1 : 0;
   const firstTime = Math.max(thread.now.getTime(), last);
   for (const [at, insert] of inserts.entries()) {
@@ -160,6 +188,12 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
       outcomes[at] = { refused: 'duplicate' };
       continue;
     }
+    const slowKey = insert.slow.seconds ? slowedKey(guard.duplicate) : null;
+    if (slowKey && slowed.has(slowKey)) {
+      outcomes[at] = { refused: 'slow', seconds: insert.slow.seconds };
+      continue;
+    }
+    if (slowKey) slowed.add(slowKey);
     for (const k of writtenKeys(values)) if (k) written.add(k);
     const n = candidates.length;
     const comment = {
@@ -177,14 +211,18 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
     candidates.push({ at, insert, comment, change });
   }
   if (!candidates.length) return { outcomes, write: undefined };
+  const speed = speedOf(thread, candidates.map((c) => c.insert.slow));
+  if (speed.switchOn) (outcomes[candidates[candidates.length - 1]!.at] as { slowModeOn?: number }).slowModeOn = speed.switchOn;
 
-  const rows = candidates.map(({ at, insert: { guard, newCommenter }, comment, change }) => {
+  const rows = candidates.map(({ at, insert, comment, change }) => {
+    const { guard, newCommenter } = insert;
     const event = threadEventRow(change);
     return {
       ...Object.fromEntries(COLUMNS.map((c) => [c, comment[c] ?? null])),
       ord: at,
       seq: comment.seq,
       created_at: comment.created_at.toISOString(),
+      slow_at: insert.slow.seconds ? insert.slow.at.toISOString() : null,
       d_commenter: guard.duplicate.commenterId,
       d_ip: guard.duplicate.ipHash,
       k_id: newCommenter?.id ?? null,
@@ -208,7 +246,7 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
         ord int, id text, site_id text, thread_id text, parent_id text, reply_to_id text, root_id text, depth int,
         commenter_id text, member_id text, author_name text, author_website text, badge text, body_src text,
         body_html text, text_hash text, status text, previous_status text, status_reason text, ip_hash text,
-        user_agent text, reader_badge text, risk real, risk_reasons text, seq int, created_at timestamptz, d_commenter text, d_ip text, k_id text, k_token text,
+        user_agent text, reader_badge text, risk real, risk_reasons text, seq int, created_at timestamptz, slow_at timestamptz, d_commenter text, d_ip text, k_id text, k_token text,
         k_name text, k_email text, k_website text, ev text, payload jsonb, audience text)
     ), dup as (
       select string_agg(x.ord::text, ',' order by x.ord) as ords
@@ -218,9 +256,15 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
         where ((x.d_commenter is not null and ${byCommenter(sql.ref('x.d_commenter'))})
             or (x.d_commenter is null and x.d_ip is not null and ${byNetwork(sql.ref('x.d_ip'))})))
     ), t as (
+      -- Parameters here are strings or numbers only: the statement may go inlined with the commit.
       update threads set seq = ${lastRow.seq}::int, comment_count = comment_count + ${approved}::int,
-        last_comment_at = ${lastRow.created_at.toISOString()}::timestamptz
+        last_comment_at = ${lastRow.created_at.toISOString()}::timestamptz,
+        speed_window_at = ${speed.at ? sql`${speed.at.toISOString()}::timestamptz` : sql`null`}, speed_window_posts = ${speed.posts}::int,
+        slow_auto_until = ${speed.until ? sql`${speed.until.toISOString()}::timestamptz` : sql`slow_auto_until`}
       where id = ${threadId}
+    ), sm as (
+      insert into slow_mode_posts (thread_id, commenter_id, ip_hash, posted_at)
+      select x.thread_id, x.commenter_id, x.ip_hash, x.slow_at from x where x.slow_at is not null
     ), kk as (
       insert into commenters (id, token_hash, name, email, website)
       select k_id, k_token, k_name, k_email, k_website from x where k_id is not null
@@ -234,6 +278,17 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
     -- A duplicate already in the thread: the statement fails (so writes nothing), naming the posts.
     select ${trueOrFail(sql`dup.ords is null`, DUPLICATES, sql`dup.ords`)} as written from dup`;
   return { outcomes, write };
+}
+
+/** Slow mode holds a reader with a token by that identity, a first post by its network. */
+const slowedKey = (d: InsertGuard['duplicate']) => (d.commenterId ? `c:${d.commenterId}` : d.ipHash ? `n:${d.ipHash}` : null);
+
+/** The thread's posting-speed window after a batch (readers' posts count, by the app's clock of the latest). */
+function speedOf(thread: LockedThread, plans: SlowPlan[]) {
+  const counted = plans.filter((p) => p.counts);
+  if (!counted.length) return { at: thread.speed_window_at, posts: thread.speed_window_posts, until: null, switchOn: null };
+  const latest = counted.reduce((a, b) => (b.at > a.at ? b : a));
+  return speedAfter(thread, latest.at, counted.length, latest.auto);
 }
 
 export async function updateComment(trx: Tx, id: string, patch: CommentUpdate): Promise<Comment> {

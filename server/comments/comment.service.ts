@@ -17,6 +17,8 @@ import * as repo from './comment.repo';
 import { duplicateError } from './comment.rules';
 import type { CreateCommentInput } from './comment.schema';
 import { type JudgedPost, judgePost } from './post-judge';
+import { slowModeError } from '../threads/slow-mode.rules';
+import { switchOnAutoSlowMode } from '../threads/slow-mode.service';
 
 export const createPostWriter = (deps: Pick<CommentDeps, 'db' | 'bus'>, options: { oneTripCommit?: boolean } = {}): PostWriter =>
   createThreadWriter(
@@ -99,7 +101,9 @@ async function writePost(deps: CommentDeps, actor: ReaderActor, post: JudgedPost
     newCommenter,
     // An approved reply moves its parent's counts (applyReplyCounters, below).
     writesMore: changesProfile || (approved && values.parent_id !== null),
+    slow: post.slow,
   };
+  let slowModeOn: number | undefined;
 
   // Posts to one thread share transactions (thread-writer.ts): the thread's lock is taken first, once
   // per batch, so the checks in the insert are exact.
@@ -107,6 +111,7 @@ async function writePost(deps: CommentDeps, actor: ReaderActor, post: JudgedPost
   const result = await writer.run(post.thread.id, insert, async (uow, outcome) => {
     const { trx } = uow;
     const { comment, change, siteEndpoints } = writtenOrRefused(outcome);
+    slowModeOn = 'slowModeOn' in outcome ? outcome.slowModeOn : undefined;
     if (existing && changesProfile) await commenterRepo.updateProfile(trx, existing.id, profile);
     // Counted as if it had existed before as nothing: an approved reply adds to its parent.
     await applyReplyCounters(uow, { ...comment, status: 'rejected', reply_count: 0 }, comment);
@@ -129,6 +134,9 @@ async function writePost(deps: CommentDeps, actor: ReaderActor, post: JudgedPost
       fingerprint: post.assessment.fingerprint,
     }).catch(() => {});
   }
+  // Rare (a thread turning fast), so its own transaction after the post's: readers see it live. The
+  // post is stored either way; if this fails, the next fast post of the thread switches it on.
+  if (slowModeOn) await switchOnAutoSlowMode(deps, post.thread.id, slowModeOn).catch(() => {});
   // A first post was counted against its network only; the new identity starts with it counted too.
   if (result.token && result.comment.commenter_id) {
     await deps.limits.consume('comment', { commenterId: result.comment.commenter_id, network: null }).catch(() => {});
@@ -141,6 +149,7 @@ function writtenOrRefused(outcome: repo.Claimed): Extract<repo.Claimed, { commen
   if (!('refused' in outcome)) return outcome;
   if (outcome.refused === 'duplicate') throw refusal(duplicateError());
   if (outcome.refused === 'gone') throw refusal(errors.notFound('The thread'));
+  if (outcome.refused === 'slow') throw refusal(slowModeError(outcome.seconds, outcome.seconds));
   // Closed, or its moderation changed, since it was read: judged again from the start.
   throw refusal(new ThreadChanged());
 }

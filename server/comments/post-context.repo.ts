@@ -8,8 +8,9 @@ import { duplicateExists } from './comment.repo';
  * Everything a new comment is checked against before it is written, read in one round trip: the
  * thread and its site, the days of the site's active network bans (to hash the request's network
  * under), the author's own longest active ban, whether the same text is already theirs in the
- * thread, and how many of their comments the site has approved. Each part is the same condition as
- * its single-purpose query (`findDuplicate`, `activeNetworkDays`, `findActiveBan`, `approvedCount`).
+ * thread, how many of their comments the site has approved, and their last post in slow mode. Each
+ * part is the same condition as its single-purpose query (`findDuplicate`, `activeNetworkDays`,
+ * `findActiveBan`, `approvedCount`).
  */
 export interface PostContext {
   thread: Thread;
@@ -19,6 +20,8 @@ export interface PostContext {
   commenterBan: { expires_at: Date | null } | null;
   duplicate: boolean;
   approvedCount: number;
+  /** When the author last posted in the thread while slow mode was on (app clock), if it is on. */
+  slowLastAt: Date | null;
 }
 
 /** The context, or none when the thread does not exist; and what an embedded statement returned. */
@@ -39,16 +42,25 @@ type Row = Thread & {
   commenter_ban_until: Date | null;
   duplicate: boolean;
   approved_count: number;
+  slow_last_at: Date | null;
   claim_owner?: string | null;
 };
 
 export async function readPostContext(
   db: Executor,
-  args: { threadId: string; textHash: string; commenterId: string | null; ipHash: string | null },
+  args: {
+    threadId: string;
+    textHash: string;
+    commenterId: string | null;
+    ipHash: string | null;
+    /** Whom slow mode holds: a reader with a token by that identity, a first post by its network; none for staff. */
+    slowBy?: { commenterId: string } | { ipHash: string } | null;
+  },
   /** An idempotency claim to take in the same statement (see EarlyClaim). */
   claim?: RawBuilder<{ owner: string }>,
 ): Promise<PostContextRead> {
-  const { commenterId } = args;
+  const { commenterId, slowBy } = args;
+  const slowWho = !slowBy ? null : 'commenterId' in slowBy ? sql`m.commenter_id = ${slowBy.commenterId}` : sql`m.ip_hash = ${slowBy.ipHash}`;
   const sameText = duplicateExists(args);
   const active = activeBan('b');
   const byCommenter = commenterId ? sql`b.site_id = t.site_id and b.commenter_id = ${commenterId} and ${active}` : null;
@@ -63,7 +75,13 @@ export async function readPostContext(
       ${byCommenter ? sql`exists (select 1 from bans b where ${byCommenter})` : sql`false`} as commenter_banned,
       ${byCommenter ? sql`(select b.expires_at from bans b where ${byCommenter} order by b.expires_at desc nulls first limit 1)` : sql`null::timestamptz`} as commenter_ban_until,
       ${sameText ?? sql`false`} as duplicate,
-      ${commenterId ? sql`(select count(*) from comments a where a.commenter_id = ${commenterId} and a.site_id = t.site_id and a.status = 'approved')` : sql`0`}::int as approved_count
+      ${commenterId ? sql`(select count(*) from comments a where a.commenter_id = ${commenterId} and a.site_id = t.site_id and a.status = 'approved')` : sql`0`}::int as approved_count,
+      ${
+        slowWho
+          ? sql`case when t.slow_mode_seconds > 0 or t.slow_auto_seconds is not null then
+              (select max(m.posted_at) from slow_mode_posts m where m.thread_id = t.id and ${slowWho}) end`
+          : sql`null::timestamptz`
+      } as slow_last_at
     from threads t join sites s on s.id = t.site_id
     where t.id = ${args.threadId}`;
   // With a claim: one row always, the claim's owner and the context, empty when there is no thread.
@@ -79,7 +97,7 @@ export async function readPostContext(
 }
 
 function contextOf(row: Row): PostContext {
-  const { s_name, s_origins, s_settings, s_created_at, s_updated_at, ban_days, commenter_banned, commenter_ban_until, duplicate, approved_count, claim_owner: _, ...thread } = row;
+  const { s_name, s_origins, s_settings, s_created_at, s_updated_at, ban_days, commenter_banned, commenter_ban_until, duplicate, approved_count, slow_last_at, claim_owner: _, ...thread } = row;
   return {
     thread: thread as Thread,
     site: { id: thread.site_id, name: s_name, origins: s_origins, settings: s_settings, created_at: s_created_at, updated_at: s_updated_at } as Site,
@@ -87,5 +105,6 @@ function contextOf(row: Row): PostContext {
     commenterBan: commenter_banned ? { expires_at: commenter_ban_until } : null,
     duplicate,
     approvedCount: Number(approved_count),
+    slowLastAt: slow_last_at ? new Date(slow_last_at) : null,
   };
 }

@@ -12,6 +12,8 @@ import * as repo from './comment.repo';
 import { bodyTooLong, duplicateError, normaliseSource, type RenderedBody, renderedBody } from './comment.rules';
 import type { CreateCommentInput } from './comment.schema';
 import { type PostContext, readPostContext } from './post-context.repo';
+import type { SlowPlan } from './comment.repo';
+import { slowModeError, slowModeSeconds, slowModeWait } from '../threads/slow-mode.rules';
 
 /**
  * A post, judged: where it goes, what the moderation rules decided, and what its insert checks again
@@ -29,6 +31,8 @@ export interface JudgedPost {
   form: { name: string | null; email: string | null; website: string | null };
   /** The duplicate rule's keys, checked again by the insert (see InsertGuard). */
   duplicate: { threadId: string; textHash: string; commenterId: string | null; ipHash: string | null };
+  /** Slow mode and posting speed, as the insert records them (see planClaimingThread). */
+  slow: SlowPlan;
 }
 
 export interface Place {
@@ -59,8 +63,13 @@ export async function judgePost(
   const ban = member ? null : await banForPost(deps, site.id, actor.ip ?? null, context.banDays, context.commenterBan);
   // A repeated post is answered before it spends the reader's flood budget (checked again, locked, on insert).
   if (context.duplicate) throw duplicateError();
-  // Staff are not flood-limited; a banned reader is refused by the pipeline before spending budget.
-  if (!member && !ban) await deps.limits.consume('comment', { commenterId: actor.commenter?.id ?? null, network: actor.ipHash });
+  const slow = slowPlan(deps, site, thread, !!member);
+  // Staff are neither slowed nor flood-limited; a banned reader is refused by the pipeline before spending budget.
+  if (!member && !ban) {
+    const wait = slowModeWait(slow.seconds, context.slowLastAt, slow.at);
+    if (wait) throw slowModeError(wait, slow.seconds);
+    await deps.limits.consume('comment', { commenterId: actor.commenter?.id ?? null, network: actor.ipHash });
+  }
 
   // Everything that needs no lock happens before the thread's: the parent, the author's standing,
   // the verdict. Under the thread's lock, a batch of posts is one statement (planClaimingThread).
@@ -88,14 +97,25 @@ export async function judgePost(
     isEdit: false,
   });
   const duplicate = { threadId: thread.id, textHash: body.hash, commenterId: actor.commenter?.id ?? null, ipHash: actor.ipHash };
-  return { site, thread, body, verdict, assessment, place: placeOf(parent, site.settings.maxDepth), form, duplicate };
+  return { site, thread, body, verdict, assessment, place: placeOf(parent, site.settings.maxDepth), form, duplicate, slow };
+}
+
+/** What slow mode asks of this post now, and how it counts towards the thread's speed; staff are exempt. */
+function slowPlan(deps: CommentDeps, site: SiteWithSettings, thread: Thread, member: boolean): SlowPlan {
+  const at = deps.clock.now();
+  const { slowModeAutoPerMinute: threshold, slowModeAutoSeconds: seconds, slowModeQuietMinutes: quiet } = site.settings;
+  // PARLEY_RATE_LIMITS=off (load tests) switches automatic slow mode off with the flood limits.
+  const auto = deps.config.rateLimits && threshold > 0 ? { threshold, seconds, quietMs: quiet * 60_000 } : null;
+  if (member) return { at, seconds: 0, counts: false, auto: null };
+  return { at, seconds: slowModeSeconds(thread, at, !!auto), counts: true, auto };
 }
 
 /** One round trip reads what the checks need (see post-context.repo.ts), taking the request's claim with it. */
 async function readContext(deps: CommentDeps, actor: ReaderActor, threadId: string, hash: string, claim?: EarlyClaim): Promise<PostContext> {
   const author = actor.member ? null : (actor.commenter?.id ?? null);
   const statement = claim?.statement();
-  const read = await readPostContext(deps.db, { threadId, textHash: hash, commenterId: author, ipHash: actor.ipHash }, statement);
+  const slowBy = actor.member ? null : author ? { commenterId: author } : actor.ipHash ? { ipHash: actor.ipHash } : null;
+  const read = await readPostContext(deps.db, { threadId, textHash: hash, commenterId: author, ipHash: actor.ipHash, slowBy }, statement);
   if (statement) claim!.taken(read.claimOwner);
   if (!read.context) throw errors.notFound('The thread');
   return read.context;

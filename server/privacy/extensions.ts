@@ -8,6 +8,7 @@ import { votesPrivacy } from './votes.privacy';
 import { outboxPrivacy } from '../outbox/outbox.privacy';
 import { mailPrivacy } from '../mail/mail.privacy';
 import { webhookPrivacy } from '../webhooks/webhook.privacy';
+import { slowModePrivacy } from '../threads/slow-mode.privacy';
 
 /**
  * EXTENSION POINT for domains that hold personal data outside the comment tables: poll votes (the
@@ -16,4 +17,4 @@ import { webhookPrivacy } from '../webhooks/webhook.privacy';
  * pick it up with no other change. Every hook is optional. Erasure runs them in this order: sign-in
  * keeps a banned account's ban (as a hash) before moderation drops the commenter's bans.
  */
-export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, ssoPrivacy, moderationPrivacy, importsPrivacy, mailPrivacy, outboxPrivacy, webhookPrivacy, abusePrivacy];
+export const privacyExtensions: readonly PrivacyExtension[] = [votesPrivacy, likesPrivacy, ssoPrivacy, moderationPrivacy, importsPrivacy, mailPrivacy, outboxPrivacy, webhookPrivacy, abusePrivacy, slowModePrivacy];

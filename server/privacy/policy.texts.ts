@@ -55,7 +55,7 @@ function en(n: PolicyNumbers): PolicyText {
         title: 'Your network',
         what: 'Never your IP address. We keep a fingerprint of your network made with a secret key that changes every day.',
         why: 'To stop floods of messages and spam, to make bans work, and to limit poll votes and likes from one network.',
-        howLong: `Erased from your comments after ${d(n.retentionDays)}. Each day’s key is destroyed after ${d(n.keyDays)}, after which nobody, including us, can link a fingerprint to any address.`,
+        howLong: `Erased from your comments after ${d(n.retentionDays)}. In a discussion in slow mode, the time of your last comment there is kept with it for at most an hour. Each day’s key is destroyed after ${d(n.keyDays)}, after which nobody, including us, can link a fingerprint to any address.`,
       },
       {
         id: 'browser',
@@ -136,7 +136,7 @@ function fr(n: PolicyNumbers): PolicyText {
         title: 'Votre réseau',
         what: 'Jamais votre adresse IP. Nous gardons une empreinte de votre réseau, calculée avec une clé secrète qui change chaque jour.',
         why: 'Pour empêcher les envois en rafale et le spam, faire respecter les exclusions et limiter les votes aux sondages et les « j’aime » d’un même réseau.',
-        howLong: `Effacée de vos commentaires après ${d(n.retentionDays)}. La clé de chaque jour est détruite après ${d(n.keyDays)} : plus personne, nous compris, ne peut alors relier une empreinte à une adresse.`,
+        howLong: `Effacée de vos commentaires après ${d(n.retentionDays)}. Dans une discussion en mode lent, l’heure de votre dernier commentaire y est gardée avec elle une heure au plus. La clé de chaque jour est détruite après ${d(n.keyDays)} : plus personne, nous compris, ne peut alors relier une empreinte à une adresse.`,
       },
       {
         id: 'browser',

@@ -38,6 +38,14 @@ export const SiteSettingsSchema = z.object({
   locale: z.enum(['en', 'fr']).default('en'),
   /** Readers' reply mails: the first reply opens a window of this many minutes; one mail at its end (0: at once). */
   replyBatchMinutes: z.number().int().min(0).max(1440).default(REPLY_BATCH_MINUTES),
+  /**
+   * Automatic slow mode (SPEC §11): when a thread takes this many posts within a minute (0: never),
+   * each reader may post only once every `slowModeAutoSeconds`, until no minute has reached it for
+   * `slowModeQuietMinutes`.
+   */
+  slowModeAutoPerMinute: z.number().int().min(0).max(10_000).default(20),
+  slowModeAutoSeconds: z.number().int().min(5).max(3600).default(30),
+  slowModeQuietMinutes: z.number().int().min(1).max(1440).default(10),
   /** Sign-in through the publisher's own accounts (SPEC §9). */
   sso: SsoSettingsSchema.prefault({}),
   /** Risk thresholds of the abuse defence (SPEC §11). */

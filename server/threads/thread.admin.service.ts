@@ -9,6 +9,7 @@ import * as repo from './thread.repo';
 import { HttpUrlSchema } from './thread.schema';
 import { recordThreadUpdate } from './thread.events';
 import { recordNotice } from '../sites/notice.events';
+import { SLOW_MODE_MAX_SECONDS } from './slow-mode.rules';
 
 export const UpdateThreadSchema = z
   .strictObject({
@@ -17,12 +18,14 @@ export const UpdateThreadSchema = z
     mode: ModerationMode.nullable().optional(),
     title: z.string().trim().max(300).optional(),
     url: HttpUrlSchema.optional(),
+    /** Slow mode: each reader posts at most once every this many seconds; 0 or null: off. */
+    slowModeSeconds: z.number().int().min(0).max(SLOW_MODE_MAX_SECONDS).nullable().optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, 'send at least one of state, mode, title, url');
+  .refine((v) => Object.keys(v).length > 0, 'send at least one of state, mode, title, url, slowModeSeconds');
 export type UpdateThreadInput = z.infer<typeof UpdateThreadSchema>;
 
 /**
- * Closes or reopens a thread, or sets its own moderation mode. Readers see it live: a
+ * Closes or reopens a thread, sets its own moderation mode or its slow mode. Readers see it live: a
  * `thread:updated` event with the next seq.
  */
 export async function updateThread(deps: { db: Db; bus: EventBus }, actor: StaffActor, threadId: string, input: UpdateThreadInput) {
@@ -34,7 +37,13 @@ export async function updateThread(deps: { db: Db; bus: EventBus }, actor: Staff
     const current = await repo.lockThread(trx, threadId);
     if (!current) throw errors.notFound('The thread');
     const changes = Object.fromEntries(
-      Object.entries({ state: input.state, mode: input.mode, title: input.title, url: input.url }).filter(
+      Object.entries({
+        state: input.state,
+        mode: input.mode,
+        title: input.title,
+        url: input.url,
+        slow_mode_seconds: input.slowModeSeconds === undefined ? undefined : input.slowModeSeconds || null,
+      }).filter(
         ([key, value]) => value !== undefined && value !== current[key as keyof typeof current],
       ),
     );

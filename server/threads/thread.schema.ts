@@ -34,6 +34,11 @@ export const ThreadViewSchema = z
     state: z.enum(['open', 'closed']),
     mode: z.enum(['pre', 'post', 'first_time']).nullable().meta({ description: 'null: the site’s moderation mode applies' }),
     commentCount: z.number().int(),
+    slowModeSeconds: z.number().int().nullable().meta({ description: 'Slow mode set by staff: each reader posts at most once every this many seconds; null: off' }),
+    slowMode: z
+      .object({ seconds: z.number().int(), automatic: z.boolean() })
+      .nullable()
+      .meta({ description: 'Slow mode as it applies now: staff’s, or switched on by itself while the thread posts faster than the site’s threshold; null: off' }),
     seq: z.number().int(),
     createdAt: z.iso.datetime(),
     polls: z.array(z.unknown()).meta({ description: 'The thread’s polls, each as GET /polls/:pollId returns it' }),

@@ -1,5 +1,6 @@
 import type { PollView } from '../polls/poll.view';
 import type { Thread } from '../../db/schema';
+import { slowModeOf } from './slow-mode.rules';
 
 export interface ThreadView {
   id: string;
@@ -10,6 +11,10 @@ export interface ThreadView {
   state: 'open' | 'closed';
   mode: string | null;
   commentCount: number;
+  /** Staff's slow mode on this thread, in seconds; null: off. */
+  slowModeSeconds: number | null;
+  /** Slow mode as it applies now (staff's, or automatic while the thread is busy); null: off. */
+  slowMode: { seconds: number; automatic: boolean } | null;
   seq: number;
   createdAt: string;
   polls: PollView[];
@@ -25,6 +30,8 @@ export function threadView(thread: Thread, extras: { polls?: PollView[] } = {}):
     state: thread.state,
     mode: thread.mode,
     commentCount: thread.comment_count,
+    slowModeSeconds: thread.slow_mode_seconds,
+    slowMode: slowModeOf(thread),
     seq: thread.seq,
     createdAt: thread.created_at.toISOString(),
     polls: extras.polls ?? [],

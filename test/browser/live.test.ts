@@ -135,6 +135,52 @@ describe('live updates between two readers', () => {
     await widget(a.page).locator(`#comment-${richardId} .replies`).getByText('Posted while you were offline.').waitFor({ timeout: 20_000 });
   });
 
+  it('shows slow mode the moment staff switch it on, and counts down after each post', async () => {
+    const a = await reader();
+    const w = widget(a.page);
+    const siteId = (await parley.database.db.selectFrom('threads').select('site_id').where('id', '=', threadId).executeTakeFirstOrThrow()).site_id;
+    const cms = await apiKey(parley, siteId);
+    await cms.call('patch', `/threads/${threadId}`, { slowModeSeconds: 30 }).expect(200);
+    const note = w.locator('.form-home form.form .note.slow');
+    // Shown in the form (and announced in the status line for screen readers).
+    await until(() => note.textContent(), (t) => t === 'Slow mode: one comment every 30 s.');
+    const post = w.getByRole('button', { name: 'Post comment' });
+
+    await w.getByRole('textbox', { name: 'Comment' }).fill('A first thought, slowly.');
+    await readerTakesTime(a.page);
+    await post.click();
+    await w.locator('ol.list').getByText('A first thought, slowly.').waitFor();
+    await until(() => note.textContent(), (t) => /^You can post again in (30|29|28) s\.$/.test(t ?? ''));
+    await until(() => post.isDisabled(), Boolean);
+
+    // Once the time has passed in the browser, the button is back.
+    await a.page.clock.fastForward(31_000);
+    await until(() => post.isEnabled(), Boolean);
+    await until(() => note.textContent(), (t) => t === 'Slow mode: one comment every 30 s.');
+
+    // The server's answer decides: still too early there, so the countdown starts from its Retry-After.
+    await w.getByRole('textbox', { name: 'Comment' }).fill('A second thought, too soon.');
+    await readerTakesTime(a.page);
+    await post.click();
+    await until(() => note.textContent(), (t) => /^You can post again in \d+ s\.$/.test(t ?? ''));
+    await until(() => post.isDisabled(), Boolean);
+    await expect(w.getByRole('textbox', { name: 'Comment' }).inputValue()).resolves.toBe('A second thought, too soon.');
+    expect(await parley.database.db.selectFrom('comments').select('id').where('thread_id', '=', threadId).execute()).toHaveLength(2);
+
+    parley.app.deps.clock.advance(31_000);
+    await a.page.clock.fastForward(31_000);
+    await until(() => post.isEnabled(), Boolean);
+    await post.click();
+    await w.locator('ol.list').getByText('A second thought, too soon.').waitFor();
+
+    await until(() => post.isDisabled(), Boolean);
+
+    // Staff switch it off: the note goes and the reader may post at once, live.
+    await cms.call('patch', `/threads/${threadId}`, { slowModeSeconds: null }).expect(200);
+    await until(() => note.isVisible(), (v) => !v);
+    await until(() => post.isEnabled(), Boolean);
+  });
+
   it('closes the form the moment staff close the thread, and brings it back when they reopen it', async () => {
     const a = await reader();
     const form = widget(a.page).locator('.form-home form.form textarea');

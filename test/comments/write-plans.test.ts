@@ -75,8 +75,11 @@ describe('the checks of a post on a thread that grew faster than its statistics'
       guard: { state: 'open', mode: null, duplicate: { textHash: `hash-new-${n}`, commenterId: null, ipHash: NETWORK } },
       event: { event: 'comment:created', audience: null, comment: {} as CommentView },
       writesMore: false,
+      slow: { at: new Date(), seconds: 0, counts: true, auto: null },
     }));
-    const { write } = planClaimingThread(thread.id, inserts, { state: 'open', mode: null, seq: 1, last_comment_at: null, now: new Date(), site_endpoints: 0 });
+    const { write } = planClaimingThread(thread.id, inserts, {
+      state: 'open', mode: null, seq: 1, last_comment_at: null, now: new Date(), site_endpoints: 0, speed_window_at: null, speed_window_posts: 0, slow_auto_seconds: null,
+    });
     expect(reads(await plan(write!), 'comments')).toEqual(['Index Scan comments_thread_text']);
   });
 

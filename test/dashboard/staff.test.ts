@@ -95,6 +95,7 @@ describe('journalists, admins and sessions', () => {
     await page.getByLabel('Links allowed per comment').fill('1');
     await page.getByLabel('Edit window (minutes)').fill('30');
     await page.getByLabel('Flags before a comment is in the flagged queue').fill('5');
+    await page.getByLabel('Automatic slow mode: posts in one minute').fill('12');
     await page.getByLabel('Allowed origins').fill(`${publisher.origin}\nnews.example`);
     await page.getByRole('button', { name: 'Save' }).click();
     const originsField = page.getByLabel('Allowed origins');
@@ -107,7 +108,7 @@ describe('journalists, admins and sessions', () => {
     await page.getByText('Saved.').waitFor();
     const site = await parley.database.db.selectFrom('sites').selectAll().where('id', '=', siteId).executeTakeFirstOrThrow();
     expect(site.origins).toEqual([publisher.origin, 'https://news.example']);
-    expect(site.settings).toMatchObject({ moderation: 'first_time', blockedWords: ['casino', 'viagra'], heldWords: ['lawsuit'], maxLinks: 1, editWindowMinutes: 30, flagThreshold: 5 });
+    expect(site.settings).toMatchObject({ moderation: 'first_time', blockedWords: ['casino', 'viagra'], heldWords: ['lawsuit'], maxLinks: 1, editWindowMinutes: 30, flagThreshold: 5, slowModeAutoPerMinute: 12, slowModeAutoSeconds: 30 });
     // The rules use it at once: a first-time commenter now waits.
     const held = await postComment(parley, threadId, { body: 'My first word.' });
     expect(held.body.comment.status).toBe('pending');
@@ -133,6 +134,13 @@ describe('journalists, admins and sessions', () => {
     await thread().getByRole('button', { name: 'Reopen commenting' }).click();
     await page.getByText('Commenting is open again.').waitFor();
     expect((await postComment(parley, threadId, { body: 'Just in time.' })).status).toBe(201);
+
+    await thread().getByLabel('Slow mode').selectOption({ label: 'one comment every 1 min' });
+    await page.getByText('Slow mode is on: each reader posts at most once every 60 seconds.').waitFor();
+    expect((await parley.http().get(`/api/v1/threads/${threadId}`)).body.thread.slowMode).toEqual({ seconds: 60, automatic: false });
+    await thread().getByLabel('Slow mode').selectOption({ label: 'off' });
+    await page.getByText('Slow mode is off.').waitFor();
+    expect((await parley.http().get(`/api/v1/threads/${threadId}`)).body.thread.slowMode).toBeNull();
 
     await thread().getByText('New poll').click();
     await thread().getByLabel('Question').fill('Should the fine be higher?');

@@ -20,7 +20,8 @@ const perCommenter = FLOOD_BUDGETS.comment.commenter.points;
 const perNetwork = FLOOD_BUDGETS.comment.network.points;
 
 async function setup() {
-  const site = await buildSite(db());
+  // Flood limits alone: a thread taking 30 posts a minute would otherwise switch to slow mode (test/threads/slow-mode.test.ts).
+  const site = await buildSite(db(), { settings: { slowModeAutoPerMinute: 0 } });
   const thread = await buildThread(db(), site.id);
   return { thread, path: `/threads/${thread.id}/comments` };
 }

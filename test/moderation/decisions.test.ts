@@ -56,7 +56,17 @@ describe('a decision', () => {
     const last = (await events(thread.id)).at(-1)!;
     expect(last).toMatchObject({ seq: after.seq, event: 'comment:created', audience: null });
     expect(threadEvents.at(-1)).toMatchObject({ seq: after.seq, event: 'comment:created', audience: null });
-    expect(statusEvents.at(-1)).toEqual({ siteId: thread.site_id, threadId: thread.id, commentId: posted.body.comment.id, from: 'pending', to: 'approved', queueVersion: 2 });
+    expect(statusEvents.at(-1)).toEqual({
+      siteId: thread.site_id,
+      threadId: thread.id,
+      commentId: posted.body.comment.id,
+      parentId: null,
+      replyToId: null,
+      commenterId: expect.any(String),
+      from: 'pending',
+      to: 'approved',
+      queueVersion: 2,
+    });
     expect((await log()).at(-1)).toMatchObject({
       actor_type: 'member',
       actor_id: mod.id,

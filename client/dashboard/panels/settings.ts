@@ -32,6 +32,9 @@ export const settingsPanel: Panel = (ctx, mount) => {
     const maxLinks = num(s.maxLinks, 0, 50);
     const editWindow = num(s.editWindowMinutes, 0, 10080);
     const threshold = num(s.flagThreshold, 1, 100);
+    const slowPerMinute = num(s.slowModeAutoPerMinute, 0, 10_000);
+    const slowSeconds = num(s.slowModeAutoSeconds, 5, 3600);
+    const slowQuiet = num(s.slowModeQuietMinutes, 1, 1440);
     const origins = h('textarea', { rows: 3 });
     origins.value = site.origins.join('\n');
     const submit = h('button', { type: 'submit', class: 'primary' }, t.save);
@@ -46,6 +49,9 @@ export const settingsPanel: Panel = (ctx, mount) => {
       field(t.maxLinks, maxLinks, 'settings.maxLinks'),
       field(t.editWindow, editWindow, 'settings.editWindowMinutes'),
       field(t.flagThreshold, threshold, 'settings.flagThreshold'),
+      field(t.slowAutoPerMinute, slowPerMinute, 'settings.slowModeAutoPerMinute'),
+      field(t.slowAutoSeconds, slowSeconds, 'settings.slowModeAutoSeconds'),
+      field(t.slowQuietMinutes, slowQuiet, 'settings.slowModeQuietMinutes'),
       field(t.origins, origins, 'origins'),
       submit,
     );
@@ -60,6 +66,9 @@ export const settingsPanel: Panel = (ctx, mount) => {
         maxLinks: Number(maxLinks.value),
         editWindowMinutes: Number(editWindow.value),
         flagThreshold: Number(threshold.value),
+        slowModeAutoPerMinute: Number(slowPerMinute.value),
+        slowModeAutoSeconds: Number(slowSeconds.value),
+        slowModeQuietMinutes: Number(slowQuiet.value),
       };
       submit.disabled = true;
       ctx.api

@@ -47,6 +47,8 @@ function threadItem(ctx: Ctx, thread: ThreadInfo): HTMLLIElement {
     ).finally(() => (toggle.disabled = false));
   });
 
+  const slow = canModerate(ctx.site.role) ? slowModeControl(ctx, thread) : null;
+
   const commentsBox = h('div', { class: 'thread-comments', id: `comments-${thread.id}` });
   const show = h('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': commentsBox.id }, t.showComments);
   show.addEventListener('click', () => {
@@ -73,10 +75,41 @@ function threadItem(ctx: Ctx, thread: ThreadInfo): HTMLLIElement {
       h('h2', { id: headingId }, url ? h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, title) : title),
       h('p', { class: 'meta' }, state, ` · ${t.comments(thread.commentCount)} · ${formatDate(thread.createdAt, ctx.lang)} · `, h('code', {}, thread.key)),
       h('p', { class: 'buttons' }, canModerate(ctx.site.role) ? toggle : null, show),
+      slow,
       commentsBox,
       h('h3', {}, t.polls),
       polls,
       h('details', {}, h('summary', {}, t.newPoll), pollForm(ctx, thread.id, (poll) => polls.addPoll(poll))),
     ),
   );
+}
+
+const SLOW_STEPS = [0, 10, 30, 60, 120, 300, 900, 3600];
+
+/** Staff's slow mode for the thread (saved on change, readers see it live), and whether it is on by itself. */
+function slowModeControl(ctx: Ctx, thread: ThreadInfo): HTMLElement {
+  const { t } = ctx;
+  const id = `slow-${thread.id}`;
+  const current = thread.slowModeSeconds ?? 0;
+  const steps = SLOW_STEPS.includes(current) ? SLOW_STEPS : [...SLOW_STEPS, current].sort((a, b) => a - b);
+  const select = h('select', { id }, ...steps.map((s) => h('option', { value: String(s), selected: s === current }, s ? t.slowEvery(s) : t.slowOff)));
+  const auto = h('span', { class: 'meta' });
+  const showAuto = (mode: ThreadInfo['slowMode']) => (auto.textContent = mode?.automatic ? ` · ${t.slowAuto(mode.seconds)}` : '');
+  showAuto(thread.slowMode);
+  select.addEventListener('change', () => {
+    select.disabled = true;
+    const seconds = Number(select.value);
+    ctx.api.send<{ thread: ThreadInfo }>('PATCH', `/threads/${thread.id}`, { slowModeSeconds: seconds }).then(
+      ({ thread: updated }) => {
+        thread.slowModeSeconds = updated.slowModeSeconds;
+        showAuto(updated.slowMode);
+        ctx.status.say(t.slowSaved(updated.slowModeSeconds ?? 0));
+      },
+      (err: unknown) => {
+        select.value = String(thread.slowModeSeconds ?? 0);
+        ctx.fail(err);
+      },
+    ).finally(() => (select.disabled = false));
+  });
+  return h('p', { class: 'slow-mode' }, h('label', { for: id }, `${t.slowMode} `), select, auto);
 }
