@@ -11,6 +11,11 @@ import { type Fingerprint, isNear, simhash } from './simhash';
 const HOUR_MS = 3_600_000;
 /** How far back the same text from others counts (near-duplicates). */
 export const WINDOW_HOURS = 24;
+/**
+ * Texts shorter than this many words are not compared across readers: "Great piece", "I agree" and
+ * "Thank you" are what many genuine readers write at once; a campaign needs words to carry its message.
+ */
+export const NEAR_DUPLICATE_MIN_WORDS = 6;
 
 /** What the abuse defence needs, built once per process (app.ts). */
 export interface AbuseDeps {
@@ -65,7 +70,7 @@ export async function assessComment(
     model,
     learnt,
     text: input.text,
-    nearDuplicates: othersWithSameText(context.candidates ?? [], fingerprint, input),
+    nearDuplicates: wordCount(input.text) >= NEAR_DUPLICATE_MIN_WORDS ? othersWithSameText(context.candidates ?? [], fingerprint, input) : 0,
     windowHours: WINDOW_HOURS,
     domainCounts,
     speed: deps.speedSignals ? { network10m: context.network10m, thread1m: context.thread1m } : null,
@@ -74,6 +79,8 @@ export async function assessComment(
   const trusted = !!input.commenterId && isTrusted({ approvedCount: input.approvedCount, takenDownRecently: context.taken_down });
   return { risk, trusted, fingerprint };
 }
+
+const wordCount = (text: string) => text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 
 /**
  * Other posters of nearly the same text: distinct commenters, and distinct networks among posts with

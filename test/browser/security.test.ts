@@ -1,3 +1,4 @@
+import { startTestParley } from '../helpers/parley';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { ensureDemo } from '../../server/seed/demo';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
@@ -13,7 +14,8 @@ let parley: TestParley;
 let browser: Browser;
 let publisher: Publisher;
 let context: BrowserContext;
-const servers = useBrowserServers();
+// Seeding posts many comments from one network in seconds: the abuse speed signal would hold them.
+const servers = useBrowserServers(() => startTestParley({ PARLEY_RATE_LIMITS: 'off' }));
 const { pages } = servers;
 
 beforeAll(() => {

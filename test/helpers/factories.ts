@@ -15,7 +15,8 @@ export async function buildSite(
       id: overrides.id ?? `site-${newId().slice(0, 8)}`,
       name: 'The Daily Example',
       origins: JSON.stringify(overrides.origins ?? [SITE_ORIGIN]),
-      settings: JSON.stringify(overrides.settings ?? {}),
+      // Automatic slow mode is off unless a test asks for it: seeding a thread posts faster than any crowd.
+      settings: JSON.stringify({ slowModeAutoPerMinute: 0, ...overrides.settings }),
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -51,18 +51,17 @@ describe('signing in', () => {
     expect(wrong.headers['set-cookie']).toBeUndefined();
 
     // Both run an argon2 verification: an unknown email is not answered measurably faster.
-    const time = async (email: string) => {
-      const times: number[] = [];
-      for (let i = 0; i < 5; i++) {
+    // Taken in turns, so a busy machine slows both alike; the median of seven of each.
+    const times: Record<'known' | 'missing', number[]> = { known: [], missing: [] };
+    for (let i = 0; i < 7; i++) {
+      for (const [which, email] of [['known', m.email], ['missing', 'ghost@newsroom.example']] as const) {
         const t = performance.now();
         await login(email, `wrong-${i}`);
-        times.push(performance.now() - t);
+        times[which].push(performance.now() - t);
       }
-      return times.sort((a, b) => a - b)[2]!;
-    };
-    const known = await time(m.email);
-    const missing = await time('ghost@newsroom.example');
-    expect(missing).toBeGreaterThan(known / 3);
+    }
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[3]!;
+    expect(median(times.missing)).toBeGreaterThan(median(times.known) / 3);
   });
 
   it('throttles guessing at one account with 429 and Retry-After, even for the right password, and the same for unknown accounts', async () => {
@@ -171,7 +170,7 @@ describe('CSRF', () => {
     const other = await signIn(parley, admin.email, admin.password);
     const foreign = await parley.http().patch(`/api/v1/sites/${site.id}`).set('Cookie', staff.cookie).set('X-CSRF-Token', other.csrf).send(patch);
     expect(foreign.status).toBe(403);
-    expect((await db().selectFrom('sites').select('settings').where('id', '=', site.id).executeTakeFirstOrThrow()).settings).toEqual({});
+    expect((await db().selectFrom('sites').select('settings').where('id', '=', site.id).executeTakeFirstOrThrow()).settings).not.toHaveProperty('maxLinks');
 
     // Reads need no token; a write with it goes through.
     expect((await parley.http().get(`/api/v1/sites/${site.id}`).set('Cookie', staff.cookie)).status).toBe(200);

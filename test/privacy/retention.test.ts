@@ -104,8 +104,8 @@ describe('the retention run', () => {
     const report = await runRetention({ db, network: parley.app.deps.network });
 
     expect(report.sites).toEqual([
-      { siteId: 'long-site', networkHashes: 0, userAgents: 0, rejectedComments: 0, voteNetworkHashes: 0, likeNetworkHashes: 0, networkBans: 0, signInJtis: 0, signInCodes: 0, signInBansKept: 0, unconfirmedMailAddresses: 0, notifications: 0, webhookDeliveries: 0, slowModePosts: 0 },
-      { siteId: 'short-site', networkHashes: 5, userAgents: 5, rejectedComments: 2, voteNetworkHashes: 1, likeNetworkHashes: 1, networkBans: 0, signInJtis: 0, signInCodes: 0, signInBansKept: 0, unconfirmedMailAddresses: 0, notifications: 0, webhookDeliveries: 0, slowModePosts: 0 },
+      { siteId: 'long-site', networkHashes: 0, userAgents: 0, rejectedComments: 0, voteNetworkHashes: 0, likeNetworkHashes: 0, networkBans: 0, signInJtis: 0, signInCodes: 0, signInBansKept: 0, unconfirmedMailAddresses: 0, notifications: 0, webhookDeliveries: 0, slowModePosts: 0, abuseFingerprints: 0, abuseSamples: 0 },
+      { siteId: 'short-site', networkHashes: 5, userAgents: 5, rejectedComments: 2, voteNetworkHashes: 1, likeNetworkHashes: 1, networkBans: 0, signInJtis: 0, signInCodes: 0, signInBansKept: 0, unconfirmedMailAddresses: 0, notifications: 0, webhookDeliveries: 0, slowModePosts: 0, abuseFingerprints: 0, abuseSamples: 0 },
     ]);
     expect(report).toMatchObject({ idempotencyKeys: 1, privacyRequests: 1, hashKeys: 1, keysKeptFrom: utcDay(new Date(Date.now() - 61 * DAY)) });
 
