@@ -42,7 +42,7 @@ describe('the delivery log, send again, and switching off', () => {
     expect(ids[0]).toBe(ids[1]);
   });
 
-  it('switches off an endpoint failing for 3 days, tells the admins, keeps its queue and resumes in order when switched on', async () => {
+  it('switches off an endpoint failing for 3 days, tells the admins, keeps its queue and delivers it when switched on', async () => {
     const site = await buildSite(parley.database.db);
     const admin = await member(parley, [[site.id, 'admin']], 'admin');
     const created = await admin.call('post', `/sites/${site.id}/webhooks`, { url: receiver.url, events: ['thread.created'] });
@@ -67,8 +67,9 @@ describe('the delivery log, send again, and switching off', () => {
     receiver.setAnswer(() => 204);
     expect((await admin.call('patch', path, { enabled: true })).status).toBe(200);
     await drain();
+    // Each thread is its own lane: both go out, once each; their order between threads is not promised.
     const delivered = receiver.received.filter((r) => r.status === 204).map((r) => JSON.parse(r.body).data.thread.key);
-    expect(delivered).toEqual(['first', 'second']);
+    expect(delivered.sort()).toEqual(['first', 'second']);
   });
 
   it('skips the failing head of a thread’s queue by hand, so the events behind it go out, and logs the skip', async () => {
