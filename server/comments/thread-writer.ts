@@ -136,9 +136,12 @@ export function createThreadWriter<I, O, L>(
     const runThens = async (trx: Tx, outcomes: O[]) => {
       for (const [i, job] of batch!.entries()) {
         const pending: Array<() => void> = [];
-        const uow = unitOfWork(trx, deps.bus, pending, last);
+        // A refused post's statements are dropped with its events: only a post that goes in adds them.
+        const own: Array<RawBuilder<unknown>> = [];
+        const uow = unitOfWork(trx, deps.bus, pending, own);
         try {
           settled.push({ job, ok: true, value: await job.then(uow, outcomes[i]!), pending });
+          last.push(...own);
         } catch (err) {
           if (!isRefusal(err)) throw err;
           settled.push({ job, ok: false, value: err, pending: [] });
