@@ -703,3 +703,29 @@ export interface Database {
   abuse_fingerprints: AbuseFingerprintsTable;
   slow_mode_posts: SlowModePostsTable;
 }
+
+// --- schedules and presets (080_thread_schedules, 081_thread_presets) ---
+export interface ThreadsTable {
+  /** Commenting closes by itself at this time (app clock); null: no schedule. */
+  closes_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Commenting reopens by itself at this time (app clock); null: no schedule. */
+  reopens_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** false: every reader's comment with a link is held. */
+  links_allowed: Generated<boolean>;
+}
+
+export interface ThreadPresetsTable {
+  id: string;
+  site_id: string;
+  name: string;
+  /** A PresetSettings object (server/threads/preset.schema.ts). */
+  settings: Json<Record<string, unknown>>;
+  created_at: ColumnType<Date, Date | string, Date | string>;
+  updated_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export type ThreadPreset = Selectable<ThreadPresetsTable>;
+
+export interface Database {
+  thread_presets: ThreadPresetsTable;
+}

@@ -26,6 +26,7 @@ import { registerMail } from './mail/mail.delivery';
 import { registerModeratorMail } from './mail/moderator.delivery';
 import { registerWebhookAlertMail } from './mail/webhook-alert';
 import { registerPollSchedule } from './polls/poll.schedule';
+import { registerThreadSchedule } from './threads/thread.schedule';
 import { setupWebhooks } from './webhooks/webhook.setup';
 import { startSlowModeJob } from './threads/slow-mode.service';
 
@@ -83,6 +84,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   registerWebhookAlertMail({ ...deps, publicUrl: config.publicUrl });
   setupWebhooks(deps);
   registerPollSchedule(deps);
+  registerThreadSchedule(deps);
   deps.abuse = { db: deps.db, clock: deps.clock, models: createModelCache(), speedSignals: config.rateLimits };
   // Every decision teaches the site's model inside its own transaction.
   listenForDecisions(bus, deps.clock);

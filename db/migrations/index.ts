@@ -28,6 +28,8 @@ import * as m043 from './043_poll_closing_rows';
 import * as m050 from './050_abuse';
 import * as m051 from './051_slow_mode';
 import * as m060 from './060_site_queue_version';
+import * as m080 from './080_thread_schedules';
+import * as m081 from './081_thread_presets';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -63,6 +65,8 @@ const migrations: Record<string, Migration> = {
   '050_abuse': m050,
   '051_slow_mode': m051,
   '060_site_queue_version': m060,
+  '080_thread_schedules': m080,
+  '081_thread_presets': m081,
 };
 
 export const migrationProvider: MigrationProvider = {

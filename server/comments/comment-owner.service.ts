@@ -6,6 +6,7 @@ import type { WriteHooks } from '../idempotency/idempotency.service';
 import * as commenterRepo from '../commenters/commenter.repo';
 import { activeBanFor } from '../moderation/ban.service';
 import { runPipeline } from '../moderation/pipeline';
+import { stateAt } from '../threads/schedule.rules';
 import { getSite, type SiteWithSettings } from '../sites/site.service';
 import * as threadRepo from '../threads/thread.repo';
 import { applyCounters, canSee, recordChange } from './comment.changes';
@@ -83,7 +84,7 @@ export async function editComment(
     }
     const verdict = runPipeline({
       site,
-      thread,
+      thread: { ...thread, state: stateAt(thread, deps.clock.now()) },
       body,
       author: {
         isMember: false,

@@ -14,6 +14,7 @@ import type { CreateCommentInput } from './comment.schema';
 import { type PostContext, readPostContext } from './post-context.repo';
 import type { SlowPlan } from './comment.repo';
 import { slowModeError, slowModeSeconds, slowModeWait } from '../threads/slow-mode.rules';
+import { stateAt } from '../threads/schedule.rules';
 
 /**
  * A post, judged: where it goes, what the moderation rules decided, and what its insert checks again
@@ -89,7 +90,8 @@ export async function judgePost(
       : null;
   const verdict = runPipeline({
     site,
-    thread,
+    // Closed or open as its schedule makes it now: a post at the close time itself is refused.
+    thread: { ...thread, state: stateAt(thread, slow.at) },
     body,
     author: { isMember: !!member, approvedCount, banned: !!ban, bannedUntil: ban?.expires_at ?? null, trusted: assessment?.trusted ?? false },
     risk: assessment?.risk,

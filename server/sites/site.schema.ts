@@ -46,6 +46,8 @@ export const SiteSettingsSchema = z.object({
   slowModeAutoPerMinute: z.number().int().min(0).max(10_000).default(20),
   slowModeAutoSeconds: z.number().int().min(5).max(3600).default(30),
   slowModeQuietMinutes: z.number().int().min(1).max(1440).default(10),
+  /** Commenting closes by itself this many hours after a thread is created (0: never); set on threads created after it (SPEC §12). */
+  closeAfterHours: z.number().int().min(0).max(87_600).default(0),
   /** Sign-in through the publisher's own accounts (SPEC §9). */
   sso: SsoSettingsSchema.prefault({}),
   /** Risk thresholds of the abuse defence (SPEC §11). */

@@ -21,6 +21,6 @@ export function threadAdminRoutes(router: Router, deps: Deps): void {
     const actor = await staffActor(deps, req);
     const threadId = parse(ThreadIdParam, req.params.threadId, 'path');
     const input = parse(UpdateThreadSchema, req.body);
-    res.json({ thread: threadView(await updateThread(deps, actor, threadId, input)) });
+    res.json({ thread: threadView(await updateThread(deps, actor, threadId, input), { now: deps.clock.now() }) });
   });
 }

@@ -27,7 +27,7 @@ export async function listThreads(deps: PollDeps, actor: StaffActor, query: Thre
   const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
-  const items = await Promise.all(page.map(async (t) => threadView(t, { polls: await pollsForThread(deps, null, t.id) })));
+  const items = await Promise.all(page.map(async (t) => threadView(t, { polls: await pollsForThread(deps, null, t.id), now: deps.clock.now() })));
   return {
     items,
     nextCursor: rows.length > query.limit && last ? encodeKeyset({ createdAt: last.created_at.toISOString(), id: last.id }) : null,

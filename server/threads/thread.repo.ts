@@ -13,11 +13,11 @@ export async function findThreadByKey(db: Executor, siteId: string, key: string)
 /** Creates the thread unless a concurrent request just did; either way returns the one row. */
 export async function insertThread(
   db: Executor,
-  values: { siteId: string; key: string; url?: string | null; title?: string | null },
+  values: { siteId: string; key: string; url?: string | null; title?: string | null; closesAt?: Date | null },
 ): Promise<{ thread: Thread; created: boolean }> {
   const inserted = await db
     .insertInto('threads')
-    .values({ id: newId(), site_id: values.siteId, key: values.key, url: values.url ?? null, title: values.title ?? null })
+    .values({ id: newId(), site_id: values.siteId, key: values.key, url: values.url ?? null, title: values.title ?? null, closes_at: values.closesAt ?? null })
     .onConflict((oc) => oc.columns(['site_id', 'key']).doNothing())
     .returningAll()
     .executeTakeFirst();

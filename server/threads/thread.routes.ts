@@ -16,13 +16,13 @@ export function threadRoutes(router: Router, deps: Deps): void {
     const { thread, created } = await resolveThread(deps, actor, input);
     // A site that signs readers in tells the widget how (and so that it loads its sign-in code); a
     // server that sends mail lets it offer reply notifications (their own module too).
-    res.status(created ? 201 : 200).json({ thread: threadView(thread), ...(await publicSsoOf(deps.db, thread.site_id)), ...(deps.mailer ? { mail: true } : {}) });
+    res.status(created ? 201 : 200).json({ thread: threadView(thread, { now: deps.clock.now() }), ...(await publicSsoOf(deps.db, thread.site_id)), ...(deps.mailer ? { mail: true } : {}) });
   });
 
   router.get('/threads/:threadId', async (req, res) => {
     const id = parse(ThreadIdParam, req.params.threadId, 'path');
     const thread = await getThread(deps, id);
     const viewer = await commenterOf(deps, req);
-    res.json({ thread: threadView(thread, { polls: await pollsForThread(deps, viewer?.id ?? null, thread.id) }) });
+    res.json({ thread: threadView(thread, { polls: await pollsForThread(deps, viewer?.id ?? null, thread.id), now: deps.clock.now() }) });
   });
 }

@@ -31,7 +31,7 @@ export const ThreadViewSchema = z
     key: z.string(),
     url: z.string().nullable(),
     title: z.string().nullable(),
-    state: z.enum(['open', 'closed']),
+    state: z.enum(['open', 'closed']).meta({ description: 'Whether readers may post now: staff’s state, then the close and reopen times that have passed' }),
     mode: z.enum(['pre', 'post', 'first_time']).nullable().meta({ description: 'null: the site’s moderation mode applies' }),
     commentCount: z.number().int(),
     slowModeSeconds: z.number().int().nullable().meta({ description: 'Slow mode set by staff: each reader posts at most once every this many seconds; null: off' }),
@@ -39,6 +39,9 @@ export const ThreadViewSchema = z
       .object({ seconds: z.number().int(), automatic: z.boolean() })
       .nullable()
       .meta({ description: 'Slow mode as it applies now: staff’s, or switched on by itself while the thread posts faster than the site’s threshold; null: off' }),
+    closesAt: z.iso.datetime().nullable().meta({ description: 'Commenting closes by itself at this time (a post at or after it is refused with 403 `thread_closed`); null: no close time' }),
+    reopensAt: z.iso.datetime().nullable().meta({ description: 'Commenting reopens by itself at this time; null: no reopen time' }),
+    linksAllowed: z.boolean().meta({ description: 'false: every reader’s comment with a link is held for a moderator' }),
     seq: z.number().int(),
     createdAt: z.iso.datetime(),
     polls: z.array(z.unknown()).meta({ description: 'The thread’s polls, each as GET /polls/:pollId returns it' }),

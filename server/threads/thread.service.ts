@@ -7,6 +7,9 @@ import * as siteRepo from '../sites/site.repo';
 import * as repo from './thread.repo';
 import type { ResolveThreadInput } from './thread.schema';
 import { recordNotice } from '../sites/notice.events';
+import type { Clock } from '../clock';
+import { withSettings } from '../sites/site.service';
+import { scheduleThread } from './thread.schedule';
 
 export interface ResolveActor {
   /** The request's Origin header, when a browser sent one. */
@@ -24,7 +27,7 @@ export interface ResolveActor {
  * new threads per network. The site's API keys are trusted servers and skip both.
  */
 export async function resolveThread(
-  deps: { db: Db; bus: EventBus; limits: FloodGuard },
+  deps: { db: Db; bus: EventBus; limits: FloodGuard; clock: Clock },
   actor: ResolveActor,
   input: ResolveThreadInput,
 ): Promise<{ thread: Thread; created: boolean }> {
@@ -47,8 +50,15 @@ export async function resolveThread(
   }
   // In a unit of work, so the notifications of a new thread commit with it.
   return inTransaction(deps, async (uow) => {
-    const result = await repo.insertThread(uow.trx, { siteId: site.id, key: input.key, url: input.url, title: input.title });
-    if (result.created) await recordNotice(uow, 'thread.lifecycle', { siteId: site.id, threadId: result.thread.id, type: 'thread.created' });
+    // The site's window: a new thread closes by itself so many hours after it was created.
+    const now = deps.clock.now();
+    const hours = withSettings(site).settings.closeAfterHours;
+    const closesAt = hours > 0 ? new Date(now.getTime() + hours * 3_600_000) : null;
+    const result = await repo.insertThread(uow.trx, { siteId: site.id, key: input.key, url: input.url, title: input.title, closesAt });
+    if (result.created) {
+      await recordNotice(uow, 'thread.lifecycle', { siteId: site.id, threadId: result.thread.id, type: 'thread.created' });
+      await scheduleThread(uow, result.thread, now);
+    }
     return result;
   });
 }

@@ -5,6 +5,7 @@ import { formTooFast } from './form-too-fast';
 import { honeypot } from './honeypot';
 import { heldWords } from './held-words';
 import { linkLimit } from './link-limit';
+import { linksAllowed } from './links-allowed';
 import { member } from './member';
 import { moderationMode } from './moderation-mode';
 import { risk } from './risk';
@@ -31,6 +32,7 @@ export const RULES: readonly Rule[] = [
   blockedWords,
   // Holds.
   heldWords,
+  linksAllowed,
   linkLimit,
   moderationMode,
 ];
