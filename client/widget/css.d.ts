@@ -9,3 +9,5 @@ declare const __PARLEY_LIVE__: string;
 declare const __PARLEY_SSO__: string;
 /** The URL path of the mail-notification module (client/widget/notify.ts), loaded only when the server sends mail. */
 declare const __PARLEY_NOTIFY__: string;
+/** The URL path of the schedule module (client/widget/when.ts), loaded only for a thread with a close or reopen time. */
+declare const __PARLEY_SCHEDULE__: string;

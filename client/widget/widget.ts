@@ -13,6 +13,7 @@ import type { CommentPage, CommentView, Sort, ThreadView } from './types';
 import { yourData } from './yourdata';
 import type { SsoConfig, SsoModule } from './sso';
 import type { notifyChoice } from './notify';
+import type { s as scheduled } from './when';
 
 /**
  * Styles go in as a constructed stylesheet: they stay inside the shadow root, and a publisher's
@@ -214,7 +215,8 @@ export async function mount(host: HTMLElement, origin: string, remount: () => vo
     await reload();
   }
 
-  /** The thread as this reader sees it: polls with their own vote, and the latest count. */
+  let timed: unknown;
+  /** The thread as this reader sees it: polls with their own vote, the latest count, its schedule. */
   async function loadThread(): Promise<void> {
     try {
       const fresh = (await api<{ thread: ThreadView & { polls: PollView[] } }>('GET', `/threads/${thread.id}`)).thread;
@@ -228,6 +230,8 @@ export async function mount(host: HTMLElement, origin: string, remount: () => vo
           pollsHome.append(created.el);
         }
       }
+      // A close or reopen time: its own module, fetched only for a thread that has (or had) one.
+      if ((timed ||= fresh.closesAt || fresh.reopensAt)) ((await import(origin + __PARLEY_SCHEDULE__)) as { s: typeof scheduled }).s(ctx, fresh, applyState);
     } catch {
       /* the poll is an extra: the comments still show, and a retry happens on the next visit */
     }

@@ -96,7 +96,7 @@ export async function changeThread(deps: ThreadAdminDeps, uow: UnitOfWork, actor
     return current;
   }
   await trx.updateTable('threads').set(changes).where('id', '=', threadId).execute();
-  await recordThreadUpdate(uow, threadId);
+  await recordThreadUpdate(uow, threadId, now);
   const updated = (await repo.findThread(trx, threadId))!;
   const [before, after] = [stateAt(current, now), stateAt(updated, now)];
   if (before !== after) {

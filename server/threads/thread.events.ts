@@ -101,14 +101,15 @@ export async function recordWrittenThreadEvent(uow: UnitOfWork, change: ThreadCh
 
 /**
  * `thread:updated` for the thread as it is now in this transaction, with its polls as everyone sees
- * them (no results, no vote: clients read GET /polls/:id for their own view).
+ * them (no results, no vote: clients read GET /polls/:id for their own view). `now`: its state as
+ * its schedule makes it at that time (see threadView).
  */
-export async function recordThreadUpdate(uow: UnitOfWork, threadId: string): Promise<ThreadChange> {
+export async function recordThreadUpdate(uow: UnitOfWork, threadId: string, now?: Date): Promise<ThreadChange> {
   const seq = await repo.nextSeq(uow.trx, threadId);
   const thread = (await repo.findThread(uow.trx, threadId))!;
   const polls = await pollRepo.pollsOfThread(uow.trx, threadId);
   const options = await pollRepo.optionsOf(uow.trx, polls.map((p) => p.id));
-  const view = threadView(thread, { polls: polls.map((p) => pollView(p, options.filter((o) => o.poll_id === p.id), null, null)) });
+  const view = threadView(thread, { polls: polls.map((p) => pollView(p, options.filter((o) => o.poll_id === p.id), null, null)), now });
   const change = threadChange({ siteId: thread.site_id, threadId }, seq, { event: 'thread:updated', thread: view });
   await repo.appendEvent(uow.trx, threadEventRow(change));
   await uow.record('thread.event', change);

@@ -35,10 +35,11 @@ export function registerThreadSchedule(deps: { db: Db; bus: EventBus; clock: Clo
     await inTransaction(deps, async (uow) => {
       const thread = await repo.lockThread(uow.trx, job.payload.threadId);
       if (!thread) return;
-      const settled = settledAt(thread, deps.clock.now());
+      const now = deps.clock.now();
+      const settled = settledAt(thread, now);
       if (settled.state === thread.state) return;
       await uow.trx.updateTable('threads').set(settled).where('id', '=', thread.id).execute();
-      await recordThreadUpdate(uow, thread.id);
+      await recordThreadUpdate(uow, thread.id, now);
       await recordNotice(uow, 'thread.lifecycle', { siteId: thread.site_id, threadId: thread.id, type: settled.state === 'closed' ? 'thread.closed' : 'thread.reopened' });
       await writeLog(uow.trx, {
         siteId: thread.site_id,
