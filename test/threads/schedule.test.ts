@@ -30,12 +30,19 @@ describe('a thread that closes on a schedule', () => {
     expect(set.body.thread).toMatchObject({ state: 'open', closesAt, reopensAt: null });
     expect((await postComment(parley, thread.id, { body: 'Before the close.' })).status).toBe(201);
 
+    // Another thread given the same close time with no job at all (as if no worker ran): the post
+    // meets the schedule as it stands at that moment.
+    const unattended = await buildThread(db(), site.id, { key: 'unattended' });
+    await db().updateTable('threads').set({ closes_at: closesAt }).where('id', '=', unattended.id).execute();
+
     clock().advance(new Date(closesAt).getTime() - clock().now().getTime());
-    // No job has run: the post meets the schedule as it stands.
-    const refused = await postComment(parley, thread.id, { body: 'At the close time itself.' });
-    expect(refused.status).toBe(403);
-    expect(refused.body.error).toMatchObject({ code: 'thread_closed', message: 'Commenting on this article is closed.' });
-    expect((await parley.http().get(`/api/v1/threads/${thread.id}`)).body.thread.state).toBe('closed');
+    for (const id of [thread.id, unattended.id]) {
+      const refused = await postComment(parley, id, { body: 'At the close time itself.' });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error).toMatchObject({ code: 'thread_closed', message: 'Commenting on this article is closed.' });
+      expect((await parley.http().get(`/api/v1/threads/${id}`)).body.thread.state).toBe('closed');
+    }
+    expect((await stored(unattended.id)).state).toBe('open');
     expect((await db().selectFrom('comments').select('id').where('thread_id', '=', thread.id).execute())).toHaveLength(1);
 
     await parley.app.deps.outbox.drain();
@@ -69,11 +76,12 @@ describe('a thread that closes on a schedule', () => {
     await mod.call('patch', `/threads/${thread.id}`, { closesAt: inHours(1) }).expect(200);
     clock().advance(HOUR + 1000);
     expect((await postComment(parley, thread.id, { body: 'Too late.' })).status).toBe(403);
+    await parley.app.deps.outbox.drain();
     const reopened = await mod.call('patch', `/threads/${thread.id}`, { state: 'open' });
     expect(reopened.body.thread).toMatchObject({ state: 'open', closesAt: null });
     expect((await postComment(parley, thread.id, { body: 'Open again.' })).status).toBe(201);
     const actions = (await db().selectFrom('moderation_log').select('action').where('thread_id', '=', thread.id).orderBy('id').execute()).map((r) => r.action);
-    expect(actions).toEqual(['thread.update', 'thread.reopen']);
+    expect(actions).toEqual(['thread.update', 'thread.close', 'thread.reopen']);
   });
 
   it('closes new threads of a site with a window that long after they were created', async () => {

@@ -3,6 +3,7 @@ import { RULES, runPipeline } from '../../../server/moderation/pipeline';
 import { banned } from '../../../server/moderation/pipeline/banned';
 import { blockedWords } from '../../../server/moderation/pipeline/blocked-words';
 import { heldWords } from '../../../server/moderation/pipeline/held-words';
+import { linksAllowed } from '../../../server/moderation/pipeline/links-allowed';
 import { ruleInput } from './input';
 
 describe('banned', () => {
@@ -22,6 +23,16 @@ describe('banned', () => {
     const outcome = banned.run(ruleInput('hello', { author: { banned: true, bannedUntil: until } })) as { refuse: AppError };
     expect(outcome.refuse.message).toBe('You cannot comment on this site until 2031-05-04 10:30 UTC.');
     expect(outcome.refuse.details[0]).toMatchObject({ until: until.toISOString() });
+  });
+});
+
+describe('links allowed', () => {
+  it('holds a comment with a link in a thread where staff switched links off, but not a trusted reader’s', () => {
+    const off = { thread: { links_allowed: false } };
+    expect(linksAllowed.run(ruleInput('See [this](https://example.com)', off))).toEqual({ status: 'pending', reason: 'links are not allowed in this thread' });
+    expect(linksAllowed.run(ruleInput('No link at all', off))).toBeUndefined();
+    expect(linksAllowed.run(ruleInput('See https://example.com', { ...off, author: { trusted: true } }))).toBeUndefined();
+    expect(linksAllowed.run(ruleInput('See https://example.com'))).toBeUndefined();
   });
 });
 
@@ -113,6 +124,7 @@ describe('the order of the rules', () => {
       'risk',
       'blocked_words',
       'held_words',
+      'links_allowed',
       'link_limit',
       'moderation_mode',
     ]);
