@@ -8,6 +8,7 @@ import { privacyPanel, privacyAvailable } from './panels/privacy';
 import { settingsPanel } from './panels/settings';
 import { ssoPanel } from './panels/sso';
 import { webhooksPanel } from './panels/webhooks';
+import { presetsPanel } from './panels/presets';
 import { threadsPanel } from './panels/threads';
 import { queuePanel } from './queue/panel';
 import type { Role } from './types';
@@ -29,6 +30,7 @@ const SECTIONS: Section[] = [
   { id: 'privacy', label: (c) => c.t.privacy, allowed: canAdminister, panel: privacyPanel },
   { id: 'sso', label: (c) => c.t.sso.nav, allowed: canAdminister, panel: ssoPanel },
   { id: 'webhooks', label: (c) => c.t.webhooks.nav, allowed: canAdminister, panel: webhooksPanel },
+  { id: 'presets', label: (c) => c.t.presets.nav, allowed: canAdminister, panel: presetsPanel },
 ];
 
 export interface ShellActions {

@@ -36,8 +36,29 @@ export interface ThreadInfo {
   commentCount: number;
   slowModeSeconds: number | null;
   slowMode: { seconds: number; automatic: boolean } | null;
+  closesAt: string | null;
+  reopensAt: string | null;
+  linksAllowed: boolean;
   createdAt: string;
   polls: Poll[];
+}
+
+/** A preset of thread settings (server/threads/preset.schema.ts): only what it names is set. */
+export interface PresetSettings {
+  mode?: 'post' | 'pre' | 'first_time' | null;
+  slowModeSeconds?: number | null;
+  linksAllowed?: boolean;
+  format?: 'comments' | 'qa';
+  closeAfterHours?: number | null;
+}
+
+export interface PresetView {
+  id: string;
+  siteId: string;
+  name: string;
+  settings: PresetSettings;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface QueueItem {
@@ -102,6 +123,7 @@ export interface SiteSettings {
   slowModeAutoPerMinute: number;
   slowModeAutoSeconds: number;
   slowModeQuietMinutes: number;
+  closeAfterHours: number;
 }
 
 export interface SsoSettings {

@@ -35,6 +35,7 @@ export const settingsPanel: Panel = (ctx, mount) => {
     const slowPerMinute = num(s.slowModeAutoPerMinute, 0, 10_000);
     const slowSeconds = num(s.slowModeAutoSeconds, 5, 3600);
     const slowQuiet = num(s.slowModeQuietMinutes, 1, 1440);
+    const closeAfter = num(s.closeAfterHours ?? 0, 0, 87_600);
     const origins = h('textarea', { rows: 3 });
     origins.value = site.origins.join('\n');
     const submit = h('button', { type: 'submit', class: 'primary' }, t.save);
@@ -52,6 +53,7 @@ export const settingsPanel: Panel = (ctx, mount) => {
       field(t.slowAutoPerMinute, slowPerMinute, 'settings.slowModeAutoPerMinute'),
       field(t.slowAutoSeconds, slowSeconds, 'settings.slowModeAutoSeconds'),
       field(t.slowQuietMinutes, slowQuiet, 'settings.slowModeQuietMinutes'),
+      field(t.closeAfterHours, closeAfter, 'settings.closeAfterHours'),
       field(t.origins, origins, 'origins'),
       submit,
     );
@@ -69,6 +71,7 @@ export const settingsPanel: Panel = (ctx, mount) => {
         slowModeAutoPerMinute: Number(slowPerMinute.value),
         slowModeAutoSeconds: Number(slowSeconds.value),
         slowModeQuietMinutes: Number(slowQuiet.value),
+        closeAfterHours: Number(closeAfter.value),
       };
       submit.disabled = true;
       ctx.api
