@@ -94,6 +94,19 @@ export async function ensureDemo(deps: { db: Db; bus: EventBus }, ownOrigin: str
       },
       sample.poll.options.map((label) => ({ id: newId(), label })),
     );
+    // An example preset for the dashboard: what a newsroom sets on a heated story (docs/heat.md).
+    const now = new Date();
+    await trx
+      .insertInto('thread_presets')
+      .values({
+        id: newId(),
+        site_id: DEMO_SITE_ID,
+        name: 'Hot topic',
+        settings: JSON.stringify({ mode: 'pre', slowModeSeconds: 120, linksAllowed: false, closeAfterHours: 24 }),
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
     return true;
   });
   if (!created) await allowOrigin(deps.db, ownOrigin);
