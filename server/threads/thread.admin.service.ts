@@ -11,7 +11,7 @@ import { HttpUrlSchema } from './thread.schema';
 import { recordThreadUpdate } from './thread.events';
 import { recordNotice } from '../sites/notice.events';
 import { SLOW_MODE_MAX_SECONDS } from './slow-mode.rules';
-import { stateAt } from './schedule.rules';
+import { type Scheduled, settledAt, stateAt } from './schedule.rules';
 import { scheduleThread } from './thread.schedule';
 
 /** A close or reopen time: ISO 8601 with its offset, between 2000 and 2100; null: none. */
@@ -88,6 +88,9 @@ export async function changeThread(deps: ThreadAdminDeps, uow: UnitOfWork, actor
     if (input.reopensAt === undefined && current.reopens_at && current.reopens_at <= now) wanted.reopens_at = null;
   }
   const same = (a: unknown, b: unknown) => (a instanceof Date || b instanceof Date ? (a ? new Date(a as Date).getTime() : null) === (b ? new Date(b as Date).getTime() : null) : a === b);
+  // A time given that has already passed takes effect now, as its job would: the stored state follows.
+  const given = Object.fromEntries(Object.entries(wanted).filter(([, value]) => value !== undefined));
+  Object.assign(wanted, settledAt({ ...current, ...given } as Scheduled, now));
   const changes = Object.fromEntries(
     Object.entries(wanted).filter(([key, value]) => value !== undefined && !same(value, current[key as keyof typeof current])),
   );
@@ -99,8 +102,9 @@ export async function changeThread(deps: ThreadAdminDeps, uow: UnitOfWork, actor
   await recordThreadUpdate(uow, threadId, now);
   const updated = (await repo.findThread(trx, threadId))!;
   const [before, after] = [stateAt(current, now), stateAt(updated, now)];
-  if (before !== after) {
-    await recordNotice(uow, 'thread.lifecycle', { siteId: updated.site_id, threadId, type: after === 'closed' ? 'thread.closed' : 'thread.reopened' });
+  // Webhooks follow the stored state, which a schedule's job moves too: each change is told once.
+  if (changes.state) {
+    await recordNotice(uow, 'thread.lifecycle', { siteId: updated.site_id, threadId, type: changes.state === 'closed' ? 'thread.closed' : 'thread.reopened' });
   }
   if ('closes_at' in changes || 'reopens_at' in changes) await scheduleThread(uow, updated, now);
   const shown = (v: unknown) => (v instanceof Date ? v.toISOString() : v);

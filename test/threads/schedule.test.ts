@@ -59,6 +59,22 @@ describe('a thread that closes on a schedule', () => {
     expect(sent.map((b) => [b.type, b.data.thread.id, b.data.thread.state])).toEqual([['thread.closed', thread.id, 'closed']]);
   });
 
+  it('closes at once when staff give a close time already past, telling webhooks once', async () => {
+    const { site, thread, mod } = await setup();
+    const admin = await member(parley, [[site.id, 'admin']], 'admin');
+    expect((await admin.call('post', `/sites/${site.id}/webhooks`, { url: receiver.url, events: ['thread.closed', 'thread.reopened'] })).status).toBe(201);
+    const res = await mod.call('patch', `/threads/${thread.id}`, { closesAt: inHours(-1) });
+    expect(res.status).toBe(200);
+    expect(res.body.thread).toMatchObject({ state: 'closed', closesAt: null });
+    expect(await stored(thread.id)).toMatchObject({ state: 'closed', closes_at: null });
+    expect((await postComment(parley, thread.id, { body: 'Too late.' })).status).toBe(403);
+    const actions = (await db().selectFrom('moderation_log').select('action').where('thread_id', '=', thread.id).execute()).map((r) => r.action);
+    expect(actions).toEqual(['thread.close']);
+    await parley.app.deps.outbox.drain();
+    const sent = receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: { thread: { state: string } } });
+    expect(sent.map((b) => [b.type, b.data.thread.state])).toEqual([['thread.closed', 'closed']]);
+  });
+
   it('reopens by itself at the reopen time, after staff closed it by hand', async () => {
     const { thread, mod } = await setup();
     const reopensAt = inHours(10);
