@@ -111,10 +111,19 @@ describe('a thread that closes on a schedule, in an open widget', () => {
     expect((await postComment(parley, threadId, { body: 'De retour.' })).status).toBe(201);
   });
 
-  it('loads no schedule module for a thread without a close time', async () => {
+  it('loads no schedule module for a thread without a close time, until staff give it one live; and hides it when they take it away', async () => {
     const { page, log } = await reader();
-    await widget(page).getByText('Off with their heads.').waitFor();
+    const w = widget(page);
+    await w.getByText('Off with their heads.').waitFor();
     expect(log.requests.filter((u) => u.includes('/widget/when.'))).toEqual([]);
-    expect(await widget(page).locator('.note.schedule').count()).toBe(0);
+    expect(await w.locator('.note.schedule').count()).toBe(0);
+
+    const cms = await apiKey(parley, siteId);
+    await cms.call('patch', `/threads/${threadId}`, { closesAt: inHours(50) }).expect(200);
+    const note = w.locator('.note.schedule');
+    await until(() => note.textContent(), (t) => t === 'Comments close in 2 days');
+    await cms.call('patch', `/threads/${threadId}`, { closesAt: null }).expect(200);
+    await until(() => note.isVisible(), (v) => !v);
+    expect(await w.locator('.form-home form.form textarea').first().isVisible()).toBe(true);
   });
 });
