@@ -1,6 +1,7 @@
 import { buildSite, buildThread, postComment, SITE_ORIGIN } from '../helpers/factories';
 import { useParley } from '../helpers/parley';
 import { apiKey, member } from '../helpers/staff';
+import { call } from '../helpers/reader';
 import { useReceiver } from '../webhooks/receiver';
 
 const parley = useParley({ PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'true' });
@@ -57,6 +58,20 @@ describe('a thread that closes on a schedule', () => {
     await parley.app.deps.outbox.drain();
     const sent = receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: { thread: { id: string; state: string } } });
     expect(sent.map((b) => [b.type, b.data.thread.id, b.data.thread.state])).toEqual([['thread.closed', thread.id, 'closed']]);
+  });
+
+  it('refuses an edit of a reader’s own comment once the close time has passed, as in a thread closed by hand', async () => {
+    const { site, thread, mod } = await setup();
+    await db().updateTable('sites').set({ settings: JSON.stringify({ editWindowMinutes: 600 }) }).where('id', '=', site.id).execute();
+    const posted = await postComment(parley, thread.id, { body: 'My first take.' });
+    const { commenterToken: token, comment } = posted.body;
+    await mod.call('patch', `/threads/${thread.id}`, { closesAt: inHours(1) }).expect(200);
+    expect((await call(parley, 'patch', `/comments/${comment.id}`, { body: 'My second take.' }, { token })).status).toBe(200);
+    clock().advance(HOUR);
+    const refused = await call(parley, 'patch', `/comments/${comment.id}`, { body: 'My third take.' }, { token });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('thread_closed');
+    expect((await db().selectFrom('comments').select('body_src').where('id', '=', comment.id).executeTakeFirstOrThrow()).body_src).toBe('My second take.');
   });
 
   it('closes at once when staff give a close time already past, telling webhooks once', async () => {
