@@ -10,6 +10,7 @@ import { getSite } from '../sites/site.service';
 import { changeThread, type UpdateThreadInput } from './thread.admin.service';
 import type { CreatePresetInput, PresetSettings, UpdatePresetInput } from './preset.schema';
 import * as repo from './thread.repo';
+import * as presets from './preset.repo';
 
 /**
  * Presets (SPEC §12): named per-site sets of thread settings. Admins (and the site's API keys)
@@ -51,21 +52,20 @@ function authorizeManage(actor: StaffActor, siteId: string): void {
 
 const nameTaken = () => errors.validation('The preset is not valid.', [{ path: 'name', message: 'is already the name of another preset of this site' }]);
 
-async function sameName(db: Db, siteId: string, name: string, exceptId?: string): Promise<boolean> {
-  let q = db.selectFrom('thread_presets').select('id').where('site_id', '=', siteId).where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()));
-  if (exceptId) q = q.where('id', '<>', exceptId);
-  return !!(await q.executeTakeFirst());
-}
+/** Two admins saving the same name at once: the unique index decides, and the loser hears why. */
+const orNameTaken = (err: unknown): never => {
+  if ((err as { code?: string }).code === '23505') throw nameTaken();
+  throw err;
+};
 
 export async function listPresets(deps: { db: Db }, actor: StaffActor, siteId: string): Promise<PresetView[]> {
   authorize(actor, siteId, 'moderate');
   await getSite(deps.db, siteId);
-  const rows = await deps.db.selectFrom('thread_presets').selectAll().where('site_id', '=', siteId).orderBy('name').orderBy('id').execute();
-  return rows.map(presetView);
+  return (await presets.listPresets(deps.db, siteId)).map(presetView);
 }
 
 async function findPreset(db: Db, siteId: string, id: string): Promise<ThreadPreset> {
-  const row = await db.selectFrom('thread_presets').selectAll().where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
+  const row = await presets.findPreset(db, siteId, id);
   if (!row) throw errors.notFound('The preset');
   return row;
 }
@@ -73,19 +73,14 @@ async function findPreset(db: Db, siteId: string, id: string): Promise<ThreadPre
 export async function createPreset(deps: PresetDeps, actor: StaffActor, siteId: string, input: CreatePresetInput): Promise<PresetView> {
   authorizeManage(actor, siteId);
   await getSite(deps.db, siteId);
-  if (await sameName(deps.db, siteId, input.name)) throw nameTaken();
-  const count = await deps.db.selectFrom('thread_presets').select((eb) => eb.fn.countAll<string>().as('n')).where('site_id', '=', siteId).executeTakeFirstOrThrow();
-  if (Number(count.n) >= MAX_PRESETS) throw errors.conflict('too_many_presets', `A site may keep at most ${MAX_PRESETS} presets; delete one first.`);
+  if (await presets.nameTaken(deps.db, siteId, input.name)) throw nameTaken();
+  if ((await presets.countPresets(deps.db, siteId)) >= MAX_PRESETS) throw errors.conflict('too_many_presets', `A site may keep at most ${MAX_PRESETS} presets; delete one first.`);
   const now = deps.clock.now();
   const row = await inTransaction(deps, async ({ trx }) => {
-    const created = await trx
-      .insertInto('thread_presets')
-      .values({ id: newId(), site_id: siteId, name: input.name, settings: JSON.stringify(input.settings), created_at: now, updated_at: now })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const created = await presets.insertPreset(trx, { id: newId(), siteId, name: input.name, settings: input.settings, now });
     await writeLog(trx, { siteId, actor, action: 'preset.create', targetType: 'site', targetId: siteId, details: { presetId: created.id, name: created.name, settings: input.settings } });
     return created;
-  });
+  }).catch(orNameTaken);
   return presetView(row);
 }
 
@@ -93,18 +88,9 @@ export async function updatePreset(deps: PresetDeps, actor: StaffActor, siteId: 
   authorizeManage(actor, siteId);
   await getSite(deps.db, siteId);
   const current = await findPreset(deps.db, siteId, id);
-  if (input.name !== undefined && (await sameName(deps.db, siteId, input.name, id))) throw nameTaken();
+  if (input.name !== undefined && (await presets.nameTaken(deps.db, siteId, input.name, id))) throw nameTaken();
   const row = await inTransaction(deps, async ({ trx }) => {
-    const updated = await trx
-      .updateTable('thread_presets')
-      .set({
-        ...(input.name !== undefined ? { name: input.name } : {}),
-        ...(input.settings ? { settings: JSON.stringify(input.settings) } : {}),
-        updated_at: deps.clock.now(),
-      })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const updated = await presets.updatePreset(trx, id, { name: input.name, settings: input.settings, now: deps.clock.now() });
     await writeLog(trx, {
       siteId,
       actor,
@@ -114,7 +100,7 @@ export async function updatePreset(deps: PresetDeps, actor: StaffActor, siteId: 
       details: { presetId: id, from: { name: current.name, settings: current.settings }, to: { name: updated.name, settings: updated.settings } },
     });
     return updated;
-  });
+  }).catch(orNameTaken);
   return presetView(row);
 }
 
@@ -123,7 +109,7 @@ export async function deletePreset(deps: PresetDeps, actor: StaffActor, siteId: 
   await getSite(deps.db, siteId);
   const current = await findPreset(deps.db, siteId, id);
   await inTransaction(deps, async ({ trx }) => {
-    await trx.deleteFrom('thread_presets').where('id', '=', id).execute();
+    await presets.deletePreset(trx, id);
     await writeLog(trx, { siteId, actor, action: 'preset.delete', targetType: 'site', targetId: siteId, details: { presetId: id, name: current.name } });
   });
   return presetView(current);
@@ -142,7 +128,7 @@ export async function applyPreset(deps: PresetDeps, actor: StaffActor, threadId:
   const thread = await repo.findThread(deps.db, threadId);
   if (!thread) throw errors.notFound('The thread');
   authorize(actor, thread.site_id, 'moderate', 'The thread');
-  const preset = await deps.db.selectFrom('thread_presets').selectAll().where('site_id', '=', thread.site_id).where('id', '=', presetId).executeTakeFirst();
+  const preset = await presets.findPreset(deps.db, thread.site_id, presetId);
   if (!preset) throw errors.validation('The preset is not valid.', [{ path: 'presetId', message: 'is not a preset of this thread’s site' }]);
   const input = presetChanges(preset.settings as PresetSettings, deps.clock.now());
   return inTransaction(deps, (uow) =>
