@@ -14,7 +14,7 @@ import { clusterScenario, type ClusterFigures } from './cluster';
 import { embeddedVsPostgres } from './embedded';
 import { gather, median } from './fanout';
 import { startProc } from './procs';
-import { seedReaders, seedThread } from './seed';
+import { readerTexts, seedReaders, seedThread } from './seed';
 
 interface Row {
   scenario: string;
@@ -200,19 +200,22 @@ async function main() {
       record({ scenario: 'read', metric: 'requests/s, 10k-comment page', ours: oursRead.requests.average, baseline: baseRead.requests.average, target: '≥ 1.5×', better: 'higher', limit: 1.5 });
     }
 
-    // write: a comment through the whole pipeline vs one INSERT. Every body differs: the same text
-    // twice is a duplicate, refused. The widget sends each post with an Idempotency-Key (its answer
+    // write: a comment through the whole pipeline vs one INSERT. Every body differs, as different
+    // readers' comments do (readerTexts): the same text twice is a duplicate, refused, and nearly
+    // the same text from many new readers is a campaign, sent to spam. The widget sends each post with an Idempotency-Key (its answer
     // is stored with the comment): measured that way, and without one.
     if (wanted('write')) {
       const headers = { 'content-type': 'application/json' };
       let n = 0;
+      const text = readerTexts();
       const requests = (path: string, keyed: boolean): autocannon.Request[] => [
         {
           method: 'POST',
           path,
           headers,
           setupRequest: (req) => {
-            const body = JSON.stringify({ body: `How would I resolve this stand-off? With sceptre number ${++n}.` });
+            const body = JSON.stringify({ body: text() });
+            n++;
             return { ...req, body, headers: keyed ? { ...headers, 'idempotency-key': `bench-${process.pid}-${n}` } : headers };
           },
         },
