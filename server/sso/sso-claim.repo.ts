@@ -61,3 +61,19 @@ export async function moveBallots(trx: Tx, from: string, to: string, siteId: str
   await trx.deleteFrom('poll_ballots').where('commenter_id', '=', from).where('poll_id', 'in', ids).execute();
   return ids.length;
 }
+
+/**
+ * Reply and thread mail subscriptions on the site go to the account too (one the account already has
+ * for the same thread or comment stays as it is), and the addresses the anonymous reader created
+ * there become the account's, so erasing what is left of the anonymous identity keeps them.
+ */
+export async function moveSubscriptions(trx: Tx, from: string, to: string, siteId: string): Promise<number> {
+  const result = await sql`
+    update mail_subscriptions s set commenter_id = ${to}
+    where s.commenter_id = ${from} and s.site_id = ${siteId}
+      and not exists (
+        select 1 from mail_subscriptions mine
+        where mine.commenter_id = ${to} and mine.thread_id = s.thread_id and coalesce(mine.comment_id, '') = coalesce(s.comment_id, ''))`.execute(trx);
+  await trx.updateTable('mail_addresses').set({ commenter_id: to }).where('commenter_id', '=', from).where('site_id', '=', siteId).execute();
+  return Number(result.numAffectedRows ?? 0);
+}

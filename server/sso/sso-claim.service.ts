@@ -36,7 +36,7 @@ export async function claimableWith(db: Db, held: string | null, siteId: string,
 
 /**
  * Moves the comments the anonymous token proves, on the account's site, to the signed-in reader —
- * with that identity's likes and poll votes there — and retires the anonymous identity on the site:
+ * with that identity's likes, poll votes and mail subscriptions there — and retires the anonymous identity on the site:
  * what is left of it there is erased (a one-site erasure), which removes its row and revokes its
  * token unless it still holds comments, likes or flags on another site. So the proof works once:
  * sent again, it is refused (`claim_refused`).
@@ -69,6 +69,7 @@ export async function claimComments(deps: { db: Db; bus: EventBus }, account: Co
     }
     await repo.moveLikes(uow.trx, owner.id, me.id, siteId);
     await repo.moveBallots(uow.trx, owner.id, me.id, siteId);
+    await repo.moveSubscriptions(uow.trx, owner.id, me.id, siteId);
     // The anonymous identity is done here: the rest of it on this site goes, and with nothing elsewhere, its row and token.
     await eraseCommenter(deps, owner.id, { siteId }, uow);
     return { comments: moved };

@@ -1,4 +1,5 @@
 import { startTestParley, type TestParley } from '../helpers/parley';
+import { buildThread, postComment } from '../helpers/factories';
 import { call } from '../helpers/reader';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
 import { login, signFor, ssoScene, type SsoScene } from './helpers';
@@ -55,5 +56,30 @@ describe('mail to a signed-in reader’s email', () => {
     await settle();
     expect(smtp.mails.map((m) => m.to).sort()).toEqual([['bea@news.example'], ['cy@news.example']]);
     expect(smtp.mails.every((m) => /confirm/i.test(m.subject))).toBe(true);
+  });
+
+  it('keeps the subscriptions of earlier anonymous comments when they are carried over to the account', async () => {
+    // Anonymous first, with the same email the account has: one address for both on the site.
+    const anon = await postComment(parley, scene.threadId, { body: 'Before subscribing.', name: 'ada42', email: 'ada@news.example' });
+    const anonToken = anon.body.commenterToken as string;
+    expect((await subscribe(anonToken)).body.subscription).toMatchObject({ email: 'ada@news.example', confirmed: false });
+    const res = await login(parley, { site: scene.siteId, token: await signFor(scene, { sub: 'acct|4', name: 'Ada', email: 'ada@news.example', email_verified: true }) }, anonToken);
+    const account = res.body.commenterToken as string;
+    const other = await buildThread(parley.database.db, scene.siteId);
+    const own = await call(parley, 'post', '/me/subscriptions', { threadId: other.id }, { token: account });
+    expect(own.body.subscription).toMatchObject({ email: 'ada@news.example', confirmed: true });
+
+    const claimed = await call(parley, 'post', '/sso/claim', { commenterToken: anonToken }, { token: account });
+    expect(claimed.body).toEqual({ claimed: { comments: 1 } });
+    const mine = await call(parley, 'get', '/me/subscriptions', undefined, { token: account });
+    expect(mine.body.items.map((s: { threadId: string; confirmed: boolean }) => [s.threadId, s.confirmed]).sort()).toEqual(
+      [[scene.threadId, true], [other.id, true]].sort(),
+    );
+    // A reply on the first thread reaches the reader once the batching window ends.
+    smtp.clear();
+    expect((await postComment(parley, scene.threadId, { body: 'A reply to Ada.', name: 'Bea', parentId: anon.body.comment.id })).status).toBe(201);
+    parley.app.deps.clock.advance(16 * 60_000);
+    await settle();
+    expect(smtp.mails.map((m) => m.to)).toEqual([['ada@news.example']]);
   });
 });
