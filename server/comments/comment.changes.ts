@@ -1,6 +1,6 @@
 import type { Comment, CommentStatus } from '../../db/schema';
 import type { UnitOfWork } from '../db';
-import { recordThreadEvent, type ThreadChangeInput } from '../threads/thread.events';
+import { recordThreadEvent, recordThreadUpdate, type ThreadChangeInput } from '../threads/thread.events';
 import * as threadRepo from '../threads/thread.repo';
 import * as repo from './comment.repo';
 import { authorView, type CommentView, commentView, withdrawnView } from './comment.view';
@@ -42,6 +42,17 @@ export async function applyCounters(uow: UnitOfWork, before: Comment, after: Com
   const approvedDelta = Number(after.status === 'approved') - Number(before.status === 'approved');
   await threadRepo.addToCommentCount(uow.trx, after.thread_id, approvedDelta);
   await applyReplyCounters(uow, before, after);
+  const featuredDelta = Number(isPick(after)) - Number(isPick(before));
+  if (featuredDelta !== 0) {
+    // The thread's picks changed: readers learn the new count (and a first pick) from the thread.
+    await threadRepo.addToFeaturedCount(uow.trx, after.thread_id, featuredDelta);
+    await recordThreadUpdate(uow, after.thread_id);
+  }
+}
+
+/** A comment in the thread's Picks: featured by staff and published. */
+export function isPick(c: Pick<Comment, 'status' | 'featured'>): boolean {
+  return c.featured && c.status === 'approved';
 }
 
 /** The reply counts up the ancestry; the thread's own count is the caller's (applyCounters). */
