@@ -19,7 +19,7 @@ export interface ThreadView {
   /** `qa`: readers' top-level comments are questions that staff answer. */
   format: 'comments' | 'qa';
   /** How many comments staff picked (featured and published). */
-  featuredCount: number;
+  picks: number;
   createdAt: string;
   polls: PollView[];
 }
@@ -38,7 +38,7 @@ export function threadView(thread: Thread, extras: { polls?: PollView[] } = {}):
     slowMode: slowModeOf(thread),
     seq: thread.seq,
     format: thread.format,
-    featuredCount: thread.featured_count,
+    picks: thread.featured_count,
     createdAt: thread.created_at.toISOString(),
     polls: extras.polls ?? [],
   };

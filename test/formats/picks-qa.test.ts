@@ -41,17 +41,17 @@ describe('editors’ picks', () => {
     expect(newest.body.items.map((c: { id: string }) => c.id)).toEqual([reply.id, ids[5], ids[3], ids[0]]);
 
     const threadView = async () => (await parley.http().get(`/api/v1/threads/${thread.id}`)).body.thread;
-    expect(await threadView()).toMatchObject({ featuredCount: 4, format: 'comments' });
+    expect(await threadView()).toMatchObject({ picks: 4, format: 'comments' });
 
     await mod.call('post', `/moderation/comments/${ids[3]}/decision`, { action: 'unfeature' }).expect(200);
     await mod.call('post', `/moderation/comments/${ids[5]}/decision`, { action: 'reject' }).expect(200);
     const after = await list(thread.id, '?filter=featured');
     expect(after.body.items.map((c: { id: string }) => c.id)).toEqual([ids[0], reply.id]);
-    expect(await threadView()).toMatchObject({ featuredCount: 2 });
+    expect(await threadView()).toMatchObject({ picks: 2 });
 
     // Every change to the picks told open widgets: a thread update carrying the new count.
     const events = await db().selectFrom('thread_events').select(['event', 'payload']).where('thread_id', '=', thread.id).where('event', '=', 'thread:updated').orderBy('seq').execute();
-    const counts = events.map((e) => (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload).thread.featuredCount);
+    const counts = events.map((e) => (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload).thread.picks);
     expect(counts).toEqual([1, 2, 3, 4, 3, 2]);
   });
 
