@@ -42,12 +42,25 @@ export async function applyCounters(uow: UnitOfWork, before: Comment, after: Com
   const approvedDelta = Number(after.status === 'approved') - Number(before.status === 'approved');
   await threadRepo.addToCommentCount(uow.trx, after.thread_id, approvedDelta);
   await applyReplyCounters(uow, before, after);
+  await releaseAnswer(uow, before, after);
   const featuredDelta = Number(isPick(after)) - Number(isPick(before));
   if (featuredDelta !== 0) {
     // The thread's picks changed: readers learn the new count (and a first pick) from the thread.
     await threadRepo.addToFeaturedCount(uow.trx, after.thread_id, featuredDelta);
     await recordThreadUpdate(uow, after.thread_id);
   }
+}
+
+/**
+ * An answer that is no longer published (deleted, taken down, back in moderation) no longer answers
+ * its question: the question returns to the open ones, and readers are told (`comment:updated`).
+ */
+async function releaseAnswer(uow: UnitOfWork, before: Comment, after: Comment): Promise<void> {
+  if (before.status !== 'approved' || after.status === 'approved' || !after.parent_id || !after.badge) return;
+  const question = await uow.trx.selectFrom('comments').selectAll().where('answer_id', '=', after.id).forUpdate().executeTakeFirst();
+  if (!question) return;
+  const updated = await uow.trx.updateTable('comments').set({ answer_id: null }).where('id', '=', question.id).returningAll().executeTakeFirstOrThrow();
+  await recordChange(uow, question, updated);
 }
 
 /** A comment in the thread's Picks: featured by staff and published. */

@@ -123,6 +123,13 @@ describe('Q&A threads', () => {
     const events = await db().selectFrom('thread_events').select(['event', 'payload']).where('thread_id', '=', thread.id).where('event', '=', 'comment:updated').execute();
     const payloads = events.map((e) => (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload));
     expect(payloads.some((p) => p.comment.id === q3.id && p.comment.answerId === answer.body.comment.id)).toBe(true);
+
+    // An answer taken down no longer answers: the question is open again, and the next staff reply answers it.
+    await mod.call('post', `/moderation/comments/${answer.body.comment.id}/decision`, { action: 'reject' }).expect(200);
+    expect((await list(thread.id, '?filter=answered')).body.items).toEqual([]);
+    expect((await list(thread.id)).body.items.map((c: { id: string }) => c.id)).toEqual([q1.id, q2.id, q3.id]);
+    const again = await mod.call('post', `/moderation/threads/${thread.id}/comments`, { body: 'Correction: the state pays.', parentId: q3.id });
+    expect((await list(thread.id, '?filter=answered')).body.items).toMatchObject([{ id: q3.id, answerId: again.body.comment.id }]);
   });
 
   it('questions follow the thread’s moderation mode: held in pre-moderation, shown to their author', async () => {
