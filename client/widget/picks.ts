@@ -147,6 +147,7 @@ function setUp(ctx: Ctx, list: HTMLElement): (thread: ThreadView) => void {
   function decorate(): void {
     queued = false;
     let firstOpen: Element | null = null;
+    const answers = new Set<string>();
     for (const li of Array.from(list.children)) {
       const node = ctx.nodes.get(li.id.slice(8));
       if (!node) continue;
@@ -154,6 +155,7 @@ function setUp(ctx: Ctx, list: HTMLElement): (thread: ThreadView) => void {
       mark(node, 'answered', t.answered, answered);
       if (!answered) firstOpen ??= li;
       else if (firstOpen) list.insertBefore(li, firstOpen);
+      if (answered) answers.add(node.view.answerId!);
       const answer = answered ? ctx.nodes.get(node.view.answerId!) : undefined;
       if (answer && !answer.el.classList.contains('answer')) {
         answer.el.classList.add('answer');
@@ -162,7 +164,10 @@ function setUp(ctx: Ctx, list: HTMLElement): (thread: ThreadView) => void {
     }
     for (const node of ctx.nodes.values()) {
       mark(node, 'pick', t.pick, node.view.featured && node.view.status === 'approved');
-      if (node.el.classList.contains('answer')) mark(node, 'answer', t.answer, true);
+      // An answer taken down no longer answers: its mark goes.
+      const isAnswer = answers.has(node.view.id);
+      node.el.classList.toggle('answer', isAnswer);
+      mark(node, 'answer', t.answer, isAnswer);
     }
   }
   const later = () => {
