@@ -156,3 +156,25 @@ describe('Q&A', () => {
     expect(await axeViolations(r)).toEqual([]);
   });
 });
+
+describe('in French', () => {
+  it('names the tab, the marks and the Q&A note in the reader’s language', async () => {
+    const ana = await post('Quand le pont rouvrira-t-il ?', 'Ana');
+    const key = await apiKey(parley, siteId);
+    await key.call('post', `/moderation/comments/${ana}/decision`, { action: 'feature' }).expect(200);
+    await key.call('patch', `/threads/${threadId}`, { format: 'qa' }).expect(200);
+    pages['/fr'] = articlePage(parley.url, { site: siteId, key: 'stand-off', lang: 'fr' });
+    const page = await open();
+    await page.goto(`${publisher.origin}/fr`);
+    await threadShown(page);
+    const w = widget(page);
+    await w.getByRole('tab', { name: 'Sélection (1)' }).waitFor();
+    await w.getByRole('tab', { name: 'Commentaires' }).waitFor();
+    await w.getByRole('note').filter({ hasText: 'Questions et réponses' }).waitFor();
+    await expect(w.locator(`#comment-${ana} > .card .badge.pick`).textContent()).resolves.toBe('Sélection');
+    await w.getByRole('tab', { name: 'Sélection (1)' }).click();
+    await w.getByRole('tabpanel').getByRole('link', { name: 'Voir dans la discussion' }).click();
+    await expect(w.locator('ol.list').isVisible()).resolves.toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+});
