@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import autocannon from 'autocannon';
 import { type CompiledQuery, sql } from 'kysely';
 import pg from 'pg';
+import { featuredQuery, topLevelQuery } from '../../server/comments/comment-list.repo';
 import { migrateToLatest, openPostgres } from '../../server/db';
 import { newId } from '../../server/ids';
 import { clusterScenario, type ClusterFigures } from './cluster';
@@ -15,7 +16,6 @@ import { embeddedVsPostgres } from './embedded';
 import { gather, median } from './fanout';
 import { startProc } from './procs';
 import { seedReaders, seedThread } from './seed';
-import { featuredQuery, topLevelQuery } from '../../server/comments/comment-list.repo';
 
 interface Row {
   scenario: string;
