@@ -219,6 +219,8 @@ export async function mount(host: HTMLElement, origin: string, remount: () => vo
     try {
       const fresh = (await api<{ thread: ThreadView & { polls: PollView[] } }>('GET', `/threads/${thread.id}`)).thread;
       setCount(fresh.commentCount);
+      // Picks and Q&A: their own module, fetched once the thread has picks or is a Q&A (it then names the list).
+      if (fresh.picks || fresh.format == 'qa' || list.id) (await import(origin + __PARLEY_PICKS__) as typeof import('./picks')).picks(ctx, list, fresh);
       for (const poll of fresh.polls) {
         const box = polls.get(poll.id);
         if (box) box.update(poll, false);

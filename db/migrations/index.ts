@@ -28,6 +28,7 @@ import * as m043 from './043_poll_closing_rows';
 import * as m050 from './050_abuse';
 import * as m051 from './051_slow_mode';
 import * as m060 from './060_site_queue_version';
+import * as m070 from './070_picks_qa';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -63,6 +64,7 @@ const migrations: Record<string, Migration> = {
   '050_abuse': m050,
   '051_slow_mode': m051,
   '060_site_queue_version': m060,
+  '070_picks_qa': m070,
 };
 
 export const migrationProvider: MigrationProvider = {

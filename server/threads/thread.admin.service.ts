@@ -20,8 +20,10 @@ export const UpdateThreadSchema = z
     url: HttpUrlSchema.optional(),
     /** Slow mode: each reader posts at most once every this many seconds; 0 or null: off. */
     slowModeSeconds: z.number().int().min(0).max(SLOW_MODE_MAX_SECONDS).nullable().optional(),
+    /** `qa`: readers' top-level comments are questions; a staff reply to one is its answer. */
+    format: z.enum(['comments', 'qa']).optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, 'send at least one of state, mode, title, url, slowModeSeconds');
+  .refine((v) => Object.keys(v).length > 0, 'send at least one of state, mode, title, url, slowModeSeconds, format');
 export type UpdateThreadInput = z.infer<typeof UpdateThreadSchema>;
 
 /**
@@ -43,6 +45,7 @@ export async function updateThread(deps: { db: Db; bus: EventBus }, actor: Staff
         title: input.title,
         url: input.url,
         slow_mode_seconds: input.slowModeSeconds === undefined ? undefined : input.slowModeSeconds || null,
+        format: input.format,
       }).filter(
         ([key, value]) => value !== undefined && value !== current[key as keyof typeof current],
       ),

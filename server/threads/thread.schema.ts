@@ -40,6 +40,8 @@ export const ThreadViewSchema = z
       .nullable()
       .meta({ description: 'Slow mode as it applies now: staff’s, or switched on by itself while the thread posts faster than the site’s threshold; null: off' }),
     seq: z.number().int(),
+    format: z.enum(['comments', 'qa']).meta({ description: '`qa`: readers’ top-level comments are questions; a staff reply answers one' }),
+    picks: z.number().int().meta({ description: 'The thread’s picks: comments staff featured that are published' }),
     createdAt: z.iso.datetime(),
     polls: z.array(z.unknown()).meta({ description: 'The thread’s polls, each as GET /polls/:pollId returns it' }),
   })

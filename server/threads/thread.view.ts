@@ -16,6 +16,10 @@ export interface ThreadView {
   /** Slow mode as it applies now (staff's, or automatic while the thread is busy); null: off. */
   slowMode: { seconds: number; automatic: boolean } | null;
   seq: number;
+  /** `qa`: readers' top-level comments are questions that staff answer. */
+  format: 'comments' | 'qa';
+  /** How many comments staff picked (featured and published). */
+  picks: number;
   createdAt: string;
   polls: PollView[];
 }
@@ -33,6 +37,8 @@ export function threadView(thread: Thread, extras: { polls?: PollView[] } = {}):
     slowModeSeconds: thread.slow_mode_seconds,
     slowMode: slowModeOf(thread),
     seq: thread.seq,
+    format: thread.format,
+    picks: thread.featured_count,
     createdAt: thread.created_at.toISOString(),
     polls: extras.polls ?? [],
   };

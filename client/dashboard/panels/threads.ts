@@ -5,6 +5,7 @@ import { formatDate } from '../i18n';
 import type { Page, ThreadInfo } from '../types';
 import { pollForm, pollList } from './polls';
 import { threadComments } from './thread-comments';
+import { formatControl } from './formats';
 
 /** The site's threads, newest first: open or close commenting, run polls, answer readers. */
 export const threadsPanel: Panel = (ctx, mount) => {
@@ -48,6 +49,7 @@ function threadItem(ctx: Ctx, thread: ThreadInfo): HTMLLIElement {
   });
 
   const slow = canModerate(ctx.site.role) ? slowModeControl(ctx, thread) : null;
+  const format = canModerate(ctx.site.role) ? formatControl(ctx, thread) : null;
 
   const commentsBox = h('div', { class: 'thread-comments', id: `comments-${thread.id}` });
   const show = h('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': commentsBox.id }, t.showComments);
@@ -58,7 +60,7 @@ function threadItem(ctx: Ctx, thread: ThreadInfo): HTMLLIElement {
       show.textContent = t.showComments;
       return;
     }
-    threadComments(ctx, thread.id).then((el) => {
+    threadComments(ctx, thread.id, thread.format).then((el) => {
       commentsBox.replaceChildren(el);
       show.setAttribute('aria-expanded', 'true');
       show.textContent = t.hideComments;
@@ -76,6 +78,7 @@ function threadItem(ctx: Ctx, thread: ThreadInfo): HTMLLIElement {
       h('p', { class: 'meta' }, state, ` · ${t.comments(thread.commentCount)} · ${formatDate(thread.createdAt, ctx.lang)} · `, h('code', {}, thread.key)),
       h('p', { class: 'buttons' }, canModerate(ctx.site.role) ? toggle : null, show),
       slow,
+      format,
       commentsBox,
       h('h3', {}, t.polls),
       polls,
