@@ -11,3 +11,5 @@ declare const __PARLEY_SSO__: string;
 declare const __PARLEY_NOTIFY__: string;
 /** The URL path of the picks and Q&A module (client/widget/picks.ts), loaded only for threads with picks or in Q&A. */
 declare const __PARLEY_PICKS__: string;
+/** The URL path of the "Your data" panel's module (client/widget/yourdata.ts), loaded when a reader first opens it. */
+declare const __PARLEY_YOURDATA__: string;

@@ -10,7 +10,7 @@ import { PollBox, type PollView } from './poll';
 import { createStore } from './store';
 import css from './styles.css';
 import type { CommentPage, CommentView, Sort, ThreadView } from './types';
-import { yourData } from './yourdata';
+import type { openYourData } from './yourdata';
 import type { SsoConfig, SsoModule } from './sso';
 import type { notifyChoice } from './notify';
 
@@ -155,7 +155,10 @@ export async function mount(host: HTMLElement, origin: string, remount: () => vo
     form?.forget();
     void reload();
   };
-  body.append(pollsHome, toolbar, formHome, list, listError, more, yourData(ctx, erased));
+  // "Your data": the button here, the panel's code fetched on the first click (yourdata.ts).
+  const dataPanel = h('section', { class: 'yourdata', 'aria-label': t.yourData, hidden: true });
+  const dataToggle: HTMLElement = h('button', { type: 'button', class: 'link', 'aria-expanded': 'false', onclick: () => void import(origin + __PARLEY_YOURDATA__).then((m: { openYourData: typeof openYourData }) => m.openYourData(ctx, { panel: dataPanel, toggle: dataToggle, erased }, dataPanel.hidden)) }, t.yourData);
+  body.append(pollsHome, toolbar, formHome, list, listError, more, h('div', { class: 'datahome' }, dataToggle, dataPanel));
   applyState(thread.state);
   (form as CommentForm | null)?.setSlow(thread.slowMode?.seconds ?? 0);
   signedIn?.(formHome, (form as CommentForm | null)?.el ?? null);
