@@ -106,13 +106,15 @@ export async function buildWidget(): Promise<WidgetBuild> {
   const probe = asset('/widget/live.js', JS, liveBody);
   const live = asset(`/widget/live.${probe.etag.slice(1, 13)}.js`, JS, liveBody, true);
   // Optional parts, each its own content-hashed module, loaded only where a site uses them.
-  const optional = await Promise.all(['sso', 'notify', 'when'].map(async (name) => hashed(name, await bundle(`${name}.ts`, {}, 'esm'))));
+  const optional = await Promise.all(['sso', 'notify', 'picks', 'yourdata', 'when'].map(async (name) => hashed(name, await bundle(`${name}.ts`, {}, 'esm'))));
   const [embed, count] = await Promise.all([
     bundle('embed.ts', {
       __PARLEY_LIVE__: JSON.stringify(live.path),
       __PARLEY_SSO__: JSON.stringify(optional[0]!.path),
       __PARLEY_NOTIFY__: JSON.stringify(optional[1]!.path),
-      __PARLEY_SCHEDULE__: JSON.stringify(optional[2]!.path),
+      __PARLEY_PICKS__: JSON.stringify(optional[2]!.path),
+      __PARLEY_YOURDATA__: JSON.stringify(optional[3]!.path),
+      __PARLEY_SCHEDULE__: JSON.stringify(optional[4]!.path),
     }),
     bundle('count.ts'),
   ]);

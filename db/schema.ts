@@ -696,6 +696,19 @@ export interface SlowModePostsTable {
   posted_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+// --- picks and Q&A (070_picks_qa) ---
+export interface ThreadsTable {
+  /** `qa`: readers' top-level comments are questions, answered by staff replies. */
+  format: ColumnType<'comments' | 'qa', 'comments' | 'qa' | undefined, 'comments' | 'qa'>;
+  /** Featured comments that are approved: the Picks tab's count. */
+  featured_count: Generated<number>;
+}
+
+export interface CommentsTable {
+  /** On a question of a Q&A thread: the staff reply that answered it. */
+  answer_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
 export interface Database {
   abuse_models: AbuseModelsTable;
   abuse_features: AbuseFeaturesTable;

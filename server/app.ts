@@ -11,6 +11,7 @@ import { createPostWriter } from './comments/comment.service';
 import { createEventBus } from './events';
 import { answerClientErrors } from './http/client-errors';
 import { createHttpApp } from './http/app';
+import { createMetrics } from './http/metrics';
 import { createMailer } from './mail/mailer';
 import { createFloodGuard } from './limits/flood';
 import { createNetworkHasher } from './privacy/network';
@@ -92,7 +93,8 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   deps.writer = createPostWriter(deps, { oneTripCommit: database.kind === 'postgres' });
 
   let draining = false;
-  const app = createHttpApp(deps, { draining: () => draining });
+  const metrics = createMetrics({ db: deps.db, ping: () => database.ping(), token: config.metricsToken });
+  const app = createHttpApp(deps, { draining: () => draining, metrics });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   // Slow clients cannot hold a connection open forever sending headers or a body.
@@ -100,6 +102,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   server.requestTimeout = 30_000;
   answerClientErrors(server);
   const realtime = await createRealtime(deps, server, { draining: () => draining, ...options.realtime });
+  metrics.watchSockets(() => realtime.io.engine.clientsCount);
   const retention = startRetentionJob(deps, config.retentionIntervalMs);
   deps.outbox.start();
   const learning = startLearningJob(deps);

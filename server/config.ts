@@ -40,6 +40,8 @@ const EnvSchema = z.object({
   PARLEY_RETENTION_INTERVAL_MINUTES: z.coerce.number().min(0).max(10_080).default(60),
   /** JWKS URLs (and webhooks) may use http and internal addresses: tests and private networks only. */
   PARLEY_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  /** When set, /metrics answers only with `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   PARLEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Moves the schedules' clock (tests only: refused unless NODE_ENV=test). */
   PARLEY_TEST_CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
@@ -70,6 +72,8 @@ export interface Config {
   /** PARLEY_WEBHOOKS_ALLOW_PRIVATE: outgoing requests (webhooks, Slack, JWKS URLs) may reach http and internal addresses. */
   readonly webhooksAllowPrivate: boolean;
   readonly secret: string | undefined;
+  /** METRICS_TOKEN: the bearer token /metrics asks for; unset, /metrics is open (keep it off the public internet). */
+  readonly metricsToken: string | undefined;
   readonly production: boolean;
   /** PARLEY_TEST_CLOCK_OFFSET_MS: how far the schedules' clock runs ahead of real time (tests only). */
   readonly clockOffsetMs: number;
@@ -108,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: e.PARLEY_RATE_LIMITS === 'on',
     webhooksAllowPrivate: e.PARLEY_WEBHOOKS_ALLOW_PRIVATE === 'true',
     secret: e.PARLEY_SECRET,
+    metricsToken: e.METRICS_TOKEN,
     production: e.NODE_ENV === 'production',
     clockOffsetMs: e.PARLEY_TEST_CLOCK_OFFSET_MS ?? 0,
   });

@@ -36,6 +36,8 @@ export interface ThreadInfo {
   commentCount: number;
   slowModeSeconds: number | null;
   slowMode: { seconds: number; automatic: boolean } | null;
+  format: 'comments' | 'qa';
+  picks: number;
   closesAt: string | null;
   reopensAt: string | null;
   linksAllowed: boolean;

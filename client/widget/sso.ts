@@ -5,7 +5,7 @@ import type { CommentView } from './types';
 /**
  * Sign-in through the publisher's own accounts: a module of its own, loaded only on sites that use
  * it. It exchanges the page's token or code for a commenter token (kept per site, beside the
- * reader's anonymous one, which comes back on sign-out), shows "Signed in as … · Sign out", and in
+ * reader's anonymous one, which comes back on sign-out unless its comments were carried over), shows "Signed in as … · Sign out", and in
  * `required` mode replaces the form with a link to the publisher's sign-in page. A reader who wrote
  * anonymously in this browser is asked once whether to show those comments under the account.
  */
@@ -144,7 +144,11 @@ export async function signIn(ctx: Ctx, host: HTMLElement, site: string, conf: Ss
             headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${me.token}` },
             body: JSON.stringify({ commenterToken: anon }),
             credentials: 'omit',
-          }).then(remount, () => offer.remove());
+          }).then((r) => {
+            // Carried over: the anonymous token no longer works, so signing out starts a new anonymous reader.
+            if (r.ok) ctx.store.set('anon-token', null);
+            remount();
+          }, () => offer.remove());
         offer.append(h('button', { type: 'button', class: 'link', onclick: yes }, t.yes), ' · ', h('button', { type: 'button', class: 'link', onclick: () => offer.remove() }, t.no));
         formHome.prepend(offer);
       }

@@ -46,8 +46,11 @@ export function s(ctx: Ctx, view: ThreadView, apply: (state: ThreadView['state']
   if (!at) {
     at = { note: h('p', { class: 'note schedule' }) };
     shown.set(ctx, at);
-    // Above the form, where it shows whether the thread is open or closed.
-    ctx.root.querySelector('.form-home')?.before(at.note);
+    // Above the form, where it shows whether the thread is open or closed. Naming the form's home
+    // tells the widget to keep calling this module, even once the thread has no time left.
+    const home = ctx.root.querySelector('.form-home');
+    if (home) home.id = 'parley-scheduled';
+    home?.before(at.note);
   }
   const state = at;
   const previous = state.view;

@@ -10,10 +10,9 @@ import { PollBox, type PollView } from './poll';
 import { createStore } from './store';
 import css from './styles.css';
 import type { CommentPage, CommentView, Sort, ThreadView } from './types';
-import { yourData } from './yourdata';
+import type { openYourData } from './yourdata';
 import type { SsoConfig, SsoModule } from './sso';
 import type { notifyChoice } from './notify';
-import type { s as scheduled } from './when';
 
 /**
  * Styles go in as a constructed stylesheet: they stay inside the shadow root, and a publisher's
@@ -156,7 +155,10 @@ export async function mount(host: HTMLElement, origin: string, remount: () => vo
     form?.forget();
     void reload();
   };
-  body.append(pollsHome, toolbar, formHome, list, listError, more, yourData(ctx, erased));
+  // "Your data": the button here, the panel's code fetched on the first click (yourdata.ts).
+  const dataPanel = h('section', { class: 'yourdata', 'aria-label': t.yourData, hidden: true });
+  const dataToggle: HTMLElement = h('button', { type: 'button', class: 'link', 'aria-expanded': 'false', onclick: () => void import(origin + __PARLEY_YOURDATA__).then((m: { openYourData: typeof openYourData }) => m.openYourData(ctx, { panel: dataPanel, toggle: dataToggle, erased }, dataPanel.hidden)) }, t.yourData);
+  body.append(pollsHome, toolbar, formHome, list, listError, more, h('div', { class: 'datahome' }, dataToggle, dataPanel));
   applyState(thread.state);
   (form as CommentForm | null)?.setSlow(thread.slowMode?.seconds ?? 0);
   signedIn?.(formHome, (form as CommentForm | null)?.el ?? null);
@@ -215,12 +217,15 @@ export async function mount(host: HTMLElement, origin: string, remount: () => vo
     await reload();
   }
 
-  let timed: unknown;
   /** The thread as this reader sees it: polls with their own vote, the latest count, its schedule. */
   async function loadThread(): Promise<void> {
     try {
       const fresh = (await api<{ thread: ThreadView & { polls: PollView[] } }>('GET', `/threads/${thread.id}`)).thread;
       setCount(fresh.commentCount);
+      // Picks and Q&A: their own module, fetched once the thread has picks or is a Q&A (it then names the list).
+      if (fresh.picks || fresh.format == 'qa' || list.id) (await import(origin + __PARLEY_PICKS__) as typeof import('./picks')).picks(ctx, list, fresh);
+      // A close or reopen time: its own module, fetched only for a thread that has one (it then names the form's home).
+      if (fresh.closesAt || fresh.reopensAt || formHome.id) (await import(origin + __PARLEY_SCHEDULE__) as typeof import('./when')).s(ctx, fresh, applyState);
       for (const poll of fresh.polls) {
         const box = polls.get(poll.id);
         if (box) box.update(poll, false);
@@ -230,8 +235,6 @@ export async function mount(host: HTMLElement, origin: string, remount: () => vo
           pollsHome.append(created.el);
         }
       }
-      // A close or reopen time: its own module, fetched only for a thread that has (or had) one.
-      if ((timed ||= fresh.closesAt || fresh.reopensAt)) ((await import(origin + __PARLEY_SCHEDULE__)) as { s: typeof scheduled }).s(ctx, fresh, applyState);
     } catch {
       /* the poll is an extra: the comments still show, and a retry happens on the next visit */
     }

@@ -8,16 +8,21 @@ interface Policy {
   never: string[];
 }
 
+/** The "Your data" button and its panel, made by the widget (widget.ts); this module fills the panel. */
+export interface YourDataParts {
+  panel: HTMLElement;
+  toggle: HTMLElement;
+  erased: () => void;
+}
+
 /**
  * "Your data": what the site keeps, why and for how long, in the server's plain words; and, for a
  * reader this browser holds a token for, the download, the erasure and the "show my vote" choice.
- * After an erasure the browser forgets the token and the remembered profile.
+ * After an erasure the browser forgets the token and the remembered profile. Its own module, loaded
+ * when a reader first opens the panel: few readers do, and the thread's first paint need not wait.
  */
-export function yourData(ctx: Ctx, erased: () => void): HTMLElement {
+export function openYourData(ctx: Ctx, { panel, toggle, erased }: YourDataParts, show: boolean): Promise<void> {
   const { t, api, store } = ctx;
-  const panel = h('section', { class: 'yourdata', 'aria-label': t.yourData });
-  panel.hidden = true;
-  const toggle = h('button', { type: 'button', class: 'link', 'aria-expanded': 'false', onclick: () => void open(panel.hidden) }, t.yourData);
   const alert = h('div', { class: 'alert', role: 'alert' });
   const fail = (err: unknown) => {
     clear(alert);
@@ -108,5 +113,5 @@ export function yourData(ctx: Ctx, erased: () => void): HTMLElement {
     panel.prepend(h('p', { class: 'note', role: 'status' }, t.erased));
   }
 
-  return h('div', { class: 'datahome' }, toggle, panel);
+  return open(show);
 }

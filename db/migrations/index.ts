@@ -28,6 +28,7 @@ import * as m043 from './043_poll_closing_rows';
 import * as m050 from './050_abuse';
 import * as m051 from './051_slow_mode';
 import * as m060 from './060_site_queue_version';
+import * as m070 from './070_picks_qa';
 import * as m080 from './080_thread_schedules';
 import * as m081 from './081_thread_presets';
 
@@ -65,6 +66,7 @@ const migrations: Record<string, Migration> = {
   '050_abuse': m050,
   '051_slow_mode': m051,
   '060_site_queue_version': m060,
+  '070_picks_qa': m070,
   '080_thread_schedules': m080,
   '081_thread_presets': m081,
 };

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { RiskReason } from '../../db/schema';
-import type { Executor, Tx } from '../db';
+import { type Executor, PREPARED, type Tx } from '../db';
 import type { Fingerprint } from './simhash';
 
 export interface FeatureRow {
@@ -100,6 +100,15 @@ export interface RiskContextRow {
   taken_down: number;
 }
 
+/**
+ * Same-band posts read per band, newest first: enough to find a campaign, and bounded however many
+ * copies one sender posts (the index on (site, band, time) reads no more than these).
+ */
+const CANDIDATES_PER_BAND = 50;
+/** Counts stop here: the speed signal is at its strongest by then (signals/speed.ts). */
+const NETWORK_COUNT_CAP = 20;
+const THREAD_COUNT_CAP = 30;
+
 export async function riskContext(
   db: Executor,
   args: {
@@ -107,7 +116,10 @@ export async function riskContext(
     threadId: string;
     commenterId: string | null;
     ipHash: string | null;
-    bands: Fingerprint;
+    /** null: the text is too short to compare, no candidates are read. */
+    bands: Fingerprint | null;
+    /** false: the speed counts are not read (PARLEY_RATE_LIMITS=off). */
+    speed: boolean;
     windowStart: Date;
     networkStart: Date;
     threadStart: Date;
@@ -115,19 +127,22 @@ export async function riskContext(
   },
 ): Promise<RiskContextRow> {
   const { siteId, bands } = args;
-  const { rows } = await sql<RiskContextRow>`
+  const band = (i: 0 | 1 | 2 | 3) =>
+    sql`(select * from abuse_fingerprints where site_id = ${siteId} and ${sql.ref(`band${i}`)} = ${bands![i]} and created_at > ${args.windowStart}
+      order by created_at desc limit ${CANDIDATES_PER_BAND})`;
+  const capped = (from: ReturnType<typeof sql>, cap: number) => sql`(select count(*) from (select 1 ${from} limit ${cap}) x)::int`;
+  // Prepared once per connection (per shape of the query): it runs before every post.
+  const { rows } = await sql<RiskContextRow>`${PREPARED}
     select
       (select version::text from abuse_models where site_id = ${siteId}) as version,
-      (select json_agg(json_build_object('b', json_build_array(f.band0, f.band1, f.band2, f.band3), 'c', f.commenter_id, 'n', f.ip_hash))
-        from (
-          select * from abuse_fingerprints where site_id = ${siteId} and created_at > ${args.windowStart} and band0 = ${bands[0]}
-          union select * from abuse_fingerprints where site_id = ${siteId} and created_at > ${args.windowStart} and band1 = ${bands[1]}
-          union select * from abuse_fingerprints where site_id = ${siteId} and created_at > ${args.windowStart} and band2 = ${bands[2]}
-          union select * from abuse_fingerprints where site_id = ${siteId} and created_at > ${args.windowStart} and band3 = ${bands[3]}
-          limit 500
-        ) f) as candidates,
-      ${args.ipHash ? sql`(select count(*) from abuse_fingerprints where site_id = ${siteId} and ip_hash = ${args.ipHash} and created_at > ${args.networkStart})` : sql`0`}::int as network10m,
-      (select count(*) from abuse_fingerprints where thread_id = ${args.threadId} and created_at > ${args.threadStart})::int as thread1m,
+      ${
+        bands
+          ? sql`(select json_agg(json_build_object('b', json_build_array(f.band0, f.band1, f.band2, f.band3), 'c', f.commenter_id, 'n', f.ip_hash))
+        from (${band(0)} union ${band(1)} union ${band(2)} union ${band(3)}) f)`
+          : sql`null::json`
+      } as candidates,
+      ${args.speed && args.ipHash ? capped(sql`from abuse_fingerprints where site_id = ${siteId} and ip_hash = ${args.ipHash} and created_at > ${args.networkStart}`, NETWORK_COUNT_CAP) : sql`0`} as network10m,
+      ${args.speed ? capped(sql`from abuse_fingerprints where thread_id = ${args.threadId} and created_at > ${args.threadStart}`, THREAD_COUNT_CAP) : sql`0`} as thread1m,
       ${args.commenterId ? sql`(select count(*) from abuse_samples where commenter_id = ${args.commenterId} and site_id = ${siteId} and label = 'spam' and created_at > ${args.trustStart})` : sql`0`}::int as taken_down`.execute(db);
   return rows[0]!;
 }

@@ -50,12 +50,14 @@ export async function assessComment(
 ): Promise<Assessment> {
   const now = deps.clock.now().getTime();
   const fingerprint = simhash(input.text);
+  const compared = wordCount(input.text) >= NEAR_DUPLICATE_MIN_WORDS;
   const context = await repo.riskContext(deps.db, {
     siteId: input.siteId,
     threadId: input.threadId,
     commenterId: input.commenterId,
     ipHash: input.ipHash,
-    bands: fingerprint,
+    bands: compared ? fingerprint : null,
+    speed: deps.speedSignals,
     windowStart: new Date(now - WINDOW_HOURS * HOUR_MS),
     networkStart: new Date(now - 10 * 60_000),
     threadStart: new Date(now - 60_000),
@@ -70,7 +72,7 @@ export async function assessComment(
     model,
     learnt,
     text: input.text,
-    nearDuplicates: wordCount(input.text) >= NEAR_DUPLICATE_MIN_WORDS ? othersWithSameText(context.candidates ?? [], fingerprint, input) : 0,
+    nearDuplicates: compared ? othersWithSameText(context.candidates ?? [], fingerprint, input) : 0,
     windowHours: WINDOW_HOURS,
     domainCounts,
     speed: deps.speedSignals ? { network10m: context.network10m, thread1m: context.thread1m } : null,

@@ -164,3 +164,45 @@ export async function firstReplies(db: Executor, parentIds: string[], perParent:
   if (parentIds.length === 0) return [];
   return (await firstRepliesSql(parentIds, perParent, viewerId).execute(db)).rows;
 }
+
+/** The thread's picks (featured and approved, at any depth), through `comments_featured`. */
+export function featuredQuery(db: Executor, threadId: string, sort: Sort, limit: number, after?: Cursor): CommentQuery {
+  const q = db.selectFrom('comments').selectAll().where('thread_id', '=', threadId).where('featured', '=', true).where('status', '=', 'approved');
+  return keyset(q, sort, after).limit(limit);
+}
+
+/**
+ * A Q&A thread's questions, one half: answered ones (through `comments_answered`), or the others
+ * (the listed top-level comments without a published answer, with the caller's pending ones).
+ */
+export async function listQuestions(
+  db: Executor,
+  threadId: string,
+  answered: boolean,
+  sort: Sort,
+  limit: number,
+  after: Cursor | undefined,
+  viewerId: string | null,
+): Promise<Comment[]> {
+  if (answered) {
+    const q = db
+      .selectFrom('comments')
+      .selectAll()
+      .where('thread_id', '=', threadId)
+      .where('parent_id', 'is', null)
+      .where('answer_id', 'is not', null)
+      .where('status', '=', 'approved');
+    return keyset(q, sort, after).limit(limit).execute();
+  }
+  const open = topLevelQuery(db, threadId, sort, limit, after).where(sql<boolean>`(answer_id is null or status <> 'approved')`);
+  const rows = await open.execute();
+  if (!viewerId) return rows;
+  const own = await ownPendingTopLevelQuery(db, threadId, viewerId, sort, limit, after).execute();
+  return merge(rows, own, sort, limit);
+}
+
+/** The published answers of these questions. */
+export async function answersOf(db: Executor, answerIds: string[]): Promise<Comment[]> {
+  if (answerIds.length === 0) return [];
+  return db.selectFrom('comments').selectAll().where('id', 'in', answerIds).where('status', '=', 'approved').execute();
+}

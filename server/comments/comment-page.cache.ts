@@ -23,6 +23,8 @@ export interface ThreadHead {
   siteId: string;
   seq: number;
   pageVersion: number;
+  /** `qa`: the full list shows answered questions first. */
+  format: string;
 }
 
 export interface PublicPage {
@@ -89,10 +91,10 @@ export function createCommentPageCache(options: PageCacheOptions = {}): CommentP
     stats.heads++;
     return db
       .selectFrom('threads')
-      .select(['id', 'site_id', 'seq', 'page_version'])
+      .select(['id', 'site_id', 'seq', 'page_version', 'format'])
       .where('id', '=', threadId)
       .executeTakeFirst()
-      .then((r) => (r ? { id: r.id, siteId: r.site_id, seq: r.seq, pageVersion: r.page_version } : null));
+      .then((r) => (r ? { id: r.id, siteId: r.site_id, seq: r.seq, pageVersion: r.page_version, format: r.format } : null));
   }
 
   function send(db: Executor, threadId: string): Promise<ThreadHead | null> {

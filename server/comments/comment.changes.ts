@@ -1,6 +1,6 @@
 import type { Comment, CommentStatus } from '../../db/schema';
 import type { UnitOfWork } from '../db';
-import { recordThreadEvent, type ThreadChangeInput } from '../threads/thread.events';
+import { recordThreadEvent, recordThreadUpdate, type ThreadChangeInput } from '../threads/thread.events';
 import * as threadRepo from '../threads/thread.repo';
 import * as repo from './comment.repo';
 import { authorView, type CommentView, commentView, withdrawnView } from './comment.view';
@@ -42,6 +42,30 @@ export async function applyCounters(uow: UnitOfWork, before: Comment, after: Com
   const approvedDelta = Number(after.status === 'approved') - Number(before.status === 'approved');
   await threadRepo.addToCommentCount(uow.trx, after.thread_id, approvedDelta);
   await applyReplyCounters(uow, before, after);
+  await releaseAnswer(uow, before, after);
+  const featuredDelta = Number(isPick(after)) - Number(isPick(before));
+  if (featuredDelta !== 0) {
+    // The thread's picks changed: readers learn the new count (and a first pick) from the thread.
+    await threadRepo.addToFeaturedCount(uow.trx, after.thread_id, featuredDelta);
+    await recordThreadUpdate(uow, after.thread_id);
+  }
+}
+
+/**
+ * An answer that is no longer published (deleted, taken down, back in moderation) no longer answers
+ * its question: the question returns to the open ones, and readers are told (`comment:updated`).
+ */
+async function releaseAnswer(uow: UnitOfWork, before: Comment, after: Comment): Promise<void> {
+  if (before.status !== 'approved' || after.status === 'approved' || !after.parent_id || !after.badge) return;
+  const question = await uow.trx.selectFrom('comments').selectAll().where('answer_id', '=', after.id).forUpdate().executeTakeFirst();
+  if (!question) return;
+  const updated = await uow.trx.updateTable('comments').set({ answer_id: null }).where('id', '=', question.id).returningAll().executeTakeFirstOrThrow();
+  await recordChange(uow, question, updated);
+}
+
+/** A comment in the thread's Picks: featured by staff and published. */
+export function isPick(c: Pick<Comment, 'status' | 'featured'>): boolean {
+  return c.featured && c.status === 'approved';
 }
 
 /** The reply counts up the ancestry; the thread's own count is the caller's (applyCounters). */

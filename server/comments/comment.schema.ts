@@ -57,8 +57,15 @@ export type CreateCommentInput = z.infer<typeof CreateCommentSchema>;
 export const SortSchema = z.enum(['oldest', 'newest', 'top']);
 export type Sort = z.infer<typeof SortSchema>;
 
+export const CommentFilterSchema = z.enum(['featured', 'answered', 'unanswered']);
+export type CommentFilter = z.infer<typeof CommentFilterSchema>;
+
 export const ListCommentsQuery = z.object({
   sort: SortSchema.default('oldest'),
+  filter: CommentFilterSchema.optional().meta({
+    description:
+      '`featured`: the thread’s picks (staff featured them), at any depth, without their replies; `answered` / `unanswered`: a Q&A thread’s questions with or without an answer. Without a filter a Q&A thread lists answered questions first.',
+  }),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(500).optional(),
 });
@@ -92,7 +99,8 @@ export const CommentViewSchema = z
     createdAt: z.iso.datetime(),
     editedAt: z.iso.datetime().nullable(),
     status: z.enum(['pending', 'approved', 'rejected', 'deleted']),
-    featured: z.boolean(),
+    featured: z.boolean().meta({ description: 'A pick: staff featured it' }),
+    answerId: z.string().optional().meta({ description: 'On an answered question of a Q&A thread: the staff reply that answers it' }),
     reactionCount: z.number().int(),
     replyCount: z.number().int(),
     seq: z.number().int(),

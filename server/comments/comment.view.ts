@@ -32,6 +32,7 @@ function shapeOf(c: Comment, byAuthor: boolean): CommentView {
     reactionCount: c.reaction_count,
     replyCount: c.reply_count,
     seq: c.seq,
+    ...(c.answer_id && !placeholder ? { answerId: c.answer_id } : {}),
   };
 }
 

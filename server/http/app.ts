@@ -6,6 +6,7 @@ import { corsForSites } from './cors';
 import { apiDocsPage } from './docs';
 import { errorHandler, notFoundHandler } from './errors';
 import { requestLog } from './request-log';
+import type { Metrics } from './metrics';
 import { healthRoutes } from './health';
 import { assetRoutes } from './assets';
 import { dashboardRoutes } from './dashboard';
@@ -16,6 +17,7 @@ import { oneClickUnsubscribe } from '../mail/mail.routes';
 
 export interface HttpState {
   draining: () => boolean;
+  metrics?: Metrics;
 }
 
 /** Assets and API answers are fetched by publishers' pages; our own pages stay same-origin. */
@@ -30,7 +32,7 @@ export function createHttpApp(deps: Deps, state: HttpState): Express {
   app.set('trust proxy', deps.config.trustProxy);
   app.set('etag', false);
 
-  app.use(requestLog(app, deps.log));
+  app.use(requestLog(app, deps.log, state.metrics));
 
   app.use(
     helmet({
@@ -44,6 +46,7 @@ export function createHttpApp(deps: Deps, state: HttpState): Express {
   );
 
   app.use(healthRoutes(deps, state));
+  if (state.metrics) app.get('/metrics', state.metrics.handler);
   app.use(assetRoutes(deps.log).router);
   app.use(demoRoutes(deps));
   app.use(dashboardRoutes(deps.log));

@@ -5,6 +5,8 @@ import { API_KEY_PREFIX, authenticateApiKey } from '../members/apikey.service';
 import type { StaffActor } from '../members/permissions';
 import { authenticateSession, csrfMatches, type MemberSession, memberActor, sessionTokenFromCookieHeader } from '../members/session.service';
 import { bearer } from './actor';
+import { SiteIdSchema } from '../sites/site.schema';
+import { parse } from '../validate';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -42,6 +44,12 @@ export async function staffAuth(deps: Deps, req: Request): Promise<StaffAuth> {
 
 export async function staffActor(deps: Deps, req: Request): Promise<StaffActor> {
   return (await staffAuth(deps, req)).actor;
+}
+
+/** A staff route under `/sites/:siteId`: who asks (401 when nobody), and the site id of the path, checked (400). */
+export async function staffOnSite(deps: Deps, req: Request): Promise<{ actor: StaffActor; siteId: string }> {
+  const actor = await staffActor(deps, req);
+  return { actor, siteId: parse(SiteIdSchema, req.params.siteId, 'path') };
 }
 
 /** The site of the request's API key, for reader routes that a key may also call; null without one. */

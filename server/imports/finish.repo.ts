@@ -19,8 +19,9 @@ export async function touchThreads(uow: UnitOfWork, fromQuery: ReturnType<typeof
 /** The touched threads' counters, recomputed from their rows (see finish.service.ts). */
 export async function recountTouched(trx: Tx): Promise<void> {
   await sql`
-    update threads t set comment_count = n.count
-    from (select c.thread_id, (count(*) filter (where c.status = 'approved'))::int as count
+    update threads t set comment_count = n.count, featured_count = n.picks
+    from (select c.thread_id, (count(*) filter (where c.status = 'approved'))::int as count,
+                 (count(*) filter (where c.status = 'approved' and c.featured))::int as picks
           from comments c join imp_touched x on x.thread_id = c.thread_id group by c.thread_id) n
     where t.id = n.thread_id`.execute(trx);
   // Listed replies: approved ones, and placeholders (deleted, rejected or spam) that hold listed

@@ -37,11 +37,18 @@ export const mailPrivacy: PrivacyExtension = {
   },
   async erase(uow, subject) {
     const { trx } = uow;
-    const subscriptions = await repo.deleteSubscriptions(trx, { commenterId: subject.commenterId });
+    const subscriptions = await repo.deleteSubscriptions(trx, { commenterId: subject.commenterId, siteId: subject.siteId });
     const commenter = await trx.selectFrom('commenters').select('email').where('id', '=', subject.commenterId).executeTakeFirst();
+    // Their own addresses, and their email's where no other commenter holds it (that one is theirs to erase).
+    const email = commenter?.email ? repo.normaliseEmail(commenter.email) : null;
     let query = trx
       .deleteFrom('mail_addresses')
-      .where((eb) => eb.or([eb('commenter_id', '=', subject.commenterId), ...(commenter?.email ? [eb('email', '=', repo.normaliseEmail(commenter.email))] : [])]));
+      .where((eb) =>
+        eb.or([
+          eb('commenter_id', '=', subject.commenterId),
+          ...(email ? [eb.and([eb('email', '=', email), eb.or([eb('commenter_id', 'is', null), eb('commenter_id', '=', subject.commenterId)])])] : []),
+        ]),
+      );
     if (subject.siteId) query = query.where('site_id', '=', subject.siteId);
     const addresses = (await query.returning('id').execute()).length;
     return { mailSubscriptions: subscriptions, mailAddresses: addresses };

@@ -85,9 +85,10 @@ export async function subscribe(
 
 export async function deleteSubscriptions(
   trx: Tx,
-  where: { addressId?: string; commenterId?: string; id?: string; threadId?: string; commentId?: string },
+  where: { addressId?: string; commenterId?: string; id?: string; threadId?: string; commentId?: string; siteId?: string },
 ): Promise<number> {
   let query = trx.deleteFrom('mail_subscriptions');
+  if (where.siteId) query = query.where('site_id', '=', where.siteId);
   if (where.id) query = query.where('id', '=', where.id);
   if (where.addressId) query = query.where('address_id', '=', where.addressId);
   if (where.commenterId) query = query.where('commenter_id', '=', where.commenterId);

@@ -7,6 +7,7 @@ import { findMember } from '../members/member.repo';
 import { authorize, type StaffActor } from '../members/permissions';
 import * as threadRepo from '../threads/thread.repo';
 import { writeLog } from '../audit/audit.repo';
+import { answerQuestion } from './answer.service';
 
 /**
  * A member answers readers (or starts the discussion) under their own name, with their role as a
@@ -56,5 +57,6 @@ export async function postAsMember(
     to: comment.status,
     details: { memberId: author.id, badge: author.badge, parentId: comment.parent_id },
   });
+  if (thread.format === 'qa') await answerQuestion(deps, comment);
   return comment;
 }

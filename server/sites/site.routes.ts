@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { Deps } from '../deps';
-import { staffActor } from '../http/staff';
+import { staffActor, staffOnSite } from '../http/staff';
 import { parse } from '../validate';
 import { AddSiteMemberSchema, MemberIdParam } from '../members/member.schema';
 import { addSiteMember, listSiteMembers, removeSiteMember } from '../members/member.service';
@@ -17,27 +17,23 @@ export function siteRoutes(router: Router, deps: Deps): void {
   });
 
   router.get('/sites/:siteId', async (req, res) => {
-    const actor = await staffActor(deps, req);
-    const siteId = parse(SiteIdSchema, req.params.siteId, 'path');
+    const { actor, siteId } = await staffOnSite(deps, req);
     res.json({ site: await getSiteAs(deps, actor, siteId) });
   });
 
   router.patch('/sites/:siteId', async (req, res) => {
-    const actor = await staffActor(deps, req);
-    const siteId = parse(SiteIdSchema, req.params.siteId, 'path');
+    const { actor, siteId } = await staffOnSite(deps, req);
     const input = parse(UpdateSiteSchema, req.body);
     res.json({ site: await updateSite(deps, actor, siteId, input) });
   });
 
   router.get('/sites/:siteId/keys', async (req, res) => {
-    const actor = await staffActor(deps, req);
-    const siteId = parse(SiteIdSchema, req.params.siteId, 'path');
+    const { actor, siteId } = await staffOnSite(deps, req);
     res.json({ items: await listKeys(deps, actor, siteId) });
   });
 
   router.post('/sites/:siteId/keys', async (req, res) => {
-    const actor = await staffActor(deps, req);
-    const siteId = parse(SiteIdSchema, req.params.siteId, 'path');
+    const { actor, siteId } = await staffOnSite(deps, req);
     const { name } = parse(CreateKeySchema, req.body ?? {});
     const { key, secret } = await createKey(deps, actor, siteId, name);
     // The secret is shown this once; only its hash is kept.
@@ -45,21 +41,18 @@ export function siteRoutes(router: Router, deps: Deps): void {
   });
 
   router.delete('/sites/:siteId/keys/:keyId', async (req, res) => {
-    const actor = await staffActor(deps, req);
-    const siteId = parse(SiteIdSchema, req.params.siteId, 'path');
+    const { actor, siteId } = await staffOnSite(deps, req);
     const keyId = parse(KeyIdParam, req.params.keyId, 'path');
     res.json({ key: await revokeKey(deps, actor, siteId, keyId) });
   });
 
   router.get('/sites/:siteId/members', async (req, res) => {
-    const actor = await staffActor(deps, req);
-    const siteId = parse(SiteIdSchema, req.params.siteId, 'path');
+    const { actor, siteId } = await staffOnSite(deps, req);
     res.json({ items: await listSiteMembers(deps, actor, siteId) });
   });
 
   router.post('/sites/:siteId/members', async (req, res) => {
-    const actor = await staffActor(deps, req);
-    const siteId = parse(SiteIdSchema, req.params.siteId, 'path');
+    const { actor, siteId } = await staffOnSite(deps, req);
     const input = parse(AddSiteMemberSchema, req.body);
     const { member, role, link } = await addSiteMember(deps, actor, siteId, input);
     // The same answer whether or not the email had an account: nothing here may tell them apart.
@@ -71,8 +64,7 @@ export function siteRoutes(router: Router, deps: Deps): void {
   });
 
   router.delete('/sites/:siteId/members/:memberId', async (req, res) => {
-    const actor = await staffActor(deps, req);
-    const siteId = parse(SiteIdSchema, req.params.siteId, 'path');
+    const { actor, siteId } = await staffOnSite(deps, req);
     const memberId = parse(MemberIdParam, req.params.memberId, 'path');
     await removeSiteMember(deps, actor, siteId, memberId);
     res.status(204).end();

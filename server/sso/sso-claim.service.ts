@@ -6,7 +6,8 @@ import { type Db, type Executor, inTransaction } from '../db';
 import { errors } from '../errors';
 import type { EventBus } from '../events';
 import { hashSecret } from '../ids';
-import { lockCommenter, lockThreads } from '../privacy/erase.repo';
+import { lockCommenter, lockThreads, threadsTouchedBy } from '../privacy/erase.repo';
+import { eraseCommenter } from '../privacy/erase.service';
 import * as repo from './sso-claim.repo';
 
 /**
@@ -33,31 +34,46 @@ export async function claimableWith(db: Db, held: string | null, siteId: string,
   return repo.countClaimable(db, owner.id, siteId);
 }
 
-/** Moves the comments the anonymous token proves, on the account's site, to the signed-in reader. */
+/**
+ * Moves the comments the anonymous token proves, on the account's site, to the signed-in reader —
+ * with that identity's likes, poll votes and mail subscriptions there — and retires the anonymous identity on the site:
+ * what is left of it there is erased (a one-site erasure), which removes its row and revokes its
+ * token unless it still holds comments, likes or flags on another site. So the proof works once:
+ * sent again, it is refused (`claim_refused`).
+ */
 export async function claimComments(deps: { db: Db; bus: EventBus }, account: Commenter | null, anonymousToken: string): Promise<{ comments: number }> {
   if (!account) throw errors.unauthenticated('Sign in first, then send your earlier commenter token.');
   const siteId = account.sso_site_id;
   if (!siteId) throw errors.forbidden('not_signed_in', 'Only a reader signed in with the site’s accounts can carry earlier comments over.');
   const owner = await anonymousOwner(deps.db, anonymousToken);
-  if (!owner) throw errors.forbidden('claim_refused', 'This commenter token does not prove any earlier anonymous comments.');
-  if (owner.id === account.id) return { comments: 0 };
+  if (!owner || owner.id === account.id) throw refused();
 
-  const planned = await repo.threadsOf(deps.db, owner.id, siteId);
+  const planned = await threadsTouchedBy(deps.db, owner.id, siteId);
   return inTransaction(deps, async (uow) => {
     // The fixed lock order: threads, then commenters, then comments (as erasure takes them).
     await lockThreads(uow.trx, planned);
-    if (!(await lockCommenter(uow.trx, owner.id))) return { comments: 0 };
+    if (!(await lockCommenter(uow.trx, owner.id))) throw refused();
     const me = await lockCommenter(uow.trx, account.id);
     if (!me) throw errors.unauthenticated('The commenter token is not valid.');
+    // Written in between on a thread not planned for: locked now, as erasure does.
+    await lockThreads(uow.trx, (await threadsTouchedBy(uow.trx, owner.id, siteId)).filter((id) => !planned.includes(id)));
+    const theirs = await repo.commentsOf(uow.trx, owner.id, siteId);
+    // Nothing of theirs here: never written, or carried over already (their token still works on another site).
+    if (theirs.length === 0) throw refused();
     let moved = 0;
-    for (const before of await repo.commentsOf(uow.trx, owner.id, siteId)) {
-      // A comment written in between on a thread not planned for: left with its anonymous author.
-      if (!planned.includes(before.thread_id)) continue;
+    for (const before of theirs) {
       const shown = before.status === 'deleted' ? {} : { author_name: me.name, author_website: me.website, reader_badge: me.reader_badge };
       const after = await repo.reassign(uow.trx, before.id, { commenter_id: me.id, ...shown });
       await recordChange(uow, before, after);
       if (before.status !== 'deleted') moved++;
     }
+    await repo.moveLikes(uow.trx, owner.id, me.id, siteId);
+    await repo.moveBallots(uow.trx, owner.id, me.id, siteId);
+    await repo.moveSubscriptions(uow.trx, owner.id, me.id, siteId);
+    // The anonymous identity is done here: the rest of it on this site goes, and with nothing elsewhere, its row and token.
+    await eraseCommenter(deps, owner.id, { siteId }, uow);
     return { comments: moved };
   });
 }
+
+const refused = () => errors.forbidden('claim_refused', 'This commenter token proves no earlier anonymous comments: it is not valid, or its comments were already carried over.');

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { Deps } from '../deps';
-import { staffActor } from '../http/staff';
+import { staffOnSite } from '../http/staff';
 import { parse } from '../validate';
 import { SiteIdSchema } from '../sites/site.schema';
 import { CreateSsoKeySchema, SsoKeyIdParam } from './sso.schema';
@@ -11,21 +11,18 @@ export function ssoKeyRoutes(router: Router, deps: Deps): void {
   const keyDeps = { ...deps, allowPrivate: deps.config.webhooksAllowPrivate };
 
   router.post('/sites/:siteId/sso/keys', async (req, res) => {
-    const actor = await staffActor(deps, req);
-    const siteId = parse(SiteIdSchema, req.params.siteId, 'path');
+    const { actor, siteId } = await staffOnSite(deps, req);
     const input = parse(CreateSsoKeySchema, req.body);
     res.status(201).json(await createSsoKey(keyDeps, actor, siteId, input));
   });
 
   router.get('/sites/:siteId/sso/keys', async (req, res) => {
-    const actor = await staffActor(deps, req);
-    const siteId = parse(SiteIdSchema, req.params.siteId, 'path');
+    const { actor, siteId } = await staffOnSite(deps, req);
     res.json({ items: await listSsoKeys(deps, actor, siteId) });
   });
 
   router.delete('/sites/:siteId/sso/keys/:keyId', async (req, res) => {
-    const actor = await staffActor(deps, req);
-    const siteId = parse(SiteIdSchema, req.params.siteId, 'path');
+    const { actor, siteId } = await staffOnSite(deps, req);
     const keyId = parse(SsoKeyIdParam, req.params.keyId, 'path');
     res.json({ key: await retireSsoKey(keyDeps, actor, siteId, keyId) });
   });

@@ -32,6 +32,8 @@ export const UpdateThreadSchema = z
     url: HttpUrlSchema.optional(),
     /** Slow mode: each reader posts at most once every this many seconds; 0 or null: off. */
     slowModeSeconds: z.number().int().min(0).max(SLOW_MODE_MAX_SECONDS).nullable().optional(),
+    /** `qa`: readers' top-level comments are questions; a staff reply to one is its answer. */
+    format: z.enum(['comments', 'qa']).optional(),
     /** Commenting closes by itself at this time; null: no close time. */
     closesAt: ScheduleTime.optional(),
     /** Commenting reopens by itself at this time; null: no reopen time. */
@@ -39,7 +41,7 @@ export const UpdateThreadSchema = z
     /** false: every reader's comment with a link is held for a moderator. */
     linksAllowed: z.boolean().optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, 'send at least one of state, mode, title, url, slowModeSeconds, closesAt, reopensAt, linksAllowed');
+  .refine((v) => Object.keys(v).length > 0, 'send at least one of state, mode, title, url, slowModeSeconds, format, closesAt, reopensAt, linksAllowed');
 export type UpdateThreadInput = z.infer<typeof UpdateThreadSchema>;
 
 export interface ThreadAdminDeps {
@@ -81,6 +83,7 @@ export async function changeThread(deps: ThreadAdminDeps, uow: UnitOfWork, actor
     closes_at: time(input.closesAt),
     reopens_at: time(input.reopensAt),
     links_allowed: input.linksAllowed,
+    format: input.format,
   };
   // Opening or closing by hand is the latest word: the times already past are spent.
   if (input.state) {

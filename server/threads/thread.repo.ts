@@ -68,6 +68,14 @@ export async function addToCommentCount(trx: Tx, threadId: string, delta: number
     .execute();
 }
 
+export async function addToFeaturedCount(trx: Tx, threadId: string, delta: number): Promise<void> {
+  await trx
+    .updateTable('threads')
+    .set((eb) => ({ featured_count: eb('featured_count', '+', delta) }))
+    .where('id', '=', threadId)
+    .execute();
+}
+
 /** Writes a replay row (built by threadEventRow: every writer stores the same shape). */
 export async function appendEvent(
   trx: Tx,

@@ -43,6 +43,8 @@ export const ThreadViewSchema = z
     reopensAt: z.iso.datetime().nullable().meta({ description: 'Commenting reopens by itself at this time; null: no reopen time' }),
     linksAllowed: z.boolean().meta({ description: 'false: every reader’s comment with a link is held for a moderator' }),
     seq: z.number().int(),
+    format: z.enum(['comments', 'qa']).meta({ description: '`qa`: readers’ top-level comments are questions; a staff reply answers one' }),
+    picks: z.number().int().meta({ description: 'The thread’s picks: comments staff featured that are published' }),
     createdAt: z.iso.datetime(),
     polls: z.array(z.unknown()).meta({ description: 'The thread’s polls, each as GET /polls/:pollId returns it' }),
   })

@@ -23,6 +23,10 @@ export interface ThreadView {
   /** false: readers' comments with a link are held for a moderator. */
   linksAllowed: boolean;
   seq: number;
+  /** `qa`: readers' top-level comments are questions that staff answer. */
+  format: 'comments' | 'qa';
+  /** How many comments staff picked (featured and published). */
+  picks: number;
   createdAt: string;
   polls: PollView[];
 }
@@ -44,6 +48,8 @@ export function threadView(thread: Thread, extras: { polls?: PollView[]; now?: D
     reopensAt: thread.reopens_at?.toISOString() ?? null,
     linksAllowed: thread.links_allowed,
     seq: thread.seq,
+    format: thread.format,
+    picks: thread.featured_count,
     createdAt: thread.created_at.toISOString(),
     polls: extras.polls ?? [],
   };

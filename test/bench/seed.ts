@@ -51,3 +51,28 @@ export async function seedReaders(db: Db, n: number): Promise<void> {
            timestamp '2024-01-01' + g * interval '1 minute'
     from generate_series(1, ${n}) g`.execute(db);
 }
+
+/**
+ * Comment texts as different readers write them: sentences of words drawn from the seed thread's
+ * comments. Near-identical texts from many new readers are what a spam campaign looks like, and the
+ * abuse check sends them to spam (a queue, not the genuine path this measures); every text here
+ * differs in its words, not only in a number.
+ */
+export function readerTexts(): () => string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const seed = require('../../server/seed/naked-security.json') as { comments: Array<{ body: string }> };
+  const words = [...new Set(seed.comments.flatMap((c) => c.body.toLowerCase().match(/[a-z']{3,12}/g) ?? []))];
+  let state = 0x9e3779b9;
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+  let n = 0;
+  return () => {
+    const length = 12 + Math.floor(next() * 14);
+    const picked = Array.from({ length }, () => words[Math.floor(next() * words.length)]!);
+    return `${picked.join(' ')} (${++n}).`;
+  };
+}

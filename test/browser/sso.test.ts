@@ -128,6 +128,14 @@ describe('readers signed in with the publisher’s accounts', () => {
     await widget(page).getByRole('button', { name: 'Post comment' }).click();
     await widget(page).locator('li.c .author', { hasText: 'ada42' }).waitFor();
 
+    // Another reader has the article open: they see the author change live.
+    const bystander = await openReader(browser);
+    await bystander.page.goto(`${publisher.origin}/article`);
+    await threadShown(bystander.page);
+    const seen = widget(bystander.page).locator('li.c', { hasText: 'Written before subscribing.' }).first();
+    await seen.locator('.author', { hasText: 'ada42' }).waitFor();
+    await until(() => Promise.resolve(bystander.log.requests.some((u) => u.startsWith('ws://'))), Boolean);
+
     await page.goto(`${publisher.origin}/article-signed-in`);
     await threadShown(page);
     const offer = widget(page).locator('p.sso', { hasText: 'Show under this account the 1 comment you wrote here before signing in?' });
@@ -144,6 +152,20 @@ describe('readers signed in with the publisher’s accounts', () => {
     await threadShown(page);
     await expect(signedInBar(page).first().textContent()).resolves.toBe('Signed in as Ada Subscriber · Sign out');
     await expect(signedInBar(page).count()).resolves.toBe(1);
+    await seen.locator('.author', { hasText: 'Ada Subscriber' }).waitFor();
+    await seen.locator('.badge.reader', { hasText: 'Subscriber' }).waitFor();
+    expect(bystander.log.errors).toEqual([]);
+    await closeReader(bystander);
+
+    // The anonymous token was used up: after signing out the reader is a new anonymous one, who can post.
+    await signedInBar(page).getByRole('button', { name: 'Sign out' }).click();
+    await widget(page).getByRole('textbox', { name: 'Name' }).waitFor();
+    await expect(widget(page).locator('li.c', { hasText: 'Written before subscribing.' }).first().locator('.you').count()).resolves.toBe(0);
+    await widget(page).getByRole('textbox', { name: 'Name' }).fill('someone');
+    await widget(page).getByRole('textbox', { name: 'Comment' }).fill('Signed out again.');
+    await readerTakesTime(page);
+    await widget(page).getByRole('button', { name: 'Post comment' }).click();
+    await widget(page).locator('li.c', { hasText: 'Signed out again.' }).first().locator('.you').first().waitFor();
     expect(reader.log.errors).toEqual([]);
     await closeReader(reader);
   });

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { firstRepliesSql, ownPendingTopLevelQuery, repliesQuery, topLevelQuery } from '../../server/comments/comment-list.repo';
+import { featuredQuery, firstRepliesSql, ownPendingTopLevelQuery, repliesQuery, topLevelQuery } from '../../server/comments/comment-list.repo';
 import type { Sort } from '../../server/comments/comment.schema';
 import { planOf } from '../helpers/db';
 import { buildSite, buildThread } from '../helpers/factories';
@@ -136,5 +136,20 @@ describe('a 10,000-comment thread', () => {
     expect(page.body.items[0].replies.items).toHaveLength(3);
     expect(page.body.nextCursor).toEqual(expect.any(String));
     expect(elapsed).toBeLessThan(2000);
+
+    // Its picks (one comment in 97): through their own partial index, first page and next.
+    await sql`update comments set featured = true where status = 'approved' and ('x' || id)::bit(64)::bigint % 97 = 0`.execute(db());
+    await sql`analyze comments`.execute(db());
+    for (const sort of ['oldest', 'newest'] as const) {
+      const cursor = { sort, createdAt: new Date(Date.now() - 5000_000).toISOString(), id: '0000000000001000' };
+      for (const plan of [await explain(featuredQuery(db(), thread.id, sort, 21).compile()), await explain(featuredQuery(db(), thread.id, sort, 21, cursor).compile())]) {
+        const scans = scansOfComments(plan);
+        expect(scans.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+        expect(scans.map((n) => n['Index Name'])).toContain('comments_featured');
+      }
+    }
+    const picks = await call(parley, 'get', `/threads/${thread.id}/comments?filter=featured&limit=20`);
+    expect(picks.body.items).toHaveLength(20);
+    expect(picks.body.items.every((c: { featured: boolean }) => c.featured)).toBe(true);
   });
 });

@@ -1,4 +1,7 @@
+import { CreatePollSchema } from '../../server/polls/poll.schema';
+import { createPoll } from '../../server/polls/poll.service';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
+import { scanDatabase } from '../privacy/helpers';
 import { startTestParley, type TestParley } from '../helpers/parley';
 import { connected, emitAck, record, waitFor, type RawSocket } from '../realtime/helpers';
 import { login, signFor, ssoScene, type SsoScene } from './helpers';
@@ -60,15 +63,48 @@ describe('carrying earlier anonymous comments over to the account', () => {
     expect(after.map((c) => [c.author, !!c.mine])).toEqual(
       [0, 1].map(() => [{ name: ADA.name, website: ADA.website, badge: null, readerBadge: 'Subscriber' }, true]),
     );
-    // The anonymous token owns them no more.
-    expect((await page(anon.token)).some((c) => c.mine)).toBe(false);
+    // The anonymous token owns them no more: it is not even a token any more.
+    expect((await parley.http().get(`/api/v1/threads/${scene.threadId}/comments`).set(asReader(anon.token))).status).toBe(401);
     await waitFor(() => seen.length >= 2, 5000, 'the live updates');
     expect(seen.map((e) => [e.payload.comment.id, e.payload.comment.author.name]).sort()).toEqual(anon.ids.map((id) => [id, ADA.name]).sort());
 
-    // Offered once: the anonymous token now has nothing to carry over, and a second claim moves nothing.
+    // Offered once: the anonymous token stopped working, so it is offered no more and a second claim is refused.
+    expect((await parley.http().get('/api/v1/me').set(asReader(anon.token))).status).toBe(401);
+    expect((await postComment(parley, scene.threadId, { body: 'Posting with the old token.' }, anon.token)).status).toBe(401);
     const again = await login(parley, { site: scene.siteId, token: await signFor(scene, ADA) }, anon.token);
     expect(again.body.claimable).toBeUndefined();
-    expect((await claim(account, anon.token)).body).toEqual({ claimed: { comments: 0 } });
+    const twice = await claim(account, anon.token);
+    expect([twice.status, twice.body.error.code]).toEqual([403, 'claim_refused']);
+    expect((await page(account)).filter((c) => c.mine)).toHaveLength(2);
+  });
+
+  it('carries the anonymous reader’s likes and poll vote over too, and leaves nothing of that identity behind', async () => {
+    const anon = await anonymousComments();
+    const other = await postComment(parley, scene.threadId, { body: 'Someone else’s comment.', name: 'Bea' });
+    const liked = await parley.http().put(`/api/v1/comments/${other.body.comment.id}/reaction`).set(asReader(anon.token));
+    expect([liked.status, liked.body.comment.reactionCount]).toEqual([200, 1]);
+    const poll = await createPoll(
+      parley.app.deps,
+      { memberId: null, canManage: async (s) => s === scene.siteId },
+      scene.threadId,
+      CreatePollSchema.parse({ question: 'Should the bridge be rebuilt?', options: ['Yes', 'No'] }),
+    );
+    const optionId = poll.options[1]!.id;
+    const voted = await parley.http().put(`/api/v1/polls/${poll.id}/vote`).set(asReader(anon.token)).send({ optionIds: [optionId] });
+    expect(voted.status).toBe(200);
+    const anonId = (await parley.http().get('/api/v1/me').set(asReader(anon.token))).body.commenter.id as string;
+
+    const res = await login(parley, { site: scene.siteId, token: await signFor(scene, ADA) }, anon.token);
+    const account = res.body.commenterToken as string;
+    expect((await claim(account, anon.token)).body).toEqual({ claimed: { comments: 2 } });
+
+    const likedNow = (await page(account)).find((c) => c.id === other.body.comment.id) as { reacted?: boolean; reactionCount: number } | undefined;
+    expect([likedNow?.reacted, likedNow?.reactionCount]).toEqual([true, 1]);
+    const pollNow = await parley.http().get(`/api/v1/polls/${poll.id}`).set(asReader(account));
+    expect(pollNow.body.poll.myVote).toEqual([optionId]);
+    expect(pollNow.body.poll.results.voters).toBe(1);
+    // The anonymous identity is gone: no row anywhere holds its id.
+    expect(await scanDatabase(parley.database.db, [anonId])).toEqual([]);
   });
 
   it('moves nothing without the proof: signing in alone, a wrong token, or another account’s token', async () => {
@@ -105,5 +141,8 @@ describe('carrying earlier anonymous comments over to the account', () => {
     expect((await claim(res.body.commenterToken, anon.token)).body).toEqual({ claimed: { comments: 2 } });
     const other = await parley.http().get(`/api/v1/threads/${otherThread.id}/comments`).set(asReader(anon.token));
     expect(other.body.items.map((c: { mine?: boolean; author: { name: string } }) => [c.author.name, !!c.mine])).toEqual([['ada42', true]]);
+    // Its token still works there, but proves nothing more here.
+    const twice = await claim(res.body.commenterToken, anon.token);
+    expect([twice.status, twice.body.error.code]).toEqual([403, 'claim_refused']);
   });
 });

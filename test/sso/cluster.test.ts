@@ -82,6 +82,9 @@ describeOnPostgres('two instances on one PostgreSQL', () => {
     expect(claimed.body).toEqual({ claimed: { comments: 1 } });
     await waitFor(() => seen.some((e) => e.payload.comment.id === anon.body.comment.id), 10_000, 'the live update on the other instance');
     expect(seen.find((e) => e.payload.comment.id === anon.body.comment.id)!.payload.comment.author.name).toBe('Claire');
+    // The proof is used up on both instances.
+    const twice = await on(b).http().post('/api/v1/sso/claim').set('Authorization', `Bearer ${signedIn.body.commenterToken}`).send({ commenterToken: anon.body.commenterToken });
+    expect([twice.status, twice.body.error.code]).toEqual([403, 'claim_refused']);
     reader.close();
   });
 

@@ -66,6 +66,24 @@ describe('erasing a banned reader', () => {
     expect((await postComment(asTest(), scene.threadId, { body: 'Fine here.' }, other)).status).toBe(201);
   });
 
+  it('keeps it as well when the reader erases themselves (DELETE /me), and the ban for ever stays for ever', async () => {
+    const token = await signInBo();
+    const posted = await postComment(asTest(), scene.threadId, { body: 'Rude, then gone.' }, token);
+    await banAuthorOf(posted.body.comment.id, null);
+    const commenterId = (await parley.http().get('/api/v1/me').set('Authorization', `Bearer ${token}`)).body.commenter.id;
+
+    const erased = await parley.http().delete('/api/v1/me').set('Authorization', `Bearer ${token}`);
+    expect(erased.status).toBe(200);
+    expect((await parley.http().get('/api/v1/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
+    expect(await scanDatabase(parley.db, [commenterId, BO.sub, BO.name, BO.email])).toEqual([]);
+    const kept = await parley.db.selectFrom('sso_erased_bans').selectAll().execute();
+    expect(kept.map((k) => [k.site_id, k.expires_at])).toEqual([[scene.siteId, null]]);
+
+    const again = await signInBo();
+    const refused = await postComment(asTest(), scene.threadId, { body: 'Back for more.' }, again);
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'banned']);
+  });
+
   it('keeps nothing when the reader was not banned, or the ban was lifted', async () => {
     const token = await signInBo();
     const posted = await postComment(asTest(), scene.threadId, { body: 'Borderline.' }, token);

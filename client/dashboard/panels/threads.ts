@@ -6,6 +6,7 @@ import { field, showErrors } from '../fields';
 import type { Page, PresetView, ThreadInfo } from '../types';
 import { pollForm, pollList } from './polls';
 import { threadComments } from './thread-comments';
+import { formatControl } from './formats';
 
 /** The site's threads, newest first: open or close commenting, run polls, answer readers. */
 export const threadsPanel: Panel = (ctx, mount) => {
@@ -51,6 +52,7 @@ function threadItem(ctx: Ctx, thread: ThreadInfo, presets: Promise<PresetView[]>
   });
 
   const slow = canModerate(ctx.site.role) ? slowModeControl(ctx, thread) : null;
+  const format = canModerate(ctx.site.role) ? formatControl(ctx, thread) : null;
   // A preset or a new schedule changes several settings at once: the thread is drawn again.
   const redraw = (updated: ThreadInfo, focus: string) => {
     const fresh = threadItem(ctx, { ...thread, ...updated, polls: thread.polls }, presets);
@@ -68,7 +70,7 @@ function threadItem(ctx: Ctx, thread: ThreadInfo, presets: Promise<PresetView[]>
       show.textContent = t.showComments;
       return;
     }
-    threadComments(ctx, thread.id).then((el) => {
+    threadComments(ctx, thread.id, thread.format).then((el) => {
       commentsBox.replaceChildren(el);
       show.setAttribute('aria-expanded', 'true');
       show.textContent = t.hideComments;
@@ -86,6 +88,7 @@ function threadItem(ctx: Ctx, thread: ThreadInfo, presets: Promise<PresetView[]>
       h('p', { class: 'meta' }, state, ` · ${t.comments(thread.commentCount)} · ${formatDate(thread.createdAt, ctx.lang)} · `, h('code', {}, thread.key), scheduleText(ctx, thread)),
       h('p', { class: 'buttons' }, canModerate(ctx.site.role) ? toggle : null, show),
       slow,
+      format,
       heat,
       commentsBox,
       h('h3', {}, t.polls),

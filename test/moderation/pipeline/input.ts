@@ -38,6 +38,8 @@ export function ruleInput(
       slow_auto_until: null,
       speed_window_at: null,
       speed_window_posts: 0,
+      format: 'comments',
+      featured_count: 0,
       closes_at: null,
       reopens_at: null,
       links_allowed: true,
