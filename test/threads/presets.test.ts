@@ -108,9 +108,18 @@ describe('presets of thread settings', () => {
     // Readers meet it at once: pre-moderation holds the next comment.
     expect((await postComment(parley, thread.id, { body: 'A first reaction.' })).body.comment.status).toBe('pending');
 
-    const log = await db().selectFrom('moderation_log').select(['action', 'actor_id', 'details']).where('thread_id', '=', thread.id).execute();
+    const log = await db().selectFrom('moderation_log').select(['action', 'actor_id', 'details']).where('thread_id', '=', thread.id).orderBy('id').execute();
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ action: 'thread.preset', details: { presetId: hot.id, preset: 'Hot topic', changes: { mode: { from: null, to: 'pre' }, links_allowed: { from: true, to: false } } } });
+  });
+
+  it('set the thread’s reader format, and take a close time away', async () => {
+    const { site, thread, admin, mod } = await setup();
+    await mod.call('patch', `/threads/${thread.id}`, { closesAt: new Date(parley.app.deps.clock.now().getTime() + 3_600_000).toISOString() }).expect(200);
+    const qa = (await admin.call('post', `/sites/${site.id}/presets`, { name: 'Q&A', settings: { format: 'qa', closeAfterHours: null } })).body.preset;
+    const applied = await mod.call('post', `/threads/${thread.id}/preset`, { presetId: qa.id });
+    expect(applied.status).toBe(200);
+    expect(applied.body.thread).toMatchObject({ format: 'qa', closesAt: null });
   });
 
   it('refuse a preset of another site, and a journalist applying one', async () => {
