@@ -703,3 +703,21 @@ export interface Database {
   abuse_fingerprints: AbuseFingerprintsTable;
   slow_mode_posts: SlowModePostsTable;
 }
+
+// --- proof of work (052_proof_of_work) ---
+export interface PowKeysTable {
+  id: string;
+  secret: string;
+  created_at: GeneratedTimestamp;
+}
+
+/** A solved challenge, claimed once across instances; kept until it would have expired (app clock). */
+export interface PowUsedTable {
+  challenge: string;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface Database {
+  pow_keys: PowKeysTable;
+  pow_used: PowUsedTable;
+}

@@ -18,6 +18,7 @@ import { startRetentionJob } from './privacy/retention.job';
 import { createModelCache } from './abuse/abuse.model';
 import { startLearningJob } from './abuse/abuse.job';
 import { listenForDecisions } from './abuse/abuse.service';
+import { createProofKeys } from './abuse/proof.service';
 import { createRealtime, type Realtime, type RealtimeOptions } from './realtime';
 import { type ModerationAuthenticator, moderationAuthenticator } from './members/moderation-auth';
 import { createOriginCache } from './sites/site.service';
@@ -83,7 +84,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   registerWebhookAlertMail({ ...deps, publicUrl: config.publicUrl });
   setupWebhooks(deps);
   registerPollSchedule(deps);
-  deps.abuse = { db: deps.db, clock: deps.clock, models: createModelCache(), speedSignals: config.rateLimits };
+  deps.abuse = { db: deps.db, clock: deps.clock, models: createModelCache(), speedSignals: config.rateLimits, proofKeys: createProofKeys(config.secret) };
   // Every decision teaches the site's model inside its own transaction.
   listenForDecisions(bus, deps.clock);
   // On PostgreSQL a batch's last statement and its commit go in one round trip.

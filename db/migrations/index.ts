@@ -27,6 +27,7 @@ import * as m042 from './042_site_webhook_endpoints';
 import * as m043 from './043_poll_closing_rows';
 import * as m050 from './050_abuse';
 import * as m051 from './051_slow_mode';
+import * as m052 from './052_proof_of_work';
 import * as m060 from './060_site_queue_version';
 
 /**
@@ -62,6 +63,7 @@ const migrations: Record<string, Migration> = {
   '043_poll_closing_rows': m043,
   '050_abuse': m050,
   '051_slow_mode': m051,
+  '052_proof_of_work': m052,
   '060_site_queue_version': m060,
 };
 
