@@ -25,7 +25,7 @@ export interface WidgetBuild {
   assets: Map<string, Asset>;
   /** Gzipped bytes of everything a page needs to show a thread (with live updates and a poll). */
   budgetBytes: number;
-  /** Parts loaded only when a site uses them (sign-in, mail notifications): each has a budget of its own. */
+  /** Parts loaded only when a site uses them (sign-in, mail notifications, proof of work): each has a budget of its own. */
   optional: Asset[];
 }
 
@@ -107,11 +107,15 @@ export async function buildWidget(): Promise<WidgetBuild> {
   const live = asset(`/widget/live.${probe.etag.slice(1, 13)}.js`, JS, liveBody, true);
   // Optional parts, each its own content-hashed module, loaded only where a site uses them.
   const optional = await Promise.all(['sso', 'notify'].map(async (name) => hashed(name, await bundle(`${name}.ts`, {}, 'esm'))));
+  // The proof of work keeps one stable name, revalidated like embed.js: a content hash in the
+  // default page would cost it 14 of the ~40 gzipped bytes its loader may add there.
+  optional.push(asset('/widget/pow.js', JS, await bundle('pow.ts', {}, 'esm')));
   const [embed, count] = await Promise.all([
     bundle('embed.ts', {
       __PARLEY_LIVE__: JSON.stringify(live.path),
       __PARLEY_SSO__: JSON.stringify(optional[0]!.path),
       __PARLEY_NOTIFY__: JSON.stringify(optional[1]!.path),
+      __PARLEY_POW__: JSON.stringify(optional[2]!.path),
     }),
     bundle('count.ts'),
   ]);

@@ -9,3 +9,5 @@ declare const __PARLEY_LIVE__: string;
 declare const __PARLEY_SSO__: string;
 /** The URL path of the mail-notification module (client/widget/notify.ts), loaded only when the server sends mail. */
 declare const __PARLEY_NOTIFY__: string;
+/** The URL path of the proof-of-work module (client/widget/pow.ts), loaded when the reader starts typing. */
+declare const __PARLEY_POW__: string;
