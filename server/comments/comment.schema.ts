@@ -55,7 +55,8 @@ export const CreateCommentSchema = z.object({
   altcha: z
     .string()
     .optional()
-    .catch('')
+    // Not even a string: kept as a wrong proof, which weighs like any other.
+    .catch('not a solution')
     .meta({
       description:
         'The proof of work: base64 of the solved challenge `{algorithm, challenge, number, salt, signature}` (see `GET /threads/{threadId}/challenge`). Missing or wrong, the post is still taken: its risk gets the reason `no_proof`.',
