@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { articlePage, closeReader, type PageLog, type Publisher, publishArticle, threadShown, until, useBrowserServers, widget } from '../helpers/browser';
+import { ensureDemo } from '../../server/seed/demo';
 import { buildComment } from '../helpers/factories';
 import type { TestParley } from '../helpers/parley';
 
@@ -51,7 +52,7 @@ async function post(text: string): Promise<void> {
 }
 
 /** Where the page may send requests: Parley (HTTP and its socket), the publisher, and the worker's Blob. */
-const ours = () => [parley.url, parley.url.replace(/^http/, 'ws'), publisher.origin, `blob:${publisher.origin}`];
+const ours = () => [parley.url, parley.url.replace(/^http/, 'ws'), publisher.origin, `blob:${publisher.origin}`, `blob:${parley.url}`];
 
 /** Reported, not asserted (SPEC §13 "Time"): `PARLEY_REPORT=1` prints it. */
 function report(what: string, figures: unknown): void {
@@ -107,6 +108,23 @@ describe('the proof of work in the widget', () => {
     const row = await storedComment('Trusted now, and posting at once.');
     expect(row.status).toBe('approved');
     expect(row.risk_reasons ?? []).toEqual([]);
+    await closeReader({ context, log }, ours());
+  });
+
+  it('runs in a Worker under the demo’s strict policy (Trusted Types enforced), with no violation', async () => {
+    await ensureDemo(parley.app.deps, parley.url);
+    await context.addInitScript(() => {
+      const w = window as unknown as { __violations: string[] };
+      w.__violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => w.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const response = await page.goto(`${parley.url}/demo`);
+    expect(response!.headers()['content-security-policy']).toContain("require-trusted-types-for 'script'");
+    await threadShown(page);
+    await post('From the demo, with the work done in a worker.');
+    const [solved] = await work();
+    expect(solved).toMatchObject({ worker: true });
+    expect(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
     await closeReader({ context, log }, ours());
   });
 
