@@ -128,8 +128,7 @@ describe('the widget keeps the publisher’s page safe', () => {
     const origins = new Set(log.requests.map(originOf));
     // The live updates' socket is Parley's too (ws:// on the same host and port).
     expect(log.requests.some((u) => u.startsWith(parley.url.replace(/^http/, 'ws')))).toBe(true);
-    // The proof of work's worker comes from a Blob the page made itself: nothing fetched.
-    expect(log.requests.filter((u) => new URL(u).origin === publisher.origin && !u.startsWith('blob:')).map((u) => new URL(u).pathname)).toEqual(['/article', '/article']);
+    expect(log.requests.filter((u) => new URL(u).origin === publisher.origin).map((u) => new URL(u).pathname)).toEqual(['/article', '/article']);
     expect([...origins].sort()).toEqual([parley.url, publisher.origin].sort());
     expect(log.requests.filter((u) => u.startsWith(parley.url)).length).toBeGreaterThanOrEqual(6);
     expect(await context.cookies()).toEqual([]);
