@@ -99,6 +99,8 @@ export function asset(urlPath: string, contentType: string, body: Buffer, immuta
 }
 
 const JS = 'text/javascript; charset=utf-8';
+/** The proof-of-work module's one name (see buildWidget). */
+const POW_PATH = '/widget/pow.js';
 
 export async function buildWidget(): Promise<WidgetBuild> {
   // Live updates load after first paint, as a module embed.js imports by its content-hashed name.
@@ -109,13 +111,13 @@ export async function buildWidget(): Promise<WidgetBuild> {
   const optional = await Promise.all(['sso', 'notify'].map(async (name) => hashed(name, await bundle(`${name}.ts`, {}, 'esm'))));
   // The proof of work keeps one stable name, revalidated like embed.js: a content hash in the
   // default page would cost it 14 of the ~40 gzipped bytes its loader may add there.
-  optional.push(asset('/widget/pow.js', JS, await bundle('pow.ts', {}, 'esm')));
+  optional.push(asset(POW_PATH, JS, await bundle('pow.ts', {}, 'esm')));
   const [embed, count] = await Promise.all([
     bundle('embed.ts', {
       __PARLEY_LIVE__: JSON.stringify(live.path),
       __PARLEY_SSO__: JSON.stringify(optional[0]!.path),
       __PARLEY_NOTIFY__: JSON.stringify(optional[1]!.path),
-      __PARLEY_POW__: JSON.stringify(optional[2]!.path),
+      __PARLEY_POW__: JSON.stringify(POW_PATH),
     }),
     bundle('count.ts'),
   ]);
