@@ -25,7 +25,7 @@ export interface WidgetBuild {
   assets: Map<string, Asset>;
   /** Gzipped bytes of everything a page needs to show a thread (with live updates and a poll). */
   budgetBytes: number;
-  /** Parts loaded only when a site uses them (sign-in, mail notifications): each has a budget of its own. */
+  /** Parts loaded only when a site uses them (sign-in, mail notifications, proof of work): each has a budget of its own. */
   optional: Asset[];
 }
 
@@ -99,6 +99,8 @@ export function asset(urlPath: string, contentType: string, body: Buffer, immuta
 }
 
 const JS = 'text/javascript; charset=utf-8';
+/** The proof-of-work module's one name (see buildWidget). */
+const POW_PATH = '/widget/pow.js';
 
 export async function buildWidget(): Promise<WidgetBuild> {
   // Live updates load after first paint, as a module embed.js imports by its content-hashed name.
@@ -107,6 +109,9 @@ export async function buildWidget(): Promise<WidgetBuild> {
   const live = asset(`/widget/live.${probe.etag.slice(1, 13)}.js`, JS, liveBody, true);
   // Optional parts, each its own content-hashed module, loaded only where a site uses them.
   const optional = await Promise.all(['sso', 'notify', 'picks', 'yourdata', 'when'].map(async (name) => hashed(name, await bundle(`${name}.ts`, {}, 'esm'))));
+  // The proof of work keeps one stable name, revalidated like embed.js: a content hash in the
+  // default page would cost it 14 of the ~40 gzipped bytes its loader may add there.
+  optional.push(asset(POW_PATH, JS, await bundle('pow.ts', {}, 'esm')));
   const [embed, count] = await Promise.all([
     bundle('embed.ts', {
       __PARLEY_LIVE__: JSON.stringify(live.path),
@@ -115,6 +120,7 @@ export async function buildWidget(): Promise<WidgetBuild> {
       __PARLEY_PICKS__: JSON.stringify(optional[2]!.path),
       __PARLEY_YOURDATA__: JSON.stringify(optional[3]!.path),
       __PARLEY_SCHEDULE__: JSON.stringify(optional[4]!.path),
+      __PARLEY_POW__: JSON.stringify(POW_PATH),
     }),
     bundle('count.ts'),
   ]);

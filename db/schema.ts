@@ -717,6 +717,19 @@ export interface Database {
   slow_mode_posts: SlowModePostsTable;
 }
 
+// --- proof of work (052_proof_of_work) ---
+export interface PowKeysTable {
+  id: string;
+  secret: string;
+  created_at: GeneratedTimestamp;
+}
+
+/** A solved challenge, claimed once across instances; kept until it would have expired (app clock). */
+export interface PowUsedTable {
+  challenge: string;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 // --- schedules and presets (080_thread_schedules, 081_thread_presets) ---
 export interface ThreadsTable {
   /** Commenting closes by itself at this time (app clock); null: no schedule. */
@@ -741,4 +754,6 @@ export type ThreadPreset = Selectable<ThreadPresetsTable>;
 
 export interface Database {
   thread_presets: ThreadPresetsTable;
+  pow_keys: PowKeysTable;
+  pow_used: PowUsedTable;
 }

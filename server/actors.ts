@@ -9,4 +9,6 @@ export interface ReaderActor {
   ip?: string | null;
   /** A member posting through the moderation API: no commenter identity, their name and badge. */
   member?: { id: string; name: string; badge: string } | null;
+  /** The site whose `sk_` key the request carries (the publisher's server): its posts need no proof of work. */
+  apiKeySiteId?: string | null;
 }

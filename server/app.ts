@@ -19,6 +19,7 @@ import { startRetentionJob } from './privacy/retention.job';
 import { createModelCache } from './abuse/abuse.model';
 import { startLearningJob } from './abuse/abuse.job';
 import { listenForDecisions } from './abuse/abuse.service';
+import { createProofKeys } from './abuse/proof.service';
 import { createRealtime, type Realtime, type RealtimeOptions } from './realtime';
 import { type ModerationAuthenticator, moderationAuthenticator } from './members/moderation-auth';
 import { createOriginCache } from './sites/site.service';
@@ -86,7 +87,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   setupWebhooks(deps);
   registerPollSchedule(deps);
   registerThreadSchedule(deps);
-  deps.abuse = { db: deps.db, clock: deps.clock, models: createModelCache(), speedSignals: config.rateLimits };
+  deps.abuse = { db: deps.db, clock: deps.clock, models: createModelCache(), speedSignals: config.rateLimits, proofKeys: createProofKeys(config.secret) };
   // Every decision teaches the site's model inside its own transaction.
   listenForDecisions(bus, deps.clock);
   // On PostgreSQL a batch's last statement and its commit go in one round trip.

@@ -15,3 +15,5 @@ declare const __PARLEY_PICKS__: string;
 declare const __PARLEY_YOURDATA__: string;
 /** The URL path of the schedule module (client/widget/when.ts), loaded only for a thread with a close or reopen time. */
 declare const __PARLEY_SCHEDULE__: string;
+/** The URL path of the proof-of-work module (client/widget/pow.ts), loaded when the reader starts typing. */
+declare const __PARLEY_POW__: string;

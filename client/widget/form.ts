@@ -3,6 +3,7 @@ import type { Ctx, CommentNodeLike } from './context';
 import { displayName } from './comment';
 import { clear, h, safeHtml, uid } from './dom';
 import type { CommentView } from './types';
+import type { PowModule, TakeProof } from './pow';
 
 type Field = 'body' | 'name' | 'email' | 'website';
 
@@ -33,6 +34,8 @@ export class CommentForm {
   private until = 0;
   private timer?: ReturnType<typeof setTimeout>;
   private readonly slowNote = h('p', { class: 'note slow' });
+  /** The proof of work (pow.ts): its own module, loaded when the reader starts typing. */
+  private pow?: Promise<TakeProof | undefined>;
 
   constructor(
     private readonly ctx: Ctx,
@@ -67,6 +70,7 @@ export class CommentForm {
     const body = h('textarea', { rows: 5, required: true, maxlength: 50000 });
     body.value = ctx.store.get(draftKey) ?? '';
     body.addEventListener('input', () => {
+      this.pow ??= import(ctx.origin + __PARLEY_POW__).then((m: PowModule) => m.pow(ctx), () => undefined);
       this.key = null;
       ctx.store.set(draftKey, body.value || null);
       this.clearError('body');
@@ -302,6 +306,7 @@ export class CommentForm {
           hp: this.hp.value,
           elapsedMs: Math.round(performance.now() - this.openedAt),
           ...this.ctx.notify?.fields(),
+          ...(await (await this.pow)?.()),
         },
         { 'Idempotency-Key': this.key },
       );

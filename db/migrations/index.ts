@@ -27,6 +27,7 @@ import * as m042 from './042_site_webhook_endpoints';
 import * as m043 from './043_poll_closing_rows';
 import * as m050 from './050_abuse';
 import * as m051 from './051_slow_mode';
+import * as m052 from './052_proof_of_work';
 import * as m060 from './060_site_queue_version';
 import * as m070 from './070_picks_qa';
 import * as m080 from './080_thread_schedules';
@@ -65,6 +66,7 @@ const migrations: Record<string, Migration> = {
   '043_poll_closing_rows': m043,
   '050_abuse': m050,
   '051_slow_mode': m051,
+  '052_proof_of_work': m052,
   '060_site_queue_version': m060,
   '070_picks_qa': m070,
   '080_thread_schedules': m080,

@@ -150,6 +150,8 @@ export async function riskContext(
 export async function saveFingerprint(
   db: Executor,
   row: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; bands: Fingerprint; at: Date },
+  /** An edit: the comment's fingerprint is replaced by its new text's. */
+  replace = false,
 ): Promise<void> {
   await db
     .insertInto('abuse_fingerprints')
@@ -165,7 +167,9 @@ export async function saveFingerprint(
       band3: row.bands[3],
       created_at: row.at,
     })
-    .onConflict((oc) => oc.column('comment_id').doNothing())
+    .onConflict((oc) =>
+      replace ? oc.column('comment_id').doUpdateSet({ band0: row.bands[0], band1: row.bands[1], band2: row.bands[2], band3: row.bands[3] }) : oc.column('comment_id').doNothing(),
+    )
     .execute();
 }
 

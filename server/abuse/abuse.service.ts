@@ -5,6 +5,7 @@ import * as repo from './abuse.repo';
 import type { ModelCache } from './abuse.model';
 import { assess } from './assess';
 import { featuresOf } from './features';
+import type { ProofKeys } from './proof.service';
 import { isTrusted, type Risk, TRUST_DAYS } from './risk';
 import { type Fingerprint, isNear, simhash } from './simhash';
 
@@ -22,8 +23,10 @@ export interface AbuseDeps {
   db: Db;
   clock: Clock;
   models: ModelCache;
-  /** Off with PARLEY_RATE_LIMITS=off: no speed signals (SPEC §13). */
+  /** Off with PARLEY_RATE_LIMITS=off: no speed signals, nor rising proof-of-work costs (SPEC §13). */
   speedSignals: boolean;
+  /** Signs and checks proof-of-work challenges (proof.service.ts); none: no challenges. */
+  proofKeys?: ProofKeys;
 }
 
 export interface Assessment {
@@ -68,6 +71,7 @@ export async function assessComment(
     const c = model.feature(`d:${domain}`);
     return c ? { spam: c[0], ham: c[1] } : undefined;
   };
+  const trusted = !!input.commenterId && isTrusted({ approvedCount: input.approvedCount, takenDownRecently: context.taken_down });
   const risk = assess({
     model,
     learnt,
@@ -76,9 +80,9 @@ export async function assessComment(
     windowHours: WINDOW_HOURS,
     domainCounts,
     speed: deps.speedSignals ? { network10m: context.network10m, thread1m: context.thread1m } : null,
-    proof: input.proof,
+    // Readers with trust never wait for a proof of work (SPEC §11): they are not asked for one.
+    proof: trusted ? 'exempt' : input.proof,
   });
-  const trusted = !!input.commenterId && isTrusted({ approvedCount: input.approvedCount, takenDownRecently: context.taken_down });
   return { risk, trusted, fingerprint };
 }
 
@@ -105,12 +109,16 @@ export function othersWithSameText(
   return others.size;
 }
 
-/** Keeps a written comment's fingerprint for the near-duplicate and speed signals. */
+/**
+ * Keeps a written comment's fingerprint for the near-duplicate and speed signals. After an edit
+ * (`edited`: the comment's own time) the fingerprint follows the new text and keeps the post's
+ * time: the speed signals count posts, not edits.
+ */
 export async function rememberPost(
   deps: Pick<AbuseDeps, 'db' | 'clock'>,
-  post: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; fingerprint: Fingerprint },
+  post: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; fingerprint: Fingerprint; edited?: Date },
 ): Promise<void> {
-  await repo.saveFingerprint(deps.db, { ...post, bands: post.fingerprint, at: deps.clock.now() });
+  await repo.saveFingerprint(deps.db, { ...post, bands: post.fingerprint, at: post.edited ?? deps.clock.now() }, !!post.edited);
 }
 
 /** Which side of the model a decision teaches: approve versus reject and spam. */

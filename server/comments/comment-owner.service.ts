@@ -1,4 +1,5 @@
 import type { Comment, Commenter } from '../../db/schema';
+import { assessComment, rememberPost } from '../abuse/abuse.service';
 import type { ReaderActor } from '../actors';
 import { inTransaction } from '../db';
 import { errors } from '../errors';
@@ -72,7 +73,24 @@ export async function editComment(
   const body = renderedBody(source);
   if (!ban) await deps.limits.consume('edit', { commenterId: commenter.id, network: actor.ipHash });
 
-  return inTransaction(deps, async (uow) => {
+  // The new text gets its own risk (SPEC §11), read before the thread's lock like a post's. An edit
+  // needs no proof of work: its author proved it for the post and is held by the edit flood limit.
+  const approvedCount = await commenterRepo.approvedCount(deps.db, commenter.id, site.id);
+  const assessment =
+    deps.abuse && !ban
+      ? await assessComment(deps.abuse, {
+          siteId: site.id,
+          threadId: current.thread_id,
+          commenterId: commenter.id,
+          ipHash: actor.ipHash,
+          text: body.text,
+          approvedCount,
+          proof: 'exempt',
+          commentId: current.id,
+        })
+      : null;
+
+  const edited = await inTransaction(deps, async (uow) => {
     const { trx } = uow;
     const thread = await threadRepo.lockThread(trx, current.thread_id);
     const before = await repo.lockComment(trx, current.id);
@@ -88,10 +106,12 @@ export async function editComment(
       body,
       author: {
         isMember: false,
-        approvedCount: await commenterRepo.approvedCount(trx, commenter.id, site.id),
+        approvedCount,
         banned: !!ban,
         bannedUntil: ban?.expires_at ?? null,
+        trusted: assessment?.trusted ?? false,
       },
+      risk: assessment?.risk,
       form: {},
       isEdit: true,
     });
@@ -108,6 +128,7 @@ export async function editComment(
       edited_at: new Date(),
       // A moderator's decision taken on the old text must not land on the new one (409 instead).
       mod_version: before.mod_version + 1,
+      ...(assessment ? { risk: assessment.risk.score, risk_reasons: JSON.stringify(assessment.risk.reasons) } : {}),
     });
     await applyCounters(uow, before, after);
     const comment = await recordChange(uow, before, after);
@@ -116,6 +137,20 @@ export async function editComment(
     await hooks.beforeCommit?.(trx, result);
     return result;
   });
+  if (deps.abuse && assessment && edited.comment.body_src === body.source) {
+    const { comment } = edited;
+    // Later posts are compared with the text as it now reads; as after a post, a lost one only weakens that for a day.
+    await rememberPost(deps.abuse, {
+      commentId: comment.id,
+      siteId: comment.site_id,
+      threadId: comment.thread_id,
+      commenterId: comment.commenter_id,
+      ipHash: comment.ip_hash,
+      fingerprint: assessment.fingerprint,
+      edited: comment.created_at,
+    }).catch(() => {});
+  }
+  return edited;
 }
 
 export async function deleteComment(

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { Deps } from '../deps';
 import { commenterOf, readerActor } from '../http/actor';
+import { apiKeySiteOf } from '../http/staff';
 import { scopeOf, sendIdempotent } from '../http/idempotency';
 import { errors } from '../errors';
 import { parse } from '../validate';
@@ -41,7 +42,8 @@ export function commentRoutes(router: Router, deps: Deps): void {
   router.post('/threads/:threadId/comments', async (req, res) => {
     const threadId = parse(ThreadIdParam, req.params.threadId, 'path');
     const input = parse(CreateCommentSchema, req.body);
-    const actor = await readerActor(deps, req);
+    const apiKeySiteId = await apiKeySiteOf(deps, req);
+    const actor = { ...(await readerActor(deps, req)), apiKeySiteId };
     // A wish to be told needs an address to tell: refused before anything is stored.
     if (input.notify && deps.mailer && !input.email && !actor.commenter?.email) {
       throw errors.validation('Give your email address to be told of new comments.', [{ path: 'email', message: 'is required to be told by email' }]);

@@ -51,6 +51,16 @@ export const CreateCommentSchema = z.object({
     .min(0)
     .optional()
     .meta({ description: 'How long the form was open before it was sent, in milliseconds (the widget measures it)' }),
+  /** The proof of work: never a reason to refuse the post, whatever it holds (SPEC §13). */
+  altcha: z
+    .string()
+    .optional()
+    // Not even a string: kept as a wrong proof, which weighs like any other.
+    .catch('not a solution')
+    .meta({
+      description:
+        'The proof of work: base64 of the solved challenge `{algorithm, challenge, number, salt, signature}` (see `GET /threads/{threadId}/challenge`). Missing or wrong, the post is still taken: its risk gets the reason `no_proof`.',
+    }),
 });
 export type CreateCommentInput = z.infer<typeof CreateCommentSchema>;
 

@@ -16,7 +16,7 @@ import { createThreadWriter, refusal } from './thread-writer';
 import * as repo from './comment.repo';
 import { duplicateError } from './comment.rules';
 import type { CreateCommentInput } from './comment.schema';
-import { type JudgedPost, judgePost } from './post-judge';
+import { type JudgedPost, judgePost, proofOnce } from './post-judge';
 import { slowModeError } from '../threads/slow-mode.rules';
 import { switchOnAutoSlowMode } from '../threads/slow-mode.service';
 
@@ -71,9 +71,10 @@ export async function postComment(
 ): Promise<PostResult> {
   // A signed-in reader's name, email and website come from their account, not the form.
   const fields = withoutAccountFields(actor.commenter, input);
+  const proof = proofOnce(deps, threadId, fields);
   for (let attempt = 0; ; attempt++) {
     try {
-      const judged = await judgePost(deps, actor, threadId, fields, hooks.claim);
+      const judged = await judgePost(deps, actor, threadId, fields, hooks.claim, proof);
       return await writePost(deps, actor, judged, hooks);
     } catch (err) {
       if (!(err instanceof ThreadChanged) || attempt >= 2) throw err;

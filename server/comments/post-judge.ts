@@ -1,5 +1,6 @@
 import type { Comment, Thread } from '../../db/schema';
 import { type Assessment, assessComment } from '../abuse/abuse.service';
+import { checkProof, type ProofStatus } from '../abuse/proof.service';
 import type { ReaderActor } from '../actors';
 import { errors } from '../errors';
 import type { EarlyClaim } from '../idempotency/idempotency.service';
@@ -49,6 +50,7 @@ export async function judgePost(
   threadId: string,
   input: CreateCommentInput,
   claim?: EarlyClaim,
+  proof?: () => Promise<ProofStatus>,
 ): Promise<JudgedPost> {
   const member = actor.member ?? null;
   const form = member
@@ -85,7 +87,8 @@ export async function judgePost(
           ipHash: actor.ipHash,
           text: body.text,
           approvedCount,
-          proof: 'exempt',
+          // The publisher's server posting with its key is not asked for a proof of work.
+          proof: actor.apiKeySiteId === site.id ? 'exempt' : await (proof ?? (() => checkProof(deps.abuse!, thread.id, input.altcha)))(),
         })
       : null;
   const verdict = runPipeline({
@@ -100,6 +103,15 @@ export async function judgePost(
   });
   const duplicate = { threadId: thread.id, textHash: body.hash, commenterId: actor.commenter?.id ?? null, ipHash: actor.ipHash };
   return { site, thread, body, verdict, assessment, place: placeOf(parent, site.settings.maxDepth), form, duplicate, slow };
+}
+
+/**
+ * A post's proof of work, checked once however often the post is judged: the check claims the
+ * challenge, and a post judged again (its thread changed meanwhile) must not find it used.
+ */
+export function proofOnce(deps: CommentDeps, threadId: string, input: CreateCommentInput): () => Promise<ProofStatus> {
+  let checked: Promise<ProofStatus> | undefined;
+  return () => (checked ??= deps.abuse ? checkProof(deps.abuse, threadId, input.altcha) : Promise.resolve('missing'));
 }
 
 /** What slow mode asks of this post now, and how it counts towards the thread's speed; staff are exempt. */

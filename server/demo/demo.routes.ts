@@ -18,11 +18,13 @@ export const DEMO_CSP = [
   "connect-src 'self'",
   "img-src 'self' data:",
   "font-src 'self'",
+  // The proof of work runs in a Worker made from a Blob, through its own Trusted Types policy.
+  'worker-src blob:',
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
   "require-trusted-types-for 'script'",
-  'trusted-types parley',
+  'trusted-types parley parley-pow',
 ].join('; ');
 
 const css = fs.readFileSync(path.join(__dirname, 'demo.css'));

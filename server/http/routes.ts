@@ -21,6 +21,7 @@ import { openApiJson } from './docs';
 import { mailRoutes } from '../mail/mail.routes';
 import { moderatorMailRoutes } from '../mail/moderator.routes';
 import { webhookRoutes } from '../webhooks/webhook.routes';
+import { proofRoutes } from '../abuse/proof.routes';
 
 /** The one list of API routes, mounted under /api/v1. Each domain registers its own, thinly. */
 export function apiRouter(deps: Deps): Router {
@@ -45,6 +46,7 @@ export function apiRouter(deps: Deps): Router {
   mailRoutes(router, deps);
   moderatorMailRoutes(router, deps);
   webhookRoutes(router, deps);
+  proofRoutes(router, deps);
   router.get('/openapi.json', openApiJson);
   return router;
 }

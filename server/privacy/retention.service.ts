@@ -1,3 +1,4 @@
+import { pruneUsedChallenges } from '../abuse/proof.service';
 import type { Db } from '../db';
 import * as siteRepo from '../sites/site.repo';
 import { withSettings } from '../sites/site.service';
@@ -20,6 +21,8 @@ export interface RetentionReport {
   idempotencyKeys: number;
   privacyRequests: number;
   hashKeys: number;
+  /** Claims of proof-of-work challenges past their expiry (they name nobody). */
+  usedChallenges: number;
   /** Daily network secrets older than this day no longer exist. */
   keysKeptFrom: string;
 }
@@ -55,6 +58,7 @@ export async function runRetention(deps: { db: Db; network?: NetworkHasher }, no
     idempotencyKeys: 0,
     privacyRequests: 0,
     hashKeys: 0,
+    usedChallenges: 0,
     keysKeptFrom: '',
   };
 
@@ -94,6 +98,7 @@ export async function runRetention(deps: { db: Db; network?: NetworkHasher }, no
 
   report.idempotencyKeys = await repo.purgeIdempotencyKeys(db, now);
   report.privacyRequests = await repo.purgeExpiredRequests(db, now);
+  report.usedChallenges = await pruneUsedChallenges(db, now);
   const longest = Math.max(DEFAULT_RETENTION_DAYS, ...sites.map((s) => s.settings.retentionDays));
   report.keysKeptFrom = firstKeptKeyDay(now, longest);
   report.hashKeys = await repo.destroyHashKeysBefore(db, report.keysKeptFrom);
@@ -111,6 +116,7 @@ export function summarise(report: RetentionReport) {
     idempotencyKeys: report.idempotencyKeys,
     privacyRequests: report.privacyRequests,
     hashKeys: report.hashKeys,
+    usedChallenges: report.usedChallenges,
   };
 }
 
@@ -128,6 +134,7 @@ export function formatRetention(report: RetentionReport): string {
     `  ${t.rejectedComments} rejected or spam comments deleted`,
     `  ${t.idempotencyKeys} expired idempotency keys deleted`,
     `  ${t.privacyRequests} expired privacy request links deleted`,
+    `  ${t.usedChallenges} expired proof-of-work claims deleted`,
     `  ${t.hashKeys} daily network secrets destroyed (secrets are kept from ${report.keysKeptFrom})`,
   ];
   return lines.join('\n') + '\n';

@@ -4,6 +4,7 @@ import net from 'node:net';
 import { buildComment, buildSite, buildThread } from '../helpers/factories';
 import { itOnPostgres } from '../helpers/db';
 import { startTestParley, type TestParley, useParley } from '../helpers/parley';
+import { proofFor } from '../helpers/proof';
 import { call } from '../helpers/reader';
 import { member } from '../helpers/staff';
 
@@ -65,9 +66,13 @@ describe('learning from the site’s moderators', () => {
       expect(first.status).toBe(201);
       const mod = await member(parley, [[site.id, 'moderator']], 'moderator');
       expect((await mod.call('post', `/moderation/comments/${first.body.comment.id}/decision`, { action: 'reject' })).status).toBe(200);
-      const second = await call(parley, 'post', `/threads/${thread.id}/comments`, { body: LIKE_IT }, { ip: '198.51.100.2' });
+      // The proof of work too: the challenge is fetched and checked without leaving the machine.
+      const altcha = await proofFor(parley, thread.id, { ip: '198.51.100.2' });
+      const second = await call(parley, 'post', `/threads/${thread.id}/comments`, { body: LIKE_IT, altcha }, { ip: '198.51.100.2' });
       expect(second.status).toBe(201);
       expect(await riskOf(parley, second.body.comment.id)).toBeGreaterThan(0);
+      const reasons = (await db().selectFrom('comments').select('risk_reasons').where('id', '=', second.body.comment.id).executeTakeFirstOrThrow()).risk_reasons;
+      expect(reasons?.map((r) => r.code)).not.toContain('no_proof');
     } finally {
       net.Socket.prototype.connect = connect;
       (dns as any).lookup = lookup;

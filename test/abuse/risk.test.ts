@@ -1,6 +1,7 @@
 import { seedComments } from '../../scripts/corpus';
 import { buildComment, buildCommenter, buildSite, buildThread } from '../helpers/factories';
 import { useParley } from '../helpers/parley';
+import { proofFor } from '../helpers/proof';
 import { call } from '../helpers/reader';
 import { member } from '../helpers/staff';
 
@@ -20,7 +21,8 @@ describe('risk', () => {
       const thread = threads[i % 2]!;
       // Small variations do not make it a new text.
       const body = i % 3 === 0 ? BURST : `${BURST}${'!'.repeat(i % 3)}`;
-      const res = await call(parley, 'post', `/threads/${thread.id}/comments`, { body }, { ip: `198.51.100.${i + 1}` });
+      const ip = `198.51.100.${i + 1}`;
+      const res = await call(parley, 'post', `/threads/${thread.id}/comments`, { body, altcha: await proofFor(parley, thread.id, { ip }) }, { ip });
       expect(res.status).toBe(201);
       statuses.push((await db().selectFrom('comments').select('status').where('id', '=', res.body.comment.id).executeTakeFirstOrThrow()).status);
     }
@@ -54,7 +56,10 @@ describe('risk', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.site.settings.risk).toEqual({ holdAt: 0.3, spamAt: 0.99 });
     // Three readers posting one text: risk 0.5, under spamAt, over the lowered holdAt.
-    for (let i = 0; i < 3; i++) await call(parley, 'post', `/threads/${thread.id}/comments`, { body: BURST }, { ip: `203.0.113.${i + 1}` });
+    for (let i = 0; i < 3; i++) {
+      const ip = `203.0.113.${i + 1}`;
+      await call(parley, 'post', `/threads/${thread.id}/comments`, { body: BURST, altcha: await proofFor(parley, thread.id, { ip }) }, { ip });
+    }
     const statuses = (await db().selectFrom('comments').select('status').orderBy('created_at').execute()).map((r) => r.status);
     expect(statuses).toEqual(['approved', 'approved', 'pending']);
   });
@@ -90,7 +95,8 @@ describe('risk', () => {
     const thread = await buildThread(db(), site.id);
     const held: string[] = [];
     for (const [i, example] of seedComments().entries()) {
-      const res = await call(parley, 'post', `/threads/${thread.id}/comments`, { body: example.text }, { ip: `192.0.2.${i + 1}` });
+      const ip = `192.0.2.${i + 1}`;
+      const res = await call(parley, 'post', `/threads/${thread.id}/comments`, { body: example.text, altcha: await proofFor(parley, thread.id, { ip }) }, { ip });
       expect(res.status).toBe(201);
       if (res.body.comment.status !== 'approved') held.push(example.text.slice(0, 60));
     }

@@ -29,7 +29,8 @@ export async function openPage(context: BrowserContext): Promise<{ page: Page; l
   // A controllable clock (it runs normally until told to jump): see `readerTakesTime`.
   await page.clock.install();
   const log: PageLog = { requests: [], errors: [], dialogs: [] };
-  page.on('request', (r) => log.requests.push(r.url()));
+  // A Blob the page made itself (a download, the proof of work's worker) is not a request anywhere.
+  page.on('request', (r) => void (r.url().startsWith('blob:') || log.requests.push(r.url())));
   page.on('websocket', (ws) => log.requests.push(ws.url()));
   page.on('pageerror', (e) => log.errors.push(e.message));
   page.on('console', (m) => {

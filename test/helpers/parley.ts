@@ -77,6 +77,8 @@ export async function startTestParley(env: Record<string, string> = {}, options:
       app.deps.limits.reset();
       // The hashing secrets were truncated with everything else: forget every cached one too.
       app.deps.network.forgetBefore('9999');
+      // And the proof-of-work signing secret.
+      app.deps.abuse?.proofKeys?.forget();
       captured?.clear();
       recorded = [];
     },
