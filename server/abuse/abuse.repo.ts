@@ -147,6 +147,19 @@ export async function riskContext(
   return rows[0]!;
 }
 
+/**
+ * A new post's fingerprint as a statement for the end of the post's own transaction
+ * (`UnitOfWork.last`): it goes with the batch's commit, not as a round trip of its own after it.
+ * Strings and numbers only (the statement may be sent inlined with the commit).
+ */
+export function fingerprintStatement(row: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; bands: Fingerprint; at: Date }) {
+  const [b0, b1, b2, b3] = row.bands;
+  return sql`insert into abuse_fingerprints (comment_id, site_id, thread_id, commenter_id, ip_hash, band0, band1, band2, band3, created_at)
+    values (${row.commentId}, ${row.siteId}, ${row.threadId}, nullif(${row.commenterId ?? ''}, ''), nullif(${row.ipHash ?? ''}, ''),
+      ${b0}, ${b1}, ${b2}, ${b3}, ${row.at.toISOString()}::timestamptz)
+    on conflict (comment_id) do nothing`;
+}
+
 export async function saveFingerprint(
   db: Executor,
   row: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; bands: Fingerprint; at: Date },

@@ -1,6 +1,6 @@
 import type { Comment, Commenter } from '../../db/schema';
 import type { UnitOfWork } from '../db';
-import { rememberPost } from '../abuse/abuse.service';
+import { rememberWithPost } from '../abuse/abuse.service';
 import type { ReaderActor } from '../actors';
 import { errors } from '../errors';
 import { hashSecret, newId, newSecret } from '../ids';
@@ -118,23 +118,22 @@ async function writePost(deps: CommentDeps, actor: ReaderActor, post: JudgedPost
     await applyReplyCounters(uow, { ...comment, status: 'rejected', reply_count: 0 }, comment);
     await recordWrittenThreadEvent(uow, change);
     await announceStatus(uow, null, comment, { siteEndpoints });
+    // The fingerprint the near-duplicate and speed signals read, sent with the batch's commit.
+    if (deps.abuse && post.assessment) {
+      rememberWithPost(uow, deps.abuse.clock, {
+        commentId: comment.id,
+        siteId: comment.site_id,
+        threadId: comment.thread_id,
+        commenterId: comment.commenter_id,
+        ipHash: comment.ip_hash,
+        fingerprint: post.assessment.fingerprint,
+      });
+    }
     const posted: PostResult = { comment, token, site: post.site };
     await hooks.alsoWrite?.(uow, posted);
     await hooks.beforeCommit?.(trx, posted);
     return posted;
   });
-  if (deps.abuse && post.assessment) {
-    const { comment } = result;
-    // Only the near-duplicate and speed signals read it: a lost one weakens them for a day, no more.
-    await rememberPost(deps.abuse, {
-      commentId: comment.id,
-      siteId: comment.site_id,
-      threadId: comment.thread_id,
-      commenterId: comment.commenter_id,
-      ipHash: comment.ip_hash,
-      fingerprint: post.assessment.fingerprint,
-    }).catch(() => {});
-  }
   // Rare (a thread turning fast), so its own transaction after the post's: readers see it live. The
   // post is stored either way; if this fails, the next fast post of the thread switches it on.
   if (slowModeOn) await switchOnAutoSlowMode(deps, post.thread.id, slowModeOn).catch(() => {});
