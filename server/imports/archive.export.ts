@@ -77,7 +77,21 @@ async function exportThreads(trx: Tx, siteId: string, write: Write) {
   );
   for await (const rows of threads) {
     for (const t of rows) {
-      await write({ type: 'thread', id: t.id, key: t.key, url: t.url, title: t.title, state: t.state, mode: t.mode, createdAt: t.created_at.toISOString() });
+      await write({
+        type: 'thread',
+        id: t.id,
+        key: t.key,
+        url: t.url,
+        title: t.title,
+        state: t.state,
+        mode: t.mode,
+        createdAt: t.created_at.toISOString(),
+        format: t.format,
+        slowModeSeconds: t.slow_mode_seconds,
+        linksAllowed: t.links_allowed,
+        closesAt: isoOrNull(t.closes_at),
+        reopensAt: isoOrNull(t.reopens_at),
+      });
     }
   }
 }
@@ -150,6 +164,7 @@ async function exportComments(trx: Tx, siteId: string, write: Write) {
         status: c.status,
         previousStatus: c.previous_status,
         featured: c.featured,
+        answerId: c.answer_id,
         createdAt: c.created_at.toISOString(),
         editedAt: isoOrNull(c.edited_at),
         deletedAt: isoOrNull(c.deleted_at),

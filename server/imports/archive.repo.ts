@@ -15,7 +15,7 @@ export type Line<T extends ArchiveRecord['type']> = { line: number; record: Arch
 
 export async function createArchiveTables(trx: Tx): Promise<void> {
   await sql`create temp table arc_new_comments (id text primary key, thread_id text not null, parent_id text,
-    reply_to_id text, root_id text, line integer not null) on commit drop`.execute(trx);
+    reply_to_id text, root_id text, answer_id text, line integer not null) on commit drop`.execute(trx);
   await sql`create temp table arc_new_polls (id text primary key, line integer not null) on commit drop`.execute(trx);
   await sql`create temp table arc_tallies (poll_id text, option_id text, votes integer, primary key (poll_id, option_id)) on commit drop`.execute(trx);
 }
@@ -102,6 +102,11 @@ export async function insertThreads(ctx: ArchiveContext, batch: Line<'thread'>[]
           state: t.state,
           mode: t.mode,
           created_at: t.createdAt,
+          format: t.format ?? 'comments',
+          slow_mode_seconds: t.slowModeSeconds ?? null,
+          links_allowed: t.linksAllowed ?? true,
+          closes_at: t.closesAt ?? null,
+          reopens_at: t.reopensAt ?? null,
         })),
       )
       .execute();
@@ -175,10 +180,10 @@ export async function insertComments(
       })),
     )
     .execute();
-  await sql`insert into arc_new_comments (id, thread_id, parent_id, reply_to_id, root_id, line)
+  await sql`insert into arc_new_comments (id, thread_id, parent_id, reply_to_id, root_id, answer_id, line)
     select * from jsonb_to_recordset(${JSON.stringify(
-      fresh.map(({ line, record: c }) => ({ id: c.id, thread_id: c.threadId, parent_id: c.parentId, reply_to_id: c.replyToId, root_id: c.rootId, line })),
-    )}::jsonb) as x(id text, thread_id text, parent_id text, reply_to_id text, root_id text, line integer)`.execute(ctx.trx);
+      fresh.map(({ line, record: c }) => ({ id: c.id, thread_id: c.threadId, parent_id: c.parentId, reply_to_id: c.replyToId, root_id: c.rootId, answer_id: c.answerId ?? null, line })),
+    )}::jsonb) as x(id text, thread_id text, parent_id text, reply_to_id text, root_id text, answer_id text, line integer)`.execute(ctx.trx);
   const edits = fresh.flatMap(({ record: c }) => c.edits.map((e) => ({ comment_id: c.id, body_src: e.bodySrc, edited_at: e.editedAt })));
   if (edits.length) await ctx.trx.insertInto('comment_edits').values(edits).execute();
   return { inserted: fresh.length, existing };
@@ -243,6 +248,10 @@ export async function linkRestoredComments(ctx: ArchiveContext): Promise<void> {
   }
   await sql`update comments c set parent_id = a.parent_id, reply_to_id = a.reply_to_id, root_id = a.root_id
     from arc_new_comments a where c.id = a.id and (a.parent_id is not null or a.reply_to_id is not null or a.root_id is not null)`.execute(trx);
+  // A question's answer: a reply to it in the same thread, or nothing (an edited archive cannot point elsewhere).
+  await sql`update comments c set answer_id = a.answer_id
+    from arc_new_comments a join comments r on r.id = a.answer_id and r.thread_id = a.thread_id and r.parent_id = a.id
+    where c.id = a.id`.execute(trx);
   await sql`update comments c set reaction_count = n.count from (
       select a.id, count(r.comment_id)::int as count from arc_new_comments a left join reactions r on r.comment_id = a.id group by a.id) n
     where c.id = n.id`.execute(trx);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { stripFormatCharacters } from '../text';
 import { strictWebsite } from '../website';
+import { SLOW_MODE_MAX_SECONDS } from '../threads/slow-mode.rules';
 
 /**
  * The Parley archive: JSON Lines, one JSON object per line, each with a `type`. A line per record
@@ -53,6 +54,12 @@ export const ThreadRecord = z.object({
   state: z.enum(['open', 'closed']),
   mode: z.enum(['pre', 'post', 'first_time']).nullable(),
   createdAt: Time,
+  // Reader format and heat controls (absent in archives written before them: the defaults).
+  format: z.enum(['comments', 'qa']).optional(),
+  slowModeSeconds: z.number().int().min(0).max(SLOW_MODE_MAX_SECONDS).nullable().optional(),
+  linksAllowed: z.boolean().optional(),
+  closesAt: Time.nullable().optional(),
+  reopensAt: Time.nullable().optional(),
 });
 
 /** Restored names and websites pass the checks a reader's own would (an archive can be edited). */
@@ -89,6 +96,8 @@ export const CommentRecord = z.object({
   status: Status,
   previousStatus: Status.nullable(),
   featured: z.boolean(),
+  /** On a Q&A question: the staff reply that answered it. */
+  answerId: Id.nullable().optional(),
   createdAt: Time,
   editedAt: Time.nullable(),
   deletedAt: Time.nullable(),

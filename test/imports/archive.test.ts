@@ -18,7 +18,7 @@ import { DISQUS, snapshot, WXR } from './helpers';
 
 /** What a reader and a moderator would see of a site, independent of seq and rendering details. */
 async function siteContents(db: Db, siteId: string) {
-  const threads = await db.selectFrom('threads').select(['id', 'key', 'url', 'title', 'state', 'mode', 'comment_count', 'created_at']).where('site_id', '=', siteId).orderBy('id').execute();
+  const threads = await db.selectFrom('threads').select(['id', 'key', 'url', 'title', 'state', 'mode', 'comment_count', 'created_at', 'format', 'slow_mode_seconds', 'links_allowed', 'closes_at', 'reopens_at']).where('site_id', '=', siteId).orderBy('id').execute();
   const comments = await db.selectFrom('comments').selectAll().where('site_id', '=', siteId).orderBy('id').execute();
   const commenters = await db.selectFrom('commenters').selectAll().where('id', 'in', comments.map((c) => c.commenter_id).filter((c): c is string => !!c).concat('none')).orderBy('id').execute();
   const edits = await db.selectFrom('comment_edits').select(['comment_id', 'body_src', 'edited_at']).orderBy('comment_id').orderBy('edited_at').execute();
@@ -80,6 +80,10 @@ describe('a site archive', () => {
     for (const v of voters) await db.insertInto('reactions').values({ comment_id: first.id, commenter_id: v.id }).execute();
     await db.insertInto('flags').values({ comment_id: second.id, commenter_id: voters[0].id, reason: 'spam', note: 'looks like an ad' }).execute();
     const thread = await db.selectFrom('threads').selectAll().where('id', '=', first.thread_id).executeTakeFirstOrThrow();
+    // A Q&A thread with heat controls, and a question answered by one of its replies.
+    await db.updateTable('threads').set({ format: 'qa', slow_mode_seconds: 30, links_allowed: false, closes_at: '2031-01-01T00:00:00Z', reopens_at: '2031-01-02T00:00:00Z' }).where('id', '=', thread.id).execute();
+    const reply = await db.selectFrom('comments').select(['id', 'parent_id']).where('thread_id', '=', thread.id).where('parent_id', 'is not', null).where('depth', '=', 1).orderBy('id').executeTakeFirstOrThrow();
+    await db.updateTable('comments').set({ answer_id: reply.id }).where('id', '=', reply.parent_id!).execute();
     const pollId = newId();
     const options = ['Seize assets', 'Jail the officers', 'A Jedi mind-trick'].map((label) => ({ id: newId(), label }));
     await db.transaction().execute((trx) =>
