@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { RiskReason } from '../../db/schema';
-import { type Executor, PREPARED, type Tx } from '../db';
+import type { Executor, Tx } from '../db';
 import type { Fingerprint } from './simhash';
 
 export interface FeatureRow {
@@ -129,10 +129,11 @@ export async function riskContext(
   const { siteId, bands } = args;
   const band = (i: 0 | 1 | 2 | 3) =>
     sql`(select * from abuse_fingerprints where site_id = ${siteId} and ${sql.ref(`band${i}`)} = ${bands![i]} and created_at > ${args.windowStart}
-      order by created_at desc limit ${CANDIDATES_PER_BAND})`;
-  const capped = (from: ReturnType<typeof sql>, cap: number) => sql`(select count(*) from (select 1 ${from} limit ${cap}) x)::int`;
-  // Prepared once per connection (per shape of the query): it runs before every post.
-  const { rows } = await sql<RiskContextRow>`${PREPARED}
+      order by created_at desc limit ${sql.lit(CANDIDATES_PER_BAND)})`;
+  const capped = (from: ReturnType<typeof sql>, cap: number) => sql`(select count(*) from (select 1 ${from} limit ${sql.lit(cap)}) x)::int`;
+  // Not prepared: a plan cached while the table was small (a new site, a fresh database) would keep
+  // reading it whole as it grows; planned each time, the band indexes are used.
+  const { rows } = await sql<RiskContextRow>`
     select
       (select version::text from abuse_models where site_id = ${siteId}) as version,
       ${
