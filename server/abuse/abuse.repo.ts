@@ -149,42 +149,20 @@ export async function riskContext(
 }
 
 /**
- * A new post's fingerprint as a statement for the end of the post's own transaction
- * (`UnitOfWork.last`): it goes with the batch's commit, not as a round trip of its own after it.
- * Strings and numbers only (the statement may be sent inlined with the commit).
+ * A comment's fingerprint row. A new post's goes as a statement at the end of the post's own
+ * transaction (`UnitOfWork.last`: with the batch's commit, not a round trip of its own), so its
+ * parameters are strings and numbers only; an edit (`replace`) puts its new text's bands in place and
+ * keeps the post's time.
  */
-export function fingerprintStatement(row: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; bands: Fingerprint; at: Date }) {
+export function fingerprintStatement(
+  row: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; bands: Fingerprint; at: Date },
+  replace = false,
+) {
   const [b0, b1, b2, b3] = row.bands;
   return sql`insert into abuse_fingerprints (comment_id, site_id, thread_id, commenter_id, ip_hash, band0, band1, band2, band3, created_at)
     values (${row.commentId}, ${row.siteId}, ${row.threadId}, nullif(${row.commenterId ?? ''}, ''), nullif(${row.ipHash ?? ''}, ''),
       ${b0}, ${b1}, ${b2}, ${b3}, ${row.at.toISOString()}::timestamptz)
-    on conflict (comment_id) do nothing`;
-}
-
-export async function saveFingerprint(
-  db: Executor,
-  row: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; bands: Fingerprint; at: Date },
-  /** An edit: the comment's fingerprint is replaced by its new text's. */
-  replace = false,
-): Promise<void> {
-  await db
-    .insertInto('abuse_fingerprints')
-    .values({
-      comment_id: row.commentId,
-      site_id: row.siteId,
-      thread_id: row.threadId,
-      commenter_id: row.commenterId,
-      ip_hash: row.ipHash,
-      band0: row.bands[0],
-      band1: row.bands[1],
-      band2: row.bands[2],
-      band3: row.bands[3],
-      created_at: row.at,
-    })
-    .onConflict((oc) =>
-      replace ? oc.column('comment_id').doUpdateSet({ band0: row.bands[0], band1: row.bands[1], band2: row.bands[2], band3: row.bands[3] }) : oc.column('comment_id').doNothing(),
-    )
-    .execute();
+    on conflict (comment_id) do ${replace ? sql`update set band0 = excluded.band0, band1 = excluded.band1, band2 = excluded.band2, band3 = excluded.band3` : sql`nothing`}`;
 }
 
 export const reasonsJson = (reasons: RiskReason[]) => JSON.stringify(reasons);

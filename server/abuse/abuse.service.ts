@@ -128,7 +128,7 @@ export async function rememberPost(
   deps: Pick<AbuseDeps, 'db' | 'clock'>,
   post: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; fingerprint: Fingerprint; edited?: Date },
 ): Promise<void> {
-  await repo.saveFingerprint(deps.db, { ...post, bands: post.fingerprint, at: post.edited ?? deps.clock.now() }, !!post.edited);
+  await repo.fingerprintStatement({ ...post, bands: post.fingerprint, at: post.edited ?? deps.clock.now() }, !!post.edited).execute(deps.db);
 }
 
 /** Which side of the model a decision teaches: approve versus reject and spam. */
