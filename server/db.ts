@@ -46,6 +46,15 @@ export interface PgOptions {
 export const PREPARED_PREFIX = '/* prepared */ ';
 export const PREPARED = sql.raw(PREPARED_PREFIX);
 
+/**
+ * A prepared statement that opens its own transaction (transactionCommittingWith's first, on
+ * PostgreSQL): sent as one simple query, `begin` and the statement's `EXECUTE` (`sessionPrepared`),
+ * one round trip instead of two; it answers with the statement's rows. Its parameters are inlined
+ * as quoted literals (strings and numbers only). PGlite ignores the comment.
+ */
+export const BEGIN_PREPARED_PREFIX = '/* begin; prepared */ ';
+const BEGIN_PREPARED = sql.raw(BEGIN_PREPARED_PREFIX);
+
 const statementNames = new Map<string, string>();
 function statementName(text: string): string {
   let name = statementNames.get(text);
@@ -60,6 +69,17 @@ class PreparingClient extends pg.Client {
   // pg's query() has many overloads; only (text, values[, callback]) is rewritten.
   override query(...args: any[]): any {
     const [text, values] = args;
+    if (typeof text === 'string' && text.startsWith(BEGIN_PREPARED_PREFIX) && args.length <= 2) {
+      const literals = ((values ?? []) as unknown[]).map((value) => {
+        if (typeof value !== 'string' && typeof value !== 'number') throw new Error('BEGIN_PREPARED: parameters must be strings or numbers');
+        return literal(String(value));
+      });
+      const statement = sessionPrepared(PREPARED_PREFIX + text.slice(BEGIN_PREPARED_PREFIX.length), literals);
+      // Three results (begin, the preparing block, the statement's): the statement's is the answer.
+      return (super.query(`begin;\n${statement}`) as Promise<pg.QueryResult | pg.QueryResult[]>).then((results) =>
+        Array.isArray(results) ? results[results.length - 1]! : results,
+      );
+    }
     if (typeof text === 'string' && text.startsWith(PREPARED_PREFIX) && (args.length === 1 || Array.isArray(values))) {
       // (text, values) from Kysely; (text, values, callback) from pg.Pool's own query().
       if (args.length <= 2) return super.query({ name: statementName(text), text, values });
@@ -287,17 +307,22 @@ export function failureDetail(err: unknown, message: string): string | undefined
  * A simple query is planned afresh each time; a statement marked `PREPARED` is instead prepared
  * once per connection under a name of its own (`sessionPrepared`) and run with `EXECUTE`, so a
  * large statement is not planned again on every batch. PGlite runs the statements one by one.
+ *
+ * On PostgreSQL (`oneTrip`) the `begin` goes with fn's first statement too, which must start with
+ * the `opening` fn is given (`BEGIN_PREPARED_PREFIX`): the transaction's first round trip is its first
+ * statement's. Elsewhere `opening` is `PREPARED` and the transaction began before fn.
  */
 export async function transactionCommittingWith(
   db: Db,
   oneTrip: boolean,
-  fn: (trx: Tx) => Promise<Array<RawBuilder<unknown> | undefined>>,
+  fn: (trx: Tx, opening: RawBuilder<unknown>) => Promise<Array<RawBuilder<unknown> | undefined>>,
 ): Promise<void> {
   await db.connection().execute(async (conn) => {
-    await sql`begin`.execute(conn);
+    // With oneTrip, fn's first statement opens the transaction: it begins with `opening`.
+    if (!oneTrip) await sql`begin`.execute(conn);
     try {
       // The connection's own Kysely, inside the transaction this function opened and closes.
-      const last = (await fn(conn as unknown as Tx)).filter((s): s is RawBuilder<unknown> => s !== undefined);
+      const last = (await fn(conn as unknown as Tx, oneTrip ? BEGIN_PREPARED : PREPARED)).filter((s): s is RawBuilder<unknown> => s !== undefined);
       if (oneTrip && last.length) {
         const texts = last.map((statement) => {
           const { sql: text, parameters } = statement.compile(conn);

@@ -32,6 +32,7 @@ import * as m060 from './060_site_queue_version';
 import * as m070 from './070_picks_qa';
 import * as m080 from './080_thread_schedules';
 import * as m081 from './081_thread_presets';
+import * as m100 from './100_risk_context';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -71,6 +72,7 @@ const migrations: Record<string, Migration> = {
   '070_picks_qa': m070,
   '080_thread_schedules': m080,
   '081_thread_presets': m081,
+  '100_risk_context': m100,
 };
 
 export const migrationProvider: MigrationProvider = {

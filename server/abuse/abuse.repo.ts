@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { RiskReason } from '../../db/schema';
 import type { Executor, Tx } from '../db';
 import type { Fingerprint } from './simhash';
@@ -91,7 +91,7 @@ export async function unlearntGenuine(db: Executor, args: { before: Date; after:
     .execute();
 }
 
-/** Everything the risk of a new comment needs from the database, in one round trip. */
+/** Everything the risk of a new comment needs from the database (migration 100: `abuse_risk_context`). */
 export interface RiskContextRow {
   version: string | null;
   candidates: Array<{ b: Fingerprint; c: string | null; n: string | null }> | null;
@@ -100,52 +100,36 @@ export interface RiskContextRow {
   taken_down: number;
 }
 
-/**
- * Same-band posts read per band, newest first: enough to find a campaign, and bounded however many
- * copies one sender posts (the index on (site, band, time) reads no more than these).
- */
-const CANDIDATES_PER_BAND = 50;
-/** Counts stop here: the speed signal is at its strongest by then (signals/speed.ts). */
-const NETWORK_COUNT_CAP = 20;
-const THREAD_COUNT_CAP = 30;
+export interface RiskContextArgs {
+  threadId: string;
+  commenterId: string | null;
+  ipHash: string | null;
+  /** null: the text is too short to compare, no candidates are read. */
+  bands: Fingerprint | null;
+  /** false: the speed counts are not read (PARLEY_RATE_LIMITS=off). */
+  speed: boolean;
+  windowStart: Date;
+  networkStart: Date;
+  threadStart: Date;
+  trustStart: Date;
+}
 
-export async function riskContext(
-  db: Executor,
-  args: {
-    siteId: string;
-    threadId: string;
-    commenterId: string | null;
-    ipHash: string | null;
-    /** null: the text is too short to compare, no candidates are read. */
-    bands: Fingerprint | null;
-    /** false: the speed counts are not read (PARLEY_RATE_LIMITS=off). */
-    speed: boolean;
-    windowStart: Date;
-    networkStart: Date;
-    threadStart: Date;
-    trustStart: Date;
-  },
-): Promise<RiskContextRow> {
-  const { siteId, bands } = args;
-  const band = (i: 0 | 1 | 2 | 3) =>
-    sql`(select * from abuse_fingerprints where site_id = ${siteId} and ${sql.ref(`band${i}`)} = ${bands![i]} and created_at > ${args.windowStart}
-      order by created_at desc limit ${sql.lit(CANDIDATES_PER_BAND)})`;
-  const capped = (from: ReturnType<typeof sql>, cap: number) => sql`(select count(*) from (select 1 ${from} limit ${sql.lit(cap)}) x)::int`;
-  // Not prepared: a plan cached while the table was small (a new site, a fresh database) would keep
-  // reading it whole as it grows; planned each time, the band indexes are used.
-  const { rows } = await sql<RiskContextRow>`
-    select
-      (select version::text from abuse_models where site_id = ${siteId}) as version,
-      ${
-        bands
-          ? sql`(select json_agg(json_build_object('b', json_build_array(f.band0, f.band1, f.band2, f.band3), 'c', f.commenter_id, 'n', f.ip_hash))
-        from (${band(0)} union ${band(1)} union ${band(2)} union ${band(3)}) f)`
-          : sql`null::json`
-      } as candidates,
-      ${args.speed && args.ipHash ? capped(sql`from abuse_fingerprints where site_id = ${siteId} and ip_hash = ${args.ipHash} and created_at > ${args.networkStart}`, NETWORK_COUNT_CAP) : sql`0`} as network10m,
-      ${args.speed ? capped(sql`from abuse_fingerprints where thread_id = ${args.threadId} and created_at > ${args.threadStart}`, THREAD_COUNT_CAP) : sql`0`} as thread1m,
-      ${args.commenterId ? sql`(select count(*) from abuse_samples where commenter_id = ${args.commenterId} and site_id = ${siteId} and label = 'spam' and created_at > ${args.trustStart})` : sql`0`}::int as taken_down`.execute(db);
-  return rows[0]!;
+/**
+ * The risk context as an expression of the site's id (`site`: a column or a value), so the post's
+ * own context reads it in the same statement (post-context.repo.ts). The function plans its lookups
+ * on every call, with the tables as they are then (see the migration).
+ */
+export function riskContextExpression(site: RawBuilder<unknown>, args: RiskContextArgs): RawBuilder<RiskContextRow> {
+  const bands = args.bands ? sql`array[${sql.join(args.bands.map((b) => sql`${b}::int`))}]` : sql`null::int[]`;
+  return sql<RiskContextRow>`abuse_risk_context(${site}, ${args.threadId}::text, ${args.commenterId}::text, ${args.ipHash}::text, ${bands},
+    ${args.speed}::boolean, ${args.windowStart.toISOString()}::timestamptz, ${args.networkStart.toISOString()}::timestamptz,
+    ${args.threadStart.toISOString()}::timestamptz, ${args.trustStart.toISOString()}::timestamptz)`;
+}
+
+/** The risk context alone (an edit's: a new post's comes with its context). */
+export async function riskContext(db: Executor, siteId: string, args: RiskContextArgs): Promise<RiskContextRow> {
+  const { rows } = await sql<{ ctx: RiskContextRow }>`select ${riskContextExpression(sql`${siteId}::text`, args)} as ctx`.execute(db);
+  return rows[0]!.ctx;
 }
 
 /**

@@ -36,42 +36,67 @@ export interface Assessment {
   fingerprint: Fingerprint;
 }
 
-/** The risk of a new comment (or an edit: then its own fingerprint is not counted against it). */
-export async function assessComment(
-  deps: AbuseDeps,
-  input: {
-    siteId: string;
-    threadId: string;
-    commenterId: string | null;
-    ipHash: string | null;
-    text: string;
-    approvedCount: number;
-    proof: 'valid' | 'missing' | 'invalid' | 'exempt';
-    /** The edited comment: its own earlier fingerprint is not a duplicate of it. */
-    commentId?: string;
-  },
-): Promise<Assessment> {
+export interface AssessInput {
+  siteId: string;
+  threadId: string;
+  commenterId: string | null;
+  ipHash: string | null;
+  text: string;
+  approvedCount: number;
+  proof: 'valid' | 'missing' | 'invalid' | 'exempt';
+  /** The edited comment: its own earlier fingerprint is not a duplicate of it. */
+  commentId?: string;
+}
+
+/**
+ * What a comment's risk asks of the database, and the fingerprint it is compared by. A new post reads
+ * it with its own context (post-context.repo.ts); an edit, alone (`assessComment`).
+ */
+export function riskQuery(
+  deps: Pick<AbuseDeps, 'clock' | 'speedSignals'>,
+  input: { threadId: string; commenterId: string | null; ipHash: string | null; text: string },
+): { args: repo.RiskContextArgs; fingerprint: Fingerprint } {
   const now = deps.clock.now().getTime();
   const fingerprint = simhash(input.text);
   const compared = wordCount(input.text) >= NEAR_DUPLICATE_MIN_WORDS;
-  const context = await repo.riskContext(deps.db, {
-    siteId: input.siteId,
-    threadId: input.threadId,
-    commenterId: input.commenterId,
-    ipHash: input.ipHash,
-    bands: compared ? fingerprint : null,
-    speed: deps.speedSignals,
-    windowStart: new Date(now - WINDOW_HOURS * HOUR_MS),
-    networkStart: new Date(now - 10 * 60_000),
-    threadStart: new Date(now - 60_000),
-    trustStart: new Date(now - TRUST_DAYS * 24 * HOUR_MS),
-  });
+  return {
+    fingerprint,
+    args: {
+      threadId: input.threadId,
+      commenterId: input.commenterId,
+      ipHash: input.ipHash,
+      bands: compared ? fingerprint : null,
+      speed: deps.speedSignals,
+      windowStart: new Date(now - WINDOW_HOURS * HOUR_MS),
+      networkStart: new Date(now - 10 * 60_000),
+      threadStart: new Date(now - 60_000),
+      trustStart: new Date(now - TRUST_DAYS * 24 * HOUR_MS),
+    },
+  };
+}
+
+/** The risk of an edited comment (its own fingerprint is not counted against it). */
+export async function assessComment(deps: AbuseDeps, input: AssessInput): Promise<Assessment> {
+  const query = riskQuery(deps, input);
+  const context = await repo.riskContext(deps.db, input.siteId, query.args);
+  return assessWith(deps, input, query, context);
+}
+
+/** The risk of a comment, from its risk context as read (riskQuery's). */
+export async function assessWith(
+  deps: AbuseDeps,
+  input: AssessInput,
+  query: { args: repo.RiskContextArgs; fingerprint: Fingerprint },
+  context: repo.RiskContextRow,
+): Promise<Assessment> {
+  const { fingerprint } = query;
+  const compared = query.args.bands !== null;
   const { model, learnt } = await deps.models.modelFor(deps.db, input.siteId, context.version);
   const domainCounts = (domain: string) => {
     const c = model.feature(`d:${domain}`);
     return c ? { spam: c[0], ham: c[1] } : undefined;
   };
-  const trusted = !!input.commenterId && isTrusted({ approvedCount: input.approvedCount, takenDownRecently: context.taken_down });
+  const trusted = !!input.commenterId && isTrusted({ approvedCount: input.approvedCount, takenDownRecently: Number(context.taken_down) });
   const risk = assess({
     model,
     learnt,
@@ -79,7 +104,7 @@ export async function assessComment(
     nearDuplicates: compared ? othersWithSameText(context.candidates ?? [], fingerprint, input) : 0,
     windowHours: WINDOW_HOURS,
     domainCounts,
-    speed: deps.speedSignals ? { network10m: context.network10m, thread1m: context.thread1m } : null,
+    speed: deps.speedSignals ? { network10m: Number(context.network10m), thread1m: Number(context.thread1m) } : null,
     // Readers with trust never wait for a proof of work (SPEC §11): they are not asked for one.
     proof: trusted ? 'exempt' : input.proof,
   });

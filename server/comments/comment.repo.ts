@@ -133,8 +133,8 @@ export type LockedThread = Pick<Thread, 'state' | 'mode' | 'seq' | 'speed_window
 };
 
 /** Locks a thread's row until the transaction ends; returns what a batch of new comments is planned on. */
-export async function lockThread(trx: Tx, threadId: string): Promise<LockedThread | undefined> {
-  const { rows } = await sql<LockedThread>`${PREPARED}
+export async function lockThread(trx: Tx, threadId: string, opening: RawBuilder<unknown> = PREPARED): Promise<LockedThread | undefined> {
+  const { rows } = await sql<LockedThread>`${opening}
     select state, mode, seq, last_comment_at, speed_window_at, speed_window_posts, slow_auto_seconds,
       date_trunc('milliseconds', clock_timestamp()) as now,
       (select s.webhook_endpoints from sites s where s.id = threads.site_id) as site_endpoints

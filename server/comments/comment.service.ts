@@ -24,10 +24,10 @@ export const createPostWriter = (deps: Pick<CommentDeps, 'db' | 'bus'>, options:
   createThreadWriter(
     deps,
     {
-      lock: (trx, threadId) => {
+      lock: (trx, threadId, opening) => {
         // The batch's idempotency records are stored together, with its commit (see settle).
         deferSeals(trx);
-        return repo.lockThread(trx, threadId);
+        return repo.lockThread(trx, threadId, opening);
       },
       plan: repo.planClaimingThread,
       writesMore: (insert) => insert.writesMore,

@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Site, Thread } from '../../db/schema';
 import { type Executor, PREPARED } from '../db';
+import { type RiskContextArgs, type RiskContextRow, riskContextExpression } from '../abuse/abuse.repo';
 import { activeBan } from '../moderation/ban.repo';
 import { duplicateExists } from './comment.repo';
 
@@ -8,7 +9,8 @@ import { duplicateExists } from './comment.repo';
  * Everything a new comment is checked against before it is written, read in one round trip: the
  * thread and its site, the days of the site's active network bans (to hash the request's network
  * under), the author's own longest active ban, whether the same text is already theirs in the
- * thread, how many of their comments the site has approved, and their last post in slow mode. Each
+ * thread, how many of their comments the site has approved, their last post in slow mode, and for a
+ * reader's post what its risk needs (the abuse defence's lookups, planned apart: see migration 100). Each
  * part is the same condition as its single-purpose query (`findDuplicate`, `activeNetworkDays`,
  * `findActiveBan`, `approvedCount`).
  */
@@ -22,6 +24,8 @@ export interface PostContext {
   approvedCount: number;
   /** When the author last posted in the thread while slow mode was on (app clock), if it is on. */
   slowLastAt: Date | null;
+  /** What the comment's risk needs (abuse.repo.ts), when it was asked for. */
+  risk: RiskContextRow | null;
 }
 
 /** The context, or none when the thread does not exist; and what an embedded statement returned. */
@@ -43,6 +47,7 @@ type Row = Thread & {
   duplicate: boolean;
   approved_count: number;
   slow_last_at: Date | null;
+  risk: RiskContextRow | null;
   claim_owner?: string | null;
 };
 
@@ -55,6 +60,8 @@ export async function readPostContext(
     ipHash: string | null;
     /** Whom slow mode holds: a reader with a token by that identity, a first post by its network; none for staff. */
     slowBy?: { commenterId: string } | { ipHash: string } | null;
+    /** The risk context to read along (abuse.service.ts riskQuery), for a reader's post. */
+    risk?: RiskContextArgs;
   },
   /** An idempotency claim to take in the same statement (see EarlyClaim). */
   claim?: RawBuilder<{ owner: string }>,
@@ -81,7 +88,8 @@ export async function readPostContext(
           ? sql`case when t.slow_mode_seconds > 0 or t.slow_auto_seconds is not null then
               (select max(m.posted_at) from slow_mode_posts m where m.thread_id = t.id and ${slowWho}) end`
           : sql`null::timestamptz`
-      } as slow_last_at
+      } as slow_last_at,
+      ${args.risk ? riskContextExpression(sql`t.site_id`, args.risk) : sql`null::json`} as risk
     from threads t join sites s on s.id = t.site_id
     where t.id = ${args.threadId}`;
   // With a claim: one row always, the claim's owner and the context, empty when there is no thread.
@@ -97,7 +105,7 @@ export async function readPostContext(
 }
 
 function contextOf(row: Row): PostContext {
-  const { s_name, s_origins, s_settings, s_created_at, s_updated_at, ban_days, commenter_banned, commenter_ban_until, duplicate, approved_count, slow_last_at, claim_owner: _, ...thread } = row;
+  const { s_name, s_origins, s_settings, s_created_at, s_updated_at, ban_days, commenter_banned, commenter_ban_until, duplicate, approved_count, slow_last_at, risk, claim_owner: _, ...thread } = row;
   return {
     thread: thread as Thread,
     site: { id: thread.site_id, name: s_name, origins: s_origins, settings: s_settings, created_at: s_created_at, updated_at: s_updated_at } as Site,
@@ -106,5 +114,6 @@ function contextOf(row: Row): PostContext {
     duplicate,
     approvedCount: Number(approved_count),
     slowLastAt: slow_last_at ? new Date(slow_last_at) : null,
+    risk,
   };
 }

@@ -1,5 +1,6 @@
 import type { Comment, Thread } from '../../db/schema';
-import { type Assessment, assessComment } from '../abuse/abuse.service';
+import { type Assessment, assessWith, riskQuery } from '../abuse/abuse.service';
+import type { RiskContextArgs } from '../abuse/abuse.repo';
 import { checkProof, type ProofStatus } from '../abuse/proof.service';
 import type { ReaderActor } from '../actors';
 import { errors } from '../errors';
@@ -57,7 +58,9 @@ export async function judgePost(
     ? { name: null, email: null, website: null }
     : { name: input.name || null, email: input.email || null, website: input.website ?? null };
   const body = renderedBody(normaliseSource(input.body));
-  const context = await readContext(deps, actor, threadId, body.hash, claim);
+  // A reader's post reads what its risk needs with its context (staff are not scored).
+  const risk = deps.abuse && !member ? riskQuery(deps.abuse, { threadId, commenterId: actor.commenter?.id ?? null, ipHash: actor.ipHash, text: body.text }) : null;
+  const context = await readContext(deps, actor, threadId, body.hash, claim, risk?.args);
   const { thread } = context;
   const site = withSettings(context.site);
   if (!member) assertMayParticipate(site, actor.commenter);
@@ -79,17 +82,22 @@ export async function judgePost(
   const parent = input.parentId ? await parentFor(deps, actor, thread.id, input.parentId) : undefined;
   const approvedCount = actor.commenter && !member ? context.approvedCount : 0;
   const assessment =
-    deps.abuse && !member && !ban
-      ? await assessComment(deps.abuse, {
-          siteId: site.id,
-          threadId: thread.id,
-          commenterId: actor.commenter?.id ?? null,
-          ipHash: actor.ipHash,
-          text: body.text,
-          approvedCount,
-          // The publisher's server posting with its key is not asked for a proof of work.
-          proof: actor.apiKeySiteId === site.id ? 'exempt' : await (proof ?? (() => checkProof(deps.abuse!, thread.id, input.altcha)))(),
-        })
+    deps.abuse && risk && context.risk && !ban
+      ? await assessWith(
+          deps.abuse,
+          {
+            siteId: site.id,
+            threadId: thread.id,
+            commenterId: actor.commenter?.id ?? null,
+            ipHash: actor.ipHash,
+            text: body.text,
+            approvedCount,
+            // The publisher's server posting with its key is not asked for a proof of work.
+            proof: actor.apiKeySiteId === site.id ? 'exempt' : await (proof ?? (() => checkProof(deps.abuse!, thread.id, input.altcha)))(),
+          },
+          risk,
+          context.risk,
+        )
       : null;
   const verdict = runPipeline({
     site,
@@ -125,11 +133,18 @@ function slowPlan(deps: CommentDeps, site: SiteWithSettings, thread: Thread, mem
 }
 
 /** One round trip reads what the checks need (see post-context.repo.ts), taking the request's claim with it. */
-async function readContext(deps: CommentDeps, actor: ReaderActor, threadId: string, hash: string, claim?: EarlyClaim): Promise<PostContext> {
+async function readContext(
+  deps: CommentDeps,
+  actor: ReaderActor,
+  threadId: string,
+  hash: string,
+  claim?: EarlyClaim,
+  risk?: RiskContextArgs,
+): Promise<PostContext> {
   const author = actor.member ? null : (actor.commenter?.id ?? null);
   const statement = claim?.statement();
   const slowBy = actor.member ? null : author ? { commenterId: author } : actor.ipHash ? { ipHash: actor.ipHash } : null;
-  const read = await readPostContext(deps.db, { threadId, textHash: hash, commenterId: author, ipHash: actor.ipHash, slowBy }, statement);
+  const read = await readPostContext(deps.db, { threadId, textHash: hash, commenterId: author, ipHash: actor.ipHash, slowBy, risk }, statement);
   if (statement) claim!.taken(read.claimOwner);
   if (!read.context) throw errors.notFound('The thread');
   return read.context;

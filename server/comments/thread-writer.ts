@@ -32,8 +32,11 @@ export interface ThreadWriter<I, O> {
 }
 
 export interface ThreadClaim<I, O, L> {
-  /** Takes the thread's row lock in the batch's transaction; returns the thread as locked. */
-  lock(trx: Tx, threadId: string): Promise<L>;
+  /**
+   * Takes the thread's row lock in the batch's transaction; returns the thread as locked. Its
+   * statement starts with `opening`: it may be what opens the transaction (transactionCommittingWith).
+   */
+  lock(trx: Tx, threadId: string, opening: RawBuilder<unknown>): Promise<L>;
   /** What each input becomes under that lock (in order), and the statement that writes them. */
   plan(threadId: string, inputs: I[], locked: L): { outcomes: O[]; write: RawBuilder<unknown> | undefined };
   /** Whether an input's `then` writes statements of its own. */
@@ -148,8 +151,8 @@ export function createThreadWriter<I, O, L>(
         }
       }
     };
-    transactionCommittingWith(deps.db, oneTrip, async (trx) => {
-      const locked = await writes.lock(trx, threadId);
+    transactionCommittingWith(deps.db, oneTrip, async (trx, opening) => {
+      const locked = await writes.lock(trx, threadId, opening);
       taken(true);
       // Opened ahead for a busy thread, but nothing came while it waited: it ends, having written nothing.
       if (!batch!.length) return [];

@@ -1,0 +1,56 @@
+import { type Kysely, sql } from 'kysely';
+
+/**
+ * What the risk of a new comment needs from the database (abuse.repo.ts `riskContext`), as a
+ * function, so the post's context (post-context.repo.ts) reads it in the same round trip.
+ *
+ * The post's context is a prepared statement with one cached plan per connection. The lookups here
+ * must not be: a plan made while the fingerprints table was small reads it whole once it has grown.
+ * A SQL function that cannot be inlined (its SET clause) plans its query on every call, with the
+ * table's size as it is then, and the band indexes are used.
+ *
+ * Near-duplicate candidates: at most the 50 newest posts per SimHash band in the window (a flood of
+ * one text does not make every later check slower). Speed counts stop where the speed signal is at
+ * its strongest (signals/speed.ts): 20 posts from a network, 30 in a thread.
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  await sql`
+    create function abuse_risk_context(
+      p_site text, p_thread text, p_commenter text, p_ip text, p_bands int[], p_speed boolean,
+      p_window timestamptz, p_network timestamptz, p_thread_start timestamptz, p_trust timestamptz
+    ) returns json language sql stable
+    set plan_cache_mode = force_custom_plan
+    as $$
+      select json_build_object(
+        'version', (select version::text from abuse_models where site_id = p_site),
+        'candidates', case when p_bands is not null then (
+          select json_agg(json_build_object('b', json_build_array(f.band0, f.band1, f.band2, f.band3), 'c', f.commenter_id, 'n', f.ip_hash))
+          from (
+            (select band0, band1, band2, band3, commenter_id, ip_hash from abuse_fingerprints
+              where site_id = p_site and band0 = p_bands[1] and created_at > p_window order by created_at desc limit 50)
+            union all
+            (select band0, band1, band2, band3, commenter_id, ip_hash from abuse_fingerprints
+              where site_id = p_site and band1 = p_bands[2] and created_at > p_window order by created_at desc limit 50)
+            union all
+            (select band0, band1, band2, band3, commenter_id, ip_hash from abuse_fingerprints
+              where site_id = p_site and band2 = p_bands[3] and created_at > p_window order by created_at desc limit 50)
+            union all
+            (select band0, band1, band2, band3, commenter_id, ip_hash from abuse_fingerprints
+              where site_id = p_site and band3 = p_bands[4] and created_at > p_window order by created_at desc limit 50)
+          ) f) end,
+        'network10m', case when p_speed and p_ip is not null then (
+          select count(*) from (select 1 from abuse_fingerprints
+            where site_id = p_site and ip_hash = p_ip and created_at > p_network limit 20) x) else 0 end,
+        'thread1m', case when p_speed then (
+          select count(*) from (select 1 from abuse_fingerprints
+            where thread_id = p_thread and created_at > p_thread_start limit 30) x) else 0 end,
+        'taken_down', case when p_commenter is not null then (
+          select count(*) from abuse_samples
+            where commenter_id = p_commenter and site_id = p_site and label = 'spam' and created_at > p_trust) else 0 end
+      )
+    $$`.execute(db);
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop function if exists abuse_risk_context(text, text, text, text, int[], boolean, timestamptz, timestamptz, timestamptz, timestamptz)`.execute(db);
+}
