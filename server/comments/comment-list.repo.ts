@@ -36,14 +36,12 @@ function keyset(q: CommentQuery, sort: Sort, after?: Cursor): CommentQuery {
 }
 
 /** The public top-level page; exported so a test can EXPLAIN exactly what runs. */
+/** A thread's top-level comments, in every status: what each listing below narrows. */
+const threadTopLevel = (db: Executor, threadId: string) =>
+  db.selectFrom('comments').selectAll().where('thread_id', '=', threadId).where('parent_id', 'is', null);
+
 export function topLevelQuery(db: Executor, threadId: string, sort: Sort, limit: number, after?: Cursor): CommentQuery {
-  const q = db
-    .selectFrom('comments')
-    .selectAll()
-    .where('thread_id', '=', threadId)
-    .where('parent_id', 'is', null)
-    .where('status', '!=', 'pending')
-    .where(LISTED);
+  const q = threadTopLevel(db, threadId).where('status', '!=', 'pending').where(LISTED);
   return keyset(q, sort, after).limit(limit);
 }
 
@@ -55,13 +53,7 @@ export function ownPendingTopLevelQuery(
   limit: number,
   after?: Cursor,
 ): CommentQuery {
-  const q = db
-    .selectFrom('comments')
-    .selectAll()
-    .where('commenter_id', '=', viewerId)
-    .where('thread_id', '=', threadId)
-    .where('parent_id', 'is', null)
-    .where('status', '=', 'pending');
+  const q = threadTopLevel(db, threadId).where('commenter_id', '=', viewerId).where('status', '=', 'pending');
   return keyset(q, sort, after).limit(limit);
 }
 
@@ -185,13 +177,7 @@ export async function listQuestions(
   viewerId: string | null,
 ): Promise<Comment[]> {
   if (answered) {
-    const q = db
-      .selectFrom('comments')
-      .selectAll()
-      .where('thread_id', '=', threadId)
-      .where('parent_id', 'is', null)
-      .where('answer_id', 'is not', null)
-      .where('status', '=', 'approved');
+    const q = threadTopLevel(db, threadId).where('answer_id', 'is not', null).where('status', '=', 'approved');
     return keyset(q, sort, after).limit(limit).execute();
   }
   const open = topLevelQuery(db, threadId, sort, limit, after).where(sql<boolean>`(answer_id is null or status <> 'approved')`);
