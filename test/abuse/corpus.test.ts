@@ -1,4 +1,7 @@
 import { mailBody } from '../../scripts/corpus';
+import { prune } from '../../scripts/train-base-model';
+import { emptyCounts, learn } from '../../server/abuse/bayes';
+import { featuresOf } from '../../server/abuse/features';
 
 /** The evaluation's public corpus reads each mail as the text its reader sees (scripts/corpus.ts). */
 describe('the evaluation corpus', () => {
@@ -39,5 +42,16 @@ describe('the evaluation corpus', () => {
       ].join('\n'),
     );
     expect(mailBody(raw)).toBe("Un café crème, s'il vous plaît.");
+  });
+});
+
+describe('the shipped model', () => {
+  it('leaves link domains and shapes to each site: in mail any price is suspect, in comments it is not', () => {
+    const counts = emptyCounts();
+    for (let i = 0; i < 10; i++) learn(counts, featuresOf(`SAVE $${i}99 NOW!!! cheap offer at http://deals-${i % 2}.example.com`), 'spam');
+    for (let i = 0; i < 10; i++) learn(counts, featuresOf(`the meeting notes from monday are attached, item ${i}`), 'ham');
+    const kept = prune(counts).map(([f]) => f);
+    expect(kept).toEqual(expect.arrayContaining(['cheap', 'offer']));
+    expect(kept.filter((f) => f.startsWith('s:') || f.startsWith('d:'))).toEqual([]);
   });
 });
