@@ -41,17 +41,19 @@ export function handWritten(): Example[] {
     });
 }
 
-/** A mail's body as a comment would carry it: no headers, no markup, no quoted-printable soft breaks. */
+/**
+ * A mail's body as a comment would carry it: the text its reader sees, so the MIME text parts
+ * decoded (base64 and quoted-printable, in their charset), attachments and headers dropped, markup
+ * stripped, quoted lines dropped.
+ */
 export function mailBody(raw: string): string {
-  const start = raw.search(/\r?\n\r?\n/);
-  let body = start >= 0 ? raw.slice(start) : raw;
-  // MIME scaffolding is the mail client's, not the writer's: boundaries, part headers, base64 blocks.
-  body = body
+  const { headers, body } = splitHeaders(raw);
+  let text = partText(headers, body);
+  // What is left of MIME scaffolding a sender wrote by hand: boundaries, part headers, base64 lines.
+  text = text
     .split(/\r?\n/)
     .filter((line) => !MIME_LINE.test(line) && !/^[A-Za-z0-9+/=]{60,}$/.test(line.trim()))
     .join('\n')
-    .replace(/=\r?\n/g, '')
-    .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
     .replace(/<(style|script)[\s\S]*?<\/\1>/gi, ' ')
     .replace(/<a\s[^>]*href=["']?([^"' >]+)[^>]*>/gi, ' $1 ')
     .replace(/<[^>]+>/g, ' ')
@@ -60,7 +62,73 @@ export function mailBody(raw: string): string {
     .replace(/^>.*$/gm, '')
     .replace(/\s+/g, ' ')
     .trim();
-  return body.slice(0, COMMENT_LENGTH);
+  return text.slice(0, COMMENT_LENGTH);
+}
+
+function splitHeaders(raw: string): { headers: Map<string, string>; body: string } {
+  const end = raw.search(/\r?\n\r?\n/);
+  const head = end >= 0 ? raw.slice(0, end) : '';
+  const body = end >= 0 ? raw.slice(end).replace(/^\r?\n\r?\n/, '') : raw;
+  const headers = new Map<string, string>();
+  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return { headers, body };
+}
+
+/** The readable text of one MIME entity: a text part decoded, or its parts' text; anything else is dropped. */
+function partText(headers: Map<string, string>, body: string, depth = 0): string {
+  const type = headers.get('content-type') ?? 'text/plain';
+  const boundary = /boundary\s*=\s*"?([^";]+)"?/i.exec(type)?.[1];
+  if (/^multipart\//i.test(type) && boundary && depth < 5) {
+    const parts = body
+      .split(`--${boundary}`)
+      .slice(1)
+      .filter((p) => !p.startsWith('--'))
+      .map((p) => splitHeaders(p.replace(/^[ \t]*\r?\n/, '')))
+      .map((p) => ({ type: p.headers.get('content-type') ?? 'text/plain', text: partText(p.headers, p.body, depth + 1) }))
+      .filter((p) => p.text.trim());
+    // The same text twice, as plain text and as HTML: the plain one.
+    if (/^multipart\/alternative/i.test(type)) {
+      const plain = parts.find((p) => /^text\/plain/i.test(p.type));
+      return (plain ?? parts[parts.length - 1])?.text ?? '';
+    }
+    return parts.map((p) => p.text).join('\n');
+  }
+  if (/^multipart\//i.test(type)) return body;
+  if (!/^text\//i.test(type)) return '';
+  const charset = /charset\s*=\s*"?([^";\s]+)"?/i.exec(type)?.[1];
+  const encoding = (headers.get('content-transfer-encoding') ?? '').toLowerCase();
+  if (encoding === 'base64') return decodeBytes(Buffer.from(body.replace(/[^A-Za-z0-9+/=]/g, ''), 'base64'), charset);
+  if (encoding === 'quoted-printable') return decodeBytes(quotedPrintable(body), charset);
+  return body;
+}
+
+function quotedPrintable(text: string): Buffer {
+  const bytes: number[] = [];
+  const soft = text.replace(/=\r?\n/g, '');
+  for (let i = 0; i < soft.length; i++) {
+    const hex = soft[i] === '=' ? /^[0-9A-Fa-f]{2}/.exec(soft.slice(i + 1, i + 3)) : null;
+    if (hex) {
+      bytes.push(parseInt(hex[0], 16));
+      i += 2;
+    } else {
+      const code = soft.charCodeAt(i);
+      if (code < 256) bytes.push(code);
+      else bytes.push(...Buffer.from(soft[i]!, 'utf8'));
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+function decodeBytes(bytes: Buffer, charset = 'us-ascii'): string {
+  const name = charset.toLowerCase().replace(/^chinese/, '');
+  try {
+    return new TextDecoder(name).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
 }
 
 const MIME_LINE = /^(--|This is a multi-?part message|This message is in MIME format|Since your mail reader|\s*(Content-[A-Za-z-]+|MIME-Version|Return-Path|Received|X-[A-Za-z-]+|charset|boundary)\s*[:=])/i;

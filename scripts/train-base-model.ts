@@ -13,8 +13,9 @@ import { type Example, publicCorpus } from './corpus';
 
 /** Features kept in the shipped file. */
 const KEEP = 6_000;
-/** A feature seen fewer times than this says more about one mail than about spam. Link counts and
- * domains are left to each site: in mail, any link is suspect; in comments, it is not. */
+/** A feature seen fewer times than this says more about one mail than about spam. Link domains and
+ * the text's shapes (`s:`: link counts, capitals, prices…) are left to each site: in mail, any link
+ * or price is suspect; in comments, it is not ("fined €20,000,000" is news). */
 const MIN_SEEN = 4;
 
 export function train(examples: Example[]): Counts {
@@ -27,7 +28,7 @@ export function prune(counts: Counts, keep = KEEP): BaseModelFile['features'] {
   const ps = counts.spamDocs || 1;
   const ph = counts.hamDocs || 1;
   const scored = [...counts.features]
-    .filter(([f, [s, h]]) => s + h >= MIN_SEEN && !f.startsWith('d:') && !f.startsWith('s:links'))
+    .filter(([f, [s, h]]) => s + h >= MIN_SEEN && !f.startsWith('d:') && !f.startsWith('s:'))
     .map(([f, [s, h]]) => ({ f, s, h, score: Math.abs(Math.log((s + 1) / ps) - Math.log((h + 1) / ph)) * Math.log(s + h) }));
   scored.sort((a, b) => b.score - a.score || (a.f < b.f ? -1 : 1));
   return scored.slice(0, keep).map(({ f, s, h }) => [f, s, h]);

@@ -88,13 +88,16 @@ export function spamProbability(model: Model, features: readonly string[]): numb
   const denomHam = model.tokens(1) + v;
   let evidence = 0;
   let seen = 0;
+  let words = 0;
   for (const f of features) {
     const c = model.feature(f);
     if (!c || c[0] + c[1] === 0) continue;
     evidence += Math.log((c[0] + 1) / denomSpam) - Math.log((c[1] + 1) / denomHam);
     seen++;
+    if (!f.startsWith('s:')) words++;
   }
-  if (seen === 0) return 0.5;
+  // A text is not judged by its shape alone (`s:`): with no word the model knows, it cannot tell.
+  if (words === 0) return 0.5;
   // A text the model knows only a word or two of is judged with less confidence.
   const logOdds = (evidence / Math.sqrt(seen)) * SCALE * (seen / (seen + SHRINK));
   return 1 / (1 + Math.exp(-logOdds));

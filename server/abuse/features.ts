@@ -24,7 +24,8 @@ export function linkDomains(text: string): string[] {
  * What the classifier counts in a text: its folded words (look-alikes, accents, spacing and l33t
  * undone by the words module's `fold()`, so "V1agra" and "viagra" are one feature), pairs of
  * neighbouring words, character 4-grams of longer words (catching words split or misspelt on
- * purpose), the link domains (`d:`), and a few shapes (how many links, shouting, prices). Each counted once.
+ * purpose), the link domains (`d:`), the first word and first pair (`^`: how the text opens), and its
+ * shape (`s:`: how many links, shouting, prices, and shapesOf below). Each counted once.
  */
 export function featuresOf(text: string): string[] {
   const sample = text.slice(0, MAX_TEXT);
@@ -37,6 +38,10 @@ export function featuresOf(text: string): string[] {
     previous = word;
     if (word.length >= 6) for (let i = 0; i + 4 <= word.length; i++) out.add(`#${word.slice(i, i + 4)}`);
   }
+  // How the text opens: a campaign's greeting or a list footer standing where a comment's first words would be.
+  if (words[0]) out.add(`^${words[0]}`);
+  if (words[1]) out.add(`^${words[0]}_${words[1]}`);
+  for (const s of shapesOf(sample)) out.add(s);
   const domains = linkDomains(sample);
   for (const d of domains) out.add(`d:${d}`);
   if (domains.length) out.add(`s:links${Math.min(domains.length, 3)}`);
@@ -45,3 +50,46 @@ export function featuresOf(text: string): string[] {
   if (/[$€£]\s?\d|\d\s?[$€£]/.test(sample)) out.add('s:money');
   return [...out];
 }
+
+/** Which of a few ranges a share or a count falls in: `bin(0.3, [0.1, 0.5])` is 1. */
+function bin(x: number, cuts: readonly number[]): number {
+  let i = 0;
+  while (i < cuts.length && x >= cuts[i]!) i++;
+  return i;
+}
+
+const count = (text: string, re: RegExp) => text.match(re)?.length ?? 0;
+
+/**
+ * The shape of a text, which its words miss: shares of capitals, digits, symbols, letters outside
+ * the Latin alphabet and undecodable characters (text in another script or a garbled charset),
+ * encoding debris (base64-like runs, quoted-printable escapes, entities and tags), long runs without
+ * a space, repeated `!!`/`??`, and how many prices or percentages it quotes. Each as a binned token
+ * (`s:caps2`), learnt like a word (an ordinary shape too: `s:caps0` leans genuine).
+ */
+export function shapesOf(text: string): string[] {
+  const sample = text.slice(0, MAX_TEXT);
+  const n = Math.max(1, sample.length);
+  const letters = sample.replace(/[^\p{L}]/gu, '');
+  const l = Math.max(1, letters.length);
+  const longest = Math.max(0, ...(sample.match(/\S{25,}/g) ?? []).map((w) => w.length));
+  const bins: Array<[string, number]> = [
+    ['caps', bin(count(letters, /\p{Lu}/gu) / l, [0.1, 0.2, 0.35, 0.6])],
+    ['digits', bin(count(sample, /\p{N}/gu) / n, [0.02, 0.06, 0.15])],
+    ['symbols', bin(count(sample, /[^\p{L}\p{N}\s]/gu) / n, [0.05, 0.1, 0.2])],
+    ['nonlatin', bin(count(letters, /[^\p{Script=Latin}]/gu) / l, [0.02, 0.1, 0.3])],
+    ['garbled', bin(count(sample, /\uFFFD/g) / n, [0.005, 0.05, 0.2])],
+    ['base64', bin((sample.match(/[A-Za-z0-9+/]{16,}/g) ?? []).filter(isBase64Like).length, [1, 2, 4])],
+    ['run', bin(longest, [25, 40, 80])],
+    ['repeat', bin(count(sample, /!{2,}|\?{2,}/g), [1, 3])],
+    ['prices', bin(count(sample, /[$€£¥]\s?\d|\d\s?[$€£¥%]|\${2,}/g), [1, 3, 6])],
+  ];
+  const out = bins.map(([name, b]) => `s:${name}${b}`);
+  if (/=[0-9A-F]{2}/.test(sample)) out.push('s:qp');
+  if (/&(?:[a-z]+|#\d+);/i.test(sample)) out.push('s:entity');
+  if (/<\/?[a-z][^>]*>/i.test(sample)) out.push('s:tag');
+  return out;
+}
+
+/** A run of base64 characters with a digit, a capital and a small letter among them: encoded, not a word. */
+const isBase64Like = (run: string) => /\d/.test(run) && /[A-Z]/.test(run) && /[a-z]/.test(run);

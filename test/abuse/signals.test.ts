@@ -1,8 +1,8 @@
 import { emptyCounts, learn, modelOf, spamEvidence, spamProbability } from '../../server/abuse/bayes';
-import { featuresOf, linkDomains } from '../../server/abuse/features';
+import { featuresOf, linkDomains, shapesOf } from '../../server/abuse/features';
 import { combine, isTrusted } from '../../server/abuse/risk';
 import { labelOf, othersWithSameText } from '../../server/abuse/abuse.service';
-import { classifierSignal } from '../../server/abuse/signals/classifier';
+import { classifierSignal, HOLD_FROM, SPAM_FROM } from '../../server/abuse/signals/classifier';
 import { nearDuplicateSignal } from '../../server/abuse/signals/near-duplicate';
 import { noProofSignal } from '../../server/abuse/signals/no-proof';
 import { spamDomainSignal } from '../../server/abuse/signals/spam-domains';
@@ -23,6 +23,24 @@ describe('features', () => {
   it('finds link domains written as URLs or bare, not e-mail addresses', () => {
     expect(linkDomains('see https://www.shop.pills-direct.online/x and cash-now.xyz, mail me at a@b.com').sort()).toEqual(['cash-now.xyz', 'pills-direct.online']);
     expect(featuresOf('go to http://spam.example.com now')).toContain('d:example.com');
+  });
+});
+
+describe('shapes', () => {
+  it('marks text in another script or a garbled charset, which its words cannot tell', () => {
+    expect(shapesOf('您還在用 20 % 的信用卡嗎，零利率代償時代來臨')).toContain('s:nonlatin3');
+    expect(shapesOf('Caf\uFFFD \uFFFD\uFFFD\uFFFD\uFFFD \uFFFD\uFFFD\uFFFD special offer \uFFFD\uFFFD\uFFFD')).toContain('s:garbled3');
+    const plain = shapesOf('The council will vote on the bridge repairs next week.');
+    expect(plain).toEqual(expect.arrayContaining(['s:nonlatin0', 's:garbled0', 's:base640', 's:caps0']));
+  });
+
+  it('marks encoding debris, shouting, repeated punctuation and prices', () => {
+    expect(shapesOf('VzUzNzlYQ2xrOC02bDQy click <b>here</b> =3D &nbsp;')).toEqual(expect.arrayContaining(['s:base641', 's:tag', 's:qp', 's:entity']));
+    expect(shapesOf('BUY NOW!!! ONLY $9.99, 90% OFF, $$$ SAVE BIG!!!')).toEqual(expect.arrayContaining(['s:caps4', 's:repeat1', 's:prices2']));
+  });
+
+  it('counts how a text opens: a greeting a campaign uses is learnt as its own feature', () => {
+    expect(featuresOf('Hello dear, I am a widow with money to transfer')).toEqual(expect.arrayContaining(['^hello', '^hello_dear']));
   });
 });
 
@@ -58,6 +76,34 @@ describe('the classifier', () => {
     const spam = featuresOf('cheap pills online today, free delivery offer');
     expect(spamEvidence(model, spam)).toBeGreaterThan(0.9);
     expect(classifierSignal(spamProbability(model, spam), spamEvidence(model, spam))!.weight).toBeGreaterThan(0.6);
+  });
+
+  it('holds a text alone only when its probability and the evidence test agree enough', () => {
+    // Sure by probability, but the evidence test cannot tell: nothing.
+    expect(classifierSignal(0.99, 0.5)).toBeNull();
+    // Their mean at HOLD_FROM weighs the default holdAt (0.6): held.
+    expect(classifierSignal(0.8, 2 * HOLD_FROM - 0.8)!.weight).toBeCloseTo(0.6, 3);
+    // At SPAM_FROM, the default spamAt (0.9): sent to spam.
+    expect(classifierSignal(0.95, 2 * SPAM_FROM - 0.95)!.weight).toBeCloseTo(0.9, 3);
+    // A little below HOLD_FROM: a reason shown to moderators, not a hold alone.
+    const weak = classifierSignal(0.75, 0.6)!;
+    expect(weak.weight).toBeGreaterThan(0);
+    expect(weak.weight).toBeLessThan(0.6);
+  });
+
+  it('on a site that has taught it little, counts the shipped model only on clear evidence', () => {
+    // A short comment leaning a little to spam by the mail it learnt from ("today"): nothing yet.
+    expect(classifierSignal(0.75, 0.61, 3)).toBeNull();
+    // The same opinions once the site has taught it: a reason for moderators, not a hold alone.
+    expect(classifierSignal(0.75, 0.61, 20)!.weight).toBeLessThan(0.6);
+    expect(classifierSignal(0.99, 0.95, 3)!.weight).toBe(0.45);
+  });
+
+  it('does not judge a text by its shape alone: with no word it knows, it cannot tell', () => {
+    const counts = emptyCounts();
+    for (let i = 0; i < 5; i++) learn(counts, featuresOf(`CHEAP PILLS ONLINE $${i}9.99!!!`), 'spam');
+    for (let i = 0; i < 5; i++) learn(counts, featuresOf(`the council vote on the bridge was delayed again ${i}`), 'ham');
+    expect(spamProbability(modelOf(counts), featuresOf('ZYGOMORPHIC QUUX €7!!!'))).toBe(0.5);
   });
 
   it('weighs a shipped model less than the site’s own decisions', () => {

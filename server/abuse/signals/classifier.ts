@@ -1,32 +1,64 @@
 import type { Signal } from './types';
 
-/** Below this the classifier's opinion is not worth a moderator's attention. */
+/** Below this probability the classifier's opinion is not worth a moderator's attention. */
 const SHOWN_FROM = 0.7;
 /**
- * The evidence test (bayes.ts `spamEvidence`) must lean to spam more than this for the
- * classifier to count at all: a short comment with a word or two that spam also uses carries too
- * little evidence to hold anyone (set on the evaluation's tuning split).
+ * The evidence test (bayes.ts `spamEvidence`) must lean to spam at all (0.5: it cannot tell) for
+ * the classifier to count: a short comment with a word or two that spam also uses carries too
+ * little evidence to hold anyone.
  */
-export const EVIDENCE_FROM = 0.7;
+export const EVIDENCE_FROM = 0.5;
+/**
+ * The classifier's score is the mean of its two opinions, the naive Bayes probability and the
+ * evidence test. Its weight fades to 0 at SCORE_FROM; at HOLD_FROM it weighs the site's default
+ * `holdAt` (0.6), enough to hold a comment alone; at SPAM_FROM the default `spamAt` (0.9); 1 at 1.
+ * Set on the evaluation's tuning splits (`npm run eval:spam -- --dev`): holding from 0.7 catches
+ * the most spam while holding at most 1% of genuine texts; sending to spam from 0.9 sends no more
+ * genuine texts there than the previous rule did.
+ */
+export const HOLD_FROM = 0.7;
+export const SPAM_FROM = 0.9;
+const SCORE_FROM = 0.6;
+const CURVE: ReadonlyArray<readonly [number, number]> = [
+  [SCORE_FROM, 0],
+  [HOLD_FROM, 0.6],
+  [SPAM_FROM, 0.9],
+  [1, 1],
+];
 /**
  * Until the site's model has learnt this many of the site's own texts, it judges by the shipped
- * model, learnt from mail, which reads ordinary news talk as spam too often: the classifier then
- * weighs at most CAP_UNTIL_LEARNT, enough to hold a comment only with another signal.
+ * model, learnt from mail, which reads ordinary news talk as spam too often ("An innocent remark
+ * about the weather today" leans to spam on "today"): the evidence test must then lean to spam
+ * past EVIDENCE_FROM_SHIPPED, and the classifier weighs at most CAP_UNTIL_LEARNT, enough to hold a
+ * comment only with another signal (as before the mean of the two opinions was used).
  */
 export const LEARNT_ENOUGH = 20;
+const EVIDENCE_FROM_SHIPPED = 0.7;
 const CAP_UNTIL_LEARNT = 0.45;
+
+/** The classifier's score (the mean of probability and evidence) as a weight, along CURVE. */
+export function classifierWeight(score: number): number {
+  if (score <= SCORE_FROM) return 0;
+  for (let i = 1; i < CURVE.length; i++) {
+    const [x0, y0] = CURVE[i - 1]!;
+    const [x1, y1] = CURVE[i]!;
+    if (score <= x1) return y0 + ((y1 - y0) * (score - x0)) / (x1 - x0);
+  }
+  return 1;
+}
 
 /**
  * The site's text classifier (bayes.ts): its probability, only its clear leaning counts, and only
- * when the text carries enough evidence for it.
+ * when the text carries evidence for it.
  */
 export function classifierSignal(probability: number, evidence = 1, learnt = LEARNT_ENOUGH): Signal {
-  if (probability < SHOWN_FROM || evidence <= EVIDENCE_FROM) return null;
-  // Only a clear lean counts: a text that reads a little like spam is not held for that alone.
-  const lean = (probability - SHOWN_FROM) / (1 - SHOWN_FROM);
-  const weight = learnt < LEARNT_ENOUGH ? Math.min(lean, CAP_UNTIL_LEARNT) : lean;
+  const shipped = learnt < LEARNT_ENOUGH;
+  if (probability < SHOWN_FROM || evidence <= (shipped ? EVIDENCE_FROM_SHIPPED : EVIDENCE_FROM)) return null;
+  // By the shipped model, its probability alone says how far it leans (as it always did), capped.
+  const weight = shipped ? Math.min((probability - SHOWN_FROM) / (1 - SHOWN_FROM), CAP_UNTIL_LEARNT) : classifierWeight((probability + evidence) / 2);
+  if (weight <= 0) return null;
   const percent = Math.round(probability * 100);
-  const detail = learnt < LEARNT_ENOUGH ? `reads like spam (${percent}%), by the shipped model: this site has taught it little yet` : `reads like spam this site rejected (${percent}%)`;
+  const detail = shipped ? `reads like spam (${percent}%), by the shipped model: this site has taught it little yet` : `reads like spam this site rejected (${percent}%)`;
   return { code: 'classifier', weight: round(weight), detail };
 }
 
