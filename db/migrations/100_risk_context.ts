@@ -2,25 +2,34 @@ import { type Kysely, sql } from 'kysely';
 
 /**
  * What the risk of a new comment needs from the database (abuse.repo.ts `riskContext`), as a
- * function, so the post's context (post-context.repo.ts) reads it in the same round trip.
+ * function, so the post's context (post-context.repo.ts) reads it in the same round trip, and
+ * without planning its lookups on every post (planning them cost more database time than running
+ * them).
  *
- * The post's context is a prepared statement with one cached plan per connection. The lookups here
- * must not be: a plan made while the fingerprints table was small reads it whole once it has grown.
- * A SQL function that cannot be inlined (its SET clause) plans its query on every call, with the
- * table's size as it is then, and the band indexes are used.
+ * The function keeps one plan per connection, made without the arguments' values. A plan made while
+ * the tables were small must still be right once they have grown, so the plan has only one sensible
+ * choice for each lookup: sequential scans are off for it, and the indexes on the time alone are
+ * replaced by indexes on an expression of it (used by retention only): the lookups' conditions match
+ * only their own index — a SimHash band's (site, band, time), a network's (site, network, time), a
+ * thread's (thread, time), a commenter's (commenter, time).
  *
- * Near-duplicate candidates: at most the 50 newest posts per SimHash band in the window (a flood of
- * one text does not make every later check slower). Speed counts stop where the speed signal is at
- * its strongest (signals/speed.ts): 20 posts from a network, 30 in a thread.
+ * Near-duplicate candidates: at most 50 posts per SimHash band in the window (a flood of one text
+ * does not make every later check slower). Speed counts stop where the speed signal is at its
+ * strongest (signals/speed.ts): 20 posts from a network, 30 in a thread.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  await sql`drop index abuse_fingerprints_age`.execute(db);
+  await sql`create index abuse_fingerprints_expiry on abuse_fingerprints ((created_at at time zone 'UTC'))`.execute(db);
+  await sql`drop index abuse_samples_age`.execute(db);
+  await sql`create index abuse_samples_expiry on abuse_samples ((created_at at time zone 'UTC'))`.execute(db);
   await sql`
     create function abuse_risk_context(
       p_site text, p_thread text, p_commenter text, p_ip text, p_bands int[], p_speed boolean,
       p_window timestamptz, p_network timestamptz, p_thread_start timestamptz, p_trust timestamptz
-    ) returns json language sql stable
-    set plan_cache_mode = force_custom_plan
-    as $$
+    ) returns json language plpgsql stable
+    set plan_cache_mode = force_generic_plan
+    set enable_seqscan = off
+    as $$ begin return (
       select json_build_object(
         'version', (select version::text from abuse_models where site_id = p_site),
         'candidates', case when p_bands is not null then (
@@ -47,10 +56,14 @@ export async function up(db: Kysely<any>): Promise<void> {
         'taken_down', case when p_commenter is not null then (
           select count(*) from abuse_samples
             where commenter_id = p_commenter and site_id = p_site and label = 'spam' and created_at > p_trust) else 0 end
-      )
+      )); end
     $$`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop function if exists abuse_risk_context(text, text, text, text, int[], boolean, timestamptz, timestamptz, timestamptz, timestamptz)`.execute(db);
+  await sql`drop index if exists abuse_samples_expiry`.execute(db);
+  await sql`create index abuse_samples_age on abuse_samples (created_at)`.execute(db);
+  await sql`drop index if exists abuse_fingerprints_expiry`.execute(db);
+  await sql`create index abuse_fingerprints_age on abuse_fingerprints (created_at)`.execute(db);
 }

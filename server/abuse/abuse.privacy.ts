@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { PrivacyExtension } from '../privacy/privacy.extension';
 import { WINDOW_HOURS } from './abuse.service';
 import { TRUST_DAYS } from './risk';
@@ -64,15 +65,17 @@ export const abusePrivacy: PrivacyExtension = {
   },
 
   async retention(db, { now, site }) {
+    // By the time in UTC: the expression their age indexes are on (migration 100).
+    const olderThan = (at: Date) => sql<boolean>`(created_at at time zone 'UTC') < (${at.toISOString()}::timestamptz at time zone 'UTC')`;
     const prints = await db
       .deleteFrom('abuse_fingerprints')
       .where('site_id', '=', site.id)
-      .where('created_at', '<', new Date(now.getTime() - FINGERPRINT_HOURS * HOUR_MS))
+      .where(olderThan(new Date(now.getTime() - FINGERPRINT_HOURS * HOUR_MS)))
       .executeTakeFirst();
     const samples = await db
       .deleteFrom('abuse_samples')
       .where('site_id', '=', site.id)
-      .where('created_at', '<', new Date(now.getTime() - SAMPLE_DAYS * 24 * HOUR_MS))
+      .where(olderThan(new Date(now.getTime() - SAMPLE_DAYS * 24 * HOUR_MS)))
       .executeTakeFirst();
     return { abuseFingerprints: Number(prints.numDeletedRows ?? 0), abuseSamples: Number(samples.numDeletedRows ?? 0) };
   },
