@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { type DatabaseHandle } from '../../server/db';
+import type { DatabaseHandle } from '../../server/db';
 import { describeOnPostgres, openTestDatabase } from '../helpers/db';
 
 /**
@@ -28,7 +28,7 @@ describeOnPostgres('the risk context’s plan', () => {
 
   async function scansOfOneCall(): Promise<string[]> {
     const notices: string[] = [];
-    const listen = (n: pg.NoticeMessage) => notices.push(n.message ?? '');
+    const listen = (n: { message?: string }) => notices.push(n.message ?? '');
     client.on('notice', listen);
     await client.query(
       `select abuse_risk_context('s1', 't1', 'c1', 'n1', array[1, 2, 3, 4], true, now() - interval '1 day', now() - interval '10 min', now() - interval '1 min', now() - interval '30 days')`,
