@@ -133,10 +133,8 @@ export async function riskContext(db: Executor, siteId: string, args: RiskContex
 }
 
 /**
- * A comment's fingerprint row. A new post's goes as a statement at the end of the post's own
- * transaction (`UnitOfWork.last`: with the batch's commit, not a round trip of its own), so its
- * parameters are strings and numbers only; an edit (`replace`) puts its new text's bands in place and
- * keeps the post's time.
+ * A comment's fingerprint row, outside a new post's batch (which writes it with the comment:
+ * comment.repo.ts): an edit (`replace`) puts its new text's bands in place and keeps the post's time.
  */
 export function fingerprintStatement(
   row: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; bands: Fingerprint; at: Date },

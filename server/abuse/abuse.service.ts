@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { Db, UnitOfWork } from '../db';
+import type { Db } from '../db';
 import type { EventBus } from '../events';
 import * as repo from './abuse.repo';
 import type { ModelCache } from './abuse.model';
@@ -132,20 +132,6 @@ export function othersWithSameText(
     else if (cand.n) others.add(`n:${cand.n}`);
   }
   return others.size;
-}
-
-/**
- * Keeps a written comment's fingerprint for the near-duplicate and speed signals. After an edit
- * (`edited`: the comment's own time) the fingerprint follows the new text and keeps the post's
- * time: the speed signals count posts, not edits.
- */
-/** A new post's fingerprint, written with the post (at the end of its transaction: no round trip of its own). */
-export function rememberWithPost(
-  uow: UnitOfWork,
-  clock: Clock,
-  post: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; fingerprint: Fingerprint },
-): void {
-  uow.last(repo.fingerprintStatement({ ...post, bands: post.fingerprint, at: clock.now() }));
 }
 
 /** An edited comment's fingerprint follows its new text (comment-owner.service.ts). */

@@ -105,6 +105,11 @@ export interface ClaimingInsert {
   /** Whatever follows the insert writes statements of its own (a reply's counters, a changed profile). */
   writesMore: boolean;
   slow: SlowPlan;
+  /**
+   * The text's SimHash bands and the time they count from (the app's clock), for the abuse
+   * defence's near-duplicate and speed signals: written with the comment, in the batch's statement.
+   */
+  fingerprint?: { bands: readonly [number, number, number, number]; at: Date } | null;
 }
 
 /** A planned comment, with its creation event exactly as the batch writes it to the replay log. */
@@ -166,7 +171,7 @@ export interface PlannedBatch {
  * comment that committed late): the outcome is each comment exactly as it will be stored.
  *
  * `write` is one statement that moves the thread's seq, time and approved count, and inserts the new
- * commenters, the comments and their events in the replay log. If any of them repeats a comment
+ * commenters, the comments, their events in the replay log and their texts' fingerprints (abuse). If any of them repeats a comment
  * already in the thread, it writes nothing and fails; `duplicatesFound` reads which from the error.
  */
 export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], thread: LockedThread | undefined): PlannedBatch {
@@ -223,6 +228,8 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
       seq: comment.seq,
       created_at: comment.created_at.toISOString(),
       slow_at: insert.slow.seconds ? insert.slow.at.toISOString() : null,
+      fp: insert.fingerprint ? [...insert.fingerprint.bands] : null,
+      fp_at: insert.fingerprint ? insert.fingerprint.at.toISOString() : null,
       d_commenter: guard.duplicate.commenterId,
       d_ip: guard.duplicate.ipHash,
       k_id: newCommenter?.id ?? null,
@@ -246,7 +253,7 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
         ord int, id text, site_id text, thread_id text, parent_id text, reply_to_id text, root_id text, depth int,
         commenter_id text, member_id text, author_name text, author_website text, badge text, body_src text,
         body_html text, text_hash text, status text, previous_status text, status_reason text, ip_hash text,
-        user_agent text, reader_badge text, risk real, risk_reasons text, seq int, created_at timestamptz, slow_at timestamptz, d_commenter text, d_ip text, k_id text, k_token text,
+        user_agent text, reader_badge text, risk real, risk_reasons text, seq int, created_at timestamptz, slow_at timestamptz, fp int[], fp_at timestamptz, d_commenter text, d_ip text, k_id text, k_token text,
         k_name text, k_email text, k_website text, ev text, payload jsonb, audience text)
     ), dup as (
       select string_agg(x.ord::text, ',' order by x.ord) as ords
@@ -274,6 +281,9 @@ export function planClaimingThread(threadId: string, inserts: ClaimingInsert[], 
     ), e as (
       insert into thread_events (thread_id, seq, event, payload, audience)
       select x.thread_id, x.seq, x.ev, x.payload, x.audience from x
+    ), fp as (
+      insert into abuse_fingerprints (comment_id, site_id, thread_id, commenter_id, ip_hash, band0, band1, band2, band3, created_at)
+      select x.id, x.site_id, x.thread_id, x.commenter_id, x.ip_hash, x.fp[1], x.fp[2], x.fp[3], x.fp[4], x.fp_at from x where x.fp is not null
     )
     -- A duplicate already in the thread: the statement fails (so writes nothing), naming the posts.
     select ${trueOrFail(sql`dup.ords is null`, DUPLICATES, sql`dup.ords`)} as written from dup`;

@@ -1,6 +1,5 @@
 import type { Comment, Commenter } from '../../db/schema';
 import type { UnitOfWork } from '../db';
-import { rememberWithPost } from '../abuse/abuse.service';
 import type { ReaderActor } from '../actors';
 import { errors } from '../errors';
 import { hashSecret, newId, newSecret } from '../ids';
@@ -103,6 +102,8 @@ async function writePost(deps: CommentDeps, actor: ReaderActor, post: JudgedPost
     // An approved reply moves its parent's counts (applyReplyCounters, below).
     writesMore: changesProfile || (approved && values.parent_id !== null),
     slow: post.slow,
+    // What the near-duplicate and speed signals read of it, written with it.
+    fingerprint: deps.abuse && post.assessment ? { bands: post.assessment.fingerprint, at: post.slow.at } : null,
   };
   let slowModeOn: number | undefined;
 
@@ -118,17 +119,6 @@ async function writePost(deps: CommentDeps, actor: ReaderActor, post: JudgedPost
     await applyReplyCounters(uow, { ...comment, status: 'rejected', reply_count: 0 }, comment);
     await recordWrittenThreadEvent(uow, change);
     await announceStatus(uow, null, comment, { siteEndpoints });
-    // The fingerprint the near-duplicate and speed signals read, sent with the batch's commit.
-    if (deps.abuse && post.assessment) {
-      rememberWithPost(uow, deps.abuse.clock, {
-        commentId: comment.id,
-        siteId: comment.site_id,
-        threadId: comment.thread_id,
-        commenterId: comment.commenter_id,
-        ipHash: comment.ip_hash,
-        fingerprint: post.assessment.fingerprint,
-      });
-    }
     const posted: PostResult = { comment, token, site: post.site };
     await hooks.alsoWrite?.(uow, posted);
     await hooks.beforeCommit?.(trx, posted);
