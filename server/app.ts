@@ -87,9 +87,9 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   setupWebhooks(deps);
   registerPollSchedule(deps);
   registerThreadSchedule(deps);
-  if (!process.env.BENCH_NO_ABUSE) deps.abuse = { db: deps.db, clock: deps.clock, models: createModelCache(), speedSignals: config.rateLimits, proofKeys: createProofKeys(config.secret) };
+  if (config.abuseChecks) deps.abuse = { db: deps.db, clock: deps.clock, models: createModelCache(), speedSignals: config.rateLimits, proofKeys: createProofKeys(config.secret) };
   // Every decision teaches the site's model inside its own transaction.
-  listenForDecisions(bus, deps.clock);
+  if (config.abuseChecks) listenForDecisions(bus, deps.clock);
   // On PostgreSQL a batch's last statement and its commit go in one round trip.
   deps.writer = createPostWriter(deps, { oneTripCommit: database.kind === 'postgres' });
 
@@ -106,7 +106,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   metrics.watchSockets(() => realtime.io.engine.clientsCount);
   const retention = startRetentionJob(deps, config.retentionIntervalMs);
   deps.outbox.start();
-  const learning = startLearningJob(deps);
+  const learning = config.abuseChecks ? startLearningJob(deps) : undefined;
   const slowMode = startSlowModeJob(deps);
 
   let closing: Promise<void> | undefined;
@@ -131,7 +131,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
       await slowMode.stop();
       // The sends in flight finish and are marked; rows not yet claimed wait for the next instance.
       await deps.outbox.stop(graceMs);
-      await learning.stop();
+      await learning?.stop();
       deps.mailer?.close();
       await deps.limits.close();
       // Writes that finished during the drain have published their events: release the adapter last.

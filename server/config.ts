@@ -37,6 +37,8 @@ const EnvSchema = z.object({
   SMTP_URL: urlWithProtocol(['smtp:', 'smtps:']).optional(),
   SMTP_FROM: z.string().min(3).max(300).optional(),
   PARLEY_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  /** `off`: no risk score, proof of work or learning from decisions (measurements and load tests only). */
+  PARLEY_ABUSE_CHECKS: z.enum(['on', 'off']).default('on'),
   PARLEY_RETENTION_INTERVAL_MINUTES: z.coerce.number().min(0).max(10_080).default(60),
   /** JWKS URLs (and webhooks) may use http and internal addresses: tests and private networks only. */
   PARLEY_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
@@ -69,6 +71,8 @@ export interface Config {
   /** How often the retention job runs; 0 turns the timer off (the CLI command still works). */
   readonly retentionIntervalMs: number;
   readonly rateLimits: boolean;
+  /** PARLEY_ABUSE_CHECKS: the abuse defence (SPEC §11) runs; off only to measure what it costs. */
+  readonly abuseChecks: boolean;
   /** PARLEY_WEBHOOKS_ALLOW_PRIVATE: outgoing requests (webhooks, Slack, JWKS URLs) may reach http and internal addresses. */
   readonly webhooksAllowPrivate: boolean;
   readonly secret: string | undefined;
@@ -110,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpFrom: e.SMTP_FROM ?? `Parley <no-reply@${new URL(publicUrl).hostname}>`,
     retentionIntervalMs: Math.round(e.PARLEY_RETENTION_INTERVAL_MINUTES * 60_000),
     rateLimits: e.PARLEY_RATE_LIMITS === 'on',
+    abuseChecks: e.PARLEY_ABUSE_CHECKS === 'on',
     webhooksAllowPrivate: e.PARLEY_WEBHOOKS_ALLOW_PRIVATE === 'true',
     secret: e.PARLEY_SECRET,
     metricsToken: e.METRICS_TOKEN,

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   if (!config.rateLimits) log.warn('PARLEY_RATE_LIMITS=off: flood and rate limits are disabled. Use this for load tests only.');
+  if (!config.abuseChecks) log.warn('PARLEY_ABUSE_CHECKS=off: no risk scores, proof of work or spam learning. Use this for measurements only.');
 
   let database: DatabaseHandle;
   try {
