@@ -116,8 +116,8 @@ export interface RiskContextArgs {
 
 /**
  * The risk context as an expression of the site's id (`site`: a column or a value), so the post's
- * own context reads it in the same statement (post-context.repo.ts). The function plans its lookups
- * on every call, with the tables as they are then (see the migration).
+ * own context reads it in the same statement (post-context.repo.ts). The function keeps one plan per
+ * connection, with one index to use for each lookup however large the tables grow (see the migration).
  */
 export function riskContextExpression(site: RawBuilder<unknown>, args: RiskContextArgs): RawBuilder<RiskContextRow> {
   const bands = args.bands ? sql`array[${sql.join(args.bands.map((b) => sql`${b}::int`))}]` : sql`null::int[]`;

@@ -10,7 +10,7 @@ import { duplicateExists } from './comment.repo';
  * thread and its site, the days of the site's active network bans (to hash the request's network
  * under), the author's own longest active ban, whether the same text is already theirs in the
  * thread, how many of their comments the site has approved, their last post in slow mode, and for a
- * reader's post what its risk needs (the abuse defence's lookups, planned apart: see migration 100). Each
+ * reader's post what its risk needs (the abuse defence's lookups, in a function with a plan of its own: see migration 100). Each
  * part is the same condition as its single-purpose query (`findDuplicate`, `activeNetworkDays`,
  * `findActiveBan`, `approvedCount`).
  */
