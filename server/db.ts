@@ -70,11 +70,7 @@ class PreparingClient extends pg.Client {
   override query(...args: any[]): any {
     const [text, values] = args;
     if (typeof text === 'string' && text.startsWith(BEGIN_PREPARED_PREFIX) && args.length <= 2) {
-      const literals = ((values ?? []) as unknown[]).map((value) => {
-        if (typeof value !== 'string' && typeof value !== 'number') throw new Error('BEGIN_PREPARED: parameters must be strings or numbers');
-        return literal(String(value));
-      });
-      const statement = sessionPrepared(PREPARED_PREFIX + text.slice(BEGIN_PREPARED_PREFIX.length), literals);
+      const statement = sessionPrepared(PREPARED_PREFIX + text.slice(BEGIN_PREPARED_PREFIX.length), literalsOf((values ?? []) as readonly unknown[]));
       // Three results (begin, the preparing block, the statement's): the statement's is the answer.
       return (super.query(`begin;\n${statement}`) as Promise<pg.QueryResult | pg.QueryResult[]>).then((results) =>
         Array.isArray(results) ? results[results.length - 1]! : results,
@@ -326,10 +322,7 @@ export async function transactionCommittingWith(
       if (oneTrip && last.length) {
         const texts = last.map((statement) => {
           const { sql: text, parameters } = statement.compile(conn);
-          const literals = parameters.map((value) => {
-            if (typeof value !== 'string' && typeof value !== 'number') throw new Error('transactionCommittingWith: parameters must be strings or numbers');
-            return literal(String(value));
-          });
+          const literals = literalsOf(parameters);
           if (text.startsWith(PREPARED_PREFIX)) return sessionPrepared(text, literals);
           return text.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1]!);
         });
@@ -343,6 +336,14 @@ export async function transactionCommittingWith(
       await sql`rollback`.execute(conn).catch(() => {});
       throw err;
     }
+  });
+}
+
+/** A statement's parameters as quoted literals, to be sent inlined: strings and numbers only. */
+function literalsOf(values: readonly unknown[]): string[] {
+  return values.map((value) => {
+    if (typeof value !== 'string' && typeof value !== 'number') throw new Error('an inlined statement takes strings and numbers only');
+    return literal(String(value));
   });
 }
 

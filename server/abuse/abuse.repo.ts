@@ -133,18 +133,17 @@ export async function riskContext(db: Executor, siteId: string, args: RiskContex
 }
 
 /**
- * A comment's fingerprint row, outside a new post's batch (which writes it with the comment:
- * comment.repo.ts): an edit (`replace`) puts its new text's bands in place and keeps the post's time.
+ * An edited comment's fingerprint: its new text's bands replace the old ones, and the row keeps its
+ * time (a new post's fingerprint is written with the comment, by the batch: comment.repo.ts).
  */
-export function fingerprintStatement(
+export async function saveEditedFingerprint(
+  db: Executor,
   row: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; bands: Fingerprint; at: Date },
-  replace = false,
-) {
+): Promise<void> {
   const [b0, b1, b2, b3] = row.bands;
-  return sql`insert into abuse_fingerprints (comment_id, site_id, thread_id, commenter_id, ip_hash, band0, band1, band2, band3, created_at)
-    values (${row.commentId}, ${row.siteId}, ${row.threadId}, nullif(${row.commenterId ?? ''}, ''), nullif(${row.ipHash ?? ''}, ''),
-      ${b0}, ${b1}, ${b2}, ${b3}, ${row.at.toISOString()}::timestamptz)
-    on conflict (comment_id) do ${replace ? sql`update set band0 = excluded.band0, band1 = excluded.band1, band2 = excluded.band2, band3 = excluded.band3` : sql`nothing`}`;
+  await sql`insert into abuse_fingerprints (comment_id, site_id, thread_id, commenter_id, ip_hash, band0, band1, band2, band3, created_at)
+    values (${row.commentId}, ${row.siteId}, ${row.threadId}, ${row.commenterId}, ${row.ipHash}, ${b0}, ${b1}, ${b2}, ${b3}, ${row.at})
+    on conflict (comment_id) do update set band0 = excluded.band0, band1 = excluded.band1, band2 = excluded.band2, band3 = excluded.band3`.execute(db);
 }
 
 export const reasonsJson = (reasons: RiskReason[]) => JSON.stringify(reasons);

@@ -96,7 +96,7 @@ export async function assessWith(
     const c = model.feature(`d:${domain}`);
     return c ? { spam: c[0], ham: c[1] } : undefined;
   };
-  const trusted = !!input.commenterId && isTrusted({ approvedCount: input.approvedCount, takenDownRecently: Number(context.taken_down) });
+  const trusted = !!input.commenterId && isTrusted({ approvedCount: input.approvedCount, takenDownRecently: context.taken_down });
   const risk = assess({
     model,
     learnt,
@@ -104,7 +104,7 @@ export async function assessWith(
     nearDuplicates: compared ? othersWithSameText(context.candidates ?? [], fingerprint, input) : 0,
     windowHours: WINDOW_HOURS,
     domainCounts,
-    speed: deps.speedSignals ? { network10m: Number(context.network10m), thread1m: Number(context.thread1m) } : null,
+    speed: deps.speedSignals ? { network10m: context.network10m, thread1m: context.thread1m } : null,
     // Readers with trust never wait for a proof of work (SPEC §11): they are not asked for one.
     proof: trusted ? 'exempt' : input.proof,
   });
@@ -134,12 +134,15 @@ export function othersWithSameText(
   return others.size;
 }
 
-/** An edited comment's fingerprint follows its new text (comment-owner.service.ts). */
-export async function rememberPost(
-  deps: Pick<AbuseDeps, 'db' | 'clock'>,
-  post: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; fingerprint: Fingerprint; edited?: Date },
+/**
+ * An edited comment's fingerprint follows its new text (comment-owner.service.ts) and keeps the
+ * post's time (`postedAt`): the speed signals count posts, not edits.
+ */
+export async function rememberEdit(
+  deps: Pick<AbuseDeps, 'db'>,
+  post: { commentId: string; siteId: string; threadId: string; commenterId: string | null; ipHash: string | null; fingerprint: Fingerprint; postedAt: Date },
 ): Promise<void> {
-  await repo.fingerprintStatement({ ...post, bands: post.fingerprint, at: post.edited ?? deps.clock.now() }, !!post.edited).execute(deps.db);
+  await repo.saveEditedFingerprint(deps.db, { ...post, bands: post.fingerprint, at: post.postedAt });
 }
 
 /** Which side of the model a decision teaches: approve versus reject and spam. */

@@ -35,11 +35,11 @@ function keyset(q: CommentQuery, sort: Sort, after?: Cursor): CommentQuery {
   return q.orderBy('reaction_count', 'desc').orderBy('created_at', 'desc').orderBy('id', 'desc');
 }
 
-/** The public top-level page; exported so a test can EXPLAIN exactly what runs. */
 /** A thread's top-level comments, in every status: what each listing below narrows. */
 const threadTopLevel = (db: Executor, threadId: string) =>
   db.selectFrom('comments').selectAll().where('thread_id', '=', threadId).where('parent_id', 'is', null);
 
+/** The public top-level page; exported so a test can EXPLAIN exactly what runs. */
 export function topLevelQuery(db: Executor, threadId: string, sort: Sort, limit: number, after?: Cursor): CommentQuery {
   const q = threadTopLevel(db, threadId).where('status', '!=', 'pending').where(LISTED);
   return keyset(q, sort, after).limit(limit);

@@ -1,5 +1,5 @@
 import type { Comment, Commenter } from '../../db/schema';
-import { assessComment, rememberPost } from '../abuse/abuse.service';
+import { assessComment, rememberEdit } from '../abuse/abuse.service';
 import type { ReaderActor } from '../actors';
 import { inTransaction } from '../db';
 import { errors } from '../errors';
@@ -140,14 +140,14 @@ export async function editComment(
   if (deps.abuse && assessment && edited.comment.body_src === body.source) {
     const { comment } = edited;
     // Later posts are compared with the text as it now reads; as after a post, a lost one only weakens that for a day.
-    await rememberPost(deps.abuse, {
+    await rememberEdit(deps.abuse, {
       commentId: comment.id,
       siteId: comment.site_id,
       threadId: comment.thread_id,
       commenterId: comment.commenter_id,
       ipHash: comment.ip_hash,
       fingerprint: assessment.fingerprint,
-      edited: comment.created_at,
+      postedAt: comment.created_at,
     }).catch(() => {});
   }
   return edited;

@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Comment, CommentUpdate, NewComment, Thread } from '../../db/schema';
+import type { Fingerprint } from '../abuse/simhash';
 import { type Executor, failureDetail, PREPARED, trueOrFail, type Tx } from '../db';
 import { type ThreadChange, threadChange, type ThreadChangeInput, threadEventRow } from '../threads/thread.events';
 import { type AutoSlowMode, speedAfter } from '../threads/slow-mode.rules';
@@ -109,7 +110,7 @@ export interface ClaimingInsert {
    * The text's SimHash bands and the time they count from (the app's clock), for the abuse
    * defence's near-duplicate and speed signals: written with the comment, in the batch's statement.
    */
-  fingerprint?: { bands: readonly [number, number, number, number]; at: Date } | null;
+  fingerprint?: { bands: Fingerprint; at: Date } | null;
 }
 
 /** A planned comment, with its creation event exactly as the batch writes it to the replay log. */

@@ -103,7 +103,7 @@ async function writePost(deps: CommentDeps, actor: ReaderActor, post: JudgedPost
     writesMore: changesProfile || (approved && values.parent_id !== null),
     slow: post.slow,
     // What the near-duplicate and speed signals read of it, written with it.
-    fingerprint: deps.abuse && post.assessment ? { bands: post.assessment.fingerprint, at: post.slow.at } : null,
+    fingerprint: post.assessment ? { bands: post.assessment.fingerprint, at: post.slow.at } : null,
   };
   let slowModeOn: number | undefined;
 
