@@ -131,13 +131,29 @@ export async function buildWidget(): Promise<WidgetBuild> {
   return { assets, budgetBytes, optional };
 }
 
-let memo: Promise<WidgetBuild> | undefined;
-
-/** One build per process: every Parley instance in a process (tests start several) shares it. */
-export function widgetBuild(): Promise<WidgetBuild> {
-  memo ??= buildWidget();
-  memo.catch(() => {
-    memo = undefined;
-  });
-  return memo;
+/**
+ * A build done once per process and shared by every Parley instance in it (tests start several).
+ * Kept on the global object under a registered symbol rather than in a module variable, so a test
+ * runner that loads the modules afresh for each test file (Jest) can hand the finished build from
+ * one file to the next (`test/helpers/between-files.ts`): rebuilding cost every file most of a
+ * second. A failed build is forgotten, so the next call tries again.
+ */
+export function oncePerProcess<T>(name: string, build: () => Promise<T>): () => Promise<T> {
+  const key = Symbol.for(`parley.build.${name}`);
+  const slots = globalThis as unknown as Record<symbol, Promise<T> | undefined>;
+  return () => {
+    let memo = slots[key];
+    if (!memo) {
+      const started = build();
+      memo = started;
+      slots[key] = started;
+      started.catch(() => {
+        if (slots[key] === started) slots[key] = undefined;
+      });
+    }
+    return memo;
+  };
 }
+
+/** The widget's build, once per process. */
+export const widgetBuild = oncePerProcess('widget', buildWidget);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import { type Asset, asset } from '../build';
+import { type Asset, asset, oncePerProcess } from '../build';
 
 /**
  * The moderators' dashboard (`/moderate`), built in memory at start like the widget: one script and
@@ -30,13 +30,5 @@ export async function buildDashboard(): Promise<Map<string, Asset>> {
   return new Map(list.map((a) => [a.path, a]));
 }
 
-let memo: Promise<Map<string, Asset>> | undefined;
-
-/** One build per process, shared by every Parley instance in it (tests start several). */
-export function dashboardBuild(): Promise<Map<string, Asset>> {
-  memo ??= buildDashboard();
-  memo.catch(() => {
-    memo = undefined;
-  });
-  return memo;
-}
+/** The dashboard's build, once per process, shared by every Parley instance in it. */
+export const dashboardBuild = oncePerProcess('dashboard', buildDashboard);

@@ -6,10 +6,10 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
-import { createClient } from 'redis';
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db';
 import { errors } from '../errors';
+import { loadRedis } from '../redis';
 
 /**
  * Flood limits: how many writes one commenter, and one hashed network, may make in a window. The
@@ -89,7 +89,7 @@ export async function createFloodGuard(options: { config: Config; database: Data
   let close = async () => {};
   if (config.redisUrl) {
     store = 'redis';
-    const client = createClient({ url: config.redisUrl });
+    const client = loadRedis().createClient({ url: config.redisUrl });
     client.on('error', (err: Error) => log.warn({ err: err.message }, 'flood limits: redis connection problem'));
     // Wait briefly for the connection, so the first requests count in Redis rather than in memory.
     const connecting = client.connect().catch((err: Error) => log.warn({ err: err.message }, 'flood limits: redis is unreachable'));

@@ -1,10 +1,9 @@
 import { createAdapter as createPostgresAdapter } from '@socket.io/postgres-adapter';
-import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import type { Logger } from 'pino';
 import type pg from 'pg';
-import { createClient } from 'redis';
 import type { Config } from '../config';
 import { type DatabaseHandle, PREPARED_PREFIX } from '../db';
+import { loadRedis, loadRedisStreamsAdapter } from '../redis';
 
 export interface AdapterChoice {
   kind: 'memory' | 'postgres' | 'redis';
@@ -111,7 +110,7 @@ export function coalescingNotifies(pool: pg.Pool): { pool: pg.Pool; drained(): P
 const STREAM_BLOCK_MS = 500;
 
 async function redisAdapter(url: string, prefix: string, log: Logger): Promise<AdapterChoice> {
-  const client = createClient({
+  const client = loadRedis().createClient({
     url,
     socket: { connectTimeout: 5_000, reconnectStrategy: (retries: number) => Math.min(200 * 2 ** retries, 5_000) },
   });
@@ -130,7 +129,7 @@ async function redisAdapter(url: string, prefix: string, log: Logger): Promise<A
     client.destroy();
     throw err;
   }
-  const adapter = createRedisStreamsAdapter(client, {
+  const adapter = loadRedisStreamsAdapter().createAdapter(client, {
     streamName: `${prefix}socket.io`,
     channelPrefix: `${prefix}socket.io`,
     // Events are JSON: skip the binary scan.
