@@ -92,7 +92,9 @@ export function spamProbability(model: Model, features: readonly string[]): numb
   for (const f of features) {
     const c = model.feature(f);
     if (!c || c[0] + c[1] === 0) continue;
-    evidence += Math.log((c[0] + 1) / denomSpam) - Math.log((c[1] + 1) / denomHam);
+    evidence += perText(f)
+      ? Math.log((c[0] + 1) / (spamDocs + 2)) - Math.log((c[1] + 1) / (hamDocs + 2))
+      : Math.log((c[0] + 1) / denomSpam) - Math.log((c[1] + 1) / denomHam);
     seen++;
     if (!f.startsWith('s:')) words++;
   }
@@ -102,6 +104,16 @@ export function spamProbability(model: Model, features: readonly string[]): numb
   const logOdds = (evidence / Math.sqrt(seen)) * SCALE * (seen / (seen + SHRINK));
   return 1 / (1 + Math.exp(-logOdds));
 }
+
+/**
+ * A text's shapes (`s:`), link domains (`d:`) and opening (`^`) say something about the text as a
+ * whole, not about one of its words: each text has its few shapes (every text has a `s:caps` bin)
+ * and one opening. Their rate is taken per text (the share of spam texts and of genuine texts that
+ * have them), not per word as the words' is; per word, a shape every text has would lean to
+ * whichever side writes fewer words per text (genuine comments), and a link in a short spam would
+ * count for less than in a long one.
+ */
+const perText = (f: string) => f.startsWith('s:') || f.startsWith('d:') || f.startsWith('^');
 
 /** Calibrates the averaged evidence (set by the evaluation, `npm run eval:spam`). */
 const SCALE = 4;
