@@ -2,7 +2,8 @@ import { emptyCounts, learn, modelOf, spamEvidence, spamProbability } from '../.
 import { featuresOf, linkDomains, shapesOf } from '../../server/abuse/features';
 import { combine, isTrusted } from '../../server/abuse/risk';
 import { labelOf, othersWithSameText } from '../../server/abuse/abuse.service';
-import { classifierSignal, HOLD_FROM, SPAM_FROM } from '../../server/abuse/signals/classifier';
+import { classifierSignal, HOLD_FROM, LEARNT_ENOUGH, SPAM_FROM } from '../../server/abuse/signals/classifier';
+import { basePart } from '../../server/abuse/base-model';
 import { nearDuplicateSignal } from '../../server/abuse/signals/near-duplicate';
 import { noProofSignal } from '../../server/abuse/signals/no-proof';
 import { spamDomainSignal } from '../../server/abuse/signals/spam-domains';
@@ -125,6 +126,31 @@ describe('the classifier', () => {
     const light = spamProbability(modelOf({ counts: base, weight: 0.02 }, site), ['free']);
     expect(light).toBeLessThan(full);
     expect(light).toBeLessThan(0.5);
+  });
+
+  it('lets the shipped model speak louder on a word the site has not met, and fade as the site meets it', () => {
+    const base = emptyCounts();
+    for (let i = 0; i < 100; i++) learn(base, ['subscribe', 'today', `x${i}`], 'spam');
+    for (let i = 0; i < 100; i++) learn(base, ['hello', `y${i}`], 'ham');
+    const site = emptyCounts();
+    for (let i = 0; i < 10; i++) learn(site, ['today', 'council', `h${i}`], 'ham');
+    for (let i = 0; i < 10; i++) learn(site, ['casino', `s${i}`], 'spam');
+    const plain = { counts: base, weight: 0.1 };
+    const fading = { ...plain, fade: { weight: 0.25, after: 3 } };
+    // Unseen by the site: the shipped model's counts weigh 0.25 a text, not 0.1.
+    expect(modelOf(fading, site).feature('subscribe')).toEqual([25, 0]);
+    expect(spamProbability(modelOf(fading, site), ['subscribe'])).toBeGreaterThan(spamProbability(modelOf(plain, site), ['subscribe']));
+    // Seen in 10 of the site's texts: 0.25 × 3 / 13 a text, and the site's own word wins.
+    expect(modelOf(fading, site).feature('today')![0]).toBeCloseTo((100 * 0.25 * 3) / 13, 6);
+    expect(spamProbability(modelOf(fading, site), ['today', 'council'])).toBeLessThan(0.5);
+    // The totals weigh the shipped model as before.
+    expect(modelOf(fading, site).docs(0)).toBe(modelOf(plain, site).docs(0));
+  });
+
+  it('does not let the shipped model speak louder before the site has taught it', () => {
+    expect(basePart(0).fade).toBeUndefined();
+    expect(basePart(LEARNT_ENOUGH - 1).fade).toBeUndefined();
+    expect(basePart(LEARNT_ENOUGH).fade!.weight).toBeGreaterThan(basePart(LEARNT_ENOUGH).weight);
   });
 });
 
