@@ -56,7 +56,8 @@ export function createModelCache(): ModelCache {
         }
         await running;
       }
-      return { model: modelOf(basePart(), entry.counts), learnt: entry.counts.spamDocs + entry.counts.hamDocs };
+      const learnt = entry.counts.spamDocs + entry.counts.hamDocs;
+      return { model: modelOf(basePart(learnt), entry.counts), learnt };
     },
   };
 }

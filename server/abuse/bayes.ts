@@ -45,6 +45,13 @@ export interface Part {
   counts: Counts;
   /** How much one of its texts counts (the shipped model weighs less than the site's own decisions). */
   weight: number;
+  /**
+   * A part that speaks for a feature mostly until the others have seen it (the shipped model: a
+   * word this site never met is judged by the mail it learnt from, a word the site decided on by
+   * the site): its counts for a feature weigh `weight` × `fadeAfter` / (`fadeAfter` + the texts the
+   * other parts have that feature in), `weight` itself in the totals.
+   */
+  fade?: { weight: number; after: number };
 }
 
 export function modelOf(...input: Array<Counts | Part>): Model {
@@ -53,6 +60,7 @@ export function modelOf(...input: Array<Counts | Part>): Model {
   const docs = [sum((c) => c.spamDocs), sum((c) => c.hamDocs)];
   const tokens = [sum((c) => c.spamTokens), sum((c) => c.hamTokens)];
   const vocab = Math.max(...parts.map((p) => p.counts.features.size), 1);
+  const fading = parts.filter((p) => p.fade);
   return {
     docs: (l) => docs[l]!,
     tokens: (l) => tokens[l]!,
@@ -62,10 +70,21 @@ export function modelOf(...input: Array<Counts | Part>): Model {
       let h = 0;
       let seen = false;
       for (const p of parts) {
+        if (p.fade) continue;
         const c = p.counts.features.get(f);
         if (c) {
           s += c[0] * p.weight;
           h += c[1] * p.weight;
+          seen = true;
+        }
+      }
+      const others = s + h;
+      for (const p of fading) {
+        const c = p.counts.features.get(f);
+        if (c) {
+          const w = (p.fade!.weight * p.fade!.after) / (p.fade!.after + others);
+          s += c[0] * w;
+          h += c[1] * w;
           seen = true;
         }
       }
@@ -92,7 +111,9 @@ export function spamProbability(model: Model, features: readonly string[]): numb
   for (const f of features) {
     const c = model.feature(f);
     if (!c || c[0] + c[1] === 0) continue;
-    evidence += Math.log((c[0] + 1) / denomSpam) - Math.log((c[1] + 1) / denomHam);
+    evidence += perText(f)
+      ? Math.log((c[0] + 1) / (spamDocs + 2)) - Math.log((c[1] + 1) / (hamDocs + 2))
+      : Math.log((c[0] + 1) / denomSpam) - Math.log((c[1] + 1) / denomHam);
     seen++;
     if (!f.startsWith('s:')) words++;
   }
@@ -102,6 +123,16 @@ export function spamProbability(model: Model, features: readonly string[]): numb
   const logOdds = (evidence / Math.sqrt(seen)) * SCALE * (seen / (seen + SHRINK));
   return 1 / (1 + Math.exp(-logOdds));
 }
+
+/**
+ * A text's shapes (`s:`), link domains (`d:`) and opening (`^`) say something about the text as a
+ * whole, not about one of its words: each text has its few shapes (every text has a `s:caps` bin)
+ * and one opening. Their rate is taken per text (the share of spam texts and of genuine texts that
+ * have them), not per word as the words' is; per word, a shape every text has would lean to
+ * whichever side writes fewer words per text (genuine comments), and a link in a short spam would
+ * count for less than in a long one.
+ */
+const perText = (f: string) => f.startsWith('s:') || f.startsWith('d:') || f.startsWith('^');
 
 /** Calibrates the averaged evidence (set by the evaluation, `npm run eval:spam`). */
 const SCALE = 4;
