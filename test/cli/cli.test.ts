@@ -2,15 +2,48 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import pg from 'pg';
+import { runCli } from '../../server/cli/main';
 import { type DatabaseHandle, openPglite, openPostgres } from '../../server/db';
+import { openTestDatabase } from '../helpers/db';
 import { DISQUS, snapshot, WXR } from '../imports/helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 
+type Ran = { code: number | null; stdout: string; stderr: string };
+
+/** Text written to a stream, kept. */
+function sink() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+/**
+ * The command line's own entry (what `bin/parley.js` calls with the process's arguments), run in
+ * this process on an open database: the same parsing, commands and exit codes without starting a
+ * process and opening the database again for each command. Leaving `database` out is for commands
+ * that never reach one (help, wrong usage).
+ */
+async function inProcess(args: string[], database?: DatabaseHandle): Promise<Ran> {
+  const out = sink();
+  const err = sink();
+  const code = await runCli(args, { out: out.stream, err: err.stream }, { database });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
 /**
  * The installed `parley` command, run as a separate process against a real database: the embedded
  * one in a data directory, or a database of its own on the PostgreSQL server when DATABASE_URL is set.
+ * The first command creates the database, as on a new installation. Each process start costs seconds,
+ * so the tests start one where the process itself matters (its exit code, the first run, output to a
+ * pipe or a terminal) and run the other commands in this process (`inProcess`).
  */
 class Target {
   readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cli-'));
@@ -50,7 +83,12 @@ class Target {
     }
   }
 
-  run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  /** Commands run in this process on the same database, opened once for them all. */
+  async commands<T>(fn: (cli: (args: string[]) => Promise<Ran>, handle: DatabaseHandle) => Promise<T>): Promise<T> {
+    return this.open((handle) => fn((args) => inProcess(args, handle), handle));
+  }
+
+  run(args: string[]): Promise<Ran> {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, [path.join(ROOT, 'bin/parley.js'), ...args], {
         cwd: ROOT,
@@ -72,43 +110,43 @@ class Target {
 
 describe('the parley command', () => {
   const a = new Target('a');
-  const b = new Target('b');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cli-files-'));
   beforeAll(async () => {
     await a.init();
-    await b.init();
   }, 120_000);
   afterAll(() => {
     a.remove();
-    b.remove();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('explains every command with --help, and answers wrong usage with exit code 64', async () => {
-    for (const command of ['', 'migrate', 'sites:list', 'sites:create', 'import', 'export']) {
-      const { code, stdout } = await a.run([...(command ? [command] : []), '--help']);
+    // The installed command's own exit codes, from real processes.
+    const help = await a.run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: parley/);
+    expect(help.stdout).toMatch(/import \[options\] <file>/);
+    expect(help.stdout).toMatch(/Exit codes: 0 done, 1 failed, 64 wrong usage, 65/);
+    const unknown = await a.run(['frobnicate']);
+    expect(unknown.code).toBe(64);
+    expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
+
+    for (const command of ['migrate', 'sites:list', 'sites:create', 'import', 'export']) {
+      const { code, stdout } = await inProcess([command, '--help']);
       expect({ command, code }).toEqual({ command, code: 0 });
       expect(stdout).toMatch(/^Usage: parley/);
     }
-    const help = await a.run(['--help']);
-    expect(help.stdout).toMatch(/import \[options\] <file>/);
-    expect(help.stdout).toMatch(/Exit codes: 0 done, 1 failed, 64 wrong usage, 65/);
-    expect((await a.run([])).code).toBe(64);
-    expect((await a.run(['frobnicate'])).code).toBe(64);
-    const noFormat = await a.run(['import', WXR, '--site', 'ns']);
+    expect((await inProcess([])).code).toBe(64);
+    const noFormat = await inProcess(['import', WXR, '--site', 'ns']);
     expect(noFormat.code).toBe(64);
     expect(noFormat.stderr).toMatch(/--format/);
-    const badFormat = await a.run(['import', WXR, '--site', 'ns', '--format', 'csv']);
+    const badFormat = await inProcess(['import', WXR, '--site', 'ns', '--format', 'csv']);
     expect(badFormat.code).toBe(64);
     expect(badFormat.stderr).toMatch(/Allowed choices are wxr, disqus, parley/);
   }, 120_000);
 
   it('imports, refuses a bad file without changing anything, exports, and restores into an empty database', async () => {
+    // The first command creates the embedded database, as on a new installation.
     expect((await a.run(['sites:create', 'naked-security', '--name', 'Naked Security', '--origin', 'https://nakedsecurity.sophos.com'])).code).toBe(0);
-    const missingSite = await a.run(['import', WXR, '--site', 'nope', '--format', 'wxr']);
-    expect(missingSite.code).toBe(1);
-    expect(missingSite.stderr).toMatch(/The site "nope" was not found/);
-
     const wxr = await a.run(['import', WXR, '--site', 'naked-security', '--format', 'wxr']);
     expect(wxr.code).toBe(0);
     expect(wxr.stdout).toMatch(/Threads: 2 created/);
@@ -117,10 +155,6 @@ describe('the parley command', () => {
     // Not a terminal: no progress bar in the output.
     expect(wxr.stderr).toBe('');
 
-    const json = await a.run(['import', DISQUS, '--site', 'naked-security', '--format', 'disqus', '--json']);
-    expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ format: 'disqus', threads: { created: 1, matched: 1 }, comments: { total: 19 } });
-
     const before = await a.open((h) => snapshot(h.db));
     const cut = path.join(tmp, 'cut.xml');
     fs.writeFileSync(cut, fs.readFileSync(WXR, 'utf8').split('\n').slice(0, 300).join('\n'));
@@ -128,27 +162,46 @@ describe('the parley command', () => {
     expect(bad.code).toBe(65);
     expect(bad.stderr).toMatch(/cut\.xml: line \d+, column \d+: the XML is not well-formed: unclosed tag/);
     expect(bad.stderr).toMatch(/Nothing was imported: the database is as it was/);
-    const dry = await a.run(['import', WXR, '--site', 'naked-security', '--format', 'wxr', '--dry-run']);
-    expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(/^Dry run \(nothing was written\)/);
-    expect(dry.stdout).toMatch(/43 already imported before/);
-    expect(await a.open((h) => snapshot(h.db))).toEqual(before);
 
     const archive = path.join(tmp, 'naked-security.jsonl');
-    const exported = await a.run(['export', '--site', 'naked-security', '--out', archive]);
-    expect(exported.code).toBe(0);
-    expect(exported.stderr).toMatch(/Exported site "naked-security" to .*: 1 site, 3 threads, \d+ commenters, 62 comments/);
-    const restored = await b.run(['import', archive, '--site', 'naked-security', '--format', 'parley']);
-    expect(restored.code).toBe(0);
-    expect(restored.stdout).toMatch(/Comments: 62 imported/);
-    const second = await b.run(['export', '--site', 'naked-security']);
-    const strip = (text: string) => text.split('\n').filter((l) => !l.includes('"type":"header"')).sort();
-    expect(strip(second.stdout)).toEqual(strip(fs.readFileSync(archive, 'utf8')));
+    await a.commands(async (cli, handle) => {
+      expect(await snapshot(handle.db)).toEqual(before);
+      const missingSite = await cli(['import', WXR, '--site', 'nope', '--format', 'wxr']);
+      expect(missingSite.code).toBe(1);
+      expect(missingSite.stderr).toMatch(/The site "nope" was not found/);
+
+      const dry = await cli(['import', WXR, '--site', 'naked-security', '--format', 'wxr', '--dry-run']);
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toMatch(/^Dry run \(nothing was written\)/);
+      expect(dry.stdout).toMatch(/43 already imported before/);
+      expect(await snapshot(handle.db)).toEqual(before);
+
+      const json = await cli(['import', DISQUS, '--site', 'naked-security', '--format', 'disqus', '--json']);
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout)).toMatchObject({ format: 'disqus', threads: { created: 1, matched: 1 }, comments: { total: 19 } });
+
+      const exported = await cli(['export', '--site', 'naked-security', '--out', archive]);
+      expect(exported.code).toBe(0);
+      expect(exported.stderr).toMatch(/Exported site "naked-security" to .*: 1 site, 3 threads, \d+ commenters, 62 comments/);
+    });
+
+    // Restored into an empty database (a separate one of this worker's), then exported again: the same archive.
+    const empty = await openTestDatabase('_cli_restore');
+    try {
+      const restored = await inProcess(['import', archive, '--site', 'naked-security', '--format', 'parley'], empty);
+      expect(restored.code).toBe(0);
+      expect(restored.stdout).toMatch(/Comments: 62 imported/);
+      const second = await inProcess(['export', '--site', 'naked-security'], empty);
+      const strip = (text: string) => text.split('\n').filter((l) => !l.includes('"type":"header"')).sort();
+      expect(strip(second.stdout)).toEqual(strip(fs.readFileSync(archive, 'utf8')));
+    } finally {
+      await empty.close();
+    }
   }, 180_000);
 
   const hasScript = fs.existsSync('/usr/bin/script');
   (hasScript ? it : it.skip)('shows a progress bar on a terminal', async () => {
-    await a.run(['sites:create', 'tty', '--name', 'On a terminal']);
+    await a.commands((cli) => cli(['sites:create', 'tty', '--name', 'On a terminal']));
     const command = `"${process.execPath}" bin/parley.js import "${WXR}" --site tty --format wxr --dry-run`;
     // `script` gives the command a pseudo-terminal, as a person running it would.
     const { stdout } = await new Promise<{ stdout: string }>((resolve) => {
