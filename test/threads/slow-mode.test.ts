@@ -90,7 +90,7 @@ describe('slow mode set by staff', () => {
     expect(log.map((l) => l.action)).toEqual(['thread.update', 'thread.update']);
     expect(log[0]!.details).toMatchObject({ changes: { slow_mode_seconds: { from: null, to: 30 } } });
     // Readers see each change live, with the thread's next seq.
-    const events = await db().selectFrom('thread_events').select(['event', 'payload']).where('thread_id', '=', thread.id).where('event', '=', 'thread:updated').execute();
+    const events = await db().selectFrom('thread_events').select(['event', 'payload']).where('thread_id', '=', thread.id).where('event', '=', 'thread:updated').orderBy('seq').execute();
     expect(events.map((e) => (e.payload as any).thread.slowMode)).toEqual([{ seconds: 30, automatic: false }, null]);
   });
 
