@@ -2,48 +2,20 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import pg from 'pg';
-import { runCli } from '../../server/cli/main';
 import { type DatabaseHandle, openPglite, openPostgres } from '../../server/db';
+import { type Ran, runInProcess } from '../helpers/cli';
 import { openTestDatabase } from '../helpers/db';
 import { DISQUS, snapshot, WXR } from '../imports/helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
-
-type Ran = { code: number | null; stdout: string; stderr: string };
-
-/** Text written to a stream, kept. */
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-/**
- * The command line's own entry (what `bin/parley.js` calls with the process's arguments), run in
- * this process on an open database: the same parsing, commands and exit codes without starting a
- * process and opening the database again for each command. Leaving `database` out is for commands
- * that never reach one (help, wrong usage).
- */
-async function inProcess(args: string[], database?: DatabaseHandle): Promise<Ran> {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(args, { out: out.stream, err: err.stream }, { database });
-  return { code, stdout: out.text(), stderr: err.text() };
-}
 
 /**
  * The installed `parley` command, run as a separate process against a real database: the embedded
  * one in a data directory, or a database of its own on the PostgreSQL server when DATABASE_URL is set.
  * The first command creates the database, as on a new installation. Each process start costs seconds,
  * so the tests start one where the process itself matters (its exit code, the first run, output to a
- * pipe or a terminal) and run the other commands in this process (`inProcess`).
+ * pipe or a terminal) and run the other commands in this process (`runInProcess`).
  */
 class Target {
   readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cli-'));
@@ -85,7 +57,7 @@ class Target {
 
   /** Commands run in this process on the same database, opened once for them all. */
   async commands<T>(fn: (cli: (args: string[]) => Promise<Ran>, handle: DatabaseHandle) => Promise<T>): Promise<T> {
-    return this.open((handle) => fn((args) => inProcess(args, handle), handle));
+    return this.open((handle) => fn((args) => runInProcess(args, handle), handle));
   }
 
   run(args: string[]): Promise<Ran> {
@@ -131,15 +103,15 @@ describe('the parley command', () => {
     expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
 
     for (const command of ['migrate', 'sites:list', 'sites:create', 'import', 'export']) {
-      const { code, stdout } = await inProcess([command, '--help']);
+      const { code, stdout } = await runInProcess([command, '--help']);
       expect({ command, code }).toEqual({ command, code: 0 });
       expect(stdout).toMatch(/^Usage: parley/);
     }
-    expect((await inProcess([])).code).toBe(64);
-    const noFormat = await inProcess(['import', WXR, '--site', 'ns']);
+    expect((await runInProcess([])).code).toBe(64);
+    const noFormat = await runInProcess(['import', WXR, '--site', 'ns']);
     expect(noFormat.code).toBe(64);
     expect(noFormat.stderr).toMatch(/--format/);
-    const badFormat = await inProcess(['import', WXR, '--site', 'ns', '--format', 'csv']);
+    const badFormat = await runInProcess(['import', WXR, '--site', 'ns', '--format', 'csv']);
     expect(badFormat.code).toBe(64);
     expect(badFormat.stderr).toMatch(/Allowed choices are wxr, disqus, parley/);
   }, 120_000);
@@ -188,10 +160,10 @@ describe('the parley command', () => {
     // Restored into an empty database (a separate one of this worker's), then exported again: the same archive.
     const empty = await openTestDatabase('_cli_restore');
     try {
-      const restored = await inProcess(['import', archive, '--site', 'naked-security', '--format', 'parley'], empty);
+      const restored = await runInProcess(['import', archive, '--site', 'naked-security', '--format', 'parley'], empty);
       expect(restored.code).toBe(0);
       expect(restored.stdout).toMatch(/Comments: 62 imported/);
-      const second = await inProcess(['export', '--site', 'naked-security'], empty);
+      const second = await runInProcess(['export', '--site', 'naked-security'], empty);
       const strip = (text: string) => text.split('\n').filter((l) => !l.includes('"type":"header"')).sort();
       expect(strip(second.stdout)).toEqual(strip(fs.readFileSync(archive, 'utf8')));
     } finally {

@@ -1,29 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { runCli } from '../../server/cli/main';
 import { openPglite } from '../../server/db';
 import { hashSecret } from '../../server/ids';
 import { checkPassword } from '../../server/members/password';
+import { runInProcess } from '../helpers/cli';
 
 /** The operator's tool, on its own embedded database in a temporary directory. */
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
 async function cli(...argv: string[]) {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(argv, { out: out.stream, err: err.stream });
-  return { code, out: out.text(), err: err.text() };
+  const { code, stdout, stderr } = await runInProcess(argv);
+  return { code, out: stdout, err: stderr };
 }
 
 describe('members and keys from the command line', () => {
