@@ -58,6 +58,7 @@ export const en = {
     classifier: 'Text',
     near_duplicate: 'Same text',
     spam_link: 'Link',
+    contact: 'Contact details',
     speed: 'Speed',
     no_proof: 'No proof of work',
   } as Record<string, string>,

@@ -60,6 +60,7 @@ export const fr: Messages = {
     classifier: 'Texte',
     near_duplicate: 'Même texte',
     spam_link: 'Lien',
+    contact: 'Coordonnées',
     speed: 'Rythme',
     no_proof: 'Sans preuve de travail',
   },

@@ -1,7 +1,8 @@
 import { spamEvidence, spamProbability, type Model } from './bayes';
-import { featuresOf, linkDomains } from './features';
+import { CONTACT_FEATURE, contactDetails, featuresOf, linkDomains } from './features';
 import { combine, type Risk } from './risk';
 import { classifierSignal } from './signals/classifier';
+import { contactSignal } from './signals/contact';
 import { nearDuplicateSignal } from './signals/near-duplicate';
 import { noProofSignal } from './signals/no-proof';
 import { spamDomainSignal } from './signals/spam-domains';
@@ -30,7 +31,13 @@ export function assess(facts: RiskFacts): Risk {
     classifierSignal(spamProbability(facts.model, features), spamEvidence(facts.model, features), facts.learnt),
     nearDuplicateSignal(facts.nearDuplicates, facts.windowHours),
     spamDomainSignal(domains),
+    contactSignal(features.includes(CONTACT_FEATURE) ? contactDetails(facts.text) : [], siteCounts(facts.model, CONTACT_FEATURE)),
     facts.speed ? speedSignal(facts.speed) : null,
     noProofSignal(facts.proof),
   ]);
+}
+
+function siteCounts(model: Model, feature: string): { spam: number; ham: number } | undefined {
+  const c = model.feature(feature);
+  return c ? { spam: c[0], ham: c[1] } : undefined;
 }

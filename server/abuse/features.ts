@@ -2,6 +2,8 @@ import { fold } from '../moderation/pipeline/words';
 
 /** Longest text the classifier reads: a comment, not a book. */
 const MAX_TEXT = 4_000;
+/** The feature a text with contact details has (see contactDetails). */
+export const CONTACT_FEATURE = 's:contact';
 const URL = /\b(?:https?:\/\/|www\.)([a-z0-9.-]+\.[a-z]{2,})/gi;
 const BARE_DOMAIN = /(?<![@\w.-])([a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|info|biz|ru|cn|xyz|top|io|co|us|uk|fr|de|online|site|shop|click|link))\b/gi;
 
@@ -18,6 +20,38 @@ export function linkDomains(text: string): string[] {
   for (const m of sample.matchAll(URL)) found.add(domainOf(m[1]!));
   for (const m of sample.matchAll(BARE_DOMAIN)) found.add(domainOf(m[1]!));
   return [...found];
+}
+
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/u;
+// A run of digits with a phone number's separators; how many digits it holds is checked below.
+const PHONE = /(?<![\p{L}\p{N}.,/:$£€%])\+?\d[\d .()-]{5,20}\d(?![\p{L}\p{N}%€$£]|[.,]\d)/gu;
+// 67 000 000, 1.200.000: a figure grouped in thousands.
+const THOUSANDS = /^\d{1,3}(?:([ .])\d{3})(?:\1\d{3})*$/;
+// 2001-2009, 1990 – 1995: years.
+const YEARS = /^(?:(?:19|20)\d\d[ .()-]*)+$/;
+const MESSENGER = /\b(?:whats\s?app|telegram|wechat|viber|signal app|kik|snapchat)\b/i;
+const HANDLE = /(?<![\p{L}\p{N}._%+-])@[A-Za-z0-9_.]{3,}/u;
+
+/**
+ * The ways to reach someone outside the site that a text gives: an e-mail address, a phone number
+ * (8 to 15 digits, as written in any country: `+44 7700 900123`, `06 12 34 56 78`, `(555) 010-0199`),
+ * or a messenger's name with a handle (`Telegram @mentor_fx`). Figures, prices, dates and years are
+ * not phone numbers: a run of digits next to a currency sign, a percent sign, a comma or a slash is
+ * left alone, and so are a figure grouped in thousands (`67 000 000`) and a run of years (`2001-2009`).
+ */
+export function contactDetails(text: string): Array<'email' | 'phone' | 'messenger'> {
+  const sample = text.slice(0, MAX_TEXT);
+  const found: Array<'email' | 'phone' | 'messenger'> = [];
+  if (EMAIL.test(sample)) found.push('email');
+  for (const m of sample.matchAll(PHONE)) {
+    const digits = m[0].replace(/\D/g, '').length;
+    if (digits >= 8 && digits <= 15 && !THOUSANDS.test(m[0].trim()) && !YEARS.test(m[0])) {
+      found.push('phone');
+      break;
+    }
+  }
+  if (MESSENGER.test(sample) && HANDLE.test(sample.replace(EMAIL, ''))) found.push('messenger');
+  return found;
 }
 
 /**
@@ -47,6 +81,8 @@ export function featuresOf(text: string): string[] {
   const domains = linkDomains(sample);
   for (const d of domains) out.add(`d:${d}`);
   if (domains.length) out.add(`s:links${Math.min(domains.length, 3)}`);
+  // Learnt per site like a link domain: the contact signal asks how this site's moderators judged them.
+  if (contactDetails(sample).length) out.add(CONTACT_FEATURE);
   const letters = sample.replace(/[^\p{L}]/gu, '');
   if (letters.length >= 12 && letters.replace(/[^\p{Lu}]/gu, '').length / letters.length > 0.5) out.add('s:shouting');
   return [...out];

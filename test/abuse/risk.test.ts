@@ -64,6 +64,31 @@ describe('risk', () => {
     expect(statuses).toEqual(['approved', 'approved', 'pending']);
   });
 
+  it('holds the next comment giving a phone number once moderators marked three such comments as spam', async () => {
+    const site = await buildSite(db());
+    const thread = await buildThread(db(), site.id);
+    const mod = await member(parley, [[site.id, 'moderator']], 'moderator');
+    const spam = [
+      'I was scammed too but a recovery expert got my funds back, contact him on WhatsApp +1 555 0100',
+      'My mentor turned 500 into 6,800 in two weeks, message him on Telegram @jamescarterfx',
+      'Prêt entre particuliers rapide, contactez-moi par email pret-serieux@mail.example',
+    ];
+    for (const [i, body] of spam.entries()) {
+      const res = await call(parley, 'post', `/threads/${thread.id}/comments`, { body }, { ip: `198.51.100.${i + 1}` });
+      expect((await mod.call('post', `/moderation/comments/${res.body.comment.id}/decision`, { action: 'spam' })).status).toBe(200);
+    }
+    // With a proof of work, as the widget posts: the contact details alone hold it, they do not send it to spam.
+    const post = async (body: string, ip: string) => call(parley, 'post', `/threads/${thread.id}/comments`, { body, altcha: await proofFor(parley, thread.id, { ip }) }, { ip });
+    const next = await post('Good read. My cousin earned a lot with her adviser, call her on +44 7700 900123', '198.51.100.9');
+    expect(next.status).toBe(201);
+    const queue = await mod.call('get', `/moderation/comments?site=${site.id}&queue=pending`);
+    expect(queue.body.items.map((i: { comment: { id: string } }) => i.comment.id)).toEqual([next.body.comment.id]);
+    expect(queue.body.items[0].comment.riskReasons.map((r: { code: string }) => r.code)).toContain('contact');
+    // A comment with no contact details is not touched by it.
+    const plain = await post('Good read. My cousin lost money with her adviser last year.', '198.51.100.10');
+    expect(plain.body.comment.status).toBe('approved');
+  });
+
   it('rejects a blocked word even when the risk alone would only hold the comment', async () => {
     const site = await buildSite(db(), { settings: { blockedWords: ['scandal'], risk: { holdAt: 0.3, spamAt: 0.99 } } });
     const thread = await buildThread(db(), site.id);

@@ -1,5 +1,7 @@
 import { emptyCounts, learn, modelOf, spamEvidence, spamProbability } from '../../server/abuse/bayes';
-import { featuresOf, linkDomains, shapesOf } from '../../server/abuse/features';
+import { contactDetails, featuresOf, linkDomains, shapesOf } from '../../server/abuse/features';
+import { assess } from '../../server/abuse/assess';
+import { contactSignal } from '../../server/abuse/signals/contact';
 import { combine, isTrusted } from '../../server/abuse/risk';
 import { labelOf, othersWithSameText } from '../../server/abuse/abuse.service';
 import { classifierSignal, HOLD_FROM, LEARNT_ENOUGH, SPAM_FROM } from '../../server/abuse/signals/classifier';
@@ -47,6 +49,56 @@ describe('shapes', () => {
 
   it('counts how a text opens: a greeting a campaign uses is learnt as its own feature', () => {
     expect(featuresOf('Hello dear, I am a widow with money to transfer')).toEqual(expect.arrayContaining(['^hello', '^hello_dear']));
+  });
+});
+
+describe('contact details', () => {
+  it('finds a phone number, an e-mail address or a messenger handle, as written in English and French', () => {
+    expect(contactDetails('Contact her on WhatsApp +44 7700 900123')).toEqual(['phone']);
+    expect(contactDetails('contactez mon conseiller au 06 12 34 56 78.')).toEqual(['phone']);
+    expect(contactDetails('call the support line +1 888 555 0199, available 24 hours')).toEqual(['phone']);
+    expect(contactDetails('Message him on Telegram @jamescarterfx')).toEqual(['messenger']);
+    expect(contactDetails('écrivez à recuperation-fonds@mail.example')).toEqual(['email']);
+  });
+
+  it('leaves figures, prices, dates, years and handles with no messenger alone', () => {
+    for (const text of [
+      'My rent went from £950 to £1,200 a month in 2023, up 26 %.',
+      "J'ai été licencié en 2019 avec une prime de 15 000 €",
+      'The fine was 1 200 000 euros, against 67 000 000 people',
+      'Between 2001-2009 and 1990 – 1995 nothing changed',
+      'le 12/03/2024 à 14:30',
+      '1,234,567,890 users and $12,000,000 in fines',
+      'Follow @bbcnews for the results',
+    ]) expect([text, contactDetails(text)]).toEqual([text, []]);
+  });
+
+  it('speaks only where this site’s moderators marked such comments as spam, and holds without sending to spam', () => {
+    expect(contactSignal(['phone'], undefined)).toBeNull();
+    expect(contactSignal(['phone'], { spam: 2, ham: 0 })).toBeNull();
+    // Readers here share addresses in genuine comments: the counts lean genuine, the signal is quiet.
+    expect(contactSignal(['email'], { spam: 6, ham: 4 })).toBeNull();
+    expect(contactSignal([], { spam: 6, ham: 0 })).toBeNull();
+    const signal = contactSignal(['phone', 'email'], { spam: 4, ham: 0 })!;
+    expect(signal).toMatchObject({ code: 'contact', detail: 'gives a phone number and an e-mail address; 4 comments with contact details were marked as spam here, none approved' });
+    expect(signal.weight).toBeGreaterThanOrEqual(0.6);
+    expect(signal.weight).toBeLessThan(0.9);
+  });
+
+  it('holds a forex mentor’s WhatsApp number once moderators marked three such comments as spam', () => {
+    const counts = emptyCounts();
+    for (const text of [
+      'Thanks for the article. Contact my recovery expert on WhatsApp +1 555 0100 today',
+      'Le meilleur conseiller en crypto, écrivez-lui : conseil-crypto@mail.example',
+      'Great read. Mr Carter doubled my savings, reach him on Telegram @cartertrades',
+    ])
+      learn(counts, featuresOf(text), 'spam');
+    for (let i = 0; i < 10; i++) learn(counts, featuresOf(`The council delayed the bridge vote again, the ${i}th time this year`), 'ham');
+    const facts = { model: modelOf(counts), learnt: 13, nearDuplicates: 0, windowHours: 24, domainCounts: () => undefined, speed: null, proof: 'valid' as const };
+    const risk = assess({ ...facts, text: 'Nice story. My uncle made money with a trader, ask him on WhatsApp +44 7700 900123' });
+    expect(risk.reasons.map((r) => r.code)).toContain('contact');
+    expect(risk.score).toBeGreaterThanOrEqual(0.6);
+    expect(assess({ ...facts, text: 'Nice story. My uncle lost money with a trader last year.' }).reasons.map((r) => r.code)).not.toContain('contact');
   });
 });
 
