@@ -1,7 +1,6 @@
 import type { Comment } from '../../db/schema';
 import { recordChange } from '../comments/comment.changes';
-import { type Db, inTransaction } from '../db';
-import type { EventBus } from '../events';
+import type { UnitOfWork } from '../db';
 import * as threadRepo from '../threads/thread.repo';
 import { lockComment } from './decision.repo';
 
@@ -11,21 +10,20 @@ import { lockComment } from './decision.repo';
  * (`answer_id`): its view carries `answerId`, so open widgets move it to the answered questions
  * live (`comment:updated`), and lists put it first with its answer under it.
  *
- * Called after the staff reply is stored, in a transaction of its own (thread, then comment locks).
+ * Written in the staff reply's own transaction (the thread is locked first, then the question): the
+ * reply is never stored without its question marked answered.
  */
-export async function answerQuestion(deps: { db: Db; bus: EventBus }, reply: Comment): Promise<void> {
+export async function answerQuestion(uow: UnitOfWork, reply: Comment): Promise<void> {
   if (!reply.parent_id || reply.status !== 'approved' || !reply.badge) return;
-  await inTransaction(deps, async (uow) => {
-    const thread = await threadRepo.lockThread(uow.trx, reply.thread_id);
-    if (thread?.format !== 'qa') return;
-    const question = await lockComment(uow.trx, reply.parent_id!);
-    if (!question || question.parent_id !== null || question.answer_id !== null || question.badge) return;
-    const updated = await uow.trx
-      .updateTable('comments')
-      .set({ answer_id: reply.id })
-      .where('id', '=', question.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await recordChange(uow, question, updated);
-  });
+  const thread = await threadRepo.lockThread(uow.trx, reply.thread_id);
+  if (thread?.format !== 'qa') return;
+  const question = await lockComment(uow.trx, reply.parent_id);
+  if (!question || question.parent_id !== null || question.answer_id !== null || question.badge) return;
+  const updated = await uow.trx
+    .updateTable('comments')
+    .set({ answer_id: reply.id })
+    .where('id', '=', question.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordChange(uow, question, updated);
 }

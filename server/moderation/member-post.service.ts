@@ -40,23 +40,28 @@ export async function postAsMember(
     author = { id: member.id, name: member.name, badge: role };
   }
 
+  // The audit entry and a Q&A answer are written in the reply's own transaction: acknowledged, all are stored.
   const { comment } = await postComment(
     deps,
     { commenter: null, ipHash: null, userAgent: null, ip: null, member: author },
     thread.id,
     { body: input.body, parentId: input.parentId ?? null },
+    {
+      alsoWrite: async (uow, { comment: posted }) => {
+        await writeLog(uow.trx, {
+          siteId: thread.site_id,
+          actor,
+          action: 'comment.post',
+          targetType: 'comment',
+          targetId: posted.id,
+          commentId: posted.id,
+          threadId: thread.id,
+          to: posted.status,
+          details: { memberId: author.id, badge: author.badge, parentId: posted.parent_id },
+        });
+        if (thread.format === 'qa') await answerQuestion(uow, posted);
+      },
+    },
   );
-  await writeLog(deps.db, {
-    siteId: thread.site_id,
-    actor,
-    action: 'comment.post',
-    targetType: 'comment',
-    targetId: comment.id,
-    commentId: comment.id,
-    threadId: thread.id,
-    to: comment.status,
-    details: { memberId: author.id, badge: author.badge, parentId: comment.parent_id },
-  });
-  if (thread.format === 'qa') await answerQuestion(deps, comment);
   return comment;
 }

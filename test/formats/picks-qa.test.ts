@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { buildSite, buildThread, postComment } from '../helpers/factories';
 import { useParley } from '../helpers/parley';
 import { member } from '../helpers/staff';
@@ -130,6 +131,31 @@ describe('Q&A threads', () => {
     expect((await list(thread.id)).body.items.map((c: { id: string }) => c.id)).toEqual([q1.id, q2.id, q3.id]);
     const again = await mod.call('post', `/moderation/threads/${thread.id}/comments`, { body: 'Correction: the state pays.', parentId: q3.id });
     expect((await list(thread.id, '?filter=answered')).body.items).toMatchObject([{ id: q3.id, answerId: again.body.comment.id }]);
+  });
+
+  it('stores a staff answer with its question marked answered and its audit entry, or none of them', async () => {
+    const { thread, journalist } = await setUp();
+    await db().updateTable('threads').set({ format: 'qa' }).where('id', '=', thread.id).execute();
+    const question = await post(thread.id, 'Who inspected the bridge?');
+    // The database refuses to mark this question answered: the reply's transaction fails as a whole.
+    await sql`create function refuse_answer() returns trigger language plpgsql as $$ begin raise exception 'answer refused'; end $$`.execute(db());
+    await sql`create trigger refuse_answer before update of answer_id on comments for each row execute function refuse_answer()`.execute(db());
+    try {
+      const failed = await journalist.call('post', `/moderation/threads/${thread.id}/comments`, { body: 'The state engineers did.', parentId: question.id });
+      expect(failed.status).toBe(500);
+    } finally {
+      await sql`drop trigger refuse_answer on comments`.execute(db());
+      await sql`drop function refuse_answer()`.execute(db());
+    }
+    const replies = await db().selectFrom('comments').select('id').where('parent_id', '=', question.id).execute();
+    expect(replies).toEqual([]);
+    const logged = await db().selectFrom('moderation_log').select('action').where('thread_id', '=', thread.id).execute();
+    expect(logged).toEqual([]);
+
+    const answer = await journalist.call('post', `/moderation/threads/${thread.id}/comments`, { body: 'The state engineers did.', parentId: question.id });
+    expect(answer.status).toBe(201);
+    expect((await list(thread.id, '?filter=answered')).body.items).toMatchObject([{ id: question.id, answerId: answer.body.comment.id }]);
+    expect(await db().selectFrom('moderation_log').select('action').where('thread_id', '=', thread.id).execute()).toEqual([{ action: 'comment.post' }]);
   });
 
   it('questions follow the thread’s moderation mode: held in pre-moderation, shown to their author', async () => {
