@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { type Counts, emptyCounts, learn } from '../server/abuse/bayes';
-import { BASE_MODEL_PATH, type BaseModelFile } from '../server/abuse/base-model';
+import { BASE_MODEL_PATH, type BaseModelFile, learntFromMail } from '../server/abuse/base-model';
 import { featuresOf } from '../server/abuse/features';
 import { type Example, publicCorpus } from './corpus';
 
@@ -28,7 +28,7 @@ export function prune(counts: Counts, keep = KEEP): BaseModelFile['features'] {
   const ps = counts.spamDocs || 1;
   const ph = counts.hamDocs || 1;
   const scored = [...counts.features]
-    .filter(([f, [s, h]]) => s + h >= MIN_SEEN && !f.startsWith('d:') && !f.startsWith('s:'))
+    .filter(([f, [s, h]]) => s + h >= MIN_SEEN && learntFromMail(f))
     .map(([f, [s, h]]) => ({ f, s, h, score: Math.abs(Math.log((s + 1) / ps) - Math.log((h + 1) / ph)) * Math.log(s + h) }));
   scored.sort((a, b) => b.score - a.score || (a.f < b.f ? -1 : 1));
   return scored.slice(0, keep).map(({ f, s, h }) => [f, s, h]);

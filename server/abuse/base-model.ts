@@ -53,6 +53,14 @@ export function basePart(learnt = 0): Part {
   const counts = baseModel();
   const docs = Math.max(1, counts.spamDocs + counts.hamDocs);
   const weight = BASE_WEIGHT_DOCS / docs;
-  if (learnt < LEARNT_ENOUGH) return { counts, weight };
-  return { counts, weight, fade: { weight: BASE_FEATURE_DOCS / docs, after: BASE_FADE_AFTER } };
+  if (learnt < LEARNT_ENOUGH) return { counts, weight, covers: learntFromMail };
+  return { counts, weight, covers: learntFromMail, fade: { weight: BASE_FEATURE_DOCS / docs, after: BASE_FADE_AFTER } };
+}
+
+/**
+ * What the shipped model learns from mail: not the texts' shapes or link domains (`s:`, `d:`), which
+ * are left to each site (in mail any link is suspect, in comments it is not).
+ */
+export function learntFromMail(feature: string): boolean {
+  return !feature.startsWith('s:') && !feature.startsWith('d:');
 }

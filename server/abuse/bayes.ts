@@ -36,6 +36,12 @@ export function learn(counts: Counts, features: readonly string[], label: 'spam'
 /** A view of several sets of counts added together, each scaled by its weight, without copying any. */
 export interface Model {
   docs(label: 0 | 1): number;
+  /**
+   * The texts of the parts that count this feature: a part that leaves a kind of feature to the
+   * others (the shipped model has no shapes or link domains) does not count its texts in that
+   * feature's rate, or every shape would lean to whichever side the part's texts swell.
+   */
+  docsFor(label: 0 | 1, feature: string): number;
   tokens(label: 0 | 1): number;
   feature(f: string): readonly [number, number] | undefined;
   vocabulary(): number;
@@ -52,6 +58,8 @@ export interface Part {
    * other parts have that feature in), `weight` itself in the totals.
    */
   fade?: { weight: number; after: number };
+  /** The features it counts (all when absent). */
+  covers?: (feature: string) => boolean;
 }
 
 export function modelOf(...input: Array<Counts | Part>): Model {
@@ -61,8 +69,15 @@ export function modelOf(...input: Array<Counts | Part>): Model {
   const tokens = [sum((c) => c.spamTokens), sum((c) => c.hamTokens)];
   const vocab = Math.max(...parts.map((p) => p.counts.features.size), 1);
   const fading = parts.filter((p) => p.fade);
+  const partial = parts.filter((p) => p.covers);
+  const docsFor = (l: 0 | 1, f: string) => {
+    let d = docs[l]!;
+    for (const p of partial) if (!p.covers!(f)) d -= (l === 0 ? p.counts.spamDocs : p.counts.hamDocs) * p.weight;
+    return d;
+  };
   return {
     docs: (l) => docs[l]!,
+    docsFor,
     tokens: (l) => tokens[l]!,
     vocabulary: () => vocab,
     feature(f) {
@@ -112,7 +127,7 @@ export function spamProbability(model: Model, features: readonly string[]): numb
     const c = model.feature(f);
     if (!c || c[0] + c[1] === 0) continue;
     evidence += perText(f)
-      ? Math.log((c[0] + 1) / (spamDocs + 2)) - Math.log((c[1] + 1) / (hamDocs + 2))
+      ? Math.log((c[0] + 1) / (model.docsFor(0, f) + 2)) - Math.log((c[1] + 1) / (model.docsFor(1, f) + 2))
       : Math.log((c[0] + 1) / denomSpam) - Math.log((c[1] + 1) / denomHam);
     seen++;
     if (!f.startsWith('s:')) words++;
@@ -163,8 +178,8 @@ export function spamEvidence(model: Model, features: readonly string[], tuning: 
     if (!c) continue;
     const n = c[0] + c[1];
     if (n <= 0) continue;
-    const spamRatio = c[0] / spamDocs;
-    const hamRatio = c[1] / hamDocs;
+    const spamRatio = c[0] / Math.max(1e-9, model.docsFor(0, f));
+    const hamRatio = c[1] / Math.max(1e-9, model.docsFor(1, f));
     const p = spamRatio / (spamRatio + hamRatio);
     const shrunk = (t.strength * 0.5 + n * p) / (t.strength + n);
     if (Math.abs(shrunk - 0.5) >= t.minLean) clues.push(Math.min(0.99, Math.max(0.01, shrunk)));

@@ -12,7 +12,9 @@ describeOnPostgres('the risk context’s plan', () => {
   let database: DatabaseHandle;
   let client: pg.Client;
   beforeAll(async () => {
-    database = await openTestDatabase();
+    // A database of its own, new: another file's comments, or an earlier run's twenty thousand rows,
+    // and their statistics would make the first plan one on a grown table.
+    database = await openTestDatabase({ suffix: '_plan', fresh: true });
     const url = new URL(process.env.DATABASE_URL!);
     url.pathname = `/${(await database.db.selectNoFrom((eb) => eb.fn<string>('current_database', []).as('name')).executeTakeFirstOrThrow()).name}`;
     client = new pg.Client({ connectionString: url.toString() });

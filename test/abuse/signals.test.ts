@@ -4,7 +4,7 @@ import { assess } from '../../server/abuse/assess';
 import { contactSignal } from '../../server/abuse/signals/contact';
 import { combine, isTrusted } from '../../server/abuse/risk';
 import { labelOf, othersWithSameText } from '../../server/abuse/abuse.service';
-import { classifierSignal, HOLD_FROM, LEARNT_ENOUGH, SPAM_FROM } from '../../server/abuse/signals/classifier';
+import { classifierSignal, HOLD_FROM, LEARNT_ENOUGH, SPAM_FROM, YOUNG_UNTIL, youngMargin } from '../../server/abuse/signals/classifier';
 import { basePart } from '../../server/abuse/base-model';
 import { nearDuplicateSignal } from '../../server/abuse/signals/near-duplicate';
 import { noProofSignal } from '../../server/abuse/signals/no-proof';
@@ -156,7 +156,7 @@ describe('the classifier', () => {
     // A short comment leaning a little to spam by the mail it learnt from ("today"): nothing yet.
     expect(classifierSignal(0.75, 0.61, 3)).toBeNull();
     // Opinions that lean a little once the site has taught it: a reason for moderators, not a hold alone.
-    expect(classifierSignal(0.9, 0.55, 20)!.weight).toBeLessThan(0.6);
+    expect(classifierSignal(0.9, 0.55, 20)?.weight ?? 0).toBeLessThan(0.6);
     expect(classifierSignal(0.99, 0.95, 3)!.weight).toBe(0.45);
   });
 
@@ -199,6 +199,31 @@ describe('the classifier', () => {
     expect(modelOf(fading, site).docs(0)).toBe(modelOf(plain, site).docs(0));
   });
 
+  it('rates a shape by the site’s own texts only: the shipped model has no shapes', () => {
+    const base = emptyCounts();
+    for (let i = 0; i < 100; i++) learn(base, ['free', `x${i}`], 'ham');
+    const site = emptyCounts();
+    // A young site taught mostly spam: every text, spam or genuine, has the ordinary shape.
+    for (let i = 0; i < 15; i++) learn(site, ['s:caps0', `casino${i}`], 'spam');
+    for (let i = 0; i < 5; i++) learn(site, ['s:caps0', `council${i}`], 'ham');
+    const model = modelOf({ counts: base, weight: 0.2, covers: (f) => !f.startsWith('s:') }, site);
+    expect(model.docsFor(1, 's:caps0')).toBe(5);
+    expect(model.docsFor(1, 'free')).toBe(25);
+    // Every text has it: it says nothing (with the shipped model's texts counted, it leaned to spam).
+    expect(spamEvidence(model, ['s:caps0'])).toBe(0.5);
+    expect(spamProbability(model, ['s:caps0', 'council1'])).toBeLessThan(0.5);
+  });
+
+  it('counts a young site’s score with a margin that shrinks as it learns', () => {
+    expect(youngMargin(LEARNT_ENOUGH - 1)).toBe(0);
+    expect(youngMargin(LEARNT_ENOUGH)).toBeCloseTo(0.12, 6);
+    expect(youngMargin(YOUNG_UNTIL)).toBe(0);
+    expect(youngMargin(60)).toBeLessThan(youngMargin(30));
+    // The same opinions hold a comment on a site that learnt 100 texts, not on one that learnt 20.
+    expect(classifierSignal(0.95, 0.7, YOUNG_UNTIL)!.weight).toBeGreaterThanOrEqual(0.6);
+    expect(classifierSignal(0.95, 0.7, LEARNT_ENOUGH)?.weight ?? 0).toBeLessThan(0.6);
+  });
+
   it('does not let the shipped model speak louder before the site has taught it', () => {
     expect(basePart(0).fade).toBeUndefined();
     expect(basePart(LEARNT_ENOUGH - 1).fade).toBeUndefined();
@@ -236,7 +261,10 @@ describe('signals', () => {
     expect(classifierSignal(0.99, 0.3)).toBeNull();
     // A site that has taught its model little: the shipped model alone never holds a comment.
     expect(classifierSignal(0.99, 0.99, 3)).toMatchObject({ weight: 0.45, detail: expect.stringContaining('taught it little') });
-    expect(classifierSignal(0.99, 0.99, 20)!.weight).toBeGreaterThan(0.9);
+    expect(classifierSignal(0.99, 0.99, YOUNG_UNTIL)!.weight).toBeGreaterThan(0.9);
+    // A young site's: held, not sent to spam alone.
+    expect(classifierSignal(0.99, 0.99, LEARNT_ENOUGH)!.weight).toBeGreaterThanOrEqual(0.6);
+    expect(classifierSignal(0.99, 0.99, LEARNT_ENOUGH)!.weight).toBeLessThan(0.9);
     expect(nearDuplicateSignal(1, 24)).toBeNull();
     expect(spamDomainSignal([{ domain: 'example.org', spam: 1, ham: 0 }])).toBeNull();
     expect(spamDomainSignal([{ domain: 'example.org', spam: 5, ham: 3 }])).toBeNull();

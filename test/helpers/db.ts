@@ -7,9 +7,9 @@ import { type DatabaseHandle, type Db, migrateToLatest, openPglite, openPostgres
  * One real database per test file: PostgreSQL when DATABASE_URL is set (a database per Jest worker,
  * created on first use), otherwise an in-memory PGlite started from the migrated snapshot.
  */
-export async function openTestDatabase(options: { keepData?: boolean; suffix?: string } | string = {}): Promise<DatabaseHandle> {
+export async function openTestDatabase(options: { keepData?: boolean; suffix?: string; fresh?: boolean } | string = {}): Promise<DatabaseHandle> {
   // A string is a suffix: a second, separate database for the same worker.
-  const { keepData = false, suffix = '' } = typeof options === 'string' ? { suffix: options } : options;
+  const { keepData = false, suffix = '', fresh = false } = typeof options === 'string' ? { suffix: options } : options;
   const url = process.env.DATABASE_URL;
   if (url) {
     // A database per Jest worker, named after the one in DATABASE_URL so runs never share state.
@@ -19,6 +19,8 @@ export async function openTestDatabase(options: { keepData?: boolean; suffix?: s
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
+      // `fresh`: created anew, with no statistics left by an earlier run (a test of the planner's choices).
+      if (fresh) await admin.query(`drop database if exists "${name}" with (force)`);
       const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
       if (exists.rowCount === 0) {
         await admin.query(`create database "${name}"`).catch((err) => {
