@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { type ArchiveContext, commentersIn, type Line, partition, requireIn } from './archive.repo';
 import { ImportFileError } from './import.errors';
+import { insertMessages } from '../outbox/outbox.repo';
+import { pollCloseMessage } from '../polls/poll.schedule';
 
 /** Polls, their options and ballots from a Parley archive; the tallies must come out as recorded. */
 export async function insertPolls(ctx: ArchiveContext, batch: Line<'poll'>[]): Promise<number> {
@@ -27,6 +29,10 @@ export async function insertPolls(ctx: ArchiveContext, batch: Line<'poll'>[]): P
         created_at: p.createdAt,
       })
       .execute();
+    // A closing time still to come closes the restored poll then (`poll.closed` for webhooks).
+    if (p.closesAt && !p.closedAt && new Date(p.closesAt) > ctx.now) {
+      await insertMessages(ctx.trx, ctx.now, [pollCloseMessage(ctx.siteId, p.id, new Date(p.closesAt))]);
+    }
     await ctx.trx
       .insertInto('poll_options')
       .values(p.options.map((o) => ({ id: o.id, poll_id: p.id, label: o.label, position: o.position })))

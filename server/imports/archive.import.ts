@@ -38,7 +38,7 @@ export async function importArchive(deps: ImportDeps, options: ArchiveImportOpti
     await sql`set local statement_timeout = 0`.execute(trx);
     await archiveRepo.createArchiveTables(trx);
     const notes = new ReasonLog();
-    const ctx: archiveRepo.ArchiveContext = { trx, siteId: options.siteId, notes };
+    const ctx: archiveRepo.ArchiveContext = { trx, siteId: options.siteId, notes, now: deps.clock?.now() ?? new Date() };
     const seen: Record<string, number> = {};
     const stats = { threadsCreated: 0, threadsMatched: 0, commenters: 0, comments: 0, existing: 0, polls: 0, ballots: 0, members: 0, bans: 0, log: 0 };
     let header = false;

@@ -3,6 +3,9 @@ import type { CommentStatus } from '../../db/schema';
 import type { Tx } from '../db';
 import type { ArchiveRecord, ArchiveRecordOf } from './archive.schema';
 import { ImportFileError } from './import.errors';
+import { insertMessages } from '../outbox/outbox.repo';
+import { upcoming } from '../threads/schedule.rules';
+import { threadScheduleMessage } from '../threads/thread.schedule';
 import type { ReasonLog } from './import.report';
 
 /** The SQL of restoring a Parley archive; every check names the archive line it is about. */
@@ -10,6 +13,8 @@ export interface ArchiveContext {
   trx: Tx;
   siteId: string;
   notes: ReasonLog;
+  /** The restore's time: close and reopen times after it are scheduled as the API schedules them. */
+  now: Date;
 }
 export type Line<T extends ArchiveRecord['type']> = { line: number; record: ArchiveRecordOf<T> };
 
@@ -110,6 +115,13 @@ export async function insertThreads(ctx: ArchiveContext, batch: Line<'thread'>[]
         })),
       )
       .execute();
+    // Times still to come close or reopen the restored thread then, telling live readers and webhooks.
+    const scheduled = fresh.flatMap(({ record: t }) =>
+      upcoming({ closes_at: t.closesAt ? new Date(t.closesAt) : null, reopens_at: t.reopensAt ? new Date(t.reopensAt) : null }, ctx.now).map((at) =>
+        threadScheduleMessage(ctx.siteId, t.id, at),
+      ),
+    );
+    await insertMessages(ctx.trx, ctx.now, scheduled);
   }
   return { created: fresh.length, matched: existing };
 }

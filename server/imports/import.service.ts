@@ -1,3 +1,4 @@
+import type { Clock } from '../clock';
 import { sql } from 'kysely';
 import type { Db } from '../db';
 import { errors } from '../errors';
@@ -19,6 +20,8 @@ import { readXml } from './xml-reader';
 export interface ImportDeps {
   db: Db;
   bus: EventBus;
+  /** Compared with restored close times (default: real time). */
+  clock?: Clock;
 }
 
 export type ImportProgress =

@@ -8,7 +8,7 @@
 import type { Clock } from '../clock';
 import { type Db, inTransaction, type UnitOfWork } from '../db';
 import type { EventBus } from '../events';
-import type { Outbox } from '../outbox/outbox';
+import type { Outbox, OutboxMessage } from '../outbox/outbox';
 import { recordNotice } from '../sites/notice.events';
 import { recordThreadUpdate } from '../threads/thread.events';
 import * as repo from './poll.repo';
@@ -20,6 +20,11 @@ declare module '../events' {
   }
 }
 
+/** The outbox row that closes a poll at `closesAt` (also written by an archive restore). */
+export function pollCloseMessage(siteId: string, pollId: string, closesAt: Date): OutboxMessage {
+  return { kind: 'poll.close', siteId, notBefore: closesAt, payload: { pollId } };
+}
+
 /** Records that the poll will close at `closesAt` (when that is still to come). */
 export async function scheduleClosing(uow: UnitOfWork, poll: { id: string; site_id: string; closes_at: Date | null; closed_at: Date | null }, now: Date): Promise<void> {
   if (!poll.closes_at || poll.closed_at || poll.closes_at <= now) return;
@@ -27,7 +32,7 @@ export async function scheduleClosing(uow: UnitOfWork, poll: { id: string; site_
 }
 
 export function registerPollSchedule(deps: { db: Db; bus: EventBus; clock: Clock; outbox: Outbox }): void {
-  deps.outbox.within('poll.scheduled', (e) => [{ kind: 'poll.close', siteId: e.siteId, notBefore: new Date(e.closesAt), payload: { pollId: e.pollId } }]);
+  deps.outbox.within('poll.scheduled', (e) => [pollCloseMessage(e.siteId, e.pollId, new Date(e.closesAt))]);
 
   deps.outbox.handle<{ pollId: string }>('poll.close', async (job) => {
     await inTransaction(deps, async (uow) => {

@@ -8,7 +8,7 @@
 import type { Clock } from '../clock';
 import { type Db, inTransaction, type UnitOfWork } from '../db';
 import type { EventBus } from '../events';
-import type { Outbox } from '../outbox/outbox';
+import type { Outbox, OutboxMessage } from '../outbox/outbox';
 import { recordNotice } from '../sites/notice.events';
 import { writeLog } from '../audit/audit.repo';
 import { recordThreadUpdate } from './thread.events';
@@ -23,13 +23,18 @@ declare module '../events' {
   }
 }
 
+/** The outbox row that looks at a thread's schedule again at `at` (also written by an archive restore). */
+export function threadScheduleMessage(siteId: string, threadId: string, at: Date): OutboxMessage {
+  return { kind: 'thread.schedule', siteId, notBefore: at, payload: { threadId } };
+}
+
 /** Records that the thread's schedule is to be looked at again at each of its times still to come. */
 export async function scheduleThread(uow: UnitOfWork, thread: Pick<Thread, 'id' | 'site_id' | 'closes_at' | 'reopens_at'>, now: Date): Promise<void> {
   for (const at of upcoming(thread, now)) await uow.record('thread.scheduled', { siteId: thread.site_id, threadId: thread.id, at: at.toISOString() });
 }
 
 export function registerThreadSchedule(deps: { db: Db; bus: EventBus; clock: Clock; outbox: Outbox }): void {
-  deps.outbox.within('thread.scheduled', (e) => [{ kind: 'thread.schedule', siteId: e.siteId, notBefore: new Date(e.at), payload: { threadId: e.threadId } }]);
+  deps.outbox.within('thread.scheduled', (e) => [threadScheduleMessage(e.siteId, e.threadId, new Date(e.at))]);
 
   deps.outbox.handle<{ threadId: string }>('thread.schedule', async (job) => {
     await inTransaction(deps, async (uow) => {

@@ -12,7 +12,9 @@ import { importArchive } from '../../server/imports/archive.import';
 import { ImportFileError } from '../../server/imports/import.errors';
 import { importComments } from '../../server/imports/import.service';
 import * as pollRepo from '../../server/polls/poll.repo';
+import type { AdjustableClock } from '../../server/clock';
 import { openTestDatabase, resetDatabase } from '../helpers/db';
+import { startTestParley } from '../helpers/parley';
 import { buildSite } from '../helpers/factories';
 import { DISQUS, snapshot, WXR } from './helpers';
 
@@ -135,6 +137,47 @@ describe('a site archive', () => {
     const again = await importArchive(deps(target), { siteId: site.id, file });
     expect(again.comments).toMatchObject({ total: 0, alreadyImported: original.comments.length });
     expect(await snapshot(target.db)).toEqual(before);
+  });
+
+  it('restores close, reopen and poll closing times still to come as scheduled: the restored site closes and reopens at them', async () => {
+    const site = await liveSite();
+    // The live site's thread closes on 1 January 2031 and reopens the next day; its poll closes then too.
+    await source.db.updateTable('polls').set({ closes_at: '2031-01-01T00:00:00Z' }).execute();
+    const out = fs.createWriteStream(file);
+    await exportSite(source.db, site.id, out);
+    await new Promise((resolve) => out.end(resolve));
+
+    // A dry run schedules nothing.
+    await importArchive(deps(target), { siteId: site.id, file, dryRun: true });
+    expect(await target.db.selectFrom('outbox').select('kind').execute()).toEqual([]);
+    await importArchive(deps(target), { siteId: site.id, file });
+    const rows = await target.db.selectFrom('outbox').select(['kind', 'next_attempt_at']).orderBy('next_attempt_at').orderBy('kind').execute();
+    expect(rows.map((r) => [r.kind, new Date(r.next_attempt_at).toISOString()])).toEqual([
+      ['poll.close', '2031-01-01T00:00:00.000Z'],
+      ['thread.schedule', '2031-01-01T00:00:00.000Z'],
+      ['thread.schedule', '2031-01-02T00:00:00.000Z'],
+    ]);
+
+    // A Parley serving the restored database, when the times come.
+    const parley = await startTestParley({}, { database: target });
+    try {
+      const thread = await target.db.selectFrom('threads').select('id').where('closes_at', 'is not', null).executeTakeFirstOrThrow();
+      const state = async () => (await target.db.selectFrom('threads').select('state').where('id', '=', thread.id).executeTakeFirstOrThrow()).state;
+      const clock = parley.app.deps.clock as AdjustableClock;
+      clock.advance(Date.parse('2031-01-01T00:00:01Z') - clock.now().getTime());
+      await parley.app.deps.outbox.drain();
+      expect(await state()).toBe('closed');
+      expect((await target.db.selectFrom('polls').select('closed_at').executeTakeFirstOrThrow()).closed_at).toEqual(new Date('2031-01-01T00:00:00Z'));
+      const updates = await target.db.selectFrom('thread_events').select('event').where('thread_id', '=', thread.id).where('event', '=', 'thread:updated').execute();
+      expect(updates.length).toBeGreaterThanOrEqual(2);
+      clock.advance(24 * 3_600_000);
+      await parley.app.deps.outbox.drain();
+      expect(await state()).toBe('open');
+      const log = await target.db.selectFrom('moderation_log').select('action').where('thread_id', '=', thread.id).where('actor_type', '=', 'system').orderBy('id').execute();
+      expect(log.map((l) => l.action)).toEqual(['thread.close', 'thread.reopen']);
+    } finally {
+      await parley.close();
+    }
   });
 
   it('refuses a damaged archive with the line and the reason, and changes nothing', async () => {
