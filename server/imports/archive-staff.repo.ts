@@ -174,3 +174,29 @@ export async function insertLog(ctx: ArchiveContext, batch: Line<'log'>[]): Prom
     .execute();
   return fresh.length;
 }
+
+/**
+ * Thread presets. One already in this site (same id) is left alone; one whose name another preset
+ * of the site has (names are unique per site, whatever their case) stops the restore.
+ */
+export async function insertPresets(ctx: ArchiveContext, batch: Line<'preset'>[]): Promise<number> {
+  let created = 0;
+  for (const { line, record: p } of batch) {
+    const same = await ctx.trx.selectFrom('thread_presets').select(['id', 'site_id']).where('id', '=', p.id).executeTakeFirst();
+    if (same && same.site_id !== ctx.siteId) throw new ImportFileError(`preset ${p.id} belongs to site "${same.site_id}" in this database; restore into an empty database`, line);
+    if (same) continue;
+    const clash = await ctx.trx
+      .selectFrom('thread_presets')
+      .select('id')
+      .where('site_id', '=', ctx.siteId)
+      .where((eb) => eb(eb.fn('lower', ['name']), '=', p.name.toLowerCase()))
+      .executeTakeFirst();
+    if (clash) throw new ImportFileError(`another preset named "${p.name}" already exists in site "${ctx.siteId}"`, line);
+    await ctx.trx
+      .insertInto('thread_presets')
+      .values({ id: p.id, site_id: ctx.siteId, name: p.name, settings: JSON.stringify(p.settings), created_at: p.createdAt, updated_at: p.updatedAt })
+      .execute();
+    created++;
+  }
+  return created;
+}

@@ -4,7 +4,7 @@ import type { Comment } from '../../db/schema';
 import type { Db, Tx } from '../db';
 import { errors } from '../errors';
 import { exportBansAndLog, exportMembers } from './archive-staff.repo';
-import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type ArchiveRecord } from './archive.schema';
+import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type ArchiveRecord, type ArchiveRecordOf } from './archive.schema';
 import { isoOrNull } from '../clock';
 
 /**
@@ -43,6 +43,7 @@ export async function exportSite(db: Db, siteId: string, out: NodeJS.WritableStr
         createdAt: site.created_at.toISOString(),
       });
       await exportMembers(trx, siteId, write);
+      await exportPresets(trx, siteId, write);
       await exportThreads(trx, siteId, write);
       await exportCommenters(trx, siteId, write);
       await exportComments(trx, siteId, write);
@@ -57,6 +58,20 @@ export async function exportSite(db: Db, siteId: string, out: NodeJS.WritableStr
 }
 
 type Write = (record: ArchiveRecord) => Promise<void>;
+
+async function exportPresets(trx: Tx, siteId: string, write: Write): Promise<void> {
+  const presets = await trx.selectFrom('thread_presets').selectAll().where('site_id', '=', siteId).orderBy('id').execute();
+  for (const p of presets) {
+    await write({
+      type: 'preset',
+      id: p.id,
+      name: p.name,
+      settings: p.settings as ArchiveRecordOf<'preset'>['settings'],
+      createdAt: new Date(p.created_at).toISOString(),
+      updatedAt: new Date(p.updated_at).toISOString(),
+    });
+  }
+}
 
 /** The pages of a keyset query, in order: `read(after)` gives the page after a cursor, `next(last)` the cursor after a row. */
 async function* pages<Row, Cursor>(start: Cursor, read: (after: Cursor) => Promise<Row[]>, next: (last: Row) => Cursor): AsyncGenerator<Row[]> {

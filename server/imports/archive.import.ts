@@ -40,7 +40,7 @@ export async function importArchive(deps: ImportDeps, options: ArchiveImportOpti
     const notes = new ReasonLog();
     const ctx: archiveRepo.ArchiveContext = { trx, siteId: options.siteId, notes, now: deps.clock?.now() ?? new Date() };
     const seen: Record<string, number> = {};
-    const stats = { threadsCreated: 0, threadsMatched: 0, commenters: 0, comments: 0, existing: 0, polls: 0, ballots: 0, members: 0, bans: 0, log: 0 };
+    const stats = { threadsCreated: 0, threadsMatched: 0, commenters: 0, comments: 0, existing: 0, polls: 0, ballots: 0, members: 0, bans: 0, log: 0, presets: 0 };
     let header = false;
     let site = false;
     let end: Line<'end'> | null = null;
@@ -66,6 +66,7 @@ export async function importArchive(deps: ImportDeps, options: ArchiveImportOpti
       else if (type === 'poll') stats.polls += await archivePolls.insertPolls(ctx, batch as Line<'poll'>[]);
       else if (type === 'ballot') stats.ballots += await archivePolls.insertBallots(ctx, batch as Line<'ballot'>[]);
       else if (type === 'member') stats.members += await archiveStaff.insertMembers(ctx, batch as Line<'member'>[]);
+      else if (type === 'preset') stats.presets += await archiveStaff.insertPresets(ctx, batch as Line<'preset'>[]);
       else if (type === 'ban') stats.bans += await archiveStaff.insertBans(ctx, batch as Line<'ban'>[]);
       else if (type === 'log') stats.log += await archiveStaff.insertLog(ctx, batch as Line<'log'>[]);
     };
@@ -146,7 +147,7 @@ export async function importArchive(deps: ImportDeps, options: ArchiveImportOpti
       comments: { imported, total: stats.comments, alreadyImported: stats.existing },
       commenters: { created: stats.commenters },
       polls: { imported: stats.polls, ballots: stats.ballots },
-      moderation: { members: stats.members, bans: stats.bans, logEntries: stats.log },
+      moderation: { members: stats.members, bans: stats.bans, logEntries: stats.log, presets: stats.presets },
       skipped: [],
       notes: notes.list(),
     };

@@ -2,14 +2,16 @@ import { z } from 'zod';
 import { stripFormatCharacters } from '../text';
 import { strictWebsite } from '../website';
 import { SLOW_MODE_MAX_SECONDS } from '../threads/slow-mode.rules';
+import { PresetSettingsSchema } from '../threads/preset.schema';
 
 /**
  * The Parley archive: JSON Lines, one JSON object per line, each with a `type`. A line per record
  * lets a site of any size be written and read back as a stream, and lets an error name its line.
- * Order: header, site, members (with their role on the site), threads, commenters, comments (with
+ * Order: header, site, members (with their role on the site), thread presets, threads, commenters, comments (with
  * their edits), reactions, flags, polls (with options and tallies), ballots, bans, the moderation
  * log, then an end record with the counts, so a file cut short is recognised. Rendered HTML, network
- * hashes, user agents, password hashes, sessions and API keys are never in it.
+ * hashes, user agents, password hashes, sessions and API keys are never in it, nor are webhook
+ * endpoints (each has a signing secret: they are set up again on the new server).
  */
 export const ARCHIVE_FORMAT = 'parley-archive';
 export const ARCHIVE_VERSION = 1;
@@ -43,6 +45,16 @@ export const MemberRecord = z.object({
   name: z.string().min(1).max(200),
   role: z.enum(['admin', 'moderator', 'journalist']),
   createdAt: Time,
+});
+
+/** A preset of thread settings (SPEC §12), kept as the dashboard shows it. */
+export const PresetRecord = z.object({
+  type: z.literal('preset'),
+  id: z.string().min(1).max(64),
+  name: z.string().trim().min(1).max(80),
+  settings: PresetSettingsSchema,
+  createdAt: Time,
+  updatedAt: Time,
 });
 
 export const ThreadRecord = z.object({
@@ -178,6 +190,7 @@ export const ArchiveRecord = z.discriminatedUnion('type', [
   HeaderRecord,
   SiteRecord,
   MemberRecord,
+  PresetRecord,
   ThreadRecord,
   CommenterRecord,
   CommentRecord,

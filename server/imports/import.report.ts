@@ -21,8 +21,8 @@ export interface ImportReport {
   comments: { imported: Record<CommentStatus, number>; total: number; alreadyImported: number };
   commenters: { created: number };
   polls?: { imported: number; ballots: number };
-  /** Parley archives: members given a role on the site (new accounts), bans and moderation log entries. */
-  moderation?: { members: number; bans: number; logEntries: number };
+  /** Parley archives: members given a role on the site (new accounts), bans, moderation log entries and thread presets. */
+  moderation?: { members: number; bans: number; logEntries: number; presets: number };
   /** Records left out, by reason. */
   skipped: ReasonCount[];
   /** Records imported, but not exactly as written in the file. */
@@ -77,7 +77,7 @@ export function formatReport(r: ImportReport): string {
       : `Commenters: ${r.commenters.created} created (one per email address; none for comments without one).`,
   );
   if (r.polls) lines.push(`Polls: ${r.polls.imported} imported with ${r.polls.ballots} ballots.`);
-  if (r.moderation) lines.push(`Newsroom: ${r.moderation.members} new member accounts, ${r.moderation.bans} bans, ${r.moderation.logEntries} moderation log entries.`);
+  if (r.moderation) lines.push(`Newsroom: ${r.moderation.members} new member accounts, ${r.moderation.bans} bans, ${r.moderation.logEntries} moderation log entries, ${r.moderation.presets} thread presets.`);
   const skippedTotal = r.skipped.reduce((n, s) => n + s.count, 0);
   lines.push(`Skipped: ${skippedTotal}.`);
   for (const s of r.skipped) lines.push(`  - ${s.count} × ${s.reason}${where(s.examples, s.count)}`);

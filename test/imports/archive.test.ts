@@ -33,7 +33,9 @@ async function siteContents(db: Db, siteId: string) {
     .select(['members.id', 'members.email', 'members.name', 'site_members.role']).where('site_id', '=', siteId).orderBy('members.id').execute();
   const bans = await db.selectFrom('bans').selectAll().where('site_id', '=', siteId).where('commenter_id', 'is not', null).orderBy('id').execute();
   const log = (await db.selectFrom('moderation_log').selectAll().where('site_id', '=', siteId).orderBy('id').execute()).map(({ id: _id, ...e }) => e);
+  const presets = await db.selectFrom('thread_presets').selectAll().where('site_id', '=', siteId).orderBy('id').execute();
   return {
+    presets,
     members,
     bans,
     log,
@@ -102,6 +104,12 @@ describe('a site archive', () => {
     // The newsroom: an admin, a ban of a commenter, a network ban (not archived), and the log.
     const { member: admin } = await createMember(db, { email: 'editor@daily.example', name: 'Ed Itor', password: 'a long enough password' });
     await db.insertInto('site_members').values({ site_id: site.id, member_id: admin.id, role: 'admin' }).execute();
+    // The desk's presets of thread settings.
+    const at = '2026-11-02T08:00:00.000Z';
+    await db.insertInto('thread_presets').values([
+      { id: newId(), site_id: site.id, name: 'Live blog', settings: JSON.stringify({ slowModeSeconds: 30, format: 'qa', closeAfterHours: 48 }), created_at: at, updated_at: at },
+      { id: newId(), site_id: site.id, name: 'Sensitive', settings: JSON.stringify({ mode: 'pre', linksAllowed: false }), created_at: at, updated_at: '2026-11-20T10:00:00.000Z' },
+    ]).execute();
     const ban = { site_id: site.id, comment_id: second.id, reason: 'spam links', created_by_type: 'member' as const, created_by_id: admin.id, created_by_name: admin.name, expires_at: null, lifted_at: null };
     await db.insertInto('bans').values({ ...ban, id: newId(), commenter_id: second.commenter_id, network_hash: null, network_day: null }).execute();
     await db.insertInto('bans').values({ ...ban, id: newId(), commenter_id: null, network_hash: 'network-hash-c', network_day: '2026-11-20' }).execute();
@@ -115,7 +123,7 @@ describe('a site archive', () => {
     const out = fs.createWriteStream(file);
     const counts = await exportSite(source.db, site.id, out);
     await new Promise((resolve) => out.end(resolve));
-    expect(counts).toMatchObject({ site: 1, member: 1, thread: 3, comment: original.comments.length, poll: 1, ballot: 3, reaction: 3, flag: 1, ban: 1, log: 1 });
+    expect(counts).toMatchObject({ site: 1, member: 1, preset: 2, thread: 3, comment: original.comments.length, poll: 1, ballot: 3, reaction: 3, flag: 1, ban: 1, log: 1 });
 
     const text = fs.readFileSync(file, 'utf8');
     expect(text).not.toMatch(/network-hash|password|body_html|bodyHtml|ip_hash/);
@@ -123,7 +131,7 @@ describe('a site archive', () => {
     const report = await importArchive(deps(target), { siteId: site.id, file });
     expect(report.comments.total).toBe(original.comments.length);
     expect(report.polls).toEqual({ imported: 1, ballots: 3 });
-    expect(report.moderation).toEqual({ members: 1, bans: 1, logEntries: 1 });
+    expect(report.moderation).toEqual({ members: 1, bans: 1, logEntries: 1, presets: 2 });
     const restored = await siteContents(target.db, site.id);
     expect(restored).toEqual(original);
     expect(original.members).toHaveLength(1);
@@ -203,6 +211,7 @@ describe('a site archive', () => {
         lines.findIndex((l) => l.includes('"type":"poll"')) + 1,
       ],
       ['a lost record', lines.filter((l) => !l.includes('"type":"flag"')), /the end record counts 1 flag records but the file has 0/, lines.length - 1],
+      ['a preset without settings', lines.map((l) => (l.includes('"type":"preset"') ? l.replace(/"settings":\{[^}]*\}/, '"settings":{}') : l)), /not a valid archive record: settings/, lines.findIndex((l) => l.includes('"type":"preset"')) + 1],
     ];
     for (const [what, content, reason, line] of cases) {
       fs.writeFileSync(file, content.join('\n') + '\n');
@@ -212,5 +221,14 @@ describe('a site archive', () => {
       expect(error.reason).toMatch(reason);
       expect(await snapshot(target.db)).toEqual(before);
     }
+    // The target site already has a preset of that name (another id): the restore stops at its line.
+    await buildSite(target.db, { id: site.id });
+    await target.db.insertInto('thread_presets').values({ id: newId(), site_id: site.id, name: 'LIVE BLOG', settings: JSON.stringify({ format: 'qa' }), created_at: new Date(), updated_at: new Date() }).execute();
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const before = await snapshot(target.db);
+    const error = await importArchive(deps(target), { siteId: site.id, file }).catch((e) => e);
+    expect(error).toBeInstanceOf(ImportFileError);
+    expect({ line: error.line, reason: error.reason }).toEqual({ line: lines.findIndex((l) => l.includes('"name":"Live blog"')) + 1, reason: 'another preset named "Live blog" already exists in site "daily"' });
+    expect(await snapshot(target.db)).toEqual(before);
   });
 });
