@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import * as esbuild from 'esbuild';
@@ -136,23 +137,40 @@ export async function buildWidget(): Promise<WidgetBuild> {
  * Kept on the global object under a registered symbol rather than in a module variable, so a test
  * runner that loads the modules afresh for each test file (Jest) can hand the finished build from
  * one file to the next (`test/helpers/between-files.ts`): rebuilding cost every file most of a
- * second. A failed build is forgotten, so the next call tries again.
+ * second. A failed build is forgotten, so the next call tries again, and a build whose sources
+ * changed since is made again.
  */
-export function oncePerProcess<T>(name: string, build: () => Promise<T>): () => Promise<T> {
+export function oncePerProcess<T>(name: string, build: () => Promise<T>, sourcesDir = __dirname): () => Promise<T> {
   const key = Symbol.for(`parley.build.${name}`);
-  const slots = globalThis as unknown as Record<symbol, Promise<T> | undefined>;
+  const slots = globalThis as unknown as Record<symbol, { sources: number; build: Promise<T> } | undefined>;
   return () => {
+    // Built again when a source changed since (a test runner in watch mode keeps its workers).
+    const sources = newestSource(sourcesDir);
     let memo = slots[key];
-    if (!memo) {
+    if (!memo || memo.sources !== sources) {
       const started = build();
-      memo = started;
-      slots[key] = started;
+      memo = { sources, build: started };
+      slots[key] = memo;
       started.catch(() => {
-        if (slots[key] === started) slots[key] = undefined;
+        if (slots[key]?.build === started) slots[key] = undefined;
       });
     }
-    return memo;
+    return memo.build;
   };
+}
+
+/** When the newest of the sources under `dir` last changed (ms); 0 where they are not on disk. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  try {
+    for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !/\.(ts|css|html|json)$/.test(entry.name)) continue;
+      newest = Math.max(newest, fs.statSync(path.join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+    }
+  } catch {
+    return 0;
+  }
+  return newest;
 }
 
 /** The widget's build, once per process. */
