@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { migrateToLatest, openPglite } from '../../server/db';
 import { needsPackagedChromium, packagedChromium } from './chromium';
 
@@ -15,6 +16,8 @@ export default async function globalSetup(): Promise<void> {
   const file = path.join(os.tmpdir(), `parley-test-snapshot-${process.pid}.tar`);
   const handle = await openPglite();
   await migrateToLatest(handle.db);
+  // Written out to the data files first: a file's start from the snapshot then replays no log.
+  await sql`checkpoint`.execute(handle.db);
   const dump = await handle.dump!();
   fs.writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
   await handle.close();

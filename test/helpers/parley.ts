@@ -51,7 +51,8 @@ export async function startTestParley(env: Record<string, string> = {}, options:
     config,
     database,
     log,
-    migrate: ownsDatabase,
+    // openTestDatabase hands over a migrated database, and a shared one was migrated by its owner.
+    migrate: false,
     moderationAuth: options.moderationAuth,
     realtime: options.realtime,
   });
