@@ -39,10 +39,6 @@ export function evaluate(name: string, examples: Example[], start: (learnt: numb
   const site = emptyCounts();
   for (const e of train) learn(site, featuresOf(e.text), e.label);
   const model = modelOf(...start(train.length), site);
-  const domainCounts = (d: string) => {
-    const c = model.feature(`d:${d}`);
-    return c ? { spam: c[0], ham: c[1] } : undefined;
-  };
   const times: number[] = [];
   let caught = 0;
   let toSpam = 0;
@@ -51,7 +47,7 @@ export function evaluate(name: string, examples: Example[], start: (learnt: numb
   for (const e of test) {
     const t0 = performance.now();
     simhash(e.text);
-    const risk = assess({ model, learnt: train.length, text: e.text, nearDuplicates: 0, windowHours: 24, domainCounts, speed: { network10m: 1, thread1m: 1 }, proof: 'valid' });
+    const risk = assess({ model, learnt: train.length, text: e.text, nearDuplicates: 0, windowHours: 24, speed: { network10m: 1, thread1m: 1 }, proof: 'valid' });
     times.push(performance.now() - t0);
     const isHeld = risk.score >= DEFAULT_RISK.holdAt;
     if (e.label === 'spam') {
@@ -101,12 +97,8 @@ export function youngSites(examples: Example[], dev: boolean): Array<{ learnt: n
       const site = emptyCounts();
       for (const e of pool) learn(site, featuresOf(e.text), e.label);
       const model = modelOf(basePart(pool.length), site);
-      const domainCounts = (d: string) => {
-        const c = model.feature(`d:${d}`);
-        return c ? { spam: c[0], ham: c[1] } : undefined;
-      };
       for (const e of halves.test) {
-        const risk = assess({ model, learnt: pool.length, text: e.text, nearDuplicates: 0, windowHours: 24, domainCounts, speed: null, proof: 'valid' });
+        const risk = assess({ model, learnt: pool.length, text: e.text, nearDuplicates: 0, windowHours: 24, speed: null, proof: 'valid' });
         const isHeld = risk.score >= DEFAULT_RISK.holdAt;
         if (e.label === 'spam') {
           spam++;

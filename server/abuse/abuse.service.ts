@@ -92,10 +92,6 @@ export async function assessWith(
   const { fingerprint } = query;
   const compared = query.args.bands !== null;
   const { model, learnt } = await deps.models.modelFor(deps.db, input.siteId, context.version);
-  const domainCounts = (domain: string) => {
-    const c = model.feature(`d:${domain}`);
-    return c ? { spam: c[0], ham: c[1] } : undefined;
-  };
   const trusted = !!input.commenterId && isTrusted({ approvedCount: input.approvedCount, takenDownRecently: context.taken_down });
   const risk = assess({
     model,
@@ -103,7 +99,6 @@ export async function assessWith(
     text: input.text,
     nearDuplicates: compared ? othersWithSameText(context.candidates ?? [], fingerprint, input) : 0,
     windowHours: WINDOW_HOURS,
-    domainCounts,
     speed: deps.speedSignals ? { network10m: context.network10m, thread1m: context.thread1m } : null,
     // Readers with trust never wait for a proof of work (SPEC §11): they are not asked for one.
     proof: trusted ? 'exempt' : input.proof,

@@ -17,8 +17,6 @@ export interface RiskFacts {
   /** Other commenters or networks that posted nearly the same text within the window. */
   nearDuplicates: number;
   windowHours: number;
-  /** Site counts of the text's link domains (absent: never seen). */
-  domainCounts: (domain: string) => { spam: number; ham: number } | undefined;
   speed: { network10m: number; thread1m: number } | null;
   proof: 'valid' | 'missing' | 'invalid' | 'exempt';
 }
@@ -26,7 +24,7 @@ export interface RiskFacts {
 /** The whole check, pure: features, classifier and signals, combined. */
 export function assess(facts: RiskFacts): Risk {
   const features = featuresOf(facts.text);
-  const domains = linkDomains(facts.text).map((domain) => ({ domain, ...(facts.domainCounts(domain) ?? { spam: 0, ham: 0 }) }));
+  const domains = linkDomains(facts.text).map((domain) => ({ domain, ...(siteCounts(facts.model, `d:${domain}`) ?? { spam: 0, ham: 0 }) }));
   return combine([
     classifierSignal(spamProbability(facts.model, features), spamEvidence(facts.model, features), facts.learnt),
     nearDuplicateSignal(facts.nearDuplicates, facts.windowHours),
@@ -37,6 +35,7 @@ export function assess(facts: RiskFacts): Risk {
   ]);
 }
 
+/** How many of the site's spam and genuine texts had the feature (link domains and contact details are the site's alone). */
 function siteCounts(model: Model, feature: string): { spam: number; ham: number } | undefined {
   const c = model.feature(feature);
   return c ? { spam: c[0], ham: c[1] } : undefined;

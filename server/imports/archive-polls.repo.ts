@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { type ArchiveContext, commentersIn, type Line, partition, requireIn } from './archive.repo';
 import { ImportFileError } from './import.errors';
 import { insertMessages } from '../outbox/outbox.repo';
-import { pollCloseMessage } from '../polls/poll.schedule';
+import { closingToCome, pollCloseMessage } from '../polls/poll.schedule';
 
 /** Polls, their options and ballots from a Parley archive; the tallies must come out as recorded. */
 export async function insertPolls(ctx: ArchiveContext, batch: Line<'poll'>[]): Promise<number> {
@@ -30,9 +30,8 @@ export async function insertPolls(ctx: ArchiveContext, batch: Line<'poll'>[]): P
       })
       .execute();
     // A closing time still to come closes the restored poll then (`poll.closed` for webhooks).
-    if (p.closesAt && !p.closedAt && new Date(p.closesAt) > ctx.now) {
-      await insertMessages(ctx.trx, ctx.now, [pollCloseMessage(ctx.siteId, p.id, new Date(p.closesAt))]);
-    }
+    const closesAt = closingToCome({ closes_at: p.closesAt ? new Date(p.closesAt) : null, closed_at: p.closedAt ? new Date(p.closedAt) : null }, ctx.now);
+    if (closesAt) await insertMessages(ctx.trx, ctx.now, [pollCloseMessage(ctx.siteId, p.id, closesAt)]);
     await ctx.trx
       .insertInto('poll_options')
       .values(p.options.map((o) => ({ id: o.id, poll_id: p.id, label: o.label, position: o.position })))

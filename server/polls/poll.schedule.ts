@@ -25,10 +25,15 @@ export function pollCloseMessage(siteId: string, pollId: string, closesAt: Date)
   return { kind: 'poll.close', siteId, notBefore: closesAt, payload: { pollId } };
 }
 
+/** The poll's closing time when it is still to come (an open poll with a time after `now`), else null. */
+export function closingToCome(poll: { closes_at: Date | null; closed_at: Date | null }, now: Date): Date | null {
+  return poll.closes_at && !poll.closed_at && poll.closes_at > now ? poll.closes_at : null;
+}
+
 /** Records that the poll will close at `closesAt` (when that is still to come). */
 export async function scheduleClosing(uow: UnitOfWork, poll: { id: string; site_id: string; closes_at: Date | null; closed_at: Date | null }, now: Date): Promise<void> {
-  if (!poll.closes_at || poll.closed_at || poll.closes_at <= now) return;
-  await uow.record('poll.scheduled', { siteId: poll.site_id, pollId: poll.id, closesAt: poll.closes_at.toISOString() });
+  const closesAt = closingToCome(poll, now);
+  if (closesAt) await uow.record('poll.scheduled', { siteId: poll.site_id, pollId: poll.id, closesAt: closesAt.toISOString() });
 }
 
 export function registerPollSchedule(deps: { db: Db; bus: EventBus; clock: Clock; outbox: Outbox }): void {

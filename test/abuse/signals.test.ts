@@ -94,7 +94,7 @@ describe('contact details', () => {
     ])
       learn(counts, featuresOf(text), 'spam');
     for (let i = 0; i < 10; i++) learn(counts, featuresOf(`The council delayed the bridge vote again, the ${i}th time this year`), 'ham');
-    const facts = { model: modelOf(counts), learnt: 13, nearDuplicates: 0, windowHours: 24, domainCounts: () => undefined, speed: null, proof: 'valid' as const };
+    const facts = { model: modelOf(counts), learnt: 13, nearDuplicates: 0, windowHours: 24, speed: null, proof: 'valid' as const };
     const risk = assess({ ...facts, text: 'Nice story. My uncle made money with a trader, ask him on WhatsApp +44 7700 900123' });
     expect(risk.reasons.map((r) => r.code)).toContain('contact');
     expect(risk.score).toBeGreaterThanOrEqual(0.6);
