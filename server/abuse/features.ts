@@ -65,7 +65,7 @@ export function contactDetails(text: string): Array<'email' | 'phone' | 'messeng
  */
 export function featuresOf(text: string): string[] {
   const sample = text.slice(0, MAX_TEXT);
-  const words = fold(sample).text.split(' ').filter((w) => w.length > 1 && w.length <= 24);
+  const words = fold(sample).text.split(' ').flatMap(wordsOf).filter((w) => (w.length > 1 || UNSPACED.test(w)) && w.length <= 24);
   const out = new Set<string>();
   let previous: string | null = null;
   for (const word of words) {
@@ -86,6 +86,29 @@ export function featuresOf(text: string): string[] {
   const letters = sample.replace(/[^\p{L}]/gu, '');
   if (letters.length >= 12 && letters.replace(/[^\p{Lu}]/gu, '').length / letters.length > 0.5) out.add('s:shouting');
   return [...out];
+}
+
+/** Scripts written without spaces between words: Chinese, Japanese, Thai, Lao, Khmer, Burmese. */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+const RUNS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+/gu;
+
+/**
+ * The words of one space-separated token. In a script written without spaces, a whole clause
+ * ("对一个血癌病人和家属朋友而言") would be one "word" that no other text shares, and the classifier
+ * would be blind to Chinese or Japanese comments: such a run is read as its overlapping pairs of
+ * characters ("对一", "一个", "个血"…), the usual unit for classifying these languages without a
+ * dictionary, and a run of one character as that character. Latin letters or digits in the same
+ * token stay words of their own.
+ */
+export function wordsOf(token: string): string[] {
+  if (!UNSPACED.test(token)) return [token];
+  const out: string[] = [];
+  for (const run of token.match(RUNS) ?? []) {
+    if (!UNSPACED.test(run)) out.push(run);
+    else if (run.length === 1) out.push(run);
+    else for (let i = 0; i + 2 <= run.length; i++) out.push(run.slice(i, i + 2));
+  }
+  return out;
 }
 
 /** Which of a few ranges a share or a count falls in: `bin(0.3, [0.1, 0.5])` is 1. */
