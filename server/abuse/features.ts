@@ -55,8 +55,9 @@ export function contactDetails(text: string): Array<'email' | 'phone' | 'messeng
 }
 
 /**
- * What the classifier counts in a text: its folded words (look-alikes, accents, spacing and l33t
- * undone by the words module's `fold()`, so "V1agra" and "viagra" are one feature), pairs of
+ * What the classifier counts in a text: its folded words of three letters or more (look-alikes,
+ * accents, spacing and l33t undone by the words module's `fold()`, so "V1agra" and "viagra" are one
+ * feature; in scripts written without spaces, pairs of characters: wordsOf below), pairs of
  * neighbouring words, character 4-grams of longer words (catching words split or misspelt on
  * purpose), the link domains (`d:`), the first word and first pair (`^`: how the text opens), and its
  * shape (`s:`: how many links, shouting, and shapesOf below). Each counted once. Not how many
@@ -69,7 +70,10 @@ export function featuresOf(text: string): string[] {
   const out = new Set<string>();
   let previous: string | null = null;
   for (const word of words) {
-    out.add(word);
+    // Words of one or two letters ("en", "de", "to", "is") say which language a text is in, not
+    // what it says: on a site whose spam came mostly in one language, they made the language a
+    // spam clue. They still count inside pairs ("in_the", "de_15") and as the opening.
+    if (word.length > 2 || UNSPACED.test(word)) out.add(word);
     if (previous) out.add(`${previous}_${word}`);
     previous = word;
     if (word.length >= 6) for (let i = 0; i + 4 <= word.length; i++) out.add(`#${word.slice(i, i + 4)}`);

@@ -160,6 +160,32 @@ describe('the classifier', () => {
     expect(classifierSignal(0.99, 0.95, 3)!.weight).toBe(0.45);
   });
 
+  it('does not learn a language as spam from its short function words', () => {
+    // A site whose spam came in French and whose readers mostly write English.
+    const counts = emptyCounts();
+    const spam = [
+      'Gagnez de l argent en ligne avec notre méthode secrète',
+      'Investissez en bitcoin de suite, profits garantis en un mois',
+      'Crédit rapide en ligne sans justificatif, réponse de suite',
+      'Rencontres en ligne près de chez vous, inscription gratuite',
+    ];
+    const genuine = [
+      'The council should publish the whole report before the vote',
+      'I think the minister is wrong about the figures in this story',
+      'Great reporting, thanks for following this up after a year',
+      'My town had the same problem with the water plant in 2019',
+    ];
+    for (let i = 0; i < 5; i++) for (const t of spam) learn(counts, featuresOf(`${t} ${i}`), 'spam');
+    for (let i = 0; i < 5; i++) for (const t of genuine) learn(counts, featuresOf(`${t} ${i}`), 'ham');
+    expect(featuresOf('le maire en a parlé')).not.toEqual(expect.arrayContaining(['en']));
+    expect(featuresOf('le maire en a parlé')).toEqual(expect.arrayContaining(['maire_en', 'en_parle']));
+    const model = modelOf(counts);
+    const reader = featuresOf('Le maire en a parlé au conseil de mardi, rien de neuf');
+    expect(classifierSignal(spamProbability(model, reader), spamEvidence(model, reader))).toBeNull();
+    const campaign = featuresOf('Gagnez de l argent en ligne, méthode secrète, profits garantis');
+    expect(classifierSignal(spamProbability(model, campaign), spamEvidence(model, campaign))!.weight).toBeGreaterThanOrEqual(0.6);
+  });
+
   it('learns comments written without spaces (Chinese, Japanese) from pairs of characters', () => {
     expect(featuresOf('免费领取')).toEqual(expect.arrayContaining(['免费', '费领', '领取', '免费_费领']));
     // Latin words inside the run stay words of their own.
