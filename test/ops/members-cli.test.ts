@@ -5,6 +5,7 @@ import { openPglite } from '../../server/db';
 import { hashSecret } from '../../server/ids';
 import { checkPassword } from '../../server/members/password';
 import { runInProcess } from '../helpers/cli';
+import { openTestDataDir } from '../helpers/db';
 
 /** The operator's tool, on its own embedded database in a temporary directory. */
 async function cli(...argv: string[]) {
@@ -15,9 +16,11 @@ async function cli(...argv: string[]) {
 describe('members and keys from the command line', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cli-'));
   const saved = { DATABASE_URL: process.env.DATABASE_URL, DATA_DIR: process.env.DATA_DIR };
-  beforeAll(() => {
+  beforeAll(async () => {
     process.env.DATABASE_URL = '';
     process.env.DATA_DIR = dataDir;
+    // Not a first run: the directory starts migrated, as after `parley migrate`.
+    await (await openTestDataDir(dataDir)).close();
   });
   afterAll(() => {
     Object.assign(process.env, saved);

@@ -9,6 +9,7 @@ import { runRetention } from '../../server/privacy/retention.service';
 import { buildSite, buildThread } from '../helpers/factories';
 import { startPrivacyParley } from './helpers';
 import { useParley } from '../helpers/parley';
+import { openTestDataDir } from '../helpers/db';
 
 const DAY = 86_400_000;
 const ROOT = path.resolve(__dirname, '../..');
@@ -182,9 +183,9 @@ describe('the retention:run command', () => {
     } else {
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-retention-'));
       env = { DATABASE_URL: '', DATA_DIR: dataDir };
-      handle = await openPglite({ dataDir });
+      handle = await openTestDataDir(dataDir);
     }
-    await migrateToLatest(handle.db);
+    if (process.env.DATABASE_URL) await migrateToLatest(handle.db);
   });
   afterAll(() => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
