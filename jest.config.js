@@ -11,6 +11,7 @@ module.exports = {
   // (4.9 GB after 14 minutes of a full run against 5.7 GB).
   moduleNameMapper: { '^@electric-sql/pglite$': '<rootDir>/node_modules/@electric-sql/pglite/dist/index.cjs' },
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/helpers/between-files.ts'],
   // Generous: starting a PGlite per file takes seconds on a busy two-core machine.
   testTimeout: 60_000,
