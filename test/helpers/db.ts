@@ -96,21 +96,35 @@ export async function resetDatabase(handle: DatabaseHandle): Promise<void> {
     ...resetPlan.tables.map((t) => `delete from "${t}"`),
     ...resetPlan.sequences.map((s) => `alter sequence "${s}" restart`),
   ];
-  await handle.db.connection().execute(async (conn) => {
-    const run = (statement: string) => conn.executeQuery(CompiledQuery.raw(statement));
+  // On PostgreSQL the app's own background work (an outbox job the previous test made due, a
+  // learner's tick) may be writing while the reset runs. Rows it committed after a table was emptied
+  // would stay behind, under ids the restarted sequences hand out again (a later insert then fails
+  // with a duplicate key: seen once as a 500 in CI). Every table is locked first, so such work
+  // either finishes before the reset or starts after it, on empty tables. A deadlock with it is
+  // settled by PostgreSQL in a second and the reset is tried again.
+  const lock = `lock table ${resetPlan.tables.map((t) => `"${t}"`).join(', ')} in access exclusive mode`;
+  for (let attempt = 1; ; attempt++) {
     try {
-      // PostgreSQL takes it all in one message (a simple query); PGlite one statement at a time.
-      if (handle.kind === 'postgres') await run(['begin', ...body, 'commit'].join(';\n'));
-      else {
-        await run('begin');
-        for (const statement of body) await run(statement);
-        await run('commit');
-      }
+      await handle.db.connection().execute(async (conn) => {
+        const run = (statement: string) => conn.executeQuery(CompiledQuery.raw(statement));
+        try {
+          // PostgreSQL takes it all in one message (a simple query); PGlite one statement at a time.
+          if (handle.kind === 'postgres') await run(['begin', body[0], lock, ...body.slice(1), 'commit'].join(';\n'));
+          else {
+            await run('begin');
+            for (const statement of body) await run(statement);
+            await run('commit');
+          }
+        } catch (err) {
+          await run('rollback').catch(() => undefined);
+          throw err;
+        }
+      });
+      return;
     } catch (err) {
-      await run('rollback').catch(() => undefined);
-      throw err;
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
     }
-  });
+  }
 }
 
 const SKIPPED = ' (skipped: set DATABASE_URL to a PostgreSQL server to run it)';
