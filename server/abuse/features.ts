@@ -93,8 +93,9 @@ export function featuresOf(text: string): string[] {
 }
 
 /** Scripts written without spaces between words: Chinese, Japanese, Thai, Lao, Khmer, Burmese. */
-const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
-const RUNS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+/gu;
+const UNSPACED_CLASS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Thai}\\p{Script=Lao}\\p{Script=Khmer}\\p{Script=Myanmar}';
+const UNSPACED = new RegExp(`[${UNSPACED_CLASS}]`, 'u');
+const RUNS = new RegExp(`[${UNSPACED_CLASS}]+|[^${UNSPACED_CLASS}]+`, 'gu');
 
 /**
  * The words of one space-separated token. In a script written without spaces, a whole clause
@@ -108,9 +109,10 @@ export function wordsOf(token: string): string[] {
   if (!UNSPACED.test(token)) return [token];
   const out: string[] = [];
   for (const run of token.match(RUNS) ?? []) {
-    if (!UNSPACED.test(run)) out.push(run);
-    else if (run.length === 1) out.push(run);
-    else for (let i = 0; i + 2 <= run.length; i++) out.push(run.slice(i, i + 2));
+    // By code point: a character outside the Basic Multilingual Plane is one character, not two halves.
+    const chars = Array.from(run);
+    if (chars.length === 1 || !UNSPACED.test(run)) out.push(run);
+    else for (let i = 0; i + 2 <= chars.length; i++) out.push(chars[i]! + chars[i + 1]!);
   }
   return out;
 }

@@ -188,6 +188,8 @@ describe('the classifier', () => {
 
   it('learns comments written without spaces (Chinese, Japanese) from pairs of characters', () => {
     expect(featuresOf('免费领取')).toEqual(expect.arrayContaining(['免费', '费领', '领取', '免费_费领']));
+    // Characters outside the Basic Multilingual Plane are paired whole, never split in halves.
+    expect(featuresOf('𠀋𠀌𠀍').filter((f) => !f.startsWith('s:') && !f.startsWith('^'))).toEqual(['𠀋𠀌', '𠀌𠀍', '𠀋𠀌_𠀌𠀍']);
     // Latin words inside the run stay words of their own.
     expect(featuresOf('加微信wifi领取')).toEqual(expect.arrayContaining(['加微', '微信', 'wifi', '领取']));
     const counts = emptyCounts();

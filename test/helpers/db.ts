@@ -38,21 +38,17 @@ export async function openTestDatabase(options: { keepData?: boolean; suffix?: s
     if (!keepData) await resetDatabase(handle);
     return handle;
   }
-  const snapshot = process.env.PARLEY_TEST_SNAPSHOT;
-  // The snapshot was migrated by the global setup, in this run: migrating it again only checks (0.15–0.25 s a file).
-  if (snapshot && fs.existsSync(snapshot)) return openPglite({ loadDataDir: tarball(fs.readFileSync(snapshot)) });
-  const handle = await openPglite();
-  await migrateToLatest(handle.db);
-  return handle;
+  return openTestDataDir();
 }
 
 /**
- * An embedded database in a data directory on disk, migrated, for a test whose command runs in a
- * process of its own or opens the directory itself (not a test of the first run, which must start
- * from an empty directory): unpacked from the run's migrated snapshot when there is one (about a
- * second), rather than initdb and every migration (5 s alone, 10 s or more on a busy machine).
+ * A migrated embedded database: in memory, or in a data directory on disk for a test whose command
+ * runs in a process of its own or opens the directory itself (not a test of the first run, which
+ * must start from an empty directory). Unpacked from the run's snapshot, migrated by the global
+ * setup, when there is one (about a second; migrating it again would only check, 0.15–0.25 s),
+ * rather than initdb and every migration (5 s alone, 10 s or more on a busy machine).
  */
-export async function openTestDataDir(dataDir: string): Promise<DatabaseHandle> {
+export async function openTestDataDir(dataDir?: string): Promise<DatabaseHandle> {
   const snapshot = process.env.PARLEY_TEST_SNAPSHOT;
   if (snapshot && fs.existsSync(snapshot)) return openPglite({ dataDir, loadDataDir: tarball(fs.readFileSync(snapshot)) });
   const handle = await openPglite({ dataDir });
