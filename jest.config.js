@@ -1,6 +1,9 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // Every file of a worker runs in the worker's own context rather than a fresh one each: the
+  // worker's one embedded database is lent from file to file (test/helpers/db.ts), and what it hands
+  // back (dates, buffers) must be of the borrowing file's realm. Each file still has modules of its own.
+  testEnvironment: 'jest-environment-node-single-context',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Fault injection has its own run: npm run test:faults.

@@ -135,9 +135,9 @@ export async function buildWidget(): Promise<WidgetBuild> {
 /**
  * A build done once per process and shared by every Parley instance in it (tests start several).
  * Kept on the global object under a registered symbol rather than in a module variable, so a test
- * runner that loads the modules afresh for each test file (Jest) can hand the finished build from
- * one file to the next (`test/helpers/between-files.ts`): rebuilding cost every file most of a
- * second. A failed build is forgotten, so the next call tries again, and a build whose sources
+ * runner that loads the modules afresh for each test file (Jest) hands the finished build from one
+ * file to the next (its files share the worker's global object: jest.config.js): rebuilding cost
+ * every file most of a second. A failed build is forgotten, so the next call tries again, and a build whose sources
  * changed since is made again.
  */
 export function oncePerProcess<T>(name: string, build: () => Promise<T>, sourcesDir = __dirname): () => Promise<T> {

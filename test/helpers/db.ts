@@ -1,7 +1,11 @@
 import fs from 'node:fs';
-import { CompiledQuery, sql } from 'kysely';
+import vm from 'node:vm';
+import { CompiledQuery, Kysely, sql } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import type { Database } from '../../db/schema';
 import { type DatabaseHandle, type Db, migrateToLatest, openPglite, openPostgres } from '../../server/db';
+import { PGLITE_SETTINGS } from '../../server/pglite-init';
 
 /**
  * One real database per test file: PostgreSQL when DATABASE_URL is set (a database per Jest worker,
@@ -50,6 +54,10 @@ export async function openTestDatabase(options: { keepData?: boolean; suffix?: s
  */
 export async function openTestDataDir(dataDir?: string): Promise<DatabaseHandle> {
   const snapshot = process.env.PARLEY_TEST_SNAPSHOT;
+  if (!dataDir && snapshot && fs.existsSync(snapshot)) {
+    const lent = await borrowWorkerPglite(snapshot);
+    if (lent) return lent;
+  }
   if (snapshot && fs.existsSync(snapshot)) return openPglite({ dataDir, loadDataDir: tarball(fs.readFileSync(snapshot)) });
   const handle = await openPglite({ dataDir });
   await migrateToLatest(handle.db);
@@ -64,6 +72,66 @@ export async function openTestDataDir(dataDir?: string): Promise<DatabaseHandle>
 function tarball(bytes: Buffer): Blob {
   const body = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   return { type: 'application/x-tar', arrayBuffer: async () => body } as unknown as Blob;
+}
+
+type PGliteClient = Awaited<ReturnType<(typeof import('@electric-sql/pglite'))['PGlite']['create']>>;
+
+interface WorkerPglite {
+  client: Promise<PGliteClient>;
+  lent: boolean;
+}
+
+const WORKER_PGLITE = Symbol.for('parley.test.pglite');
+
+/**
+ * The worker's one in-memory PGlite, lent to one test file at a time: opening one from the snapshot
+ * costs a second or more of CPU per file, and a worker kept about 185 MB of every one it had opened.
+ * The files run in the worker's one context (jest.config.js), so what the database hands back
+ * (dates, buffers) is of the same realm as the file's own. The borrower gets the database emptied
+ * and its session reset (`discard all`): nothing of the previous file is left but the migrated
+ * schema. A second database in the same file (an archive restored into an empty one), or one asked
+ * for while a file that never closed its own still holds it, is a PGlite of its own.
+ */
+async function borrowWorkerPglite(snapshot: string): Promise<DatabaseHandle | undefined> {
+  const worker = vm.runInThisContext('globalThis') as Record<symbol, WorkerPglite | undefined>;
+  // Only where the files share the worker's context; otherwise a file's dates would not be dates to the next.
+  if ((globalThis as unknown) !== worker) return undefined;
+  const known = worker[WORKER_PGLITE];
+  if (known?.lent) return undefined;
+  let lease = known;
+  if (!lease) {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])];
+    lease = worker[WORKER_PGLITE] = { client: PGlite.create({ loadDataDir: tarball(fs.readFileSync(snapshot)), startParams }), lent: false };
+  }
+  lease.lent = true;
+  const client = await lease.client;
+  let closed = false;
+  const query = (text: string, params?: unknown[]) => {
+    if (closed) return Promise.reject(new Error('PGlite is closed'));
+    return client.query(text, params);
+  };
+  // The dialect closes what it was given on destroy: it is given this, not the worker's PGlite.
+  const borrowed = { query, close: async () => undefined };
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(borrowed as never) });
+  // Whatever the last borrower left open or set: a transaction, settings, prepared statements.
+  await client.exec('rollback');
+  await client.exec('discard all');
+  const handle: DatabaseHandle = {
+    db,
+    kind: 'pglite',
+    async ping() {
+      await query('select 1');
+    },
+    async close() {
+      if (closed) return;
+      await db.destroy();
+      closed = true;
+      lease.lent = false;
+    },
+  };
+  await resetDatabase(handle);
+  return handle;
 }
 
 interface ResetPlan {
