@@ -137,8 +137,8 @@ export async function buildWidget(): Promise<WidgetBuild> {
  * Kept on the global object under a registered symbol rather than in a module variable, so a test
  * runner that loads the modules afresh for each test file (Jest) hands the finished build from one
  * file to the next (its files share the worker's global object: jest.config.js): rebuilding cost
- * every file most of a second. A failed build is forgotten, so the next call tries again, and a build whose sources
- * changed since is made again.
+ * every file most of a second. A failed build is forgotten, so the next call tries again, and a
+ * build whose sources changed since is made again.
  */
 export function oncePerProcess<T>(name: string, build: () => Promise<T>, sourcesDir = __dirname): () => Promise<T> {
   const key = Symbol.for(`parley.build.${name}`);

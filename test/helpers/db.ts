@@ -102,10 +102,26 @@ async function borrowWorkerPglite(snapshot: string): Promise<DatabaseHandle | un
   if (!lease) {
     const { PGlite } = await import('@electric-sql/pglite');
     const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])];
-    lease = worker[WORKER_PGLITE] = { client: PGlite.create({ loadDataDir: tarball(fs.readFileSync(snapshot)), startParams }), lent: false };
+    const opening = PGlite.create({ loadDataDir: tarball(fs.readFileSync(snapshot)), startParams });
+    lease = worker[WORKER_PGLITE] = { client: opening, lent: false };
+    // One that failed to open is forgotten: the next file tries again.
+    opening.catch(() => {
+      if (worker[WORKER_PGLITE]?.client === opening) worker[WORKER_PGLITE] = undefined;
+    });
   }
   lease.lent = true;
-  const client = await lease.client;
+  try {
+    return await lend(await lease.client, () => {
+      lease.lent = false;
+    });
+  } catch (err) {
+    lease.lent = false;
+    throw err;
+  }
+}
+
+/** A handle on the worker's PGlite for one file: closing it gives the PGlite back (`giveBack`), open. */
+async function lend(client: PGliteClient, giveBack: () => void): Promise<DatabaseHandle> {
   let closed = false;
   const query = (text: string, params?: unknown[]) => {
     if (closed) return Promise.reject(new Error('PGlite is closed'));
@@ -127,7 +143,7 @@ async function borrowWorkerPglite(snapshot: string): Promise<DatabaseHandle | un
       if (closed) return;
       await db.destroy();
       closed = true;
-      lease.lent = false;
+      giveBack();
     },
   };
   await resetDatabase(handle);
