@@ -108,6 +108,7 @@ async function borrowWorkerPglite(snapshot: string): Promise<DatabaseHandle | un
     opening.catch(() => {
       if (worker[WORKER_PGLITE]?.client === opening) worker[WORKER_PGLITE] = undefined;
     });
+    closeWhenJestEndsWorker(opening);
   }
   lease.lent = true;
   try {
@@ -118,6 +119,32 @@ async function borrowWorkerPglite(snapshot: string): Promise<DatabaseHandle | un
     lease.lent = false;
     throw err;
   }
+}
+
+/**
+ * PGlite's Postgres keeps a ten-second timer after a query (its statistics' idle flush), which holds
+ * the process open: Jest, which gives a worker half a second to exit once told to end, then killed
+ * it and warned that it "failed to exit gracefully". The worker's PGlite is closed when Jest tells
+ * the worker to end (jest-worker's message `[2, …]`, CHILD_MESSAGE_END). In a run in Jest's own
+ * process (`--runInBand`) the global teardown closes it (closeWorkerPglite).
+ */
+function closeWhenJestEndsWorker(opening: Promise<PGliteClient>): void {
+  if (!process.send) return;
+  const onMessage = (message: unknown) => {
+    if (!Array.isArray(message) || message[0] !== 2) return;
+    // Not kept: a listener would hold the worker's channel to Jest open.
+    process.off('message', onMessage);
+    void opening.then((client) => client.close()).catch(() => undefined);
+  };
+  process.on('message', onMessage);
+}
+
+/** Closes the PGlite lent in this process, if any (the global teardown of a run in Jest's own process). */
+export async function closeWorkerPglite(): Promise<void> {
+  const worker = vm.runInThisContext('globalThis') as Record<symbol, WorkerPglite | undefined>;
+  const lease = worker[WORKER_PGLITE];
+  worker[WORKER_PGLITE] = undefined;
+  await lease?.client.then((client) => client.close()).catch(() => undefined);
 }
 
 /** A handle on the worker's PGlite for one file: closing it gives the PGlite back (`giveBack`), open. */
