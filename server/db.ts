@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { Database } from '../db/schema';
 import { migrationProvider } from '../db/migrations';
 import type { DomainEventName, DomainEvents, EventBus } from './events';
-import { initPgliteDataDir, PGLITE_SETTINGS } from './pglite-init';
+import { initPgliteDataDir, pgliteStartParams } from './pglite-init';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -196,7 +196,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
   }
   let client;
   try {
-    const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])];
+    const startParams = pgliteStartParams(PGlite.defaultStartParams);
     if (dataPath && !options.loadDataDir) await initPgliteDataDir(dataPath, startParams);
     client = await PGlite.create({ dataDir: dataPath, loadDataDir: options.loadDataDir, startParams });
   } catch (err) {

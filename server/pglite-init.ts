@@ -8,7 +8,12 @@ import { promisify } from 'node:util';
  * inside PGlite's WASM heap, so the default 128 MB is resident from the first second; an embedded
  * site's hot pages fit in far less, and the operating system's cache serves the rest.
  */
-export const PGLITE_SETTINGS = ['shared_buffers=16MB'];
+const PGLITE_SETTINGS = ['shared_buffers=16MB'];
+
+/** PGlite's own start parameters (`PGlite.defaultStartParams`) with Parley's settings on top. */
+export function pgliteStartParams(defaults: readonly string[]): string[] {
+  return [...defaults, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])];
+}
 
 /**
  * Creates a new embedded database directory (initdb) in a short-lived child process. Done in

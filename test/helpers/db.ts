@@ -5,7 +5,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from '../../db/schema';
 import { type DatabaseHandle, type Db, migrateToLatest, openPglite, openPostgres } from '../../server/db';
-import { PGLITE_SETTINGS } from '../../server/pglite-init';
+import { pgliteStartParams } from '../../server/pglite-init';
 
 /**
  * One real database per test file: PostgreSQL when DATABASE_URL is set (a database per Jest worker,
@@ -54,11 +54,10 @@ export async function openTestDatabase(options: { keepData?: boolean; suffix?: s
  */
 export async function openTestDataDir(dataDir?: string): Promise<DatabaseHandle> {
   const snapshot = process.env.PARLEY_TEST_SNAPSHOT;
-  if (!dataDir && snapshot && fs.existsSync(snapshot)) {
-    const lent = await borrowWorkerPglite(snapshot);
-    if (lent) return lent;
+  if (snapshot && fs.existsSync(snapshot)) {
+    const lent = dataDir ? undefined : await borrowWorkerPglite(snapshot);
+    return lent ?? openPglite({ dataDir, loadDataDir: tarball(fs.readFileSync(snapshot)) });
   }
-  if (snapshot && fs.existsSync(snapshot)) return openPglite({ dataDir, loadDataDir: tarball(fs.readFileSync(snapshot)) });
   const handle = await openPglite({ dataDir });
   await migrateToLatest(handle.db);
   return handle;
@@ -83,6 +82,9 @@ interface WorkerPglite {
 
 const WORKER_PGLITE = Symbol.for('parley.test.pglite');
 
+/** The worker's own global object, where its PGlite is kept from one file to the next. */
+const workerSlots = () => vm.runInThisContext('globalThis') as Record<symbol, WorkerPglite | undefined>;
+
 /**
  * The worker's one in-memory PGlite, lent to one test file at a time: opening one from the snapshot
  * costs a second or more of CPU per file, and a worker kept about 185 MB of every one it had opened.
@@ -93,7 +95,7 @@ const WORKER_PGLITE = Symbol.for('parley.test.pglite');
  * for while a file that never closed its own still holds it, is a PGlite of its own.
  */
 async function borrowWorkerPglite(snapshot: string): Promise<DatabaseHandle | undefined> {
-  const worker = vm.runInThisContext('globalThis') as Record<symbol, WorkerPglite | undefined>;
+  const worker = workerSlots();
   // Only where the files share the worker's context; otherwise a file's dates would not be dates to the next.
   if ((globalThis as unknown) !== worker) return undefined;
   const known = worker[WORKER_PGLITE];
@@ -101,8 +103,7 @@ async function borrowWorkerPglite(snapshot: string): Promise<DatabaseHandle | un
   let lease = known;
   if (!lease) {
     const { PGlite } = await import('@electric-sql/pglite');
-    const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])];
-    const opening = PGlite.create({ loadDataDir: tarball(fs.readFileSync(snapshot)), startParams });
+    const opening = PGlite.create({ loadDataDir: tarball(fs.readFileSync(snapshot)), startParams: pgliteStartParams(PGlite.defaultStartParams) });
     lease = worker[WORKER_PGLITE] = { client: opening, lent: false };
     // One that failed to open is forgotten: the next file tries again.
     opening.catch(() => {
@@ -141,7 +142,7 @@ function closeWhenJestEndsWorker(opening: Promise<PGliteClient>): void {
 
 /** Closes the PGlite lent in this process, if any (the global teardown of a run in Jest's own process). */
 export async function closeWorkerPglite(): Promise<void> {
-  const worker = vm.runInThisContext('globalThis') as Record<symbol, WorkerPglite | undefined>;
+  const worker = workerSlots();
   const lease = worker[WORKER_PGLITE];
   worker[WORKER_PGLITE] = undefined;
   await lease?.client.then((client) => client.close()).catch(() => undefined);
