@@ -662,6 +662,17 @@ export interface AbuseSamplesTable {
   created_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+/** A mature site's logistic regression (101_abuse_regressions). */
+export interface AbuseRegressionsTable {
+  site_id: string;
+  fitted_version: ColumnType<string, string | number | undefined, string | number>;
+  samples: Generated<number>;
+  bias: Generated<number>;
+  weights: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
+  fitted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  claimed_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface AbuseFingerprintsTable {
   comment_id: string;
   site_id: string;
@@ -714,6 +725,7 @@ export interface Database {
   abuse_features: AbuseFeaturesTable;
   abuse_samples: AbuseSamplesTable;
   abuse_fingerprints: AbuseFingerprintsTable;
+  abuse_regressions: AbuseRegressionsTable;
   slow_mode_posts: SlowModePostsTable;
 }
 

@@ -14,6 +14,8 @@ import { type Counts, emptyCounts, learn, modelOf, type Part } from '../server/a
 import { basePart } from '../server/abuse/base-model';
 import { assess } from '../server/abuse/assess';
 import { featuresOf } from '../server/abuse/features';
+import { fitRegressionNow } from '../server/abuse/regression';
+import { MATURE_AT } from '../server/abuse/signals/classifier';
 import { simhash } from '../server/abuse/simhash';
 import { DEFAULT_RISK } from '../server/abuse/thresholds';
 import { type Example, handWritten, publicCorpus, seedComments, split } from './corpus';
@@ -39,6 +41,8 @@ export function evaluate(name: string, examples: Example[], start: (learnt: numb
   const site = emptyCounts();
   for (const e of train) learn(site, featuresOf(e.text), e.label);
   const model = modelOf(...start(train.length), site);
+  // What the learning job fits for a mature site from its samples (abuse.job.ts).
+  const regression = train.length >= MATURE_AT ? fitRegressionNow(train.map((e) => ({ features: featuresOf(e.text), label: e.label }))) : null;
   const times: number[] = [];
   let caught = 0;
   let toSpam = 0;
@@ -47,7 +51,7 @@ export function evaluate(name: string, examples: Example[], start: (learnt: numb
   for (const e of test) {
     const t0 = performance.now();
     simhash(e.text);
-    const risk = assess({ model, learnt: train.length, text: e.text, nearDuplicates: 0, windowHours: 24, speed: { network10m: 1, thread1m: 1 }, proof: 'valid' });
+    const risk = assess({ model, learnt: train.length, regression, text: e.text, nearDuplicates: 0, windowHours: 24, speed: { network10m: 1, thread1m: 1 }, proof: 'valid' });
     times.push(performance.now() - t0);
     const isHeld = risk.score >= DEFAULT_RISK.holdAt;
     if (e.label === 'spam') {

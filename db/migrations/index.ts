@@ -33,6 +33,7 @@ import * as m070 from './070_picks_qa';
 import * as m080 from './080_thread_schedules';
 import * as m081 from './081_thread_presets';
 import * as m100 from './100_risk_context';
+import * as m101 from './101_abuse_regressions';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -73,6 +74,7 @@ const migrations: Record<string, Migration> = {
   '080_thread_schedules': m080,
   '081_thread_presets': m081,
   '100_risk_context': m100,
+  '101_abuse_regressions': m101,
 };
 
 export const migrationProvider: MigrationProvider = {

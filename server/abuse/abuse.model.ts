@@ -1,16 +1,25 @@
+import type { Clock } from '../clock';
 import type { Executor } from '../db';
 import { type Counts, emptyCounts, type Model, modelOf } from './bayes';
 import { basePart } from './base-model';
 import * as repo from './abuse.repo';
+import type { Regression } from './regression';
+import { MATURE_AT } from './signals/classifier';
 
 /** A row written this long before it committed is still picked up (see refresh). */
 const COMMIT_LAG_MS = 60_000;
+/** How often an instance looks for a newer regression of a site it scores (fitted by any instance: abuse.job.ts). */
+export const REGRESSION_READ_MS = 60_000;
 
 interface SiteModel {
   version: string;
   counts: Counts;
   /** The newest `updated_at` read; the next read starts a little before it. */
   seen: Date | null;
+  regression: Regression | null;
+  /** The regression's fit read last, and when (by the app's clock, ms) it was last looked for. */
+  regressionFitted: Date | null;
+  regressionReadAt: number;
 }
 
 /**
@@ -22,14 +31,25 @@ interface SiteModel {
 export interface ModelCache {
   /**
    * The site's model, given the version the caller read with its other checks (null: never
-   * trained), and how many of the site's own texts it learnt.
+   * trained), how many of the site's own texts it learnt, and its regression once it has one
+   * fitted from at least MATURE_AT samples.
    */
-  modelFor(db: Executor, siteId: string, version: string | null): Promise<{ model: Model; learnt: number }>;
+  modelFor(db: Executor, siteId: string, version: string | null): Promise<{ model: Model; learnt: number; regression: Regression | null }>;
 }
 
-export function createModelCache(): ModelCache {
+export function createModelCache(clock: Clock): ModelCache {
   const sites = new Map<string, SiteModel>();
   const refreshing = new Map<string, Promise<void>>();
+  const reading = new Map<string, Promise<void>>();
+
+  async function readRegression(db: Executor, siteId: string, entry: SiteModel): Promise<void> {
+    entry.regressionReadAt = clock.now().getTime();
+    const row = await repo.regressionOf(db, siteId, entry.regressionFitted);
+    if (!row) return;
+    entry.regressionFitted = row.fitted_at;
+    entry.regression =
+      row.weights && row.samples >= MATURE_AT ? { bias: row.bias, samples: row.samples, weights: new Map(Object.entries(row.weights)) } : null;
+  }
 
   async function refresh(db: Executor, siteId: string, entry: SiteModel): Promise<void> {
     const since = entry.seen ? new Date(entry.seen.getTime() - COMMIT_LAG_MS) : null;
@@ -47,7 +67,7 @@ export function createModelCache(): ModelCache {
   return {
     async modelFor(db, siteId, version) {
       let entry = sites.get(siteId);
-      if (!entry) sites.set(siteId, (entry = { version: '0', counts: emptyCounts(), seen: null }));
+      if (!entry) sites.set(siteId, (entry = { version: '0', counts: emptyCounts(), seen: null, regression: null, regressionFitted: null, regressionReadAt: -Infinity }));
       if (version !== null && version !== entry.version) {
         let running = refreshing.get(siteId);
         if (!running) {
@@ -57,7 +77,16 @@ export function createModelCache(): ModelCache {
         await running;
       }
       const learnt = entry.counts.spamDocs + entry.counts.hamDocs;
-      return { model: modelOf(basePart(learnt), entry.counts), learnt };
+      // Only a site that learnt enough has one; the others never ask.
+      if (learnt >= MATURE_AT && Math.abs(clock.now().getTime() - entry.regressionReadAt) >= REGRESSION_READ_MS) {
+        let running = reading.get(siteId);
+        if (!running) {
+          running = readRegression(db, siteId, entry).finally(() => reading.delete(siteId));
+          reading.set(siteId, running);
+        }
+        await running;
+      }
+      return { model: modelOf(basePart(learnt), entry.counts), learnt, regression: entry.regression };
     },
   };
 }

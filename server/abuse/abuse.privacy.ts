@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { PrivacyExtension } from '../privacy/privacy.extension';
+import { refitRegressions } from './abuse.repo';
 import { WINDOW_HOURS } from './abuse.service';
 import { TRUST_DAYS } from './risk';
 
@@ -55,12 +56,15 @@ export const abusePrivacy: PrivacyExtension = {
       prints = prints.where('site_id', '=', subject.siteId);
     }
     const [s, p] = [await samples.executeTakeFirst(), await prints.executeTakeFirst()];
+    let byComment = 0;
     if (subject.commentIds.length) {
       await trx.updateTable('comments').set({ risk_reasons: null }).where('id', 'in', subject.commentIds).execute();
       // A first post's fingerprint was taken before its commenter row existed under this id only.
       await trx.deleteFrom('abuse_fingerprints').where('comment_id', 'in', subject.commentIds).execute();
-      await trx.deleteFrom('abuse_samples').where('comment_id', 'in', subject.commentIds).execute();
+      byComment = Number((await trx.deleteFrom('abuse_samples').where('comment_id', 'in', subject.commentIds).executeTakeFirst()).numDeletedRows ?? 0);
     }
+    // A regression fitted with the erased samples is fitted again without them at the next run.
+    if (Number(s.numDeletedRows ?? 0) + byComment > 0) await refitRegressions(trx, subject.siteId ?? null);
     return { abuseSamples: Number(s.numDeletedRows ?? 0), abuseFingerprints: Number(p.numDeletedRows ?? 0) };
   },
 
@@ -77,6 +81,8 @@ export const abusePrivacy: PrivacyExtension = {
       .where('site_id', '=', site.id)
       .where(olderThan(new Date(now.getTime() - SAMPLE_DAYS * 24 * HOUR_MS)))
       .executeTakeFirst();
+    // The site's regression is fitted again without the samples that went.
+    if (Number(samples.numDeletedRows ?? 0) > 0) await refitRegressions(db, site.id);
     return { abuseFingerprints: Number(prints.numDeletedRows ?? 0), abuseSamples: Number(samples.numDeletedRows ?? 0) };
   },
 };

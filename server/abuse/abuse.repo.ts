@@ -147,3 +147,71 @@ export async function saveEditedFingerprint(
 }
 
 export const reasonsJson = (reasons: RiskReason[]) => JSON.stringify(reasons);
+
+/**
+ * Sites whose regression is due: at least `minLearnt` texts learnt, the model's version moved past
+ * the one last fitted, and no fit since `notSince` (a busy site is fitted at most that often).
+ */
+export async function regressionsDue(db: Executor, args: { minLearnt: number; notSince: Date }) {
+  return db
+    .selectFrom('abuse_models as m')
+    .leftJoin('abuse_regressions as r', 'r.site_id', 'm.site_id')
+    .select(['m.site_id'])
+    .where(sql<boolean>`m.spam_docs + m.ham_docs >= ${args.minLearnt}`)
+    .where(sql<boolean>`m.version > coalesce(r.fitted_version, -1)`)
+    .where((eb) => eb.or([eb('r.fitted_at', 'is', null), eb('r.fitted_at', '<', args.notSince)]))
+    .execute();
+}
+
+/**
+ * Claims the site's next fit for this instance until `until`: true when no other instance holds a
+ * claim that has not run out by `now`.
+ */
+export async function claimRegression(db: Executor, siteId: string, now: Date, until: Date): Promise<boolean> {
+  const { rows } = await sql<{ site_id: string }>`
+    insert into abuse_regressions as r (site_id, claimed_until) values (${siteId}, ${until})
+    on conflict (site_id) do update set claimed_until = excluded.claimed_until
+      where r.claimed_until is null or r.claimed_until < ${now}
+    returning site_id`.execute(db);
+  return rows.length > 0;
+}
+
+/** The model's version, then the site's newest samples (read after it: a fit is never newer than it says). */
+export async function samplesToFit(db: Executor, siteId: string, limit: number) {
+  const model = await db.selectFrom('abuse_models').select('version').where('site_id', '=', siteId).executeTakeFirst();
+  const samples = await db
+    .selectFrom('abuse_samples')
+    .select(['label', 'features'])
+    .where('site_id', '=', siteId)
+    .orderBy('created_at', 'desc')
+    .orderBy('comment_id')
+    .limit(limit)
+    .execute();
+  return { version: model?.version ?? '0', samples };
+}
+
+export async function saveRegression(
+  db: Executor,
+  siteId: string,
+  fit: { version: string; samples: number; bias: number; weights: string | null; at: Date },
+): Promise<void> {
+  await db
+    .updateTable('abuse_regressions')
+    .set({ fitted_version: fit.version, samples: fit.samples, bias: fit.bias, weights: fit.weights, fitted_at: fit.at, claimed_until: null })
+    .where('site_id', '=', siteId)
+    .execute();
+}
+
+/** The site's regression if fitted after `newerThan` (weights null: too few samples), or none. */
+export async function regressionOf(db: Executor, siteId: string, newerThan: Date | null) {
+  let q = db.selectFrom('abuse_regressions').select(['samples', 'bias', 'weights', 'fitted_at']).where('site_id', '=', siteId).where('fitted_at', 'is not', null);
+  if (newerThan) q = q.where('fitted_at', '>', newerThan);
+  return q.executeTakeFirst();
+}
+
+/** After an erasure: the site's regressions are fitted again at the next run, without the erased samples. */
+export async function refitRegressions(db: Executor, siteId: string | null): Promise<void> {
+  let q = db.updateTable('abuse_regressions').set({ fitted_version: 0, fitted_at: null });
+  if (siteId) q = q.where('site_id', '=', siteId);
+  await q.execute();
+}

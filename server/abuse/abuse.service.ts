@@ -6,6 +6,8 @@ import type { ModelCache } from './abuse.model';
 import { assess } from './assess';
 import { featuresOf } from './features';
 import type { ProofKeys } from './proof.service';
+import { fitRegression, weightsJson } from './regression';
+import { MATURE_AT } from './signals/classifier';
 import { isTrusted, type Risk, TRUST_DAYS } from './risk';
 import { type Fingerprint, isNear, simhash } from './simhash';
 
@@ -91,11 +93,12 @@ export async function assessWith(
 ): Promise<Assessment> {
   const { fingerprint } = query;
   const compared = query.args.bands !== null;
-  const { model, learnt } = await deps.models.modelFor(deps.db, input.siteId, context.version);
+  const { model, learnt, regression } = await deps.models.modelFor(deps.db, input.siteId, context.version);
   const trusted = !!input.commenterId && isTrusted({ approvedCount: input.approvedCount, takenDownRecently: context.taken_down });
   const risk = assess({
     model,
     learnt,
+    regression,
     text: input.text,
     nearDuplicates: compared ? othersWithSameText(context.candidates ?? [], fingerprint, input) : 0,
     windowHours: WINDOW_HOURS,
@@ -190,6 +193,39 @@ export async function learnGenuine(deps: { db: Db; clock: Clock }, limit = 200):
     });
   }
   return learnt;
+}
+
+/** A busy site's regression is fitted again at most this often (its counts move with every decision). */
+export const REFIT_EVERY_MS = 5 * 60_000;
+/** The newest samples a fit reads: enough for the regression, and a bounded fit (about 6 s of CPU, in slices between requests). */
+export const FIT_SAMPLES = 10_000;
+/** How long an instance holds its claim on a site's fit before another may take it over. */
+const FIT_CLAIM_MS = 5 * 60_000;
+
+/**
+ * Fits the regression (regression.ts) of each mature site whose model moved since its last fit
+ * (and not within REFIT_EVERY_MS), from its newest samples; one instance per site at a time. A site
+ * with fewer than MATURE_AT samples (retention dropped the rest) keeps none. Returns how many
+ * sites were fitted.
+ */
+export async function fitRegressions(deps: { db: Db; clock: Clock }): Promise<number> {
+  const now = deps.clock.now();
+  const due = await repo.regressionsDue(deps.db, { minLearnt: MATURE_AT, notSince: new Date(now.getTime() - REFIT_EVERY_MS) });
+  let fitted = 0;
+  for (const { site_id: siteId } of due) {
+    if (!(await repo.claimRegression(deps.db, siteId, now, new Date(now.getTime() + FIT_CLAIM_MS)))) continue;
+    const { version, samples } = await repo.samplesToFit(deps.db, siteId, FIT_SAMPLES);
+    const model = samples.length >= MATURE_AT ? await fitRegression(samples) : null;
+    await repo.saveRegression(deps.db, siteId, {
+      version,
+      samples: samples.length,
+      bias: model?.bias ?? 0,
+      weights: model ? weightsJson(model) : null,
+      at: deps.clock.now(),
+    });
+    fitted++;
+  }
+  return fitted;
 }
 
 /** Registers the decision learner on the bus: it writes inside each decision's transaction. */

@@ -1,5 +1,6 @@
 import { spamEvidence, spamProbability, type Model } from './bayes';
 import { CONTACT_FEATURE, contactDetails, featuresOf, linkDomains } from './features';
+import { type Regression, regressionProbability } from './regression';
 import { combine, type Risk } from './risk';
 import { classifierSignal } from './signals/classifier';
 import { contactSignal } from './signals/contact';
@@ -13,6 +14,8 @@ export interface RiskFacts {
   model: Model;
   /** How many of the site's own texts (decisions, published comments) the model learnt. */
   learnt: number;
+  /** A mature site's regression (regression.ts), when one was fitted; none: the naive Bayes alone. */
+  regression?: Regression | null;
   text: string;
   /** Other commenters or networks that posted nearly the same text within the window. */
   nearDuplicates: number;
@@ -26,7 +29,12 @@ export function assess(facts: RiskFacts): Risk {
   const features = featuresOf(facts.text);
   const domains = linkDomains(facts.text).map((domain) => ({ domain, ...(siteCounts(facts.model, `d:${domain}`) ?? { spam: 0, ham: 0 }) }));
   return combine([
-    classifierSignal(spamProbability(facts.model, features), spamEvidence(facts.model, features), facts.learnt),
+    classifierSignal(
+      spamProbability(facts.model, features),
+      spamEvidence(facts.model, features),
+      facts.learnt,
+      facts.regression ? regressionProbability(facts.regression, features) : null,
+    ),
     nearDuplicateSignal(facts.nearDuplicates, facts.windowHours),
     spamDomainSignal(domains),
     contactSignal(features.includes(CONTACT_FEATURE) ? contactDetails(facts.text) : [], siteCounts(facts.model, CONTACT_FEATURE)),

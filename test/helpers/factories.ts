@@ -59,51 +59,51 @@ export async function buildCommenter(db: Db, overrides: { name?: string | null; 
     .executeTakeFirstOrThrow();
 }
 
+type CommentOverrides = {
+  status?: 'pending' | 'approved' | 'rejected' | 'spam' | 'deleted';
+  commenterId?: string | null;
+  parentId?: string | null;
+  body?: string;
+  ipHash?: string | null;
+  flagCount?: number;
+  createdAt?: Date;
+};
+
+/** A comment row's values as buildComment writes them (`commenterId` given: no commenter is made). */
+export function commentValues(thread: { id: string; site_id: string }, overrides: CommentOverrides & { commenterId: string | null }) {
+  const body = overrides.body ?? 'Off with their heads.';
+  return {
+    id: newId(),
+    site_id: thread.site_id,
+    thread_id: thread.id,
+    parent_id: overrides.parentId ?? null,
+    reply_to_id: null,
+    root_id: overrides.parentId ?? null,
+    depth: overrides.parentId ? 1 : 0,
+    commenter_id: overrides.commenterId,
+    member_id: null,
+    author_name: 'Reader',
+    author_website: null,
+    badge: null,
+    body_src: body,
+    body_html: `<p>${body}</p>`,
+    status: overrides.status ?? ('pending' as const),
+    previous_status: null,
+    flag_count: overrides.flagCount ?? 0,
+    ip_hash: overrides.ipHash ?? null,
+    user_agent: null,
+    ...(overrides.createdAt ? { created_at: overrides.createdAt } : {}),
+  };
+}
+
 /**
  * A comment row in any status, counted as the service would count it (thread comment_count and
  * the parent's reply_count for approved comments). For setting up moderation queues quickly.
  */
-export async function buildComment(
-  db: Db,
-  thread: { id: string; site_id: string },
-  overrides: {
-    status?: 'pending' | 'approved' | 'rejected' | 'spam' | 'deleted';
-    commenterId?: string | null;
-    parentId?: string | null;
-    body?: string;
-    ipHash?: string | null;
-    flagCount?: number;
-    createdAt?: Date;
-  } = {},
-) {
+export async function buildComment(db: Db, thread: { id: string; site_id: string }, overrides: CommentOverrides = {}) {
   const status = overrides.status ?? 'pending';
-  const body = overrides.body ?? 'Off with their heads.';
-  const row = await db
-    .insertInto('comments')
-    .values({
-      id: newId(),
-      site_id: thread.site_id,
-      thread_id: thread.id,
-      parent_id: overrides.parentId ?? null,
-      reply_to_id: null,
-      root_id: overrides.parentId ?? null,
-      depth: overrides.parentId ? 1 : 0,
-      commenter_id: overrides.commenterId === undefined ? (await buildCommenter(db)).id : overrides.commenterId,
-      member_id: null,
-      author_name: 'Reader',
-      author_website: null,
-      badge: null,
-      body_src: body,
-      body_html: `<p>${body}</p>`,
-      status,
-      previous_status: null,
-      flag_count: overrides.flagCount ?? 0,
-      ip_hash: overrides.ipHash ?? null,
-      user_agent: null,
-      ...(overrides.createdAt ? { created_at: overrides.createdAt } : {}),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const commenterId = overrides.commenterId === undefined ? (await buildCommenter(db)).id : overrides.commenterId;
+  const row = await db.insertInto('comments').values(commentValues(thread, { ...overrides, commenterId })).returningAll().executeTakeFirstOrThrow();
   if (status === 'approved') {
     await db.updateTable('threads').set((eb) => ({ comment_count: eb('comment_count', '+', 1) })).where('id', '=', thread.id).execute();
     if (row.parent_id) {
