@@ -87,7 +87,7 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   setupWebhooks(deps);
   registerPollSchedule(deps);
   registerThreadSchedule(deps);
-  if (config.abuseChecks) deps.abuse = { db: deps.db, clock: deps.clock, models: createModelCache(deps.clock), speedSignals: config.rateLimits, proofKeys: createProofKeys(config.secret) };
+  if (config.abuseChecks) deps.abuse = { db: deps.db, clock: deps.clock, models: createModelCache(), speedSignals: config.rateLimits, proofKeys: createProofKeys(config.secret) };
   // Every decision teaches the site's model inside its own transaction.
   if (config.abuseChecks) listenForDecisions(bus, deps.clock);
   // On PostgreSQL a batch's last statement and its commit go in one round trip.

@@ -1,4 +1,3 @@
-import type { Clock } from '../clock';
 import type { Executor } from '../db';
 import { type Counts, emptyCounts, type Model, modelOf } from './bayes';
 import { basePart } from './base-model';
@@ -8,8 +7,6 @@ import { MATURE_AT } from './signals/classifier';
 
 /** A row written this long before it committed is still picked up (see refresh). */
 const COMMIT_LAG_MS = 60_000;
-/** How often an instance looks for a newer regression of a site it scores (fitted by any instance: abuse.job.ts). */
-export const REGRESSION_READ_MS = 60_000;
 
 interface SiteModel {
   version: string;
@@ -17,9 +14,8 @@ interface SiteModel {
   /** The newest `updated_at` read; the next read starts a little before it. */
   seen: Date | null;
   regression: Regression | null;
-  /** The regression's fit read last, and when (by the app's clock, ms) it was last looked for. */
+  /** When the regression read last was fitted. */
   regressionFitted: Date | null;
-  regressionReadAt: number;
 }
 
 /**
@@ -37,19 +33,9 @@ export interface ModelCache {
   modelFor(db: Executor, siteId: string, version: string | null): Promise<{ model: Model; learnt: number; regression: Regression | null }>;
 }
 
-export function createModelCache(clock: Clock): ModelCache {
+export function createModelCache(): ModelCache {
   const sites = new Map<string, SiteModel>();
   const refreshing = new Map<string, Promise<void>>();
-  const reading = new Map<string, Promise<void>>();
-
-  async function readRegression(db: Executor, siteId: string, entry: SiteModel): Promise<void> {
-    entry.regressionReadAt = clock.now().getTime();
-    const row = await repo.regressionOf(db, siteId, entry.regressionFitted);
-    if (!row) return;
-    entry.regressionFitted = row.fitted_at;
-    entry.regression =
-      row.weights && row.samples >= MATURE_AT ? { bias: row.bias, samples: row.samples, weights: new Map(Object.entries(row.weights)) } : null;
-  }
 
   async function refresh(db: Executor, siteId: string, entry: SiteModel): Promise<void> {
     const since = entry.seen ? new Date(entry.seen.getTime() - COMMIT_LAG_MS) : null;
@@ -62,12 +48,20 @@ export function createModelCache(clock: Clock): ModelCache {
       Object.assign(entry.counts, { spamDocs: totals.spam_docs, hamDocs: totals.ham_docs, spamTokens: totals.spam_tokens, hamTokens: totals.ham_tokens });
       entry.version = String(totals.version);
     }
+    // A mature site's regression: a new fit moves the version too (abuse.repo.ts saveRegression).
+    if (entry.counts.spamDocs + entry.counts.hamDocs >= MATURE_AT) {
+      const fit = await repo.regressionOf(db, siteId, entry.regressionFitted);
+      if (fit) {
+        entry.regressionFitted = fit.fitted_at;
+        entry.regression = fit.weights && fit.samples >= MATURE_AT ? { bias: fit.bias, samples: fit.samples, weights: new Map(Object.entries(fit.weights)) } : null;
+      }
+    }
   }
 
   return {
     async modelFor(db, siteId, version) {
       let entry = sites.get(siteId);
-      if (!entry) sites.set(siteId, (entry = { version: '0', counts: emptyCounts(), seen: null, regression: null, regressionFitted: null, regressionReadAt: -Infinity }));
+      if (!entry) sites.set(siteId, (entry = { version: '0', counts: emptyCounts(), seen: null, regression: null, regressionFitted: null }));
       if (version !== null && version !== entry.version) {
         let running = refreshing.get(siteId);
         if (!running) {
@@ -77,15 +71,6 @@ export function createModelCache(clock: Clock): ModelCache {
         await running;
       }
       const learnt = entry.counts.spamDocs + entry.counts.hamDocs;
-      // Only a site that learnt enough has one; the others never ask.
-      if (learnt >= MATURE_AT && Math.abs(clock.now().getTime() - entry.regressionReadAt) >= REGRESSION_READ_MS) {
-        let running = reading.get(siteId);
-        if (!running) {
-          running = readRegression(db, siteId, entry).finally(() => reading.delete(siteId));
-          reading.set(siteId, running);
-        }
-        await running;
-      }
       return { model: modelOf(basePart(learnt), entry.counts), learnt, regression: entry.regression };
     },
   };

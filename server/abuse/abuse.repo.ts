@@ -190,16 +190,25 @@ export async function samplesToFit(db: Executor, siteId: string, limit: number) 
   return { version: model?.version ?? '0', samples };
 }
 
+/**
+ * Stores a fit and moves the site's model version, so every instance reads the new fit with its
+ * next post (abuse.model.ts). The fit counts as of the moved version only if no sample came in
+ * while it ran (the version was still the one read with the samples); otherwise as of the version
+ * read, so the site is fitted again at the next run.
+ */
 export async function saveRegression(
   db: Executor,
   siteId: string,
   fit: { version: string; samples: number; bias: number; weights: string | null; at: Date },
 ): Promise<void> {
-  await db
-    .updateTable('abuse_regressions')
-    .set({ fitted_version: fit.version, samples: fit.samples, bias: fit.bias, weights: fit.weights, fitted_at: fit.at, claimed_until: null })
-    .where('site_id', '=', siteId)
-    .execute();
+  await sql`
+    with moved as (
+      update abuse_models set version = version + 1 where site_id = ${siteId} returning version
+    )
+    update abuse_regressions set
+      fitted_version = case when (select version from moved) = ${fit.version}::bigint + 1 then (select version from moved) else ${fit.version}::bigint end,
+      samples = ${fit.samples}, bias = ${fit.bias}, weights = ${fit.weights}::jsonb, fitted_at = ${fit.at}, claimed_until = null
+    where site_id = ${siteId}`.execute(db);
 }
 
 /** The site's regression if fitted after `newerThan` (weights null: too few samples), or none. */

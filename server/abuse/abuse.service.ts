@@ -195,16 +195,20 @@ export async function learnGenuine(deps: { db: Db; clock: Clock }, limit = 200):
   return learnt;
 }
 
-/** A busy site's regression is fitted again at most this often (its counts move with every decision). */
-export const REFIT_EVERY_MS = 5 * 60_000;
-/** The newest samples a fit reads: enough for the regression, and a bounded fit (about 6 s of CPU, in slices between requests). */
-export const FIT_SAMPLES = 10_000;
+/**
+ * A busy site's regression is fitted again at most this often (its counts move with every
+ * decision): a decision reaches it within about a minute, as it reaches the counts at once.
+ */
+export const REFIT_EVERY_MS = 60_000;
+/** The newest samples a fit reads: enough for the regression, and a bounded fit (about 3 s of CPU, in slices between requests). */
+export const FIT_SAMPLES = 5_000;
 /** How long an instance holds its claim on a site's fit before another may take it over. */
 const FIT_CLAIM_MS = 5 * 60_000;
 
 /**
  * Fits the regression (regression.ts) of each mature site whose model moved since its last fit
- * (and not within REFIT_EVERY_MS), from its newest samples; one instance per site at a time. A site
+ * (and not within REFIT_EVERY_MS), from its newest samples; one instance per site at a time; the
+ * fit moves the site's version, so every instance reads it with its next post. A site
  * with fewer than MATURE_AT samples (retention dropped the rest) keeps none. Returns how many
  * sites were fitted.
  */

@@ -6,9 +6,10 @@ import { emptyCounts, modelOf } from '../../server/abuse/bayes';
 import { featuresOf } from '../../server/abuse/features';
 import { fitRegressionNow, regressionProbability } from '../../server/abuse/regression';
 import { classifierSignal, MATURE_AT, REGRESSION_HOLD_FROM } from '../../server/abuse/signals/classifier';
-import type { UnitOfWork } from '../../server/db';
+import type { Db, UnitOfWork } from '../../server/db';
 import { buildComment, buildCommenter, buildSite, buildThread, commentValues } from '../helpers/factories';
-import { useParley } from '../helpers/parley';
+import { itOnPostgres } from '../helpers/db';
+import { startTestParley, useParley } from '../helpers/parley';
 import { call } from '../helpers/reader';
 
 /**
@@ -73,38 +74,42 @@ describe('the regression (a mature site’s second opinion)', () => {
   });
 });
 
+/** A site that learnt MATURE_AT texts: its comments, their samples, and its model's totals (version 7). */
+async function seedMatureSite(db: Db, now: Date) {
+  const site = await buildSite(db);
+  const thread = await buildThread(db, site.id);
+  const learnt = [...texts(SPAM_WORDS, MATURE_AT / 2, 6).map((t) => [t, 'spam'] as const), ...texts(GENUINE_WORDS, MATURE_AT / 2, 7).map((t) => [t, 'ham'] as const)];
+  const rows = learnt.map(([body, label]) => commentValues(thread, { body, status: label === 'spam' ? 'spam' : 'approved', commenterId: null }));
+  await db.insertInto('comments').values(rows).execute();
+  await db
+    .insertInto('abuse_samples')
+    .values(learnt.map(([body, label], i) => ({ comment_id: rows[i]!.id, site_id: site.id, commenter_id: null, label, features: JSON.stringify(featuresOf(body)), created_at: now })))
+    .execute();
+  await db
+    .insertInto('abuse_models')
+    .values({ site_id: site.id, spam_docs: MATURE_AT / 2, ham_docs: MATURE_AT / 2, version: 7 })
+    .execute();
+  return { site, thread };
+}
+
 describe('fitting a mature site’s regression in the background', () => {
   const parley = useParley({ TRUST_PROXY: 'true', PARLEY_RATE_LIMITS: 'off' });
   const db = () => parley.app.deps.db;
   const deps = () => ({ db: db(), clock: parley.app.deps.clock });
 
-  /** A site that learnt MATURE_AT texts: its comments, their samples, and its model's totals. */
-  async function matureSite() {
-    const site = await buildSite(db());
-    const thread = await buildThread(db(), site.id);
-    const learnt = [...texts(SPAM_WORDS, MATURE_AT / 2, 6).map((t) => [t, 'spam'] as const), ...texts(GENUINE_WORDS, MATURE_AT / 2, 7).map((t) => [t, 'ham'] as const)];
-    const rows = learnt.map(([body, label]) => commentValues(thread, { body, status: label === 'spam' ? 'spam' : 'approved', commenterId: null }));
-    await db().insertInto('comments').values(rows).execute();
-    const now = parley.app.deps.clock.now();
-    await db()
-      .insertInto('abuse_samples')
-      .values(learnt.map(([body, label], i) => ({ comment_id: rows[i]!.id, site_id: site.id, commenter_id: null, label, features: JSON.stringify(featuresOf(body)), created_at: now })))
-      .execute();
-    await db()
-      .insertInto('abuse_models')
-      .values({ site_id: site.id, spam_docs: MATURE_AT / 2, ham_docs: MATURE_AT / 2, version: 7 })
-      .execute();
-    return { site, thread };
-  }
+  const matureSite = () => seedMatureSite(db(), parley.app.deps.clock.now());
 
-  it('fits it once per change of the site’s model, and every instance’s posts are judged with it', async () => {
+  it('fits it once per change of the site’s model, and posts are judged with it', async () => {
     const { site, thread } = await matureSite();
     expect(await fitRegressions(deps())).toBe(1);
     // Nothing moved since: not fitted again.
     expect(await fitRegressions(deps())).toBe(0);
     const row = await db().selectFrom('abuse_regressions').selectAll().where('site_id', '=', site.id).executeTakeFirstOrThrow();
     expect(row.samples).toBe(MATURE_AT);
-    expect(String(row.fitted_version)).toBe('7');
+    // The fit moved the site's version (every instance reads it with its next post) and counts as of it.
+    expect(String(row.fitted_version)).toBe('8');
+    const model = await db().selectFrom('abuse_models').select('version').where('site_id', '=', site.id).executeTakeFirstOrThrow();
+    expect(String(model.version)).toBe('8');
     expect(Object.keys(row.weights!)).toEqual(expect.arrayContaining(['vexorin', 'marrowfen']));
 
     const spam = await call(parley, 'post', `/threads/${thread.id}/comments`, { body: texts(SPAM_WORDS, 1, 8)[0] }, { ip: '198.51.100.30' });
@@ -116,7 +121,7 @@ describe('fitting a mature site’s regression in the background', () => {
     expect(genuine.body.comment.status).toBe('approved');
 
     // The model moved (a decision elsewhere): fitted again, but not more often than REFIT_EVERY_MS.
-    await db().updateTable('abuse_models').set({ version: 8 }).where('site_id', '=', site.id).execute();
+    await db().updateTable('abuse_models').set({ version: 9 }).where('site_id', '=', site.id).execute();
     expect(await fitRegressions(deps())).toBe(0);
     parley.app.deps.clock.advance(REFIT_EVERY_MS);
     try {
@@ -169,5 +174,24 @@ describe('fitting a mature site’s regression in the background', () => {
     const removed = await abusePrivacy.retention!(db(), { now: later, site: { id: site.id, retentionDays: 365, rejectedRetentionDays: 30 } });
     expect(removed.abuseSamples).toBe(MATURE_AT);
     expect(await due()).toContain(site.id);
+  }, 60_000);
+});
+
+describe('on two instances sharing a PostgreSQL database', () => {
+  itOnPostgres('a fit made by one instance judges the next post on the other', async () => {
+    const one = await startTestParley({ TRUST_PROXY: 'true', PARLEY_RATE_LIMITS: 'off' });
+    const two = await startTestParley({ TRUST_PROXY: 'true', PARLEY_RATE_LIMITS: 'off' }, { keepData: true });
+    try {
+      const { thread } = await seedMatureSite(one.database.db, one.app.deps.clock.now());
+      // The second instance holds the site's model in memory, without a regression yet.
+      const before = await call(two, 'post', `/threads/${thread.id}/comments`, { body: texts(SPAM_WORDS, 1, 10)[0] }, { ip: '198.51.100.40' });
+      expect(before.body.comment.status).toBe('approved');
+      expect(await fitRegressions({ db: one.database.db, clock: one.app.deps.clock })).toBe(1);
+      const after = await call(two, 'post', `/threads/${thread.id}/comments`, { body: texts(SPAM_WORDS, 1, 11)[0] }, { ip: '198.51.100.41' });
+      expect(after.body.comment.status).toBe('pending');
+    } finally {
+      await two.close();
+      await one.close();
+    }
   }, 60_000);
 });

@@ -5,12 +5,16 @@
  * All traffic stays on loopback; every load is bounded in time.
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { type CompiledQuery, sql } from 'kysely';
 import pg from 'pg';
 import { featuredQuery, topLevelQuery } from '../../server/comments/comment-list.repo';
-import { migrateToLatest, openPostgres } from '../../server/db';
+import { type Db, migrateToLatest, openPostgres } from '../../server/db';
 import { newId } from '../../server/ids';
+import { newSecret } from '../../server/webhooks/webhook.service';
+import { startTestSmtp } from '../helpers/smtp';
 import { clusterScenario, type ClusterFigures } from './cluster';
 import { embeddedVsPostgres } from './embedded';
 import { gather, median } from './fanout';
@@ -184,13 +188,16 @@ async function main() {
   const huge = wanted('growth') ? await seedThread(handle.db, siteId, 100_000) : '';
   const writeThread = await seedThread(handle.db, siteId, 10);
   await seedReaders(handle.db, 5_000);
+  // SPEC §13: the keyed write is measured with a webhook endpoint, mail subscriptions and the abuse
+  // checks switched on (the abuse checks are on by default).
+  const integrations = await switchOnIntegrations(handle.db, siteId, writeThread);
   // Seeding leaves vacuum work and dirty pages behind: done now, neither lands in the middle of one
   // side's load (a checkpoint during a write load also makes every first change of a page log the
   // whole page).
   await sql`vacuum analyze`.execute(handle.db);
   await sql`checkpoint`.execute(handle.db);
 
-  const env = { DATABASE_URL: databaseUrl, PARLEY_RATE_LIMITS: 'off', NODE_ENV: 'production' };
+  const env = { DATABASE_URL: databaseUrl, PARLEY_RATE_LIMITS: 'off', NODE_ENV: 'production', ...integrations.env };
   let parley = await startProc('server/main.ts', env, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
   let baseline = await startProc('test/bench/baseline.ts', env);
   try {
@@ -248,12 +255,12 @@ async function main() {
       const cpu = (name: keyof typeof sides) => medianOf(rounds[name].map((r) => r.cpu));
       const dbCpu = (name: keyof typeof sides) => medianOf(rounds[name].map((r) => r.dbCpu));
       const baseRate = rate('base');
-      record({ scenario: 'write', metric: 'requests/s, post (as the widget)', ours: rate('keyed'), baseline: baseRate, target: '≥ 0.4×', better: 'higher', limit: 0.4 });
-      record({ scenario: 'write', metric: 'requests/s, post without key', ours: rate('bare'), baseline: baseRate, target: '≥ 0.4×', better: 'higher', limit: 0.4 });
-      // The servers' own work per request (no target): where the time of a post goes.
+      record({ scenario: 'write', metric: 'requests/s, post (as the widget)', ours: rate('keyed'), baseline: baseRate, target: '≥ 0.5×', better: 'higher', limit: 0.5 });
+      record({ scenario: 'write', metric: 'requests/s, post without key', ours: rate('bare'), baseline: baseRate, target: '(context)', better: 'higher' });
+      // The servers' own work per request: where the time of a post goes (the keyed post's has a target).
       const [keyedCpu, bareCpu, baseCpu] = [cpu('keyed'), cpu('bare'), cpu('base')];
       if (keyedCpu !== null && bareCpu !== null && baseCpu !== null) {
-        record({ scenario: 'write', metric: 'CPU µs per post (as the widget)', ours: keyedCpu, baseline: baseCpu, target: '(context)', better: 'lower' });
+        record({ scenario: 'write', metric: 'CPU µs per post (as the widget)', ours: keyedCpu, baseline: baseCpu, target: '≤ 2.5×', better: 'lower', limit: 2.5 });
         record({ scenario: 'write', metric: 'CPU µs per post without key', ours: bareCpu, baseline: baseCpu, target: '(context)', better: 'lower' });
       }
       // The database's work per request, when it runs on this machine: Parley's batches against one INSERT each.
@@ -367,8 +374,71 @@ async function main() {
     await parley.stop();
     await baseline.stop();
     await handle.close();
+    await integrations.close();
   }
+  if (process.env.BENCH_VERBOSE) console.log(`  webhook requests received: ${integrations.webhookRequests()}`);
   if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ at: new Date().toISOString(), seconds: DURATION, rows }, null, 2));
+}
+
+/** Readers of the write thread who follow it by mail (confirmed addresses): each post queues their mail. */
+const MAIL_FOLLOWERS = 20;
+
+/**
+ * A webhook endpoint for `comment.created` (a receiver on loopback answering 204) and MAIL_FOLLOWERS
+ * confirmed thread subscriptions (mail goes to an SMTP server on loopback, after the site's batching
+ * window), and the environment that lets Parley reach both.
+ */
+async function switchOnIntegrations(db: Db, siteId: string, threadId: string) {
+  let webhookRequests = 0;
+  const receiver = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      webhookRequests++;
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const smtp = await startTestSmtp();
+  const now = new Date();
+  await db
+    .insertInto('webhook_endpoints')
+    .values({
+      id: newId(),
+      site_id: siteId,
+      kind: 'standard',
+      url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+      events: JSON.stringify(['comment.created']),
+      description: 'bench receiver',
+      secret: newSecret(),
+      previous_secret: null,
+      previous_until: null,
+      slack_signing_secret: null,
+      failing_since: null,
+      disabled_at: null,
+      disabled_reason: null,
+      created_at: now,
+    })
+    .execute();
+  await db.updateTable('sites').set({ webhook_endpoints: 1 }).where('id', '=', siteId).execute();
+  for (let i = 0; i < MAIL_FOLLOWERS; i++) {
+    const addressId = newId();
+    await db
+      .insertInto('mail_addresses')
+      .values({ id: addressId, site_id: siteId, email: `follower${i}@bench.test`, commenter_id: null, lang: 'en', secret: newId(), confirmed_at: now, created_at: now })
+      .execute();
+    await db
+      .insertInto('mail_subscriptions')
+      .values({ id: newId(), address_id: addressId, site_id: siteId, commenter_id: newId(), thread_id: threadId, comment_id: null, scope: 'thread', notified_until: now, created_at: now })
+      .execute();
+  }
+  return {
+    env: { SMTP_URL: smtp.url, PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'true' },
+    webhookRequests: () => webhookRequests,
+    async close() {
+      await new Promise((resolve) => receiver.close(resolve));
+      await smtp.close();
+    },
+  };
 }
 
 /**
