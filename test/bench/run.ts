@@ -422,13 +422,15 @@ async function switchOnIntegrations(db: Db, siteId: string, threadId: string) {
   await db.updateTable('sites').set({ webhook_endpoints: 1 }).where('id', '=', siteId).execute();
   for (let i = 0; i < MAIL_FOLLOWERS; i++) {
     const addressId = newId();
+    const commenterId = newId();
+    await db.insertInto('commenters').values({ id: commenterId, token_hash: null, name: `Follower ${i}`, email: null, website: null }).execute();
     await db
       .insertInto('mail_addresses')
-      .values({ id: addressId, site_id: siteId, email: `follower${i}@bench.test`, commenter_id: null, lang: 'en', secret: newId(), confirmed_at: now, created_at: now })
+      .values({ id: addressId, site_id: siteId, email: `follower${i}@bench.test`, commenter_id: commenterId, lang: 'en', secret: newId(), confirmed_at: now, created_at: now })
       .execute();
     await db
       .insertInto('mail_subscriptions')
-      .values({ id: newId(), address_id: addressId, site_id: siteId, commenter_id: newId(), thread_id: threadId, comment_id: null, scope: 'thread', notified_until: now, created_at: now })
+      .values({ id: newId(), address_id: addressId, site_id: siteId, commenter_id: commenterId, thread_id: threadId, comment_id: null, scope: 'thread', notified_until: now, created_at: now })
       .execute();
   }
   return {
