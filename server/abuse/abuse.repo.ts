@@ -150,7 +150,8 @@ export const reasonsJson = (reasons: RiskReason[]) => JSON.stringify(reasons);
 
 /**
  * Sites whose regression is due: at least `minLearnt` texts learnt, the model's version moved past
- * the one last fitted, and no fit since `notSince` (a busy site is fitted at most that often).
+ * the one last fitted, and no fit since `notSince` (a busy site is fitted at most that often);
+ * those fitted longest ago first.
  */
 export async function regressionsDue(db: Executor, args: { minLearnt: number; notSince: Date }) {
   return db
@@ -160,6 +161,8 @@ export async function regressionsDue(db: Executor, args: { minLearnt: number; no
     .where(sql<boolean>`m.spam_docs + m.ham_docs >= ${args.minLearnt}`)
     .where(sql<boolean>`m.version > coalesce(r.fitted_version, -1)`)
     .where((eb) => eb.or([eb('r.fitted_at', 'is', null), eb('r.fitted_at', '<', args.notSince)]))
+    // Never fitted first, then those fitted longest ago.
+    .orderBy(sql`r.fitted_at nulls first`)
     .execute();
 }
 

@@ -204,19 +204,26 @@ export const REFIT_EVERY_MS = 60_000;
 export const FIT_SAMPLES = 5_000;
 /** How long an instance holds its claim on a site's fit before another may take it over. */
 const FIT_CLAIM_MS = 5 * 60_000;
+/**
+ * The most time one run of the job spends fitting (a sixth of a core at one run a minute): with
+ * many busy mature sites, those fitted longest ago go first and the rest wait for the next run.
+ */
+const FIT_BUDGET_MS = 10_000;
 
 /**
  * Fits the regression (regression.ts) of each mature site whose model moved since its last fit
  * (and not within REFIT_EVERY_MS), from its newest samples; one instance per site at a time; the
- * fit moves the site's version, so every instance reads it with its next post. A site
- * with fewer than MATURE_AT samples (retention dropped the rest) keeps none. Returns how many
+ * fit moves the site's version, so every instance reads it with its next post. At most
+ * FIT_BUDGET_MS of fitting per run. A site with fewer than MATURE_AT samples (retention dropped the rest) keeps none. Returns how many
  * sites were fitted.
  */
 export async function fitRegressions(deps: { db: Db; clock: Clock }): Promise<number> {
   const now = deps.clock.now();
   const due = await repo.regressionsDue(deps.db, { minLearnt: MATURE_AT, notSince: new Date(now.getTime() - REFIT_EVERY_MS) });
   let fitted = 0;
+  const started = performance.now();
   for (const { site_id: siteId } of due) {
+    if (performance.now() - started >= FIT_BUDGET_MS) break;
     if (!(await repo.claimRegression(deps.db, siteId, now, new Date(now.getTime() + FIT_CLAIM_MS)))) continue;
     const { version, samples } = await repo.samplesToFit(deps.db, siteId, FIT_SAMPLES);
     const model = samples.length >= MATURE_AT ? await fitRegression(samples) : null;

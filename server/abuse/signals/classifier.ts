@@ -66,7 +66,7 @@ export function youngMargin(learnt: number): number {
  * MATURE_HOLD_FROM (the whole curve below SPAM_FROM moves with it; sending to spam does not change).
  * Set on the public corpus's tuning splits (`npm run eval:spam -- --dev`, sites that learnt about
  * 1,500 texts): the gate at 0.9 and the hold point at 0.75 caught 93.2% of spam holding 0.65% of
- * genuine mail; at 0.5 and 0.6, 94.6% holding 0.79% (0.3 and 0.6: no more caught, more held).
+ * genuine mail; at 0.5 and 0.6, 94.6% holding 0.79% (0.3 and 0.6: as many caught, more held).
  * The sites the comments corpus replays (at most 134 texts) are younger and keep the rule above:
  * their genuine comments quoting figures or a link reach probabilities of 0.7–0.9.
  */
