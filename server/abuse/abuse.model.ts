@@ -27,8 +27,7 @@ interface SiteModel {
 export interface ModelCache {
   /**
    * The site's model, given the version the caller read with its other checks (null: never
-   * trained), how many of the site's own texts it learnt, and its regression once it has one
-   * fitted from at least MATURE_AT samples.
+   * trained), how many of the site's own texts it learnt, and its regression once one was fitted.
    */
   modelFor(db: Executor, siteId: string, version: string | null): Promise<{ model: Model; learnt: number; regression: Regression | null }>;
 }
@@ -53,7 +52,8 @@ export function createModelCache(): ModelCache {
       const fit = await repo.regressionOf(db, siteId, entry.regressionFitted);
       if (fit) {
         entry.regressionFitted = fit.fitted_at;
-        entry.regression = fit.weights && fit.samples >= MATURE_AT ? { bias: fit.bias, samples: fit.samples, weights: new Map(Object.entries(fit.weights)) } : null;
+        // Weights are stored only for a fit of at least MATURE_AT samples (abuse.service.ts fitRegressions).
+        entry.regression = fit.weights ? { bias: fit.bias, weights: new Map(Object.entries(fit.weights)) } : null;
       }
     }
   }

@@ -55,17 +55,19 @@ export const abusePrivacy: PrivacyExtension = {
       samples = samples.where('site_id', '=', subject.siteId);
       prints = prints.where('site_id', '=', subject.siteId);
     }
-    const [s, p] = [await samples.executeTakeFirst(), await prints.executeTakeFirst()];
-    let byComment = 0;
+    // The sites the erased samples came from: their regressions are fitted again without them.
+    const erased = await samples.returning('site_id').execute();
+    const p = await prints.executeTakeFirst();
+    const sites = new Set(erased.map((r) => r.site_id));
     if (subject.commentIds.length) {
       await trx.updateTable('comments').set({ risk_reasons: null }).where('id', 'in', subject.commentIds).execute();
       // A first post's fingerprint was taken before its commenter row existed under this id only.
       await trx.deleteFrom('abuse_fingerprints').where('comment_id', 'in', subject.commentIds).execute();
-      byComment = Number((await trx.deleteFrom('abuse_samples').where('comment_id', 'in', subject.commentIds).executeTakeFirst()).numDeletedRows ?? 0);
+      const byComment = await trx.deleteFrom('abuse_samples').where('comment_id', 'in', subject.commentIds).returning('site_id').execute();
+      for (const r of byComment) sites.add(r.site_id);
     }
-    // A regression fitted with the erased samples is fitted again without them at the next run.
-    if (Number(s.numDeletedRows ?? 0) + byComment > 0) await refitRegressions(trx, subject.siteId ?? null);
-    return { abuseSamples: Number(s.numDeletedRows ?? 0), abuseFingerprints: Number(p.numDeletedRows ?? 0) };
+    await refitRegressions(trx, [...sites]);
+    return { abuseSamples: erased.length, abuseFingerprints: Number(p.numDeletedRows ?? 0) };
   },
 
   async retention(db, { now, site }) {
@@ -82,7 +84,7 @@ export const abusePrivacy: PrivacyExtension = {
       .where(olderThan(new Date(now.getTime() - SAMPLE_DAYS * 24 * HOUR_MS)))
       .executeTakeFirst();
     // The site's regression is fitted again without the samples that went.
-    if (Number(samples.numDeletedRows ?? 0) > 0) await refitRegressions(db, site.id);
+    if (Number(samples.numDeletedRows ?? 0) > 0) await refitRegressions(db, [site.id]);
     return { abuseFingerprints: Number(prints.numDeletedRows ?? 0), abuseSamples: Number(samples.numDeletedRows ?? 0) };
   },
 };

@@ -216,14 +216,13 @@ export async function saveRegression(
 
 /** The site's regression if fitted after `newerThan` (weights null: too few samples), or none. */
 export async function regressionOf(db: Executor, siteId: string, newerThan: Date | null) {
-  let q = db.selectFrom('abuse_regressions').select(['samples', 'bias', 'weights', 'fitted_at']).where('site_id', '=', siteId).where('fitted_at', 'is not', null);
+  let q = db.selectFrom('abuse_regressions').select(['bias', 'weights', 'fitted_at']).where('site_id', '=', siteId).where('fitted_at', 'is not', null);
   if (newerThan) q = q.where('fitted_at', '>', newerThan);
   return q.executeTakeFirst();
 }
 
-/** After an erasure: the site's regressions are fitted again at the next run, without the erased samples. */
-export async function refitRegressions(db: Executor, siteId: string | null): Promise<void> {
-  let q = db.updateTable('abuse_regressions').set({ fitted_version: 0, fitted_at: null });
-  if (siteId) q = q.where('site_id', '=', siteId);
-  await q.execute();
+/** After an erasure or retention: these sites' regressions are fitted again at the next run, without the samples that went. */
+export async function refitRegressions(db: Executor, siteIds: string[]): Promise<void> {
+  if (siteIds.length === 0) return;
+  await db.updateTable('abuse_regressions').set({ fitted_version: 0, fitted_at: null }).where('site_id', 'in', siteIds).execute();
 }

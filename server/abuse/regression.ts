@@ -18,8 +18,6 @@ export interface Regression {
   bias: number;
   /** feature → weight; features not listed weigh nothing. */
   weights: Map<string, number>;
-  /** How many samples it was fitted on. */
-  samples: number;
 }
 
 export interface LabelledFeatures {
@@ -103,7 +101,7 @@ export function* fitting(samples: readonly LabelledFeatures[]): Generator<void, 
   const sizes = w.map(Math.abs).sort();
   const least = sizes.length > KEPT ? sizes[sizes.length - KEPT]! : 0;
   for (const [feature, id] of index) if (Math.abs(w[id]!) >= least && weights.size < KEPT) weights.set(feature, w[id]!);
-  return { bias, weights, samples: samples.length };
+  return { bias, weights };
 }
 
 export function fitRegressionNow(samples: readonly LabelledFeatures[]): Regression {

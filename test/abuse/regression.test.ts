@@ -147,9 +147,10 @@ describe('fitting a mature site’s regression in the background', () => {
     expect(await fitRegressions(deps())).toBe(0);
   });
 
-  it('is fitted again without a reader’s samples once they erase their data', async () => {
+  it('is fitted again without a reader’s samples once they erase their data, and only there', async () => {
     const { site, thread } = await matureSite();
-    expect(await fitRegressions(deps())).toBe(1);
+    const other = (await matureSite()).site;
+    expect(await fitRegressions(deps())).toBe(2);
     const reader = await buildCommenter(db());
     const theirs = await buildComment(db(), thread, { status: 'approved', commenterId: reader.id, body: 'Marrowfen tollquay' });
     await db()
@@ -160,8 +161,10 @@ describe('fitting a mature site’s regression in the background', () => {
     expect(await due()).not.toContain(site.id);
     await db()
       .transaction()
-      .execute((trx) => abusePrivacy.erase!({ trx } as UnitOfWork, { commenterId: reader.id, siteId: site.id, commentIds: [theirs.id] }));
+      .execute((trx) => abusePrivacy.erase!({ trx } as UnitOfWork, { commenterId: reader.id, commentIds: [theirs.id] }));
     expect(await due()).toContain(site.id);
+    // An erasure across every site refits only the sites the reader's samples came from.
+    expect(await due()).not.toContain(other.id);
     expect(await fitRegressions(deps())).toBe(1);
   }, 60_000);
 
