@@ -49,26 +49,58 @@ export async function insertMessages(trx: Tx, now: Date, messages: OutboxMessage
 }
 
 /**
- * Claims up to `limit` due rows for `worker` until `lockedUntil`, in one statement (its own short
- * transaction): rows another worker is claiming are skipped, not waited for. A row of a lane is due
- * only when no earlier row of that lane is still to deliver, so a lane goes one row at a time.
+ * Claims due rows for `worker` until `lockedUntil`, in one statement (its own short transaction):
+ * rows another worker is claiming are skipped, not waited for. Up to `limit` rows are claimed at the
+ * head of their lane, or outside any lane, oldest due first. A row of a lane is due only when no
+ * earlier row of that lane is still to deliver, so a lane goes one row at a time; with each lane
+ * head claimed come up to `run - 1` rows right behind it in its lane, as long as each is due and
+ * free, for the worker to send after the head, in order (`outbox.ts`).
+ *
+ * Lane heads are found lane by lane (a walk of outbox_lane, one step per lane with rows still to
+ * deliver), rows outside lanes by outbox_free_due: a claim never reads a lane's backlog behind its
+ * head, which a busy thread's webhooks (thousands of rows, while a receiver is slow or down) made
+ * each claim read in full.
  */
-export async function claimDue(db: Db, worker: string, now: Date, lockedUntil: Date, limit: number): Promise<OutboxRow[]> {
+export async function claimDue(db: Db, worker: string, now: Date, lockedUntil: Date, limit: number, run = 1): Promise<OutboxRow[]> {
+  const free = sql`(o.locked_until is null or o.locked_until <= ${now})`;
   const result = await sql<OutboxRow>`
-    with due as (
+    with recursive heads as (
+      (select o.lane, o.id from outbox o
+       where o.lane is not null and o.done_at is null and o.failed_at is null
+       order by o.lane, o.id limit 1)
+      union all
+      select n.lane, n.id from heads h cross join lateral (
+        select o.lane, o.id from outbox o
+        where o.lane > h.lane and o.done_at is null and o.failed_at is null
+        order by o.lane, o.id limit 1) n
+    ), unlaned as (
       select o.id from outbox o
-      where o.done_at is null and o.failed_at is null
-        and o.next_attempt_at <= ${now}
-        and (o.locked_until is null or o.locked_until <= ${now})
-        and (o.lane is null or not exists (
-          select 1 from outbox earlier
-          where earlier.lane = o.lane and earlier.id < o.id and earlier.done_at is null and earlier.failed_at is null))
+      where o.lane is null and o.done_at is null and o.failed_at is null and o.next_attempt_at <= ${now} and ${free}
+      order by o.next_attempt_at, o.id
+      limit ${limit}
+    ), due as (
+      select o.id, o.lane from outbox o
+      where o.id = any (array(select id from heads union all select id from unlaned))
+        and o.done_at is null and o.failed_at is null and o.next_attempt_at <= ${now} and ${free}
       order by o.next_attempt_at, o.id
       limit ${limit}
       for update of o skip locked
+    ), behind as (
+      select f.id from due d cross join lateral (
+        select next.id from (
+          select o.id, bool_and(o.next_attempt_at <= ${now} and ${free}) over (order by o.id) as ready
+          from (
+            select o.id, o.next_attempt_at, o.locked_until from outbox o
+            where o.lane = d.lane and o.id > d.id and o.done_at is null and o.failed_at is null
+            order by o.id
+            limit ${Math.max(0, run - 1)}
+          ) o
+        ) next
+        where next.ready) f
+      where d.lane is not null
     )
     update outbox set locked_until = ${lockedUntil}, locked_by = ${worker}, attempts = outbox.attempts + 1
-    from due where outbox.id = due.id
+    from (select id from due union all select id from behind) claimed where outbox.id = claimed.id
     returning outbox.*`.execute(db);
   return result.rows.sort((a, b) => a.id - b.id);
 }
@@ -112,6 +144,16 @@ export async function release(db: Db, id: number, at: Date): Promise<void> {
     .updateTable('outbox')
     .set({ locked_until: null, next_attempt_at: at, attempts: sql`greatest(attempts - 1, 0)` })
     .where('id', '=', id)
+    .execute();
+}
+
+/** Rows claimed behind a lane's head and handed back unsent: free again, as they were, this try not counted. */
+export async function releaseAll(db: Db, ids: number[]): Promise<void> {
+  if (!ids.length) return;
+  await db
+    .updateTable('outbox')
+    .set({ locked_until: null, attempts: sql`greatest(attempts - 1, 0)` })
+    .where('id', 'in', ids)
     .execute();
 }
 

@@ -83,8 +83,10 @@ export interface OutboxOptions {
   bus?: EventBus;
   pollMs?: number;
   leaseMs?: number;
-  /** Rows claimed and sent concurrently. */
+  /** Lanes (and rows outside lanes) claimed at once and sent concurrently. */
   batchSize?: number;
+  /** Rows of one lane claimed together: sent one after another, in order. */
+  runLength?: number;
 }
 
 export const DEFAULT_BACKOFF = (attempt: number) => Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
@@ -95,6 +97,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const pollMs = options.pollMs ?? 1000;
   const leaseMs = options.leaseMs ?? 120_000;
   const batchSize = options.batchSize ?? 10;
+  const runLength = options.runLength ?? 10;
   const workerId = newId();
   const handlers = new Map<string, { run: OutboxHandler; maxAttempts: number; backoffMs: (n: number) => number }>();
   const inFlight = new Set<Promise<void>>();
@@ -117,18 +120,23 @@ export function createOutbox(options: OutboxOptions): Outbox {
     createdAt: row.created_at,
   });
 
-  async function deliver(row: OutboxRow): Promise<void> {
+  /** Sends one row and records how it went; true when it is done (the next row of its lane may go). */
+  async function deliver(row: OutboxRow): Promise<boolean> {
     const job = jobOf(row);
     const handler = handlers.get(job.kind);
     if (!handler) {
       // Another instance (a newer version, during a rolling deploy) may know this kind.
       await repo.release(db, job.id, new Date(clock.now().getTime() + NO_HANDLER_DELAY_MS));
-      return;
+      return false;
     }
     try {
       const outcome = await handler.run(job);
-      if (outcome?.reschedule) await repo.reschedule(db, job.id, outcome.reschedule.at, outcome.reschedule.payload);
-      else await repo.markDone(db, job.id, clock.now());
+      if (outcome?.reschedule) {
+        await repo.reschedule(db, job.id, outcome.reschedule.at, outcome.reschedule.payload);
+        return false;
+      }
+      await repo.markDone(db, job.id, clock.now());
+      return true;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const giveUp = err instanceof OutboxGiveUp || job.attempt >= handler.maxAttempts;
@@ -137,15 +145,38 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // The kind and the row, never the payload: it may hold an address.
       log.warn({ outbox: { id: job.id, kind: job.kind, attempt: job.attempt, giveUp }, err: { message } }, 'outbox delivery failed');
       await repo.markFailed(db, job.id, now, message, retryAt);
+      return false;
+    }
+  }
+
+  /**
+   * A lane's claimed rows, one after another in id order (a row outside lanes is a run of one). A row
+   * not done (failed, handed back, recurring) keeps its lane's place, so the rows behind it are handed
+   * back unsent, this try not counted; so are they when the worker stops, or when half their lease has
+   * gone on the rows before them (past it, another worker could take the next one as the lane's head).
+   */
+  async function deliverRun(rows: OutboxRow[], claimedAt: number): Promise<void> {
+    for (const [i, row] of rows.entries()) {
+      const late = i > 0 && (stopped || clock.now().getTime() - claimedAt > leaseMs / 2);
+      if (late || !(await deliver(row))) {
+        const rest = rows.slice(late ? i : i + 1);
+        if (rest.length) await repo.releaseAll(db, rest.map((r) => Number(r.id)));
+        return;
+      }
     }
   }
 
   async function claimAndSend(): Promise<number> {
     const now = clock.now();
-    const rows = await repo.claimDue(db, workerId, now, new Date(now.getTime() + leaseMs), batchSize);
+    const rows = await repo.claimDue(db, workerId, now, new Date(now.getTime() + leaseMs), batchSize, runLength);
+    const runs = new Map<string | number, OutboxRow[]>();
+    for (const row of rows) {
+      const key = row.lane ?? Number(row.id);
+      runs.set(key, [...(runs.get(key) ?? []), row]);
+    }
     await Promise.all(
-      rows.map((row) => {
-        const sending = deliver(row).catch((err) => log.error({ err, outbox: { id: row.id } }, 'outbox could not record a delivery'));
+      [...runs.values()].map((run) => {
+        const sending = deliverRun(run, now.getTime()).catch((err) => log.error({ err, outbox: { id: run[0]!.id } }, 'outbox could not record a delivery'));
         inFlight.add(sending);
         return sending.finally(() => inFlight.delete(sending));
       }),
@@ -163,7 +194,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
       try {
         do {
           again = false;
-          for (let n = await claimAndSend(); n > 0; n = await claimAndSend()) sent += n;
+          for (;;) {
+            const n = await claimAndSend();
+            sent += n;
+            if (n === 0 || stopped) break; // a stopping worker claims nothing more
+          }
         } while (again && !stopped);
         if (unreachable) log.info('outbox: the database answers again; delivering');
         unreachable = false;

@@ -124,18 +124,23 @@ export async function wakeQueue(db: Executor, endpointId: string, now: Date): Pr
     .execute();
 }
 
-/** The first failure of the current run, set once; returns the row as it is now. */
-export async function markFailing(db: Db, id: string, now: Date): Promise<WebhookEndpoint | undefined> {
-  return db
+/**
+ * One attempt of the outbox handler: its log row, and the endpoint's health in the same statement
+ * (a success ends a run of failures; a failure starts one, set once). On a failure, the endpoint
+ * as it is now.
+ */
+export async function recordAttempt(db: Db, d: Omit<WebhookDelivery, 'id'>): Promise<WebhookEndpoint | undefined> {
+  const logged = db.with('logged', (q) => q.insertInto('webhook_deliveries').values({ id: newId(), ...d }).returning('id'));
+  if (d.ok) {
+    await logged.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', d.endpoint_id).where('failing_since', 'is not', null).execute();
+    return undefined;
+  }
+  return logged
     .updateTable('webhook_endpoints')
-    .set({ failing_since: sql`coalesce(failing_since, ${now})` })
-    .where('id', '=', id)
+    .set({ failing_since: sql`coalesce(failing_since, ${d.created_at})` })
+    .where('id', '=', d.endpoint_id)
     .returningAll()
     .executeTakeFirst();
-}
-
-export async function markHealthy(db: Db, id: string): Promise<void> {
-  await db.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', id).where('failing_since', 'is not', null).execute();
 }
 
 export async function logDelivery(

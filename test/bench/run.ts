@@ -241,15 +241,21 @@ async function main() {
         base: { pid: baseline.child.pid, url: baseline.url, requests: requests(`/write/${writeThread}`, false) },
       };
       const rounds: Record<keyof typeof sides, Array<{ rate: number; cpu: number | null; dbCpu: number | null }>> = { keyed: [], bare: [], base: [] };
+      // Each of Parley's posts tells the webhook receiver (comment.created): how far its deliveries keep up.
+      const [hooksBefore, startedAt] = [integrations.webhookRequests(), Date.now()];
+      let posted = 0;
       for (let round = 0; round < 3; round++) {
         for (const [name, side] of Object.entries(sides) as Array<[keyof typeof sides, (typeof sides)['keyed']]>) {
           const r = await loadMeasuringCpu(side.pid, { url: side.url, requests: side.requests, connections: 10, duration: Math.max(2, DURATION / 2) });
+          if (name !== 'base') posted += r.result.requests.total;
           rounds[name].push({ rate: r.result.requests.average, cpu: r.cpuPerRequest, dbCpu: r.dbCpuPerRequest });
           if (process.env.BENCH_VERBOSE) {
             console.log(`  ${name} round ${round}: ${r.result.requests.average.toFixed(0)}/s, ${r.cpuPerRequest?.toFixed(0)} µs, database ${r.dbCpuPerRequest?.toFixed(0)} µs`);
           }
         }
       }
+      const hooks = integrations.webhookRequests() - hooksBefore;
+      const seconds = (Date.now() - startedAt) / 1000;
       const rate = (name: keyof typeof sides) => median(rounds[name].map((r) => r.rate));
       const medianOf = (values: Array<number | null>) => (values.some((v) => v === null) ? null : median(values as number[]));
       const cpu = (name: keyof typeof sides) => medianOf(rounds[name].map((r) => r.cpu));
@@ -263,6 +269,8 @@ async function main() {
         record({ scenario: 'write', metric: 'CPU µs per post (as the widget)', ours: keyedCpu, baseline: baseCpu, target: '≤ 2.5×', better: 'lower', limit: 2.5 });
         record({ scenario: 'write', metric: 'CPU µs per post without key', ours: bareCpu, baseline: baseCpu, target: '(context)', better: 'lower' });
       }
+      record({ scenario: 'write', metric: 'webhooks sent per post (same time)', ours: hooks / Math.max(1, posted), baseline: null, target: '(context: 1 keeps up)', better: 'higher' });
+      record({ scenario: 'write', metric: 'webhooks sent/s (one thread)', ours: hooks / seconds, baseline: null, target: '(context)', better: 'higher' });
       // The database's work per request, when it runs on this machine: Parley's batches against one INSERT each.
       const [keyedDb, bareDb, baseDb] = [dbCpu('keyed'), dbCpu('bare'), dbCpu('base')];
       if (keyedDb !== null && bareDb !== null && baseDb !== null) {

@@ -230,6 +230,66 @@ describe('outbox', () => {
     expect(most).toBe(1);
   });
 
+  it('sends a lane\'s backlog in runs, in order, and hands back unsent the rows behind a failed one', async () => {
+    const clock = createClock();
+    const outbox = worker({ clock, runLength: 10 });
+    const order: number[] = [];
+    let failAt: number | null = 13;
+    outbox.handle('test.hook', async (job) => {
+      if (job.payload.n === failAt) {
+        failAt = null;
+        throw new Error('endpoint down');
+      }
+      order.push(job.payload.n);
+    });
+    await enqueue(outbox, Array.from({ length: 25 }, (_, n) => ({ kind: 'test.hook', lane: 'thread:1', payload: { n } })));
+    await outbox.drain();
+    // The first run (0-9) went; the second stopped at 13, which waits for its retry with 14-19 behind it.
+    expect(order).toEqual(Array.from({ length: 13 }, (_, n) => n));
+    const waiting = (await rows()).filter((r) => r.done_at === null);
+    expect(waiting.map((r) => (r.payload as { n: number }).n)).toEqual(Array.from({ length: 12 }, (_, i) => 13 + i));
+    expect(waiting[0]).toMatchObject({ attempts: 1, last_error: 'endpoint down' });
+    // Those handed back were never tried: no attempt counted, no lease held.
+    expect(waiting.slice(1).every((r) => r.attempts === 0 && r.locked_until === null)).toBe(true);
+    clock.advance(60_000);
+    await outbox.drain();
+    expect(order).toEqual(Array.from({ length: 25 }, (_, n) => n));
+    expect((await rows()).every((r) => r.done_at !== null)).toBe(true);
+  });
+
+  it('hands back the rest of a run when the worker stops, or when half its lease went on the rows before', async () => {
+    const clock = createClock();
+    const outbox = worker({ clock, leaseMs: 120_000 });
+    const sent: number[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    outbox.handle('test.hook', async (job) => {
+      if (job.payload.n === 1) await held;
+      if (job.payload.n === 3) clock.advance(61_000); // a slow receiver: half the lease is gone
+      sent.push(job.payload.n);
+    });
+    await enqueue(outbox, Array.from({ length: 6 }, (_, n) => ({ kind: 'test.hook', lane: 'thread:1', payload: { n } })));
+    const draining = outbox.drain();
+    await until(() => sent.length === 1, 'the head to go');
+    const stopping = outbox.stop(5_000);
+    release();
+    await Promise.all([draining, stopping]);
+    // Row 1 was in flight and finished; 2-5 were handed back as they were.
+    expect(sent).toEqual([0, 1]);
+    const left = (await rows()).filter((r) => r.done_at === null);
+    expect(left.map((r) => [(r.payload as { n: number }).n, r.attempts, r.locked_until])).toEqual([2, 3, 4, 5].map((n) => [n, 0, null]));
+
+    const next = worker({ clock, leaseMs: 120_000, db: second.db });
+    next.handle('test.hook', async (job) => {
+      if (job.payload.n === 3) clock.advance(61_000);
+      sent.push(job.payload.n);
+    });
+    await next.drain();
+    expect(sent).toEqual([0, 1, 2, 3, 4, 5]);
+    // 4 and 5 came in a second claim, after 3 used up half the lease: each was still tried once.
+    expect((await rows()).every((r) => r.done_at !== null && r.attempts === 1)).toBe(true);
+  });
+
   it('keeps one untried row per dedupe key, and runs a recurring row again under a new uid', async () => {
     const clock = createClock();
     const outbox = worker({ clock });
