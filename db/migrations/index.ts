@@ -34,7 +34,7 @@ import * as m080 from './080_thread_schedules';
 import * as m081 from './081_thread_presets';
 import * as m100 from './100_risk_context';
 import * as m101 from './101_abuse_regressions';
-import * as m102 from './102_outbox_free_due';
+import * as m102 from './102_outbox_claim_paths';
 
 /**
  * A static list rather than a folder scan, so the same migrations run from TypeScript sources, in
@@ -76,7 +76,7 @@ const migrations: Record<string, Migration> = {
   '081_thread_presets': m081,
   '100_risk_context': m100,
   '101_abuse_regressions': m101,
-  '102_outbox_free_due': m102,
+  '102_outbox_claim_paths': m102,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -56,22 +56,23 @@ export async function insertMessages(trx: Tx, now: Date, messages: OutboxMessage
  * head claimed come up to `run - 1` rows right behind it in its lane, as long as each is due and
  * free, for the worker to send after the head, in order (`outbox.ts`).
  *
- * Lane heads are found lane by lane (a walk of outbox_lane, one step per lane with rows still to
- * deliver), rows outside lanes by outbox_free_due: a claim never reads a lane's backlog behind its
- * head, which a busy thread's webhooks (thousands of rows, while a receiver is slow or down) made
- * each claim read in full.
+ * A lane's candidate is its first due row, found lane by lane (outbox_lane_due, one step per lane
+ * with a due row), and it goes only if nothing earlier in its lane is still to deliver; rows outside
+ * lanes come from outbox_free_due. So a claim never reads a lane's backlog behind its first due row
+ * (a busy thread's webhooks: thousands of rows while a receiver is slow or down), nor the lanes with
+ * nothing due (reply mails waiting out their batching window).
  */
 export async function claimDue(db: Db, worker: string, now: Date, lockedUntil: Date, limit: number, run = 1): Promise<OutboxRow[]> {
   const free = sql`(o.locked_until is null or o.locked_until <= ${now})`;
   const result = await sql<OutboxRow>`
-    with recursive heads as (
+    with recursive firsts as (
       (select o.lane, o.id from outbox o
-       where o.lane is not null and o.done_at is null and o.failed_at is null
+       where o.lane is not null and o.done_at is null and o.failed_at is null and o.next_attempt_at <= ${now}
        order by o.lane, o.id limit 1)
       union all
-      select n.lane, n.id from heads h cross join lateral (
+      select n.lane, n.id from firsts f cross join lateral (
         select o.lane, o.id from outbox o
-        where o.lane > h.lane and o.done_at is null and o.failed_at is null
+        where o.lane > f.lane and o.done_at is null and o.failed_at is null and o.next_attempt_at <= ${now}
         order by o.lane, o.id limit 1) n
     ), unlaned as (
       select o.id from outbox o
@@ -80,8 +81,11 @@ export async function claimDue(db: Db, worker: string, now: Date, lockedUntil: D
       limit ${limit}
     ), due as (
       select o.id, o.lane from outbox o
-      where o.id = any (array(select id from heads union all select id from unlaned))
+      where o.id = any (array(select id from firsts union all select id from unlaned))
         and o.done_at is null and o.failed_at is null and o.next_attempt_at <= ${now} and ${free}
+        and (o.lane is null or not exists (
+          select 1 from outbox earlier
+          where earlier.lane = o.lane and earlier.id < o.id and earlier.done_at is null and earlier.failed_at is null))
       order by o.next_attempt_at, o.id
       limit ${limit}
       for update of o skip locked
