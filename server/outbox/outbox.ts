@@ -100,7 +100,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const runLength = options.runLength ?? 10;
   const workerId = newId();
   const handlers = new Map<string, { run: OutboxHandler; maxAttempts: number; backoffMs: (n: number) => number }>();
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Set<Promise<unknown>>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let again = false;
@@ -155,15 +155,16 @@ export function createOutbox(options: OutboxOptions): Outbox {
    * back unsent, this try not counted; so are they when the worker stops, or when half their lease has
    * gone on the rows before them (past it, another worker could take the next one as the lane's head).
    */
-  async function deliverRun(rows: OutboxRow[], claimedAt: number): Promise<void> {
+  async function deliverRun(rows: OutboxRow[], claimedAt: number): Promise<number> {
     for (const [i, row] of rows.entries()) {
       const late = i > 0 && (stopped || clock.now().getTime() - claimedAt > leaseMs / 2);
       if (late || !(await deliver(row))) {
-        const rest = rows.slice(late ? i : i + 1);
-        if (rest.length) await repo.releaseAll(db, rest.map((r) => Number(r.id)));
-        return;
+        const tried = late ? i : i + 1;
+        if (tried < rows.length) await repo.releaseAll(db, rows.slice(tried).map((r) => Number(r.id)));
+        return tried;
       }
     }
+    return rows.length;
   }
 
   async function claimAndSend(): Promise<number> {
@@ -174,14 +175,18 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const key = row.lane ?? Number(row.id);
       runs.set(key, [...(runs.get(key) ?? []), row]);
     }
-    await Promise.all(
+    // The rows tried (a row handed back untried is not).
+    const tried = await Promise.all(
       [...runs.values()].map((run) => {
-        const sending = deliverRun(run, now.getTime()).catch((err) => log.error({ err, outbox: { id: run[0]!.id } }, 'outbox could not record a delivery'));
+        const sending = deliverRun(run, now.getTime()).catch((err) => {
+          log.error({ err, outbox: { id: run[0]!.id } }, 'outbox could not record a delivery');
+          return run.length;
+        });
         inFlight.add(sending);
         return sending.finally(() => inFlight.delete(sending));
       }),
     );
-    return rows.length;
+    return tried.reduce((sum, n) => sum + n, 0);
   }
 
   function drain(): Promise<number> {

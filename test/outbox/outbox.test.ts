@@ -243,8 +243,9 @@ describe('outbox', () => {
       order.push(job.payload.n);
     });
     await enqueue(outbox, Array.from({ length: 25 }, (_, n) => ({ kind: 'test.hook', lane: 'thread:1', payload: { n } })));
-    await outbox.drain();
-    // The first run (0-9) went; the second stopped at 13, which waits for its retry with 14-19 behind it.
+    // The first run (0-9) went; the second stopped at 13, which waits for its retry with 14-19 behind it:
+    // fourteen rows tried.
+    expect(await outbox.drain()).toBe(14);
     expect(order).toEqual(Array.from({ length: 13 }, (_, n) => n));
     // Another lane, and a row outside lanes, go meanwhile: the rows due behind 13 hold back only their own lane.
     await enqueue(outbox, [100, 101].map((n) => ({ kind: 'test.hook', lane: 'thread:2', payload: { n } })));
