@@ -3,6 +3,30 @@ import https from 'node:https';
 import { guardedLookup, refusedAddress } from '../address';
 
 export const SEND_TIMEOUT_MS = 10_000;
+/**
+ * How long a connection to a receiver stays open between sends: below the 5 s that Node's servers
+ * keep one (a receiver that announces less, by `Keep-Alive: timeout`, is taken at its word).
+ */
+const IDLE_MS = 4_000;
+
+/**
+ * Connections are kept between sends to the same receiver (a thread's events go one after another:
+ * a new connection, and for https a new handshake, before each made every send wait two more round
+ * trips). The address rules still hold: only a new connection looks the name up, through the guarded
+ * lookup, and a kept one stays with the address that was checked when it opened. One pool per
+ * protocol and address rule, so a connection opened under one rule never serves the other.
+ */
+const agents = new Map<string, http.Agent>();
+function agentFor(protocol: string, allowPrivate: boolean): http.Agent {
+  const key = `${protocol}${allowPrivate}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    const options = { keepAlive: true, timeout: IDLE_MS, maxFreeSockets: 32 };
+    agent = protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+    agents.set(key, agent);
+  }
+  return agent;
+}
 
 export interface SendResult {
   status: number | null;
@@ -24,44 +48,66 @@ export function postOut(url: string, headers: Record<string, string>, body: stri
   const refused = refusedAddress(url, allowPrivate);
   if (refused) return Promise.resolve({ status: null, latencyMs: 0, error: `The address ${refused}.`, body: '' });
   const target = new URL(url);
-  const client = target.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
-    let settled = false;
-    const done = (r: Omit<SendResult, 'latencyMs'>) => {
-      if (settled) return;
-      settled = true;
-      resolve({ ...r, latencyMs: latency() });
-    };
-    const req = client.request(
-      target,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'Parley-Webhooks', ...headers },
-        lookup: guardedLookup(allowPrivate) as never,
-        // A fresh connection per send: a pooled socket would skip the lookup, and with it the check.
-        agent: false,
-        timeout: timeoutMs,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < 4096) chunks.push(c);
-          size += c.length;
-        });
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          const ok = status >= 200 && status < 300;
-          done({ status, error: ok ? null : `The receiver answered ${status}.`, body: Buffer.concat(chunks).toString('utf8').slice(0, 4096) });
-        });
-        res.on('error', (err) => done({ status: res.statusCode ?? null, error: err.message, body: '' }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`No answer within ${timeoutMs / 1000} s.`)));
-    req.on('error', (err) => done({ status: null, error: err.message, body: '' }));
-    // A whole-request deadline too: `timeout` alone only watches for idle sockets.
-    const deadline = setTimeout(() => req.destroy(new Error(`No answer within ${timeoutMs / 1000} s.`)), timeoutMs);
-    req.on('close', () => clearTimeout(deadline));
-    req.end(body);
+    const send = (again: boolean) =>
+      sendOnce(target, headers, body, allowPrivate, timeoutMs, (r, err) => {
+        // A kept connection the receiver closed just as this send went out fails before any answer:
+        // the receiver never had the request, so it goes once more, on a new connection.
+        if (!again && err?.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return send(true);
+        resolve({ ...r, latencyMs: latency() });
+      });
+    send(false);
   });
+}
+
+type Failure = NodeJS.ErrnoException & { reusedSocket?: boolean };
+
+function sendOnce(
+  target: URL,
+  headers: Record<string, string>,
+  body: string,
+  allowPrivate: boolean,
+  timeoutMs: number,
+  done: (r: Omit<SendResult, 'latencyMs'>, err?: Failure) => void,
+): void {
+  let settled = false;
+  const finish = (r: Omit<SendResult, 'latencyMs'>, err?: Failure) => {
+    if (settled) return;
+    settled = true;
+    done(r, err);
+  };
+  const client = target.protocol === 'https:' ? https : http;
+  const req = client.request(
+    target,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'Parley-Webhooks', ...headers },
+      lookup: guardedLookup(allowPrivate) as never,
+      agent: agentFor(target.protocol, allowPrivate),
+      timeout: timeoutMs,
+    },
+    (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        if (size < 4096) chunks.push(c);
+        size += c.length;
+      });
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const ok = status >= 200 && status < 300;
+        finish({ status, error: ok ? null : `The receiver answered ${status}.`, body: Buffer.concat(chunks).toString('utf8').slice(0, 4096) });
+      });
+      res.on('error', (err) => finish({ status: res.statusCode ?? null, error: err.message, body: '' }));
+    },
+  );
+  let answered = false;
+  req.on('response', () => (answered = true));
+  req.on('timeout', () => req.destroy(new Error(`No answer within ${timeoutMs / 1000} s.`)));
+  // Marked when it came on a kept connection before any answer: the request never reached the receiver.
+  req.on('error', (err: Failure) => finish({ status: null, error: err.message, body: '' }, Object.assign(err, { reusedSocket: req.reusedSocket && !answered })));
+  // A whole-request deadline too: `timeout` alone only watches for idle sockets.
+  const deadline = setTimeout(() => req.destroy(new Error(`No answer within ${timeoutMs / 1000} s.`)), timeoutMs);
+  req.on('close', () => clearTimeout(deadline));
+  req.end(body);
 }
