@@ -61,18 +61,30 @@ export async function insertMessages(trx: Tx, now: Date, messages: OutboxMessage
  * lanes come from outbox_free_due. So a claim never reads a lane's backlog behind its first due row
  * (a busy thread's webhooks: thousands of rows while a receiver is slow or down), nor the lanes with
  * nothing due (reply mails waiting out their batching window).
+ *
+ * The due time is compared as a difference (`dueNow`) where a lane's rows are looked for, so that no
+ * plan can reach them through outbox_due: a backlog forms faster than PostgreSQL refreshes the
+ * table's statistics, and with statistics that still counted few due rows it chose to read every due
+ * row at each step of the walk (31 ms for 20 lanes of 6,000 rows; 1.9 ms through the lane index).
  */
 export async function claimDue(db: Db, worker: string, now: Date, lockedUntil: Date, limit: number, run = 1): Promise<OutboxRow[]> {
+  const result = await claimStatement(worker, now, lockedUntil, limit, run).execute(db);
+  return result.rows.sort((a, b) => a.id - b.id);
+}
+
+/** claimDue's statement. */
+export function claimStatement(worker: string, now: Date, lockedUntil: Date, limit: number, run: number) {
   const free = sql`(o.locked_until is null or o.locked_until <= ${now})`;
-  const result = await sql<OutboxRow>`
+  const dueNow = sql`(o.next_attempt_at - ${now}::timestamptz) <= interval '0'`;
+  return sql<OutboxRow>`
     with recursive firsts as (
       (select o.lane, o.id from outbox o
-       where o.lane is not null and o.done_at is null and o.failed_at is null and o.next_attempt_at <= ${now}
+       where o.lane is not null and o.done_at is null and o.failed_at is null and ${dueNow}
        order by o.lane, o.id limit 1)
       union all
       select n.lane, n.id from firsts f cross join lateral (
         select o.lane, o.id from outbox o
-        where o.lane > f.lane and o.done_at is null and o.failed_at is null and o.next_attempt_at <= ${now}
+        where o.lane > f.lane and o.done_at is null and o.failed_at is null and ${dueNow}
         order by o.lane, o.id limit 1) n
     ), unlaned as (
       select o.id from outbox o
@@ -82,7 +94,7 @@ export async function claimDue(db: Db, worker: string, now: Date, lockedUntil: D
     ), due as (
       select o.id, o.lane from outbox o
       where o.id = any (array(select id from firsts union all select id from unlaned))
-        and o.done_at is null and o.failed_at is null and o.next_attempt_at <= ${now} and ${free}
+        and o.done_at is null and o.failed_at is null and ${dueNow} and ${free}
         and (o.lane is null or not exists (
           select 1 from outbox earlier
           where earlier.lane = o.lane and earlier.id < o.id and earlier.done_at is null and earlier.failed_at is null))
@@ -105,8 +117,7 @@ export async function claimDue(db: Db, worker: string, now: Date, lockedUntil: D
     )
     update outbox set locked_until = ${lockedUntil}, locked_by = ${worker}, attempts = outbox.attempts + 1
     from (select id from due union all select id from behind) claimed where outbox.id = claimed.id
-    returning outbox.*`.execute(db);
-  return result.rows.sort((a, b) => a.id - b.id);
+    returning outbox.*`;
 }
 
 export async function markDone(db: Db, id: number, now: Date): Promise<void> {

@@ -1,9 +1,11 @@
+import { sql } from 'kysely';
 import pino from 'pino';
 import { createClock } from '../../server/clock';
 import { type DatabaseHandle, inTransaction } from '../../server/db';
 import { createEventBus } from '../../server/events';
 import { createOutbox, type Outbox, type OutboxJob, OutboxGiveUp, type OutboxOptions } from '../../server/outbox/outbox';
-import { openTestDatabase, resetDatabase } from '../helpers/db';
+import { claimStatement } from '../../server/outbox/outbox.repo';
+import { openTestDatabase, planOf, resetDatabase } from '../helpers/db';
 
 /**
  * The outbox on a real database: what a change writes is delivered after it commits, retried with
@@ -297,6 +299,28 @@ describe('outbox', () => {
     expect(sent).toEqual([0, 1, 2, 3, 4, 5]);
     // 4 and 5 came in a second claim, after 3 used up half the lease: each was still tried once.
     expect((await rows()).every((r) => r.done_at !== null && r.attempts === 1)).toBe(true);
+  });
+
+  it('claims through the lane index when a backlog grew faster than the statistics', async () => {
+    // Statistics taken while the queue held only reply mails waiting out their window...
+    const site = await database.db.insertInto('sites').values({ id: 'plans', name: 'Plans', origins: '[]', settings: '{}' }).returning('id').executeTakeFirstOrThrow();
+    await sql`
+      insert into outbox (uid, kind, lane, site_id, payload, next_attempt_at, created_at)
+      select 'mail' || g, 'test.mail', 'replies:' || g, ${site.id}, '{}', now() + interval '15 minutes', now()
+      from generate_series(1, 200) g`.execute(database.db);
+    await sql`analyze outbox`.execute(database.db);
+    // ...then 6,000 webhooks of 20 threads, all due, at once.
+    await sql`
+      insert into outbox (uid, kind, lane, site_id, payload, next_attempt_at, created_at)
+      select 'hook' || g, 'test.hook', 'wh:e1:t' || (g % 20), ${site.id}, '{}', now() - interval '10 minutes', now()
+      from generate_series(1, 6000) g`.execute(database.db);
+    const now = new Date();
+    const steps = await planOf(database.db, claimStatement('w', now, new Date(now.getTime() + 120_000), 10, 10).compile(database.db));
+    const reads = steps.filter((n) => n['Relation Name'] === 'outbox' && n['Node Type'] !== 'ModifyTable').map((n) => `${n['Node Type']} ${n['Index Name'] ?? ''}`.trim());
+    // Each lane's first due row from the lane index, rows outside lanes from their own, the rest by
+    // id: never a read of every due row (outbox_due), at each step of the walk or once.
+    expect(reads.length).toBeGreaterThan(0);
+    for (const read of reads) expect(read).toMatch(/^Index (Only )?Scan (outbox_lane_due|outbox_free_due|outbox_pkey)$/);
   });
 
   it('keeps one untried row per dedupe key, and runs a recurring row again under a new uid', async () => {
