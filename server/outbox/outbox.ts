@@ -173,7 +173,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const runs = new Map<string | number, OutboxRow[]>();
     for (const row of rows) {
       const key = row.lane ?? Number(row.id);
-      runs.set(key, [...(runs.get(key) ?? []), row]);
+      const run = runs.get(key);
+      if (run) run.push(row);
+      else runs.set(key, [row]);
     }
     // The rows tried (a row handed back untried is not).
     const tried = await Promise.all(

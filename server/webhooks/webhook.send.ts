@@ -50,17 +50,13 @@ export function postOut(url: string, headers: Record<string, string>, body: stri
   const target = new URL(url);
   return new Promise((resolve) => {
     const send = (again: boolean) =>
-      sendOnce(target, headers, body, allowPrivate, timeoutMs, (r, err) => {
-        // A kept connection the receiver closed just as this send went out fails before any answer:
-        // the receiver never had the request, so it goes once more, on a new connection.
-        if (!again && err?.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return send(true);
+      sendOnce(target, headers, body, allowPrivate, timeoutMs, (r, unsent) => {
+        if (unsent && !again) return send(true);
         resolve({ ...r, latencyMs: latency() });
       });
     send(false);
   });
 }
-
-type Failure = NodeJS.ErrnoException & { reusedSocket?: boolean };
 
 function sendOnce(
   target: URL,
@@ -68,13 +64,13 @@ function sendOnce(
   body: string,
   allowPrivate: boolean,
   timeoutMs: number,
-  done: (r: Omit<SendResult, 'latencyMs'>, err?: Failure) => void,
+  done: (r: Omit<SendResult, 'latencyMs'>, unsent: boolean) => void,
 ): void {
   let settled = false;
-  const finish = (r: Omit<SendResult, 'latencyMs'>, err?: Failure) => {
+  const finish = (r: Omit<SendResult, 'latencyMs'>, unsent = false) => {
     if (settled) return;
     settled = true;
-    done(r, err);
+    done(r, unsent);
   };
   const client = target.protocol === 'https:' ? https : http;
   const req = client.request(
@@ -104,8 +100,12 @@ function sendOnce(
   let answered = false;
   req.on('response', () => (answered = true));
   req.on('timeout', () => req.destroy(new Error(`No answer within ${timeoutMs / 1000} s.`)));
-  // Marked when it came on a kept connection before any answer: the request never reached the receiver.
-  req.on('error', (err: Failure) => finish({ status: null, error: err.message, body: '' }, Object.assign(err, { reusedSocket: req.reusedSocket && !answered })));
+  // A kept connection the receiver closed just as this send went out fails before any answer: the
+  // receiver never had the request (`unsent`), and it may go once more, on a new connection.
+  req.on('error', (err: NodeJS.ErrnoException) => {
+    const unsent = req.reusedSocket && !answered && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+    finish({ status: null, error: err.message, body: '' }, unsent);
+  });
   // A whole-request deadline too: `timeout` alone only watches for idle sockets.
   const deadline = setTimeout(() => req.destroy(new Error(`No answer within ${timeoutMs / 1000} s.`)), timeoutMs);
   req.on('close', () => clearTimeout(deadline));
