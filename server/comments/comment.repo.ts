@@ -9,6 +9,12 @@ export async function findComment(db: Executor, id: string): Promise<Comment | u
   return db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Several comments by id, in no order (the rows found; an id without one is left out). */
+export async function findComments(db: Executor, ids: string[]): Promise<Comment[]> {
+  if (!ids.length) return [];
+  return db.selectFrom('comments').selectAll().where('id', 'in', ids).execute();
+}
+
 export async function lockComment(trx: Tx, id: string): Promise<Comment | undefined> {
   return trx.selectFrom('comments').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }

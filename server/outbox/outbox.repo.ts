@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { OutboxRow } from '../../db/schema';
+import { type QueryCreator, sql } from 'kysely';
+import type { Database, OutboxRow } from '../../db/schema';
 import type { Db, Executor, Tx } from '../db';
 import { newId } from '../ids';
 
@@ -121,8 +121,17 @@ export function claimStatement(worker: string, now: Date, lockedUntil: Date, lim
 }
 
 export async function markDone(db: Db, id: number, now: Date): Promise<void> {
+  await markDoneWith(db, id, now).execute();
+}
+
+/**
+ * markDone's statement, for a handler to run as part of its own (a webhook's log row and the
+ * endpoint's health: `OutboxOutcome.marked`).
+ */
+export function markDoneWith<DB extends Database>(db: QueryCreator<DB>, id: number, now: Date) {
   // Delivered: the content (an address, a one-time link) is no longer needed, only that it went.
-  await db.updateTable('outbox').set({ done_at: now, locked_until: null, last_error: null, payload: 'null' }).where('id', '=', id).execute();
+  return (db as unknown as QueryCreator<Database>)
+    .updateTable('outbox').set({ done_at: now, locked_until: null, last_error: null, payload: 'null' }).where('id', '=', id);
 }
 
 /** A failed attempt: tried again at `retryAt`, or given up (`failed_at`) when `retryAt` is null. */

@@ -37,15 +37,27 @@ export interface OutboxJob<P = any> {
 /** What a handler may answer instead of "done": run this row again at `at` (a recurring digest). */
 export interface OutboxOutcome {
   reschedule?: { at: Date; payload?: unknown };
+  /**
+   * Done, and the handler's own statement already marked it so (`markDoneWith`), with its record
+   * of the send: one write per row instead of two.
+   */
+  marked?: boolean;
 }
 
-export type OutboxHandler<P = any> = (job: OutboxJob<P>) => Promise<void | OutboxOutcome>;
+/** `prepared`: what the kind's `prepare` read for the row's run (undefined without one). */
+export type OutboxHandler<P = any> = (job: OutboxJob<P>, prepared?: any) => Promise<void | OutboxOutcome>;
 
 export interface HandlerOptions {
   /** Tries before the row is given up (`failed_at`); default 10. Infinity: never. */
   maxAttempts?: number;
   /** Delay before try n+1 after try n failed; default 30 s doubling, at most 1 h. */
   backoffMs?: (attempt: number) => number;
+  /**
+   * Reads what a run of this kind's rows needs (their endpoint, the rows their events are about)
+   * once, before the run's first row is sent: one read for a lane's run instead of one per row.
+   * Each row's handler gets the answer.
+   */
+  prepare?: (jobs: OutboxJob[]) => Promise<unknown>;
 }
 
 /** Thrown by a handler for a failure no retry can mend (an address the server refuses for good). */
@@ -99,7 +111,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const batchSize = options.batchSize ?? 10;
   const runLength = options.runLength ?? 10;
   const workerId = newId();
-  const handlers = new Map<string, { run: OutboxHandler; maxAttempts: number; backoffMs: (n: number) => number }>();
+  const handlers = new Map<
+    string,
+    { run: OutboxHandler; maxAttempts: number; backoffMs: (n: number) => number; prepare?: (jobs: OutboxJob[]) => Promise<unknown> }
+  >();
   const inFlight = new Set<Promise<unknown>>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
@@ -121,7 +136,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   });
 
   /** Sends one row and records how it went; true when it is done (the next row of its lane may go). */
-  async function deliver(row: OutboxRow): Promise<boolean> {
+  async function deliver(row: OutboxRow, prepared: Map<string, Promise<unknown>>): Promise<boolean> {
     const job = jobOf(row);
     const handler = handlers.get(job.kind);
     if (!handler) {
@@ -130,12 +145,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
       return false;
     }
     try {
-      const outcome = await handler.run(job);
+      const outcome = await handler.run(job, await prepared.get(job.kind));
       if (outcome?.reschedule) {
         await repo.reschedule(db, job.id, outcome.reschedule.at, outcome.reschedule.payload);
         return false;
       }
-      await repo.markDone(db, job.id, clock.now());
+      if (!outcome?.marked) await repo.markDone(db, job.id, clock.now());
       return true;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -156,15 +171,37 @@ export function createOutbox(options: OutboxOptions): Outbox {
    * gone on the rows before them (past it, another worker could take the next one as the lane's head).
    */
   async function deliverRun(rows: OutboxRow[], claimedAt: number): Promise<number> {
+    const prepared = prepareRun(rows);
     for (const [i, row] of rows.entries()) {
       const late = i > 0 && (stopped || clock.now().getTime() - claimedAt > leaseMs / 2);
-      if (late || !(await deliver(row))) {
+      if (late || !(await deliver(row, prepared))) {
         const tried = late ? i : i + 1;
         if (tried < rows.length) await repo.releaseAll(db, rows.slice(tried).map((r) => Number(r.id)));
         return tried;
       }
     }
     return rows.length;
+  }
+
+  /**
+   * Each kind's `prepare` for the run's rows of that kind, started at once. A failed read fails the
+   * run's first row of the kind (its handler's await throws), which is then retried like any failure.
+   */
+  function prepareRun(rows: OutboxRow[]): Map<string, Promise<unknown>> {
+    const byKind = new Map<string, OutboxJob[]>();
+    for (const row of rows) {
+      if (!handlers.get(row.kind)?.prepare) continue;
+      const jobs = byKind.get(row.kind);
+      if (jobs) jobs.push(jobOf(row));
+      else byKind.set(row.kind, [jobOf(row)]);
+    }
+    const prepared = new Map<string, Promise<unknown>>();
+    for (const [kind, jobs] of byKind) {
+      const reading = handlers.get(kind)!.prepare!(jobs);
+      reading.catch(() => {}); // awaited by the kind's first row; a run stopped before it must not leave it unhandled
+      prepared.set(kind, reading);
+    }
+    return prepared;
   }
 
   async function claimAndSend(): Promise<number> {
@@ -236,7 +273,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const outbox: Outbox = {
     workerId,
     handle(kind, run, opts = {}) {
-      handlers.set(kind, { run, maxAttempts: opts.maxAttempts ?? 10, backoffMs: opts.backoffMs ?? DEFAULT_BACKOFF });
+      handlers.set(kind, { run, maxAttempts: opts.maxAttempts ?? 10, backoffMs: opts.backoffMs ?? DEFAULT_BACKOFF, prepare: opts.prepare });
     },
     async enqueue(target, messages) {
       const list = Array.isArray(messages) ? messages : [messages];

@@ -55,12 +55,14 @@ export async function commenterOf(db: Executor, s: Subject): Promise<string | nu
   return (await commentRepo.findComment(db, s.id))?.commenter_id ?? null;
 }
 
+/** A comment event's `data`, from its comment's row as read now; null when the comment is gone. */
+export function commentData(c: Comment | undefined, s: Subject): Record<string, unknown> | null {
+  return c ? { comment: webhookComment(c), ...s.extra } : null;
+}
+
 /** The event's `data`, rendered from the current rows; null when its subject is gone. */
 export async function renderData(db: Executor, s: Subject): Promise<Record<string, unknown> | null> {
-  if (s.type.startsWith('comment.')) {
-    const c = await commentRepo.findComment(db, s.id);
-    return c ? { comment: webhookComment(c), ...s.extra } : null;
-  }
+  if (s.type.startsWith('comment.')) return commentData(await commentRepo.findComment(db, s.id), s);
   if (s.type.startsWith('thread.')) {
     const t = await threadRepo.findThread(db, s.id);
     return t ? { thread: threadView(t) } : null;

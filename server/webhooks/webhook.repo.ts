@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
-import type { WebhookDelivery, WebhookEndpoint } from '../../db/schema';
+import { type QueryCreator, sql } from 'kysely';
+import type { Database, WebhookDelivery, WebhookEndpoint } from '../../db/schema';
 import type { Db, Executor, Tx } from '../db';
 import { newId } from '../ids';
+import { markDoneWith } from '../outbox/outbox.repo';
 
 export interface NewEndpoint {
   id: string;
@@ -44,6 +45,10 @@ export function findEndpoint(db: Executor, siteId: string, id: string): Promise<
 
 export function endpointById(db: Executor, id: string): Promise<WebhookEndpoint | undefined> {
   return db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function endpointsByIds(db: Executor, ids: string[]): Promise<WebhookEndpoint[]> {
+  return db.selectFrom('webhook_endpoints').selectAll().where('id', 'in', ids).execute();
 }
 
 export function listEndpoints(db: Executor, siteId: string): Promise<WebhookEndpoint[]> {
@@ -126,13 +131,17 @@ export async function wakeQueue(db: Executor, endpointId: string, now: Date): Pr
 
 /**
  * One attempt of the outbox handler: its log row, and the endpoint's health in the same statement
- * (a success ends a run of failures; a failure starts one, set once). On a failure, the endpoint
- * as it is now.
+ * (a success ends a run of failures; a failure starts one, set once). On a success, the outbox row
+ * `done` is marked delivered by the same statement (`OutboxOutcome.marked`). On a failure, the
+ * endpoint as it is now.
  */
-export async function recordAttempt(db: Db, d: Omit<WebhookDelivery, 'id'>): Promise<WebhookEndpoint | undefined> {
+export async function recordAttempt(db: Db, d: Omit<WebhookDelivery, 'id'>, done?: { outboxId: number }): Promise<WebhookEndpoint | undefined> {
   const logged = db.with('logged', (q) => q.insertInto('webhook_deliveries').values({ id: newId(), ...d }).returning('id'));
   if (d.ok) {
-    await logged.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', d.endpoint_id).where('failing_since', 'is not', null).execute();
+    const healthy = (q: QueryCreator<Database>) =>
+      q.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', d.endpoint_id).where('failing_since', 'is not', null);
+    if (done) await healthy(logged.with('done', (q) => markDoneWith(q, done.outboxId, d.created_at).returning('id')) as unknown as QueryCreator<Database>).execute();
+    else await healthy(logged as unknown as QueryCreator<Database>).execute();
     return undefined;
   }
   return logged
