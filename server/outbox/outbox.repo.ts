@@ -125,13 +125,15 @@ export async function markDone(db: Db, id: number, now: Date): Promise<void> {
 }
 
 /**
- * markDone's statement, for a handler to run as part of its own (a webhook's log row and the
- * endpoint's health: `OutboxOutcome.marked`).
+ * markDone's statement, for a kind's `record` to run as part of its own (a webhook's log rows and
+ * the endpoint's health): the rows `ids`.
  */
-export function markDoneWith<DB extends Database>(db: QueryCreator<DB>, id: number, now: Date) {
+export function markDoneWith<DB extends Database>(db: QueryCreator<DB>, ids: number | number[], now: Date) {
   // Delivered: the content (an address, a one-time link) is no longer needed, only that it went.
   return (db as unknown as QueryCreator<Database>)
-    .updateTable('outbox').set({ done_at: now, locked_until: null, last_error: null, payload: 'null' }).where('id', '=', id);
+    .updateTable('outbox')
+    .set({ done_at: now, locked_until: null, last_error: null, payload: 'null' })
+    .where('id', 'in', Array.isArray(ids) ? ids : [ids]);
 }
 
 /** A failed attempt: tried again at `retryAt`, or given up (`failed_at`) when `retryAt` is null. */

@@ -38,10 +38,12 @@ export interface OutboxJob<P = any> {
 export interface OutboxOutcome {
   reschedule?: { at: Date; payload?: unknown };
   /**
-   * Done, and the handler's own statement already marked it so (`markDoneWith`), with its record
-   * of the send: one write per row instead of two.
+   * Done, to be written by the kind's `record` (which marks the row done with the kind's own note of
+   * the send) together with the run's other rows, once the run ends: one write for a run instead of
+   * two per row. Until then the row stays claimed; if the process dies first, it is sent again when
+   * its lease runs out (at least once, under the same `uid`).
    */
-  marked?: boolean;
+  note?: unknown;
 }
 
 /** `prepared`: what the kind's `prepare` read for the row's run (undefined without one). */
@@ -58,6 +60,8 @@ export interface HandlerOptions {
    * Each row's handler gets the answer.
    */
   prepare?: (jobs: OutboxJob[]) => Promise<unknown>;
+  /** Writes a run's rows answered with a `note`: marks them done (`markDoneWith`) with the kind's record of each. */
+  record?: (done: Array<{ job: OutboxJob; note: unknown }>) => Promise<void>;
 }
 
 /** Thrown by a handler for a failure no retry can mend (an address the server refuses for good). */
@@ -104,6 +108,12 @@ export interface OutboxOptions {
 export const DEFAULT_BACKOFF = (attempt: number) => Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
 const NO_HANDLER_DELAY_MS = 60_000;
 
+/** A lane's run while it is sent: its kinds' reads, and the rows done but not yet written. */
+interface RunState {
+  prepared: Map<string, Promise<unknown>>;
+  notes: Array<{ job: OutboxJob; note: unknown }>;
+}
+
 export function createOutbox(options: OutboxOptions): Outbox {
   const { db, clock, log } = options;
   const pollMs = options.pollMs ?? 1000;
@@ -113,7 +123,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const workerId = newId();
   const handlers = new Map<
     string,
-    { run: OutboxHandler; maxAttempts: number; backoffMs: (n: number) => number; prepare?: (jobs: OutboxJob[]) => Promise<unknown> }
+    {
+      run: OutboxHandler;
+      maxAttempts: number;
+      backoffMs: (n: number) => number;
+      prepare?: HandlerOptions['prepare'];
+      record?: HandlerOptions['record'];
+    }
   >();
   const inFlight = new Set<Promise<unknown>>();
   let timer: NodeJS.Timeout | undefined;
@@ -136,7 +152,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   });
 
   /** Sends one row and records how it went; true when it is done (the next row of its lane may go). */
-  async function deliver(row: OutboxRow, prepared: Map<string, Promise<unknown>>): Promise<boolean> {
+  async function deliver(row: OutboxRow, run: RunState): Promise<boolean> {
     const job = jobOf(row);
     const handler = handlers.get(job.kind);
     if (!handler) {
@@ -145,12 +161,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
       return false;
     }
     try {
-      const outcome = await handler.run(job, await prepared.get(job.kind));
+      const outcome = await handler.run(job, await run.prepared.get(job.kind));
       if (outcome?.reschedule) {
         await repo.reschedule(db, job.id, outcome.reschedule.at, outcome.reschedule.payload);
         return false;
       }
-      if (!outcome?.marked) await repo.markDone(db, job.id, clock.now());
+      if (outcome && 'note' in outcome && handler.record) run.notes.push({ job, note: outcome.note });
+      else await repo.markDone(db, job.id, clock.now());
       return true;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -171,16 +188,31 @@ export function createOutbox(options: OutboxOptions): Outbox {
    * gone on the rows before them (past it, another worker could take the next one as the lane's head).
    */
   async function deliverRun(rows: OutboxRow[], claimedAt: number): Promise<number> {
-    const prepared = prepareRun(rows);
+    const run: RunState = { prepared: prepareRun(rows), notes: [] };
     for (const [i, row] of rows.entries()) {
       const late = i > 0 && (stopped || clock.now().getTime() - claimedAt > leaseMs / 2);
-      if (late || !(await deliver(row, prepared))) {
+      if (late || !(await deliver(row, run))) {
         const tried = late ? i : i + 1;
+        // The rows sent are written first: until then they hold their lane, and the rest would wait.
+        await recordRun(run);
         if (tried < rows.length) await repo.releaseAll(db, rows.slice(tried).map((r) => Number(r.id)));
         return tried;
       }
     }
+    await recordRun(run);
     return rows.length;
+  }
+
+  /** The run's rows answered with a note, written by their kind's `record`: one statement per kind. */
+  async function recordRun(run: RunState): Promise<void> {
+    const byKind = new Map<string, Array<{ job: OutboxJob; note: unknown }>>();
+    for (const done of run.notes) {
+      const list = byKind.get(done.job.kind);
+      if (list) list.push(done);
+      else byKind.set(done.job.kind, [done]);
+    }
+    run.notes = [];
+    await Promise.all([...byKind].map(([kind, done]) => handlers.get(kind)!.record!(done)));
   }
 
   /**
@@ -273,7 +305,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const outbox: Outbox = {
     workerId,
     handle(kind, run, opts = {}) {
-      handlers.set(kind, { run, maxAttempts: opts.maxAttempts ?? 10, backoffMs: opts.backoffMs ?? DEFAULT_BACKOFF, prepare: opts.prepare });
+      handlers.set(kind, { run, maxAttempts: opts.maxAttempts ?? 10, backoffMs: opts.backoffMs ?? DEFAULT_BACKOFF, prepare: opts.prepare, record: opts.record });
     },
     async enqueue(target, messages) {
       const list = Array.isArray(messages) ? messages : [messages];

@@ -7,7 +7,7 @@
  */
 import { Webhook } from 'standardwebhooks';
 import type { Logger } from 'pino';
-import type { Comment, WebhookEndpoint } from '../../db/schema';
+import type { Comment, WebhookDelivery, WebhookEndpoint } from '../../db/schema';
 import type { Clock } from '../clock';
 import { type Db, inTransaction } from '../db';
 import type { EventBus } from '../events';
@@ -96,26 +96,23 @@ export function webhookHandler(deps: DeliveryDeps) {
     const { body, headers } = requestOf(endpoint, job, deps.clock.now());
     const result = await postOut(endpoint.url, headers, body, deps.allowPrivate);
     const now = deps.clock.now();
-    const ok = result.error === null;
-    const failing = await repo.recordAttempt(
-      deps.db,
-      {
-        endpoint_id: endpoint.id,
-        site_id: endpoint.site_id,
-        event_id: job.payload.resendOf ?? job.uid,
-        event_type: job.payload.subject.type,
-        subject_id: job.payload.subject.id,
-        thread_id: job.payload.subject.threadId,
-        attempt: job.attempt,
-        status_code: result.status,
-        latency_ms: result.latencyMs,
-        error: result.error,
-        ok,
-        created_at: now,
-      },
-      { outboxId: job.id },
-    );
-    if (ok) return { marked: true };
+    const delivery = {
+      endpoint_id: endpoint.id,
+      site_id: endpoint.site_id,
+      event_id: job.payload.resendOf ?? job.uid,
+      event_type: job.payload.subject.type,
+      subject_id: job.payload.subject.id,
+      thread_id: job.payload.subject.threadId,
+      attempt: job.attempt,
+      status_code: result.status,
+      latency_ms: result.latencyMs,
+      error: result.error,
+      ok: result.error === null,
+      created_at: now,
+    };
+    // Sent: logged with the run's other sends when the run ends (`recordRun`), not a write per row.
+    if (delivery.ok) return { note: delivery };
+    const failing = await repo.recordFailure(deps.db, delivery);
     if (failing?.failing_since && now.getTime() - failing.failing_since.getTime() >= SWITCH_OFF_AFTER_MS) await switchOff(deps, failing, now);
     throw new Error(result.error ?? 'not delivered');
   };
@@ -138,5 +135,10 @@ async function switchOff(deps: DeliveryDeps, e: WebhookEndpoint, now: Date): Pro
 }
 
 export function registerWebhookDelivery(deps: DeliveryDeps): void {
-  deps.outbox.handle<WebhookPayload>('webhook', webhookHandler(deps), { maxAttempts: Infinity, backoffMs: webhookBackoff, prepare: prepareRun(deps.db) });
+  deps.outbox.handle<WebhookPayload>('webhook', webhookHandler(deps), {
+    maxAttempts: Infinity,
+    backoffMs: webhookBackoff,
+    prepare: prepareRun(deps.db),
+    record: (done) => repo.recordDelivered(deps.db, done.map(({ job, note }) => ({ delivery: note as Omit<WebhookDelivery, 'id'>, outboxId: job.id })), deps.clock.now()),
+  });
 }

@@ -1,5 +1,5 @@
-import { type QueryCreator, sql } from 'kysely';
-import type { Database, WebhookDelivery, WebhookEndpoint } from '../../db/schema';
+import { sql } from 'kysely';
+import type { WebhookDelivery, WebhookEndpoint } from '../../db/schema';
 import type { Db, Executor, Tx } from '../db';
 import { newId } from '../ids';
 import { markDoneWith } from '../outbox/outbox.repo';
@@ -130,26 +130,36 @@ export async function wakeQueue(db: Executor, endpointId: string, now: Date): Pr
 }
 
 /**
- * One attempt of the outbox handler: its log row, and the endpoint's health in the same statement
- * (a success ends a run of failures; a failure starts one, set once). On a success, the outbox row
- * `done` is marked delivered by the same statement (`OutboxOutcome.marked`). On a failure, the
- * endpoint as it is now.
+ * A failed attempt of the outbox handler: its log row, and the endpoint's health in the same
+ * statement (a failure starts a run of failures, set once). The endpoint as it is now.
  */
-export async function recordAttempt(db: Db, d: Omit<WebhookDelivery, 'id'>, done?: { outboxId: number }): Promise<WebhookEndpoint | undefined> {
+export async function recordFailure(db: Db, d: Omit<WebhookDelivery, 'id'>): Promise<WebhookEndpoint | undefined> {
   const logged = db.with('logged', (q) => q.insertInto('webhook_deliveries').values({ id: newId(), ...d }).returning('id'));
-  if (d.ok) {
-    const healthy = (q: QueryCreator<Database>) =>
-      q.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', d.endpoint_id).where('failing_since', 'is not', null);
-    if (done) await healthy(logged.with('done', (q) => markDoneWith(q, done.outboxId, d.created_at).returning('id')) as unknown as QueryCreator<Database>).execute();
-    else await healthy(logged as unknown as QueryCreator<Database>).execute();
-    return undefined;
-  }
   return logged
     .updateTable('webhook_endpoints')
     .set({ failing_since: sql`coalesce(failing_since, ${d.created_at})` })
     .where('id', '=', d.endpoint_id)
     .returningAll()
     .executeTakeFirst();
+}
+
+/**
+ * A run's successful sends, in one statement: their log rows, their outbox rows marked done (the
+ * kind's outbox `record`), and their endpoints' health. A success ends the failures that began
+ * before it; a failure of the same run, recorded already (it stopped the run), began after them.
+ */
+export async function recordDelivered(db: Db, sent: Array<{ delivery: Omit<WebhookDelivery, 'id'>; outboxId: number }>, now: Date): Promise<void> {
+  if (!sent.length) return;
+  const endpointIds = [...new Set(sent.map((s) => s.delivery.endpoint_id))];
+  const lastSent = new Date(Math.max(...sent.map((s) => s.delivery.created_at.getTime())));
+  await db
+    .with('logged', (q) => q.insertInto('webhook_deliveries').values(sent.map((s) => ({ id: newId(), ...s.delivery }))).returning('id'))
+    .with('done', (q) => markDoneWith(q, sent.map((s) => s.outboxId), now).returning('id'))
+    .updateTable('webhook_endpoints')
+    .set({ failing_since: null })
+    .where('id', 'in', endpointIds)
+    .where('failing_since', '<=', lastSent)
+    .execute();
 }
 
 export async function logDelivery(
