@@ -268,6 +268,72 @@ describe('outbox', () => {
     expect((await rows()).every((r) => r.done_at !== null)).toBe(true);
   });
 
+  it('reads what a run needs once, and writes its sends together when the run ends, before the rows behind a failure go back', async () => {
+    const clock = createClock();
+    const outbox = worker({ clock, runLength: 10 });
+    const prepared: number[][] = [];
+    const recorded: number[][] = [];
+    const sent: Array<[number, unknown]> = [];
+    let failAt: number | null = 15;
+    let recordFails = false;
+    const n = (job: OutboxJob) => (job.payload as { n: number }).n;
+    outbox.handle(
+      'test.hook',
+      async (job, run) => {
+        if (n(job) === failAt) {
+          failAt = null;
+          throw new Error('endpoint down');
+        }
+        sent.push([n(job), run]);
+        return { note: `sent ${n(job)}` };
+      },
+      {
+        prepare: async (jobs) => {
+          prepared.push(jobs.map(n));
+          return `run from ${n(jobs[0]!)}`;
+        },
+        record: async (done) => {
+          if (recordFails) throw new Error('database gone');
+          expect(done.map((d) => d.note)).toEqual(done.map((d) => `sent ${n(d.job)}`));
+          // The rows are still claimed until written: no other worker may take them meanwhile.
+          const ids = done.map((d) => d.job.id);
+          const before = (await rows()).filter((r) => ids.includes(Number(r.id)));
+          expect(before.every((r) => r.done_at === null && r.locked_until !== null)).toBe(true);
+          await database.db.updateTable('outbox').set({ done_at: clock.now(), locked_until: null }).where('id', 'in', ids).execute();
+          recorded.push(done.map((d) => n(d.job)));
+        },
+      },
+    );
+    await enqueue(outbox, Array.from({ length: 18 }, (_, i) => ({ kind: 'test.hook', lane: 'thread:1', payload: { n: i } })));
+    await outbox.drain();
+    // One read per run, given to each of its rows; one write per run, of the rows it sent.
+    expect(prepared).toEqual([Array.from({ length: 10 }, (_, i) => i), Array.from({ length: 8 }, (_, i) => 10 + i)]);
+    expect(sent.map(([i]) => i)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    expect(sent.every(([i, run]) => run === `run from ${i < 10 ? 0 : 10}`)).toBe(true);
+    // 10-14 were written when 15 failed, before 16 and 17 went back: the lane's head is 15, waiting its retry.
+    expect(recorded).toEqual([Array.from({ length: 10 }, (_, i) => i), [10, 11, 12, 13, 14]]);
+    const waiting = (await rows()).filter((r) => r.done_at === null);
+    expect(waiting.map((r) => [(r.payload as { n: number }).n, r.attempts, r.last_error])).toEqual([
+      [15, 1, 'endpoint down'],
+      [16, 0, null],
+      [17, 0, null],
+    ]);
+
+    // A write that fails leaves its rows claimed: sent again, under the same uid, once the lease runs out.
+    recordFails = true;
+    clock.advance(60_000);
+    await outbox.drain();
+    expect(sent.map(([i]) => i).slice(15)).toEqual([15, 16, 17]);
+    const uids = (await rows()).filter((r) => r.done_at === null).map((r) => r.uid);
+    expect(uids).toHaveLength(3);
+    recordFails = false;
+    clock.advance(121_000);
+    await outbox.drain();
+    expect(sent.map(([i]) => i).slice(18)).toEqual([15, 16, 17]);
+    expect(recorded.at(-1)).toEqual([15, 16, 17]);
+    expect((await rows()).filter((r) => uids.includes(r.uid)).every((r) => r.done_at !== null)).toBe(true);
+  });
+
   it('hands back the rest of a run when the worker stops, or when half its lease went on the rows before', async () => {
     const clock = createClock();
     const outbox = worker({ clock, leaseMs: 120_000 });

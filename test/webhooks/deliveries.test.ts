@@ -19,9 +19,13 @@ describe('the delivery log, send again, and switching off', () => {
     receiver.setAnswer(() => 500);
     await resolve(site.id, 'logged');
     await drain();
+    const failing = (await key.call('get', path)).body.webhook.failingSince;
+    expect(Date.parse(failing)).toBeLessThanOrEqual(parley.app.deps.clock.now().getTime());
     receiver.setAnswer(() => 204);
     parley.app.deps.clock.advance(60_000);
     await drain();
+    // The success ends the failing spell (the 3-day clock to switching off starts again at the next failure).
+    expect((await key.call('get', path)).body.webhook.failingSince).toBeNull();
     const log = await key.call('get', `${path}/deliveries`);
     expect(log.status).toBe(200);
     expect(log.body.items.map((d: { ok: boolean; statusCode: number; attempt: number }) => [d.ok, d.statusCode, d.attempt])).toEqual([
