@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, type RawBuilder, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, type RawBuilder, sql, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import lockfile from 'proper-lockfile';
 import pg from 'pg';
@@ -48,7 +48,7 @@ export const PREPARED = sql.raw(PREPARED_PREFIX);
 
 /**
  * A prepared statement that opens its own transaction (transactionCommittingWith's first, on
- * PostgreSQL): sent as one simple query, `begin` and the statement's `EXECUTE` (`sessionPrepared`),
+ * PostgreSQL): sent as one simple query, `begin` and the statement's `EXECUTE` (`OneTrip`),
  * one round trip instead of two; it answers with the statement's rows. Its parameters are inlined
  * as quoted literals (strings and numbers only). PGlite ignores the comment.
  */
@@ -65,16 +65,75 @@ function statementName(text: string): string {
   return name;
 }
 
+/** A statement of a one-trip text to run as `EXECUTE` of a statement prepared in the session. */
+interface SessionStatement {
+  name: string;
+  body: string;
+  literals: string[];
+}
+
+/**
+ * Several statements sent as one simple query (`begin; …` or `…; commit`), some of them run from a
+ * session-prepared statement. Handed to the connection's client as the query's only parameter: the
+ * client knows which statements its session has prepared, and writes the text.
+ */
+class OneTrip {
+  constructor(readonly parts: Array<string | SessionStatement>) {}
+}
+
+function sessionStatement(text: string, literals: string[]): SessionStatement {
+  // Its name differs from the one `PreparingClient` gives the same text at the protocol level, so the two never collide.
+  return { name: `${statementName(text)}_s`, body: text.slice(PREPARED_PREFIX.length), literals };
+}
+
 class PreparingClient extends pg.Client {
+  /** Statements this session has prepared (`PREPARE … AS`): a one-trip text runs them with `EXECUTE` alone. */
+  private readonly prepared = new Set<string>();
+  /**
+   * Statements whose `PREPARE` went in a text that failed: it may have run (a prepared statement
+   * outlives a rolled-back transaction) or not. The next text asks the session first (`ensurePrepared`).
+   */
+  private readonly unsure = new Set<string>();
+
+  /** The text of a one-trip query, and the statements it prepares. */
+  private render(trip: OneTrip): { text: string; preparing: string[] } {
+    const preparing: string[] = [];
+    const texts = trip.parts.map((part) => {
+      if (typeof part === 'string') return part;
+      const run = part.literals.length ? `execute ${part.name}(${part.literals.join(', ')})` : `execute ${part.name}`;
+      if (this.prepared.has(part.name) || preparing.includes(part.name)) return run;
+      preparing.push(part.name);
+      const prepare = `prepare ${part.name} as ${part.body}`;
+      return this.unsure.has(part.name) ? `${ensurePrepared(part.name, prepare)};\n${run}` : `${prepare};\n${run}`;
+    });
+    return { text: texts.join(';\n'), preparing };
+  }
+
+  private sendTrip(trip: OneTrip): Promise<pg.QueryResult | pg.QueryResult[]> {
+    const { text, preparing } = this.render(trip);
+    return (super.query(text) as Promise<pg.QueryResult | pg.QueryResult[]>).then(
+      (results) => {
+        for (const name of preparing) {
+          this.prepared.add(name);
+          this.unsure.delete(name);
+        }
+        return results;
+      },
+      (err: unknown) => {
+        for (const name of preparing) this.unsure.add(name);
+        throw err;
+      },
+    );
+  }
+
   // pg's query() has many overloads; only (text, values[, callback]) is rewritten.
   override query(...args: any[]): any {
     const [text, values] = args;
+    if (args.length === 2 && Array.isArray(values) && values.length === 1 && values[0] instanceof OneTrip) return this.sendTrip(values[0]);
     if (typeof text === 'string' && text.startsWith(BEGIN_PREPARED_PREFIX) && args.length <= 2) {
-      const statement = sessionPrepared(PREPARED_PREFIX + text.slice(BEGIN_PREPARED_PREFIX.length), literalsOf((values ?? []) as readonly unknown[]));
-      // Three results (begin, the preparing block, the statement's): the statement's is the answer.
-      return (super.query(`begin;\n${statement}`) as Promise<pg.QueryResult | pg.QueryResult[]>).then((results) =>
-        Array.isArray(results) ? results[results.length - 1]! : results,
-      );
+      const statement = sessionStatement(PREPARED_PREFIX + text.slice(BEGIN_PREPARED_PREFIX.length), literalsOf((values ?? []) as readonly unknown[]));
+      // Its results are begin's (and a PREPARE's), then the statement's: the statement's is the answer.
+      return this.sendTrip(new OneTrip(['begin', statement])).then((results) => (Array.isArray(results) ? results[results.length - 1]! : results));
     }
     if (typeof text === 'string' && text.startsWith(PREPARED_PREFIX) && (args.length === 1 || Array.isArray(values))) {
       // (text, values) from Kysely; (text, values, callback) from pg.Pool's own query().
@@ -301,8 +360,9 @@ export function failureDetail(err: unknown, message: string): string | undefined
  * parameters are inlined as quoted literals (strings and numbers only).
  *
  * A simple query is planned afresh each time; a statement marked `PREPARED` is instead prepared
- * once per connection under a name of its own (`sessionPrepared`) and run with `EXECUTE`, so a
- * large statement is not planned again on every batch. PGlite runs the statements one by one.
+ * once per connection under a name of its own and run with `EXECUTE` (`OneTrip`: the first text
+ * on a connection carries its `PREPARE`), so a large statement is not planned again on every batch.
+ * PGlite runs the statements one by one.
  *
  * On PostgreSQL (`oneTrip`) the `begin` goes with fn's first statement too, which must start with
  * the `opening` fn is given (`BEGIN_PREPARED_PREFIX`): the transaction's first round trip is its first
@@ -320,13 +380,14 @@ export async function transactionCommittingWith(
       // The connection's own Kysely, inside the transaction this function opened and closes.
       const last = (await fn(conn as unknown as Tx, oneTrip ? BEGIN_PREPARED : PREPARED)).filter((s): s is RawBuilder<unknown> => s !== undefined);
       if (oneTrip && last.length) {
-        const texts = last.map((statement) => {
+        const parts = last.map((statement) => {
           const { sql: text, parameters } = statement.compile(conn);
           const literals = literalsOf(parameters);
-          if (text.startsWith(PREPARED_PREFIX)) return sessionPrepared(text, literals);
+          if (text.startsWith(PREPARED_PREFIX)) return sessionStatement(text, literals);
           return text.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1]!);
         });
-        await sql.raw(`${texts.join(';\n')};\ncommit`).execute(conn);
+        // The client writes the text: it knows which of these its session has prepared already.
+        await conn.executeQuery(CompiledQuery.raw('/* one trip */', [new OneTrip([...parts, 'commit'])]));
       } else {
         for (const statement of last) await statement.execute(conn);
         await sql`commit`.execute(conn);
@@ -356,19 +417,9 @@ function literal(value: string): string {
   return value.includes("'") || value.includes('\\') ? pg.escapeLiteral(value) : `'${value}'`;
 }
 
-/**
- * `EXECUTE` of a statement prepared in this session, preceded by a block that prepares it if the
- * session has not yet (a prepared statement outlives a rolled-back transaction). Its name differs
- * from the one `PreparingClient` gives the same text, so the two never collide.
- */
-function sessionPrepared(text: string, literals: string[]): string {
-  const name = `${statementName(text)}_s`;
-  const body = text.slice(PREPARED_PREFIX.length);
-  const prepare = `prepare ${name} as ${body}`;
-  return (
-    `do ${dollarQuoted(`begin if not exists (select 1 from pg_prepared_statements where name = '${name}') then execute ${pg.escapeLiteral(prepare)}; end if; end`)};\n` +
-    `execute ${name}(${literals.join(', ')})`
-  );
+/** A block that prepares a statement unless the session has it already. */
+function ensurePrepared(name: string, prepare: string): string {
+  return `do ${dollarQuoted(`begin if not exists (select 1 from pg_prepared_statements where name = '${name}') then execute ${pg.escapeLiteral(prepare)}; end if; end`)}`;
 }
 
 /** A dollar-quoted string whose tag does not occur in it. */

@@ -124,12 +124,12 @@ export function queueReplyMails(input: { siteId: string; threadId: string; answe
   const now = input.now.toISOString();
   return sql`
     with tell as (
-      select distinct on (a.id) a.id as address_id, s.commenter_id, 'replies:' || a.id || ':' || ${input.threadId} as key
+      select distinct on (a.id) a.id as address_id, s.commenter_id, 'replies:' || a.id || ':' || ${input.threadId}::text as key
       from mail_subscriptions s
       join mail_addresses a on a.id = s.address_id
-      where s.thread_id = ${input.threadId} and a.confirmed_at is not null and a.stopped_at is null
+      where s.thread_id = ${input.threadId}::text and a.confirmed_at is not null and a.stopped_at is null
         and (s.scope = 'thread' or s.comment_id in (select jsonb_array_elements_text(${answered}::jsonb)))
-        and s.commenter_id is distinct from nullif(${input.authorId ?? ''}, '')
+        and s.commenter_id is distinct from nullif(${input.authorId ?? ''}::text, '')
       order by a.id
     ), retrying as materialized (
       select o.dedupe_key, o.locked_until from outbox o
@@ -139,12 +139,12 @@ export function queueReplyMails(input: { siteId: string; threadId: string; answe
     insert into outbox (uid, kind, lane, dedupe_key, site_id, commenter_id, payload, next_attempt_at, created_at)
     select
       substr(md5(random()::text || clock_timestamp()::text || t.address_id), 1, 16), 'mail.replies',
-      t.key, t.key, ${input.siteId}, t.commenter_id,
+      t.key, t.key, ${input.siteId}::text, t.commenter_id,
       jsonb_build_object('addressId', t.address_id, 'threadId', ${input.threadId}::text),
       ${now}::timestamptz + make_interval(mins => coalesce((site.settings->>'replyBatchMinutes')::int, ${String(REPLY_BATCH_MINUTES)}::int)),
       ${now}::timestamptz
     from tell t
-    join sites site on site.id = ${input.siteId}
+    join sites site on site.id = ${input.siteId}::text
     where not exists (select 1 from retrying r where r.dedupe_key = t.key and (r.locked_until is null or r.locked_until <= ${now}::timestamptz))
     on conflict (dedupe_key) where dedupe_key is not null and attempts = 0 and done_at is null and failed_at is null do nothing`;
 }

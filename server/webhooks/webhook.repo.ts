@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { WebhookDelivery, WebhookEndpoint } from '../../db/schema';
-import type { Db, Executor, Tx } from '../db';
+import { type Db, type Executor, PREPARED, type Tx } from '../db';
 import { newId } from '../ids';
 import { markDoneWith } from '../outbox/outbox.repo';
 
@@ -68,15 +68,16 @@ export function enabledEndpoints(trx: Executor, siteId: string): Promise<Array<P
  */
 export function queueNewCommentEvent(input: { siteId: string; threadId: string; type: string; slack: boolean; commenterId: string | null; payload: object; now: Date }) {
   const now = input.now.toISOString();
-  return sql`
+  // Prepared once per connection: a busy thread runs it on every post.
+  return sql`${PREPARED}
     insert into outbox (uid, kind, lane, site_id, commenter_id, payload, next_attempt_at, created_at)
     select substr(md5(random()::text || clock_timestamp()::text || e.id), 1, 16), 'webhook',
-      'wh:' || e.id || ':thread:' || ${input.threadId}, ${input.siteId}, nullif(${input.commenterId ?? ''}, ''),
+      'wh:' || e.id || ':thread:' || ${input.threadId}::text, ${input.siteId}::text, nullif(${input.commenterId ?? ''}::text, ''),
       jsonb_build_object('endpointId', e.id) || ${JSON.stringify(input.payload)}::jsonb,
       ${now}::timestamptz, ${now}::timestamptz
     from webhook_endpoints e
-    where e.site_id = ${input.siteId} and e.enabled
-      and (e.events ? ${input.type} or (e.kind = 'slack' and ${input.slack ? 'yes' : 'no'} = 'yes'))
+    where e.site_id = ${input.siteId}::text and e.enabled
+      and (e.events ? ${input.type}::text or (e.kind = 'slack' and ${input.slack ? 'yes' : 'no'}::text = 'yes'))
     order by e.id`;
 }
 
