@@ -305,17 +305,49 @@ export interface UnitOfWork {
   emit<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void;
   afterCommit(fn: () => void): void;
   /** A statement to run at the end of the transaction, before its commit (WriterContext.last). */
-  last(statement: RawBuilder<unknown>): void;
+  last(statement: LastStatement): void;
+}
+
+/**
+ * A statement left for the end of a transaction that the changes of one transaction share (a
+ * batch's posts, each telling its thread's followers): those with the same `key` become one
+ * statement, built from all their inputs, where the first of them was left.
+ */
+export interface SharedLast<T = any> {
+  key: string;
+  input: T;
+  build(inputs: T[]): RawBuilder<unknown>;
+}
+export type LastStatement = RawBuilder<unknown> | SharedLast;
+
+/** The statements to run, shared ones built once for their key. */
+export function lastStatements(list: ReadonlyArray<LastStatement | undefined>): Array<RawBuilder<unknown>> {
+  const out: Array<RawBuilder<unknown> | { shared: SharedLast; inputs: unknown[] }> = [];
+  const byKey = new Map<string, { shared: SharedLast; inputs: unknown[] }>();
+  for (const statement of list) {
+    if (!statement) continue;
+    if (!('build' in statement)) {
+      out.push(statement);
+      continue;
+    }
+    let group = byKey.get(statement.key);
+    if (!group) {
+      byKey.set(statement.key, (group = { shared: statement, inputs: [] }));
+      out.push(group);
+    }
+    group.inputs.push(statement.input);
+  }
+  return out.map((s) => ('shared' in s ? s.shared.build(s.inputs) : s));
 }
 
 /**
  * A unit of work over `trx`; what it queues for after the commit goes to `pending`, and the
  * statements for the end of the transaction to `last`: both the caller's to run.
  */
-export function unitOfWork(trx: Tx, bus: EventBus, pending: Array<() => void>, last: Array<RawBuilder<unknown>>): UnitOfWork {
+export function unitOfWork(trx: Tx, bus: EventBus, pending: Array<() => void>, last: LastStatement[]): UnitOfWork {
   const emit: UnitOfWork['emit'] = (name, payload) => pending.push(() => bus.emit(name, payload));
   const afterCommit = (cb: () => void) => void pending.push(cb);
-  const context = { afterCommit, last: (statement: RawBuilder<unknown>) => void last.push(statement) };
+  const context = { afterCommit, last: (statement: LastStatement) => void last.push(statement) };
   return {
     trx,
     emit,
@@ -371,14 +403,14 @@ export function failureDetail(err: unknown, message: string): string | undefined
 export async function transactionCommittingWith(
   db: Db,
   oneTrip: boolean,
-  fn: (trx: Tx, opening: RawBuilder<unknown>) => Promise<Array<RawBuilder<unknown> | undefined>>,
+  fn: (trx: Tx, opening: RawBuilder<unknown>) => Promise<Array<LastStatement | undefined>>,
 ): Promise<void> {
   await db.connection().execute(async (conn) => {
     // With oneTrip, fn's first statement opens the transaction: it begins with `opening`.
     if (!oneTrip) await sql`begin`.execute(conn);
     try {
       // The connection's own Kysely, inside the transaction this function opened and closes.
-      const last = (await fn(conn as unknown as Tx, oneTrip ? BEGIN_PREPARED : PREPARED)).filter((s): s is RawBuilder<unknown> => s !== undefined);
+      const last = lastStatements(await fn(conn as unknown as Tx, oneTrip ? BEGIN_PREPARED : PREPARED));
       if (oneTrip && last.length) {
         const parts = last.map((statement) => {
           const { sql: text, parameters } = statement.compile(conn);
@@ -438,9 +470,9 @@ export async function inTransaction<T>(
   if (outer) return fn(outer);
   const pending: Array<() => void> = [];
   const result = await deps.db.transaction().execute(async (trx) => {
-    const last: Array<RawBuilder<unknown>> = [];
+    const last: LastStatement[] = [];
     const value = await fn(unitOfWork(trx, deps.bus, pending, last));
-    for (const statement of last) await statement.execute(trx);
+    for (const statement of lastStatements(last)) await statement.execute(trx);
     return value;
   });
   for (const run of pending) run();

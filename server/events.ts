@@ -10,7 +10,8 @@
  * Core names no domain: a domain adds the events it owns to `DomainEvents` by declaration merging in
  * its own `*.events.ts` (the thread stream: threads/thread.events.ts).
  */
-import type { RawBuilder, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
+import type { LastStatement } from './db';
 import type { Database } from '../db/schema';
 
 export interface DomainEvents {
@@ -72,7 +73,7 @@ export interface WriterContext {
    * `insert … select`). A post's batch sends it with its commit in one message: a writer that needs
    * no answer costs the thread's lock no round trip (see thread-writer.ts).
    */
-  last(statement: RawBuilder<unknown>): void;
+  last(statement: LastStatement): void;
 }
 /** A writer inside the transaction of the change: it may write rows, and a failure rolls it all back. */
 export type InTransactionWriter<K extends DomainEventName> = (

@@ -1,5 +1,5 @@
 import type { RawBuilder } from 'kysely';
-import { transactionCommittingWith, type Tx, type TxDeps, type UnitOfWork, unitOfWork } from '../db';
+import { type LastStatement, transactionCommittingWith, type Tx, type TxDeps, type UnitOfWork, unitOfWork } from '../db';
 
 /**
  * Group commit for new comments, per thread. Every post to a thread takes the thread's row lock (its
@@ -126,7 +126,7 @@ export function createThreadWriter<I, O, L>(
     let planned: O[] | undefined;
     let settled: Settled = [];
     /** The statements the posts' writers left for the end of the batch's transaction (UnitOfWork.last). */
-    let last: Array<RawBuilder<unknown>> = [];
+    let last: LastStatement[] = [];
     const taken = (locked: boolean) => {
       if (batch) return;
       lane.waiting = false;
@@ -140,7 +140,7 @@ export function createThreadWriter<I, O, L>(
       for (const [i, job] of batch!.entries()) {
         const pending: Array<() => void> = [];
         // A refused post's statements are dropped with its events: only a post that goes in adds them.
-        const own: Array<RawBuilder<unknown>> = [];
+        const own: LastStatement[] = [];
         const uow = unitOfWork(trx, deps.bus, pending, own);
         try {
           settled.push({ job, ok: true, value: await job.then(uow, outcomes[i]!), pending });

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { MailAddress, MailSubscription } from '../../db/schema';
-import type { Executor, Tx } from '../db';
+import { type Executor, PREPARED, type SharedLast, type Tx } from '../db';
 import { newId, randomBytes } from '../ids';
 import { REPLY_BATCH_MINUTES } from '../sites/site.schema';
 
@@ -109,27 +109,45 @@ export async function subscriptionsOf(db: Executor, commenterId: string, siteId?
   return query.orderBy('s.created_at').execute();
 }
 
+/** A new visible comment, as the followers of its thread hear of it. */
+export interface ReplyNews {
+  siteId: string;
+  threadId: string;
+  /** The comments it answers (its parent, the reply it quotes). */
+  answered: Array<string | null>;
+  authorId: string | null;
+  now: Date;
+}
+
 /**
- * The statement that queues reply mails for a new visible comment: one row per confirmed address
- * subscribed to its thread, or to the comment it answers, but not its author's own; the row is due
- * at the end of the site's batching window. An address whose batch is still to be sent gets no
- * second one: a row not yet tried has the dedupe key, and a row whose send failed and waits for its
- * retry is locked here until this transaction ends (no worker claims it before this comment is
- * visible), so its retry lists this comment too. Only a batch in flight (leased) gets a successor,
- * in the same lane, so the two never go side by side. Its parameters are all text, so a post's
- * batch can send it with its commit (transactionCommittingWith).
+ * The statement that queues reply mails for new visible comments of one thread (a post's batch
+ * has several; it is left for the end of the transaction, shared by them: `SharedLast`): one row per
+ * confirmed address subscribed to the thread, or to a comment one of them answers, unless every one
+ * of them is its own; the row is due at the end of the site's batching window. An address whose
+ * batch is still to be sent gets no second one: a row not yet tried has the dedupe key, and a row
+ * whose send failed and waits for its retry is locked here until this transaction ends (no worker
+ * claims it before these comments are visible), so its retry lists them too. Only a batch in flight
+ * (leased) gets a successor, in the same lane, so the two never go side by side. Its parameters are
+ * all text, so a post's batch can send it with its commit (transactionCommittingWith).
  */
-export function queueReplyMails(input: { siteId: string; threadId: string; answered: Array<string | null>; authorId: string | null; now: Date }) {
-  const answered = JSON.stringify(input.answered.filter((id): id is string => id !== null));
-  const now = input.now.toISOString();
-  return sql`
+export function queueReplyMails(news: ReplyNews): SharedLast<ReplyNews> {
+  return { key: `reply-mails:${news.siteId}:${news.threadId}`, input: news, build: replyMailsStatement };
+}
+
+function replyMailsStatement(all: ReplyNews[]) {
+  const { siteId, threadId, now } = all[0]!;
+  const posts = JSON.stringify(all.map((n) => ({ author: n.authorId, answered: n.answered.filter((id): id is string => id !== null) })));
+  // Prepared once per connection: a busy thread runs it on every batch.
+  return sql`${PREPARED}
     with tell as (
-      select distinct on (a.id) a.id as address_id, s.commenter_id, 'replies:' || a.id || ':' || ${input.threadId}::text as key
+      select distinct on (a.id) a.id as address_id, s.commenter_id, 'replies:' || a.id || ':' || ${threadId}::text as key
       from mail_subscriptions s
       join mail_addresses a on a.id = s.address_id
-      where s.thread_id = ${input.threadId}::text and a.confirmed_at is not null and a.stopped_at is null
-        and (s.scope = 'thread' or s.comment_id in (select jsonb_array_elements_text(${answered}::jsonb)))
-        and s.commenter_id is distinct from nullif(${input.authorId ?? ''}::text, '')
+      where s.thread_id = ${threadId}::text and a.confirmed_at is not null and a.stopped_at is null
+        and exists (
+          select 1 from jsonb_to_recordset(${posts}::jsonb) as p(author text, answered jsonb)
+          where s.commenter_id is distinct from p.author
+            and (s.scope = 'thread' or s.comment_id in (select jsonb_array_elements_text(p.answered))))
       order by a.id
     ), retrying as materialized (
       select o.dedupe_key, o.locked_until from outbox o
@@ -139,13 +157,16 @@ export function queueReplyMails(input: { siteId: string; threadId: string; answe
     insert into outbox (uid, kind, lane, dedupe_key, site_id, commenter_id, payload, next_attempt_at, created_at)
     select
       substr(md5(random()::text || clock_timestamp()::text || t.address_id), 1, 16), 'mail.replies',
-      t.key, t.key, ${input.siteId}::text, t.commenter_id,
-      jsonb_build_object('addressId', t.address_id, 'threadId', ${input.threadId}::text),
-      ${now}::timestamptz + make_interval(mins => coalesce((site.settings->>'replyBatchMinutes')::int, ${String(REPLY_BATCH_MINUTES)}::int)),
-      ${now}::timestamptz
+      t.key, t.key, ${siteId}::text, t.commenter_id,
+      jsonb_build_object('addressId', t.address_id, 'threadId', ${threadId}::text),
+      ${now.toISOString()}::timestamptz + make_interval(mins => coalesce((site.settings->>'replyBatchMinutes')::int, ${String(REPLY_BATCH_MINUTES)}::int)),
+      ${now.toISOString()}::timestamptz
     from tell t
-    join sites site on site.id = ${input.siteId}::text
-    where not exists (select 1 from retrying r where r.dedupe_key = t.key and (r.locked_until is null or r.locked_until <= ${now}::timestamptz))
+    join sites site on site.id = ${siteId}::text
+    where not exists (select 1 from retrying r where r.dedupe_key = t.key and (r.locked_until is null or r.locked_until <= ${now.toISOString()}::timestamptz))
+      -- The common case on a busy thread: every follower's batch is already waiting. Nothing is built
+      -- for them (the conflict clause below still settles a race with another transaction).
+      and not exists (select 1 from outbox p where p.dedupe_key = t.key and p.attempts = 0 and p.done_at is null and p.failed_at is null)
     on conflict (dedupe_key) where dedupe_key is not null and attempts = 0 and done_at is null and failed_at is null do nothing`;
 }
 

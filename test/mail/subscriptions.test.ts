@@ -120,6 +120,49 @@ describe('reply notifications', () => {
     expectUnsubscribeHeaders(batch!);
   });
 
+  it('posts written together tell each follower of the others’ comments, never of their own', async () => {
+    const { thread } = await setup();
+    const follow = async (name: string, notify: 'thread' | 'replies', seen: number) => {
+      const res = await post(thread.id, { body: `${name} is here.`, name, email: `${name.toLowerCase()}@example.com`, notify });
+      await confirmFrom((await smtp.waitFor(seen))[seen - 1]!);
+      return { id: res.body.comment.id as string, token: res.body.commenterToken as string };
+    };
+    const alice = await follow('Alice', 'thread', 1);
+    const bob = await follow('Bob', 'thread', 2);
+    const carol = await follow('Carol', 'replies', 3);
+    await later(15 * MINUTE); // the window of those first comments ends: their mails go (Alice and Bob hear of the others)
+    await settle();
+    smtp.clear();
+    // At once, as a busy thread's posts go in one batch: Alice twice at the top, Bob answering Carol.
+    const posted = await Promise.all([
+      post(thread.id, { body: 'Alice, first point.' }, alice.token),
+      post(thread.id, { body: 'Alice, second point.' }, alice.token),
+      post(thread.id, { body: 'Bob answers Carol.', parentId: carol.id }, bob.token),
+    ]);
+    expect(posted.map((r) => r.status)).toEqual([201, 201, 201]);
+    const [first, second, answer] = posted.map((r) => r.body.comment.id as string);
+    await later(15 * MINUTE);
+    await settle();
+    const to = (who: string) => smtp.mails.filter((m) => m.to[0] === who);
+    expect(smtp.mails.map((m) => m.to[0]).sort()).toEqual(['alice@example.com', 'bob@example.com', 'carol@example.com']);
+    // Alice: Bob's answer only; Bob: Alice's two; Carol (her comment's replies): Bob's answer only.
+    expect(to('alice@example.com')[0]!.text).toContain(`#comment-${answer}`);
+    expect(to('alice@example.com')[0]!.text).not.toMatch(new RegExp(`#comment-(${first}|${second})`));
+    expect(to('bob@example.com')[0]!.text).toContain(`#comment-${first}`);
+    expect(to('bob@example.com')[0]!.text).toContain(`#comment-${second}`);
+    expect(to('bob@example.com')[0]!.text).not.toContain(`#comment-${answer}`);
+    expect(to('carol@example.com')[0]!.text).toContain(`#comment-${answer}`);
+    expect(to('carol@example.com')[0]!.text).not.toMatch(new RegExp(`#comment-(${first}|${second})`));
+
+    // Alice alone, twice at once: Bob hears of it, Alice of nothing.
+    smtp.clear();
+    await Promise.all([post(thread.id, { body: 'Alice, third point.' }, alice.token), post(thread.id, { body: 'Alice, fourth point.' }, alice.token)]);
+    await later(15 * MINUTE);
+    await settle();
+    expect(smtp.mails.map((m) => m.to[0])).toEqual(['bob@example.com']);
+    expect(smtp.mails[0]!.subject).toMatch(/^2 new /);
+  });
+
   it('tells the widget that mail is offered, and refuses a wish to be told without an address, storing nothing', async () => {
     const { site, thread } = await setup();
     const resolved = await call(parley, 'post', '/threads/resolve', { site: site.id, key: thread.key });
