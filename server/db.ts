@@ -7,7 +7,7 @@ import lockfile from 'proper-lockfile';
 import pg from 'pg';
 import type { Database } from '../db/schema';
 import { migrationProvider } from '../db/migrations';
-import type { DomainEventName, DomainEvents, EventBus } from './events';
+import type { DomainEventName, DomainEvents, EventBus, LastStatement, SharedLast } from './events';
 import { initPgliteDataDir, pgliteStartParams } from './pglite-init';
 
 export type Db = Kysely<Database>;
@@ -308,17 +308,7 @@ export interface UnitOfWork {
   last(statement: LastStatement): void;
 }
 
-/**
- * A statement left for the end of a transaction that the changes of one transaction share (a
- * batch's posts, each telling its thread's followers): those with the same `key` become one
- * statement, built from all their inputs, where the first of them was left.
- */
-export interface SharedLast<T = any> {
-  key: string;
-  input: T;
-  build(inputs: T[]): RawBuilder<unknown>;
-}
-export type LastStatement = RawBuilder<unknown> | SharedLast;
+export type { LastStatement, SharedLast } from './events';
 
 /** The statements to run, shared ones built once for their key. */
 export function lastStatements(list: ReadonlyArray<LastStatement | undefined>): Array<RawBuilder<unknown>> {

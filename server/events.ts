@@ -10,8 +10,7 @@
  * Core names no domain: a domain adds the events it owns to `DomainEvents` by declaration merging in
  * its own `*.events.ts` (the thread stream: threads/thread.events.ts).
  */
-import type { Transaction } from 'kysely';
-import type { LastStatement } from './db';
+import type { RawBuilder, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 
 export interface DomainEvents {
@@ -64,6 +63,18 @@ export interface DomainEvents {
 
 export type DomainEventName = keyof DomainEvents;
 type Handler<K extends DomainEventName> = (payload: DomainEvents[K]) => void;
+/**
+ * A statement left for the end of a transaction that the changes of one transaction share (a
+ * batch's posts, each telling its thread's followers): those with the same `key` become one
+ * statement, built from all their inputs, where the first of them was left.
+ */
+export interface SharedLast<T = any> {
+  key: string;
+  input: T;
+  build(inputs: T[]): RawBuilder<unknown>;
+}
+export type LastStatement = RawBuilder<unknown> | SharedLast;
+
 /** What a writer may ask of the transaction it runs in. */
 export interface WriterContext {
   /** A callback once it has committed (waking the outbox worker). */

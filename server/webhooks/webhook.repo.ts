@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { WebhookDelivery, WebhookEndpoint } from '../../db/schema';
-import { type Db, type Executor, PREPARED, type Tx } from '../db';
+import { type Db, type Executor, PREPARED, type SharedLast, type Tx } from '../db';
 import { newId } from '../ids';
 import { markDoneWith } from '../outbox/outbox.repo';
 
@@ -60,25 +60,44 @@ export function enabledEndpoints(trx: Executor, siteId: string): Promise<Array<P
   return trx.selectFrom('webhook_endpoints').select(['id', 'kind', 'events']).where('site_id', '=', siteId).where('enabled', '=', true).execute();
 }
 
+/** A new comment's event, as the batch that writes the comment queues it. */
+export interface NewCommentEvent {
+  siteId: string;
+  threadId: string;
+  type: string;
+  /** Whether the site's Slack endpoints hear of it too. */
+  slack: boolean;
+  commenterId: string | null;
+  payload: object;
+  now: Date;
+}
+
 /**
- * The statement that queues a new comment's event for each enabled endpoint of its site that asked
- * for it (and each Slack endpoint, when `slack`), in the endpoint's lane for the thread. It needs no
- * answer and all its parameters are text, so a post's batch sends it with its commit: the new
- * comment's row is written by then, and its public view is rendered when the event is sent.
+ * The statement that queues new comments' events for each enabled endpoint of their site that asked
+ * for them (and each Slack endpoint, when `slack`), in the endpoint's lane for the thread, in the
+ * comments' order. It needs no answer and all its parameters are text, so a post's batch sends it
+ * with its commit, one for the batch's posts (`SharedLast`): the new comments' rows are written by
+ * then, and their public views are rendered when the events are sent.
  */
-export function queueNewCommentEvent(input: { siteId: string; threadId: string; type: string; slack: boolean; commenterId: string | null; payload: object; now: Date }) {
-  const now = input.now.toISOString();
-  // Prepared once per connection: a busy thread runs it on every post.
+export function queueNewCommentEvent(event: NewCommentEvent): SharedLast<NewCommentEvent> {
+  return { key: `webhook-new:${event.siteId}:${event.threadId}`, input: event, build: newCommentEventsStatement };
+}
+
+function newCommentEventsStatement(events: NewCommentEvent[]) {
+  const { siteId, threadId } = events[0]!;
+  const rows = JSON.stringify(
+    events.map((e, ord) => ({ ord, type: e.type, slack: e.slack ? 'yes' : 'no', commenter: e.commenterId, payload: e.payload, at: e.now.toISOString() })),
+  );
+  // Prepared once per connection: a busy thread runs it on every batch.
   return sql`${PREPARED}
     insert into outbox (uid, kind, lane, site_id, commenter_id, payload, next_attempt_at, created_at)
     select substr(md5(random()::text || clock_timestamp()::text || e.id), 1, 16), 'webhook',
-      'wh:' || e.id || ':thread:' || ${input.threadId}::text, ${input.siteId}::text, nullif(${input.commenterId ?? ''}::text, ''),
-      jsonb_build_object('endpointId', e.id) || ${JSON.stringify(input.payload)}::jsonb,
-      ${now}::timestamptz, ${now}::timestamptz
-    from webhook_endpoints e
-    where e.site_id = ${input.siteId}::text and e.enabled
-      and (e.events ? ${input.type}::text or (e.kind = 'slack' and ${input.slack ? 'yes' : 'no'}::text = 'yes'))
-    order by e.id`;
+      'wh:' || e.id || ':thread:' || ${threadId}::text, ${siteId}::text, p.commenter,
+      jsonb_build_object('endpointId', e.id) || p.payload, p.at::timestamptz, p.at::timestamptz
+    from jsonb_to_recordset(${rows}::jsonb) as p(ord int, type text, slack text, commenter text, payload jsonb, at text)
+    join webhook_endpoints e on e.site_id = ${siteId}::text and e.enabled
+      and (e.events ? p.type or (e.kind = 'slack' and p.slack = 'yes'))
+    order by p.ord, e.id`;
 }
 
 /**
