@@ -256,3 +256,26 @@ export async function planOf(db: Db, compiled: { sql: string; parameters: readon
   const nodes = (plan: any): any[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
   return nodes(((typeof raw === 'string' ? JSON.parse(raw) : raw) as any[])[0].Plan);
 }
+
+/**
+ * A test file's database, opened before its tests, emptied before each and closed after them all:
+ * `const database = useTestDatabase();` then `database.handle` inside a test.
+ */
+export function useTestDatabase(): { readonly handle: DatabaseHandle } {
+  let handle: DatabaseHandle | undefined;
+  beforeAll(async () => {
+    handle = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(handle!);
+  });
+  return {
+    get handle() {
+      if (!handle) throw new Error('useTestDatabase: the database opens in beforeAll');
+      return handle;
+    },
+  };
+}

@@ -1,7 +1,7 @@
-import { type DatabaseHandle, lastStatements } from '../../server/db';
+import { lastStatements } from '../../server/db';
 import { newId } from '../../server/ids';
 import { queueReplyMails } from '../../server/mail/mail.repo';
-import { openTestDatabase, resetDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { buildComment, buildCommenter, buildSite, buildThread } from '../helpers/factories';
 
 /**
@@ -9,20 +9,11 @@ import { buildComment, buildCommenter, buildSite, buildThread } from '../helpers
  * (`SharedLast`), telling every follower whom any of them concerns, and nobody of posts that are all
  * their own. A post's own writer leaves its part; the batch builds one statement from them all.
  */
-let database: DatabaseHandle;
-beforeAll(async () => {
-  database = await openTestDatabase();
-});
-afterAll(async () => {
-  await database.close();
-});
-beforeEach(async () => {
-  await resetDatabase(database);
-});
+const database = useTestDatabase();
 
 describe('reply mails queued by a batch of posts', () => {
   it('tells each follower of the others’ comments, those following a comment only of its answers, in one statement', async () => {
-    const db = database.db;
+    const db = database.handle.db;
     const site = await buildSite(db);
     const thread = await buildThread(db, site.id);
     const now = new Date();

@@ -1,7 +1,7 @@
-import { type DatabaseHandle, lastStatements } from '../../server/db';
+import { lastStatements } from '../../server/db';
 import { newId } from '../../server/ids';
 import { queueNewCommentEvent } from '../../server/webhooks/webhook.repo';
-import { openTestDatabase, resetDatabase } from '../helpers/db';
+import { useTestDatabase } from '../helpers/db';
 import { buildSite, buildThread } from '../helpers/factories';
 
 /**
@@ -9,20 +9,11 @@ import { buildSite, buildThread } from '../helpers/factories';
  * posts (`SharedLast`), a row per post and endpoint that asked for it, each endpoint's rows in its
  * lane for the thread in the posts' order (the order its receiver gets them in).
  */
-let database: DatabaseHandle;
-beforeAll(async () => {
-  database = await openTestDatabase();
-});
-afterAll(async () => {
-  await database.close();
-});
-beforeEach(async () => {
-  await resetDatabase(database);
-});
+const database = useTestDatabase();
 
 describe('new comments’ webhook events queued by a batch', () => {
   it('queues each post for each endpoint that wants it, in the posts’ order, in one statement', async () => {
-    const db = database.db;
+    const db = database.handle.db;
     const site = await buildSite(db);
     const thread = await buildThread(db, site.id);
     const endpoint = async (kind: 'standard' | 'slack', events: string[], enabled = true) => {
