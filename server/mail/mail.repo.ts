@@ -135,7 +135,8 @@ export function queueReplyMails(news: ReplyNews): SharedLast<ReplyNews> {
 }
 
 function replyMailsStatement(all: ReplyNews[]) {
-  const { siteId, threadId, now } = all[0]!;
+  const { siteId, threadId } = all[0]!;
+  const now = all[0]!.now.toISOString();
   const posts = JSON.stringify(all.map((n) => ({ author: n.authorId, answered: n.answered.filter((id): id is string => id !== null) })));
   // Prepared once per connection: a busy thread runs it on every batch.
   return sql`${PREPARED}
@@ -159,11 +160,11 @@ function replyMailsStatement(all: ReplyNews[]) {
       substr(md5(random()::text || clock_timestamp()::text || t.address_id), 1, 16), 'mail.replies',
       t.key, t.key, ${siteId}::text, t.commenter_id,
       jsonb_build_object('addressId', t.address_id, 'threadId', ${threadId}::text),
-      ${now.toISOString()}::timestamptz + make_interval(mins => coalesce((site.settings->>'replyBatchMinutes')::int, ${String(REPLY_BATCH_MINUTES)}::int)),
-      ${now.toISOString()}::timestamptz
+      ${now}::timestamptz + make_interval(mins => coalesce((site.settings->>'replyBatchMinutes')::int, ${String(REPLY_BATCH_MINUTES)}::int)),
+      ${now}::timestamptz
     from tell t
     join sites site on site.id = ${siteId}::text
-    where not exists (select 1 from retrying r where r.dedupe_key = t.key and (r.locked_until is null or r.locked_until <= ${now.toISOString()}::timestamptz))
+    where not exists (select 1 from retrying r where r.dedupe_key = t.key and (r.locked_until is null or r.locked_until <= ${now}::timestamptz))
       -- The common case on a busy thread: every follower's batch is already waiting. Nothing is built
       -- for them (the conflict clause below still settles a race with another transaction).
       and not exists (select 1 from outbox p where p.dedupe_key = t.key and p.attempts = 0 and p.done_at is null and p.failed_at is null)

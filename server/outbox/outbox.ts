@@ -108,6 +108,17 @@ export interface OutboxOptions {
 export const DEFAULT_BACKOFF = (attempt: number) => Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
 const NO_HANDLER_DELAY_MS = 60_000;
 
+/** The items by key, each list in the items' order, the keys in the order they first came. */
+function groupBy<T, K>(items: T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const group = groups.get(keyOf(item));
+    if (group) group.push(item);
+    else groups.set(keyOf(item), [item]);
+  }
+  return groups;
+}
+
 /** A lane's run while it is sent: its kinds' reads, and the rows done but not yet written. */
 interface RunState {
   prepared: Map<string, Promise<unknown>>;
@@ -205,12 +216,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /** The run's rows answered with a note, written by their kind's `record`: one statement per kind. */
   async function recordRun(run: RunState): Promise<void> {
-    const byKind = new Map<string, Array<{ job: OutboxJob; note: unknown }>>();
-    for (const done of run.notes) {
-      const list = byKind.get(done.job.kind);
-      if (list) list.push(done);
-      else byKind.set(done.job.kind, [done]);
-    }
+    const byKind = groupBy(run.notes, (done) => done.job.kind);
     run.notes = [];
     await Promise.all([...byKind].map(([kind, done]) => handlers.get(kind)!.record!(done)));
   }
@@ -220,13 +226,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
    * run's first row of the kind (its handler's await throws), which is then retried like any failure.
    */
   function prepareRun(rows: OutboxRow[]): Map<string, Promise<unknown>> {
-    const byKind = new Map<string, OutboxJob[]>();
-    for (const row of rows) {
-      if (!handlers.get(row.kind)?.prepare) continue;
-      const jobs = byKind.get(row.kind);
-      if (jobs) jobs.push(jobOf(row));
-      else byKind.set(row.kind, [jobOf(row)]);
-    }
+    const byKind = groupBy(rows.filter((row) => handlers.get(row.kind)?.prepare).map(jobOf), (job) => job.kind);
     const prepared = new Map<string, Promise<unknown>>();
     for (const [kind, jobs] of byKind) {
       const reading = handlers.get(kind)!.prepare!(jobs);
@@ -239,13 +239,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   async function claimAndSend(): Promise<number> {
     const now = clock.now();
     const rows = await repo.claimDue(db, workerId, now, new Date(now.getTime() + leaseMs), batchSize, runLength);
-    const runs = new Map<string | number, OutboxRow[]>();
-    for (const row of rows) {
-      const key = row.lane ?? Number(row.id);
-      const run = runs.get(key);
-      if (run) run.push(row);
-      else runs.set(key, [row]);
-    }
+    const runs = groupBy(rows, (row) => row.lane ?? Number(row.id));
     // The rows tried (a row handed back untried is not).
     const tried = await Promise.all(
       [...runs.values()].map((run) => {

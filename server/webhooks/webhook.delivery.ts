@@ -80,10 +80,9 @@ export function prepareRun(db: Db) {
   };
 }
 
+/** One row of a run, with what `prepareRun` read for the run (the outbox gives it). */
 export function webhookHandler(deps: DeliveryDeps) {
-  const prepare = prepareRun(deps.db);
-  return async (job: OutboxJob<WebhookPayload>, prepared?: RunReads): Promise<OutboxOutcome> => {
-    const reads = prepared ?? (await prepare([job]));
+  return async (job: OutboxJob<WebhookPayload>, reads: RunReads): Promise<OutboxOutcome> => {
     const { subject } = job.payload;
     const endpoint = reads.endpoints.get(job.payload.endpointId);
     const ofComment = subject.type.startsWith('comment.');

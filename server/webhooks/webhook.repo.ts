@@ -43,10 +43,6 @@ export function findEndpoint(db: Executor, siteId: string, id: string): Promise<
   return db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).where('site_id', '=', siteId).executeTakeFirst();
 }
 
-export function endpointById(db: Executor, id: string): Promise<WebhookEndpoint | undefined> {
-  return db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 export function endpointsByIds(db: Executor, ids: string[]): Promise<WebhookEndpoint[]> {
   return db.selectFrom('webhook_endpoints').selectAll().where('id', 'in', ids).execute();
 }
