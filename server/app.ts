@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { widgetBuild } from '../client/build';
 import { dashboardBuild } from '../client/dashboard/build';
 import type { Config } from './config';
-import { type DatabaseHandle, migrateToLatest } from './db';
+import { type DatabaseHandle, gatheredReads, migrateToLatest } from './db';
 import type { Deps } from './deps';
 import { createClock } from './clock';
 import { createCommentPageCache } from './comments/comment-page.cache';
@@ -92,6 +92,8 @@ export async function createParley(options: ParleyOptions): Promise<ParleyApp> {
   if (config.abuseChecks) listenForDecisions(bus, deps.clock);
   // On PostgreSQL a batch's last statement and its commit go in one round trip.
   deps.writer = createPostWriter(deps, { oneTripCommit: database.kind === 'postgres' });
+  // On PostgreSQL the first reads of posts arriving together go in one round trip.
+  deps.reads = gatheredReads(deps.db, database.kind === 'postgres');
 
   let draining = false;
   const metrics = createMetrics({ db: deps.db, ping: () => database.ping(), token: config.metricsToken });

@@ -78,7 +78,14 @@ interface SessionStatement {
  * client knows which statements its session has prepared, and writes the text.
  */
 class OneTrip {
-  constructor(readonly parts: Array<string | SessionStatement>) {}
+  /**
+   * With `answers`, the query answers with each part's rows (`rows` is one array per part, in order):
+   * every part is then one statement.
+   */
+  constructor(
+    readonly parts: Array<string | SessionStatement>,
+    readonly answers = false,
+  ) {}
 }
 
 function sessionStatement(text: string, literals: string[]): SessionStatement {
@@ -96,28 +103,37 @@ class PreparingClient extends pg.Client {
   private readonly unsure = new Set<string>();
 
   /** The text of a one-trip query, and the statements it prepares. */
-  private render(trip: OneTrip): { text: string; preparing: string[] } {
+  /** The text of a one-trip query, the statements it prepares, and how many results each part gives. */
+  private render(trip: OneTrip): { text: string; preparing: string[]; counts: number[] } {
     const preparing: string[] = [];
+    const counts: number[] = [];
     const texts = trip.parts.map((part) => {
+      counts.push(1);
       if (typeof part === 'string') return part;
       const run = part.literals.length ? `execute ${part.name}(${part.literals.join(', ')})` : `execute ${part.name}`;
       if (this.prepared.has(part.name) || preparing.includes(part.name)) return run;
       preparing.push(part.name);
+      counts[counts.length - 1] = 2;
       const prepare = `prepare ${part.name} as ${part.body}`;
       return this.unsure.has(part.name) ? `${ensurePrepared(part.name, prepare)};\n${run}` : `${prepare};\n${run}`;
     });
-    return { text: texts.join(';\n'), preparing };
+    return { text: texts.join(';\n'), preparing, counts };
   }
 
   private sendTrip(trip: OneTrip): Promise<pg.QueryResult | pg.QueryResult[]> {
-    const { text, preparing } = this.render(trip);
+    const { text, preparing, counts } = this.render(trip);
     return (super.query(text) as Promise<pg.QueryResult | pg.QueryResult[]>).then(
       (results) => {
         for (const name of preparing) {
           this.prepared.add(name);
           this.unsure.delete(name);
         }
-        return results;
+        if (!trip.answers) return results;
+        // Each part's own result is its last one (after its PREPARE, if it carried one).
+        const all = Array.isArray(results) ? results : [results];
+        let at = 0;
+        const rows = counts.map((n) => all[(at += n) - 1]!.rows);
+        return { command: 'SELECT', rowCount: rows.length, rows } as unknown as pg.QueryResult;
       },
       (err: unknown) => {
         for (const name of preparing) this.unsure.add(name);
@@ -402,12 +418,7 @@ export async function transactionCommittingWith(
       // The connection's own Kysely, inside the transaction this function opened and closes.
       const last = lastStatements(await fn(conn as unknown as Tx, oneTrip ? BEGIN_PREPARED : PREPARED));
       if (oneTrip && last.length) {
-        const parts = last.map((statement) => {
-          const { sql: text, parameters } = statement.compile(conn);
-          const literals = literalsOf(parameters);
-          if (text.startsWith(PREPARED_PREFIX)) return sessionStatement(text, literals);
-          return text.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1]!);
-        });
+        const parts = last.map((statement) => tripPart(statement, conn));
         // The client writes the text: it knows which of these its session has prepared already.
         await conn.executeQuery(CompiledQuery.raw('/* one trip */', [new OneTrip([...parts, 'commit'])]));
       } else {
@@ -422,12 +433,75 @@ export async function transactionCommittingWith(
   });
 }
 
-/** A statement's parameters as quoted literals, to be sent inlined: strings and numbers only. */
+/** A statement as a part of a one-trip text: `EXECUTE` of its session statement when it is PREPARED, else inlined. */
+function tripPart(statement: RawBuilder<unknown>, executor: Executor): string | SessionStatement {
+  const { sql: text, parameters } = statement.compile(executor);
+  const literals = literalsOf(parameters);
+  if (text.startsWith(PREPARED_PREFIX)) return sessionStatement(text, literals);
+  return text.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1]!);
+}
+
+/**
+ * A statement's parameters as literals, to be sent inlined: strings and numbers quoted, booleans as
+ * quoted `true`/`false`, null as `null`. Anything else (a Date, an object) is refused: its text
+ * would depend on how it is turned into one.
+ */
 function literalsOf(values: readonly unknown[]): string[] {
   return values.map((value) => {
-    if (typeof value !== 'string' && typeof value !== 'number') throw new Error('an inlined statement takes strings and numbers only');
+    if (value === null) return 'null';
+    if (typeof value === 'boolean') return value ? "'true'" : "'false'";
+    if (typeof value !== 'string' && typeof value !== 'number') throw new Error('an inlined statement takes strings, numbers, booleans and nulls only');
     return literal(String(value));
   });
+}
+
+/**
+ * Reads sent in the same turn of the event loop, gathered into one round trip (PostgreSQL; elsewhere
+ * each runs as it comes). Under load, posts arrive in bursts (a batch's commit answers several
+ * readers at once, and their next posts come together), and each post's first read was a round trip
+ * of its own: its write to the socket alone was a tenth of a post's CPU time.
+ *
+ * The gathered statements go as one simple query of `EXECUTE`s (`OneTrip`), one implicit
+ * transaction: a statement that fails fails them all, so when PostgreSQL refused one of them, each
+ * runs again on its own and only that one fails. A lost connection or a timeout fails them all at
+ * once, as it would have failed each. Each statement must be PREPARED or small: it is inlined.
+ */
+export type GatheredReads = <R>(statement: RawBuilder<R>) => Promise<R[]>;
+
+export function gatheredReads(db: Db, gather: boolean): GatheredReads {
+  const alone = <R>(statement: RawBuilder<R>) => statement.execute(db).then((result) => result.rows);
+  if (!gather) return alone;
+  type Read = { statement: RawBuilder<unknown>; resolve: (rows: unknown[]) => void; reject: (err: unknown) => void };
+  let group: Read[] | undefined;
+  const send = async (reads: Read[]) => {
+    if (reads.length === 1) return alone(reads[0]!.statement).then(reads[0]!.resolve, reads[0]!.reject);
+    let answers: unknown[][];
+    try {
+      const trip = new OneTrip(reads.map((read) => tripPart(read.statement, db)), true);
+      answers = (await db.executeQuery<unknown[]>(CompiledQuery.raw('/* one trip */', [trip]))).rows;
+    } catch (err) {
+      if (!refusedStatement(err)) return reads.forEach((read) => read.reject(err));
+      return reads.forEach((read) => alone(read.statement).then(read.resolve, read.reject));
+    }
+    reads.forEach((read, i) => read.resolve(answers[i]!));
+  };
+  return <R>(statement: RawBuilder<R>) =>
+    new Promise<R[]>((resolve, reject) => {
+      if (!group) {
+        const reads: Read[] = (group = []);
+        setImmediate(() => {
+          group = undefined;
+          void send(reads);
+        });
+      }
+      group.push({ statement, resolve: resolve as (rows: unknown[]) => void, reject });
+    });
+}
+
+/** PostgreSQL refused a statement (not: lost the connection, ran out of time or of resources). */
+function refusedStatement(err: unknown): boolean {
+  if (!(err instanceof pg.DatabaseError) || typeof err.code !== 'string') return false;
+  return !['08', '53', '57', '58', 'XX'].includes(err.code.slice(0, 2));
 }
 
 /**

@@ -4,7 +4,7 @@ import type { CommentPageCache } from './comments/comment-page.cache';
 import type { PostWriter } from './comments/comment.deps';
 import type { AdjustableClock } from './clock';
 import type { Config } from './config';
-import type { DatabaseHandle, Db } from './db';
+import type { DatabaseHandle, Db, GatheredReads } from './db';
 import type { EventBus } from './events';
 import type { Mailer } from './mail/mailer';
 import type { FloodGuard } from './limits/flood';
@@ -40,6 +40,8 @@ export interface Deps {
   pages?: CommentPageCache;
   /** Posts to one thread committed together (group commit); none: a transaction per post. */
   writer?: PostWriter;
+  /** Posts' first reads arriving together, sent in one round trip; none: each alone. */
+  reads?: GatheredReads;
   /** The abuse defence: risk scores, the per-site model, fingerprints (SPEC §11). */
   abuse?: AbuseDeps;
 }

@@ -1,7 +1,7 @@
 import type { AbuseDeps } from '../abuse/abuse.service';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
-import type { Db } from '../db';
+import type { Db, GatheredReads } from '../db';
 import type { EventBus } from '../events';
 import type { FloodGuard } from '../limits/flood';
 import type { NetworkHasher } from '../privacy/network';
@@ -23,6 +23,8 @@ export interface CommentDeps {
   network: NetworkHasher;
   /** Group commit of posts per thread (see thread-writer.ts); without it, a transaction per post. */
   writer?: PostWriter;
+  /** A post's first read goes with those of other posts arriving at the same moment (db.ts gatheredReads). */
+  reads?: GatheredReads;
   /** The abuse defence (SPEC §11); without it comments get no risk score. */
   abuse?: AbuseDeps;
 }

@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Site, Thread } from '../../db/schema';
-import { type Executor, PREPARED } from '../db';
+import { type Executor, type GatheredReads, PREPARED } from '../db';
 import { type RiskContextArgs, type RiskContextRow, riskContextExpression } from '../abuse/abuse.repo';
 import { activeBan } from '../moderation/ban.repo';
 import { duplicateExists } from './comment.repo';
@@ -65,6 +65,8 @@ export async function readPostContext(
   },
   /** An idempotency claim to take in the same statement (see EarlyClaim). */
   claim?: RawBuilder<{ owner: string }>,
+  /** Sends the read with others of the same moment, in one round trip (db.ts); else it goes alone. */
+  read?: GatheredReads,
 ): Promise<PostContextRead> {
   const { commenterId, slowBy } = args;
   const slowWho = !slowBy ? null : 'commenterId' in slowBy ? sql`m.commenter_id = ${slowBy.commenterId}` : sql`m.ip_hash = ${slowBy.ipHash}`;
@@ -93,12 +95,12 @@ export async function readPostContext(
     from threads t join sites s on s.id = t.site_id
     where t.id = ${args.threadId}`;
   // With a claim: one row always, the claim's owner and the context, empty when there is no thread.
-  const { rows } = await (claim
+  const statement = claim
     ? sql<Row>`${PREPARED}
       with claim as (${claim})
       select (select owner from claim) as claim_owner, ctx.* from (select) as one left join lateral (${context}) as ctx on true`
-    : sql<Row>`${PREPARED}${context}`
-  ).execute(db);
+    : sql<Row>`${PREPARED}${context}`;
+  const rows = read ? await read(statement) : (await statement.execute(db)).rows;
   const claimOwner = rows[0]?.claim_owner ?? null;
   const row = rows[0]?.id ? rows[0] : undefined;
   return { context: row && contextOf(row), claimOwner };

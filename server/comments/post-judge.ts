@@ -144,7 +144,7 @@ async function readContext(
   const author = actor.member ? null : (actor.commenter?.id ?? null);
   const statement = claim?.statement();
   const slowBy = actor.member ? null : author ? { commenterId: author } : actor.ipHash ? { ipHash: actor.ipHash } : null;
-  const read = await readPostContext(deps.db, { threadId, textHash: hash, commenterId: author, ipHash: actor.ipHash, slowBy, risk }, statement);
+  const read = await readPostContext(deps.db, { threadId, textHash: hash, commenterId: author, ipHash: actor.ipHash, slowBy, risk }, statement, deps.reads);
   if (statement) claim!.taken(read.claimOwner);
   if (!read.context) throw errors.notFound('The thread');
   return read.context;
