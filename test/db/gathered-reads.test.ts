@@ -36,8 +36,15 @@ describeOnPostgres('reads gathered into one round trip', () => {
   it('answers each read with its own rows, from one connection for reads sent together', async () => {
     const read = gatheredReads(handle.db, true);
     const before = checkouts;
-    const answers = await Promise.all([read(square(2)), read(square(3)), read(square(null)), read(sql<{ flag: string }>`select ${true}::boolean::text as flag`)]);
-    expect(answers).toEqual([[{ n: 2, sq: 4 }], [{ n: 3, sq: 9 }], [{ n: null, sq: null }], [{ flag: 'true' }]]);
+    const text = `it's a \\ "quoted" \\' text`;
+    const answers = await Promise.all([
+      read(square(2)),
+      read(square(3)),
+      read(square(null)),
+      read(sql<{ flag: string }>`select ${true}::boolean::text as flag`),
+      read(sql<{ text: string }>`${PREPARED}select ${text}::text as text`),
+    ]);
+    expect(answers).toEqual([[{ n: 2, sq: 4 }], [{ n: 3, sq: 9 }], [{ n: null, sq: null }], [{ flag: 'true' }], [{ text }]]);
     expect(checkouts - before).toBe(1);
     // Again, now that the connection has the statement prepared (no PREPARE in the text).
     const again = await Promise.all([read(square(5)), read(square(6))]);
