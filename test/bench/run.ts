@@ -41,6 +41,11 @@ const only = flag('--only')?.split(',');
 const wanted = (scenario: string) => !only || only.includes(scenario);
 /** `--sockets N`: readers for fan-out and memory (the targets are stated at 5,000). */
 const SOCKETS = Number(flag('--sockets') ?? 5000);
+/**
+ * `--without webhooks,mail,abuse`: the write is measured without these (what each costs a post;
+ * the keyed write's target is measured with all three, SPEC §13).
+ */
+const without = new Set(flag('--without')?.split(',') ?? []);
 /** `--profile DIR`: Parley writes a CPU profile there when it stops (open it in Chrome's DevTools). */
 const profileDir = flag('--profile');
 const rows: Row[] = [];
@@ -200,14 +205,20 @@ async function main() {
   await seedReaders(handle.db, 5_000);
   // SPEC §13: the keyed write is measured with a webhook endpoint, mail subscriptions and the abuse
   // checks switched on (the abuse checks are on by default).
-  const integrations = await switchOnIntegrations(handle.db, siteId, writeThread);
+  const integrations = await switchOnIntegrations(handle.db, siteId, writeThread, without);
   // Seeding leaves vacuum work and dirty pages behind: done now, neither lands in the middle of one
   // side's load (a checkpoint during a write load also makes every first change of a page log the
   // whole page).
   await sql`vacuum analyze`.execute(handle.db);
   await sql`checkpoint`.execute(handle.db);
 
-  const env = { DATABASE_URL: databaseUrl, PARLEY_RATE_LIMITS: 'off', NODE_ENV: 'production', ...integrations.env };
+  const env = {
+    DATABASE_URL: databaseUrl,
+    PARLEY_RATE_LIMITS: 'off',
+    NODE_ENV: 'production',
+    ...(without.has('abuse') ? { PARLEY_ABUSE_CHECKS: 'off' } : {}),
+    ...integrations.env,
+  };
   let parley = await startProc('server/main.ts', env, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
   let baseline = await startProc('test/bench/baseline.ts', env);
   try {
@@ -406,7 +417,7 @@ const MAIL_FOLLOWERS = 20;
  * confirmed thread subscriptions (mail goes to an SMTP server on loopback, after the site's batching
  * window), and the environment that lets Parley reach both.
  */
-async function switchOnIntegrations(db: Db, siteId: string, threadId: string) {
+async function switchOnIntegrations(db: Db, siteId: string, threadId: string, without: ReadonlySet<string>) {
   let webhookRequests = 0;
   const receiver = http.createServer((req, res) => {
     req.resume();
@@ -418,27 +429,29 @@ async function switchOnIntegrations(db: Db, siteId: string, threadId: string) {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const smtp = await startTestSmtp();
   const now = new Date();
-  await db
-    .insertInto('webhook_endpoints')
-    .values({
-      id: newId(),
-      site_id: siteId,
-      kind: 'standard',
-      url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
-      events: JSON.stringify(['comment.created']),
-      description: 'bench receiver',
-      secret: newSecret(),
-      previous_secret: null,
-      previous_until: null,
-      slack_signing_secret: null,
-      failing_since: null,
-      disabled_at: null,
-      disabled_reason: null,
-      created_at: now,
-    })
-    .execute();
-  await db.updateTable('sites').set({ webhook_endpoints: 1 }).where('id', '=', siteId).execute();
-  for (let i = 0; i < MAIL_FOLLOWERS; i++) {
+  if (!without.has('webhooks')) {
+    await db
+      .insertInto('webhook_endpoints')
+      .values({
+        id: newId(),
+        site_id: siteId,
+        kind: 'standard',
+        url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+        events: JSON.stringify(['comment.created']),
+        description: 'bench receiver',
+        secret: newSecret(),
+        previous_secret: null,
+        previous_until: null,
+        slack_signing_secret: null,
+        failing_since: null,
+        disabled_at: null,
+        disabled_reason: null,
+        created_at: now,
+      })
+      .execute();
+    await db.updateTable('sites').set({ webhook_endpoints: 1 }).where('id', '=', siteId).execute();
+  }
+  for (let i = 0; i < (without.has('mail') ? 0 : MAIL_FOLLOWERS); i++) {
     const addressId = newId();
     const commenterId = newId();
     await db.insertInto('commenters').values({ id: commenterId, token_hash: null, name: `Follower ${i}`, email: null, website: null }).execute();
