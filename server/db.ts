@@ -473,15 +473,26 @@ export function gatheredReads(db: Db, gather: boolean): GatheredReads {
   if (!gather) return alone;
   type Read = { statement: RawBuilder<unknown>; resolve: (rows: unknown[]) => void; reject: (err: unknown) => void };
   let group: Read[] | undefined;
-  const send = async (reads: Read[]) => {
-    if (reads.length === 1) return alone(reads[0]!.statement).then(reads[0]!.resolve, reads[0]!.reject);
+  const runAlone = (read: Read) => void alone(read.statement).then(read.resolve, read.reject);
+  const send = async (group: Read[]) => {
+    // A statement that cannot be inlined (a parameter that is not a string, number, boolean or null) goes alone.
+    const reads: Read[] = [];
+    const parts: Array<string | SessionStatement> = [];
+    for (const read of group) {
+      try {
+        parts.push(tripPart(read.statement, db));
+        reads.push(read);
+      } catch {
+        runAlone(read);
+      }
+    }
+    if (reads.length <= 1) return reads.forEach(runAlone);
     let answers: unknown[][];
     try {
-      const trip = new OneTrip(reads.map((read) => tripPart(read.statement, db)), true);
-      answers = (await db.executeQuery<unknown[]>(CompiledQuery.raw('/* one trip */', [trip]))).rows;
+      answers = (await db.executeQuery<unknown[]>(CompiledQuery.raw('/* one trip */', [new OneTrip(parts, true)]))).rows;
     } catch (err) {
       if (!refusedStatement(err)) return reads.forEach((read) => read.reject(err));
-      return reads.forEach((read) => alone(read.statement).then(read.resolve, read.reject));
+      return reads.forEach(runAlone);
     }
     reads.forEach((read, i) => read.resolve(answers[i]!));
   };

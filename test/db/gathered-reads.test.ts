@@ -73,6 +73,15 @@ describeOnPostgres('reads gathered into one round trip', () => {
     ]);
   });
 
+  it('sends a read whose parameters cannot be inlined on its own, and the others together', async () => {
+    const read = gatheredReads(handle.db, true);
+    const before = checkouts;
+    const at = new Date('2026-01-02T03:04:05Z');
+    const answers = await Promise.all([read(square(4)), read(sql<{ year: number }>`${PREPARED}select extract(year from ${at}::timestamptz)::int as year`), read(square(5))]);
+    expect(answers).toEqual([[{ n: 4, sq: 16 }], [{ year: 2026 }], [{ n: 5, sq: 25 }]]);
+    expect(checkouts - before).toBe(2);
+  });
+
   it('sends each read alone when gathering is off (the embedded database)', async () => {
     const read = gatheredReads(handle.db, false);
     const before = checkouts;
