@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { DatabaseHandle } from '../../server/db';
-import { describeOnPostgres, openTestDatabase } from '../helpers/db';
+import { describeOnPostgres, openTestDatabase, urlOf } from '../helpers/db';
 
 /**
  * The risk context (migration 100) keeps one plan per connection, made without its arguments'
@@ -15,9 +15,7 @@ describeOnPostgres('the risk context’s plan', () => {
     // A database of its own, new: another file's comments, or an earlier run's twenty thousand rows,
     // and their statistics would make the first plan one on a grown table.
     database = await openTestDatabase({ suffix: '_plan', fresh: true });
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${(await database.db.selectNoFrom((eb) => eb.fn<string>('current_database', []).as('name')).executeTakeFirstOrThrow()).name}`;
-    client = new pg.Client({ connectionString: url.toString() });
+    client = new pg.Client({ connectionString: await urlOf(database) });
     await client.connect();
     // The plans of the statements inside the function, sent to this client as notices.
     await client.query(`load 'auto_explain'`);

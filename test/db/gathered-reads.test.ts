@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { type DatabaseHandle, gatheredReads, openPostgres, PREPARED } from '../../server/db';
-import { describeOnPostgres, openTestDatabase } from '../helpers/db';
+import { describeOnPostgres, openTestDatabase, urlOf } from '../helpers/db';
 
 /**
  * Posts' first reads that arrive together go to PostgreSQL in one round trip (`gatheredReads`): each
@@ -18,9 +18,7 @@ describeOnPostgres('reads gathered into one round trip', () => {
     setup = await openTestDatabase();
     await sql`drop table if exists gathered_claims`.execute(setup.db);
     await sql`create table gathered_claims (key text primary key, n int not null)`.execute(setup.db);
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${(await sql<{ db: string }>`select current_database() as db`.execute(setup.db)).rows[0]!.db}`;
-    handle = openPostgres({ connectionString: url.toString(), max: 4 });
+    handle = openPostgres({ connectionString: await urlOf(setup), max: 4 });
     handle.pool!.on('acquire', () => checkouts++);
   });
   afterAll(async () => {

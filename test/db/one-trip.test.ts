@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { type DatabaseHandle, openPostgres, PREPARED, transactionCommittingWith } from '../../server/db';
-import { describeOnPostgres, openTestDatabase } from '../helpers/db';
+import { describeOnPostgres, openTestDatabase, urlOf } from '../helpers/db';
 
 /**
  * A batch's statements travel with its commit in one text, the large ones as `EXECUTE` of a
@@ -16,9 +16,7 @@ describeOnPostgres('batches sent with their commit, on one connection', () => {
     setup = await openTestDatabase();
     await sql`drop table if exists trip_notes`.execute(setup.db);
     await sql`create table trip_notes (id text primary key, body text not null)`.execute(setup.db);
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${(await sql<{ db: string }>`select current_database() as db`.execute(setup.db)).rows[0]!.db}`;
-    one = openPostgres({ connectionString: url.toString(), max: 1 });
+    one = openPostgres({ connectionString: await urlOf(setup), max: 1 });
   });
   afterAll(async () => {
     await one?.close();

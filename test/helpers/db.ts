@@ -45,6 +45,13 @@ export async function openTestDatabase(options: { keepData?: boolean; suffix?: s
   return openTestDataDir();
 }
 
+/** The connection URL of a PostgreSQL test database (for a client or pool of a test's own beside its handle). */
+export async function urlOf(handle: DatabaseHandle): Promise<string> {
+  const url = new URL(process.env.DATABASE_URL!);
+  url.pathname = `/${(await sql<{ db: string }>`select current_database() as db`.execute(handle.db)).rows[0]!.db}`;
+  return url.toString();
+}
+
 /**
  * A migrated embedded database: in memory, or in a data directory on disk for a test whose command
  * runs in a process of its own or opens the directory itself (not a test of the first run, which
