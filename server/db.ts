@@ -102,7 +102,6 @@ class PreparingClient extends pg.Client {
    */
   private readonly unsure = new Set<string>();
 
-  /** The text of a one-trip query, and the statements it prepares. */
   /** The text of a one-trip query, the statements it prepares, and how many results each part gives. */
   private render(trip: OneTrip): { text: string; preparing: string[]; counts: number[] } {
     const preparing: string[] = [];
