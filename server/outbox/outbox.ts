@@ -132,16 +132,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const batchSize = options.batchSize ?? 10;
   const runLength = options.runLength ?? 10;
   const workerId = newId();
-  const handlers = new Map<
-    string,
-    {
-      run: OutboxHandler;
-      maxAttempts: number;
-      backoffMs: (n: number) => number;
-      prepare?: HandlerOptions['prepare'];
-      record?: HandlerOptions['record'];
-    }
-  >();
+  const handlers = new Map<string, HandlerOptions & Required<Pick<HandlerOptions, 'maxAttempts' | 'backoffMs'>> & { run: OutboxHandler }>();
   const inFlight = new Set<Promise<unknown>>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
@@ -299,7 +290,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const outbox: Outbox = {
     workerId,
     handle(kind, run, opts = {}) {
-      handlers.set(kind, { run, maxAttempts: opts.maxAttempts ?? 10, backoffMs: opts.backoffMs ?? DEFAULT_BACKOFF, prepare: opts.prepare, record: opts.record });
+      handlers.set(kind, { ...opts, run, maxAttempts: opts.maxAttempts ?? 10, backoffMs: opts.backoffMs ?? DEFAULT_BACKOFF });
     },
     async enqueue(target, messages) {
       const list = Array.isArray(messages) ? messages : [messages];
