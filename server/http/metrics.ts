@@ -9,7 +9,8 @@ import type { Db } from '../db';
  * the database answers. Nothing about readers: routes are templates (`/api/v1/threads/:id/comments`),
  * never ids or query strings.
  *
- * A registry per app, not prom-client's global one: tests run several instances in one process.
+ * A registry per app, not prom-client's global one: tests run several instances in one process. The
+ * process's own figures are one set per process (`processRegistry`).
  */
 export interface Metrics {
   /** Counts one answer (called by the request log, which already times every request). */
@@ -22,9 +23,27 @@ export interface Metrics {
 /** A scrape's database questions give up after this: /metrics answers even when the database does not. */
 const QUERY_TIMEOUT_MS = 1_000;
 
+const PROCESS_METRICS = Symbol.for('parley.metrics.process');
+
+/**
+ * The process's figures (CPU, memory, event loop lag, GC) belong to the process, however many apps it
+ * runs: collected once, in a registry kept on the global object, which every app's registry is merged
+ * with. prom-client's collectors cannot be stopped (an observer of the collector's pauses, a monitor
+ * of the event loop's delay): a set per app left one more of each for every app a process had
+ * started, each holding its app's whole registry, and through it the app (a test run starts hundreds).
+ */
+function processRegistry(): Registry {
+  const slots = globalThis as Record<symbol, Registry | undefined>;
+  let registry = slots[PROCESS_METRICS];
+  if (!registry) {
+    registry = slots[PROCESS_METRICS] = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'parley_' });
+  }
+  return registry;
+}
+
 export function createMetrics(deps: { db: Db; ping: () => Promise<void>; token: string | undefined }): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'parley_' });
   const answers = new Histogram({
     name: 'parley_http_request_duration_seconds',
     help: 'HTTP answers by method, route template and status, and how long they took',
@@ -47,8 +66,11 @@ export function createMetrics(deps: { db: Db; ping: () => Promise<void>; token: 
       this.set(sockets());
     },
   });
-  const within = <T>(work: Promise<T>) =>
-    Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), QUERY_TIMEOUT_MS).unref())]);
+  const within = <T>(work: Promise<T>) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), QUERY_TIMEOUT_MS).unref()));
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  };
   const databaseUp = new Gauge({ name: 'parley_database_up', help: '1 when the database answered this scrape, else 0', registers: [registry] });
   const backlog = new Gauge({
     name: 'parley_outbox_pending',
@@ -97,6 +119,8 @@ export function createMetrics(deps: { db: Db; ping: () => Promise<void>; token: 
     return crypto.timingSafeEqual(given, expected);
   };
 
+  const scraped = Registry.merge([processRegistry(), registry]);
+
   return {
     observe(req, res, ms) {
       // The matched route's template; anything unmatched is one label, so scans cannot grow the series.
@@ -113,7 +137,7 @@ export function createMetrics(deps: { db: Db; ping: () => Promise<void>; token: 
         return;
       }
       await readDatabase();
-      res.set('Content-Type', registry.contentType).set('Cache-Control', 'no-store').send(await registry.metrics());
+      res.set('Content-Type', scraped.contentType).set('Cache-Control', 'no-store').send(await scraped.metrics());
     },
   };
 }

@@ -1,6 +1,8 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { sql } from 'kysely';
 import { buildSite, buildThread, postComment, SITE_ORIGIN } from '../helpers/factories';
-import { startTestParley, useParley } from '../helpers/parley';
+import { startTestParley, type TestParley, useParley } from '../helpers/parley';
 import { connected } from '../realtime/helpers';
 
 /** One sample's value from Prometheus's text format, by its name and labels as written. */
@@ -77,5 +79,43 @@ describe('/metrics with METRICS_TOKEN', () => {
     } finally {
       await parley.close();
     }
+  });
+});
+
+describe('/metrics of several apps in one process', () => {
+  /** A full collection, asked of V8 directly (Jest's workers run without --expose-gc). */
+  function collectGarbage(): void {
+    v8.setFlagsFromString('--expose-gc');
+    (vm.runInNewContext('gc') as () => void)();
+  }
+
+  async function expectProcessFigures(parley: TestParley): Promise<void> {
+    const { text } = await parley.http().get('/metrics').expect(200);
+    expect(sample(text, 'parley_process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(text).toContain('parley_nodejs_eventloop_lag_seconds');
+  }
+
+  /** Scrapes an app's figures, closes it, and keeps only weak references to it and its live server. */
+  async function scrapeAndClose(parley: TestParley): Promise<Array<WeakRef<object>>> {
+    await expectProcessFigures(parley);
+    await parley.close();
+    return [parley.app, parley.app.realtime.io].map((part) => new WeakRef(part));
+  }
+
+  it('gives each its process figures, and an app that closed is collected whole', async () => {
+    const first = await startTestParley();
+    let gone: Array<WeakRef<object>>;
+    try {
+      gone = await scrapeAndClose(await startTestParley({}, { database: first.database }));
+      await expectProcessFigures(first);
+    } finally {
+      await first.close();
+    }
+    // The process's collectors (an observer of the collector's pauses, a monitor of the event loop)
+    // cannot be stopped: made for each app, they kept it and all it referenced for the process's life.
+    // A scrape's time limits held it too, for a second after their answer.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    collectGarbage();
+    expect(gone!.map((part) => part.deref() !== undefined)).toEqual([false, false]);
   });
 });
