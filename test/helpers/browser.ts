@@ -5,15 +5,71 @@ import { type Browser, type BrowserContext, type BrowserContextOptions, chromium
 import { chromiumPath } from './chromium';
 import { buildSite, buildThread } from './factories';
 import { startTestParley, type TestParley } from './parley';
+import { closeWhenWorkerEnds, sharesWorkerContext, workerSlots } from './worker';
 
 /**
  * Chromium driven by playwright-core: the one `chromiumPath` picks (PARLEY_CHROMIUM, Debian's, or the
  * one shipped in an npm package). Never a browser downloaded by a test tool.
+ *
+ * A Jest worker launches it once and lends it to its files, one after another, as it does its
+ * database: a launch and its first page cost about 1.7 s of CPU, for each of the 19 files that drive
+ * a browser. A file gets a browser whose `close()` closes the contexts (and so the pages) that file
+ * opened, and leaves Chromium running for the next; each test already has a context of its own. The
+ * worker closes Chromium when Jest ends it.
  */
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: await chromiumPath(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  if (!sharesWorkerContext()) return launchChromium();
+  const slots = workerSlots<Promise<Browser>>();
+  let shared = slots[WORKER_CHROMIUM];
+  // One that failed to start, crashed or was closed is replaced.
+  if (shared && !(await shared.then((b) => b.isConnected(), () => false))) shared = undefined;
+  if (!shared) {
+    const launching = launchChromium();
+    shared = slots[WORKER_CHROMIUM] = launching;
+    closeWhenWorkerEnds(WORKER_CHROMIUM, async () => {
+      if (slots[WORKER_CHROMIUM] === launching) slots[WORKER_CHROMIUM] = undefined;
+      await (await launching).close();
+    });
+  }
+  return lendBrowser(await shared);
+}
+
+const WORKER_CHROMIUM = Symbol.for('parley.test.chromium');
+
+function launchChromium(): Promise<Browser> {
+  return chromiumPath().then((executablePath) =>
+    chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] }),
+  );
+}
+
+/** The worker's Chromium for one file: what the file opens through it, its `close()` closes. */
+function lendBrowser(browser: Browser): Browser {
+  const opened = new Set<BrowserContext>();
+  const newContext: Browser['newContext'] = async (options) => {
+    const context = await browser.newContext(options);
+    opened.add(context);
+    context.on('close', () => opened.delete(context));
+    return context;
+  };
+  const own: Partial<Browser> = {
+    newContext,
+    newPage: async (options) => {
+      const page = await (await newContext(options)).newPage();
+      // As Playwright's own: closing the page closes the context made for it.
+      page.on('close', () => void page.context().close().catch(() => undefined));
+      return page;
+    },
+    contexts: () => [...opened],
+    close: async () => {
+      await Promise.all([...opened].map((context) => context.close().catch(() => undefined)));
+    },
+  };
+  return new Proxy(browser, {
+    get(target, key) {
+      if (Object.hasOwn(own, key)) return own[key as keyof Browser];
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
 }
 

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import vm from 'node:vm';
 import { CompiledQuery, Kysely, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from '../../db/schema';
 import { type DatabaseHandle, type Db, migrateToLatest, openPglite, openPostgres } from '../../server/db';
 import { pgliteStartParams } from '../../server/pglite-init';
+import { closeWhenWorkerEnds, sharesWorkerContext, workerSlots } from './worker';
 
 /**
  * One real database per test file: PostgreSQL when DATABASE_URL is set (a database per Jest worker,
@@ -89,9 +89,6 @@ interface WorkerPglite {
 
 const WORKER_PGLITE = Symbol.for('parley.test.pglite');
 
-/** The worker's own global object, where its PGlite is kept from one file to the next. */
-const workerSlots = () => vm.runInThisContext('globalThis') as Record<symbol, WorkerPglite | undefined>;
-
 /**
  * The worker's one in-memory PGlite, lent to one test file at a time: opening one from the snapshot
  * costs a second or more of CPU per file, and a worker kept about 185 MB of every one it had opened.
@@ -102,9 +99,9 @@ const workerSlots = () => vm.runInThisContext('globalThis') as Record<symbol, Wo
  * for while a file that never closed its own still holds it, is a PGlite of its own.
  */
 async function borrowWorkerPglite(snapshot: string): Promise<DatabaseHandle | undefined> {
-  const worker = workerSlots();
+  const worker = workerSlots<WorkerPglite>();
   // Only where the files share the worker's context; otherwise a file's dates would not be dates to the next.
-  if ((globalThis as unknown) !== worker) return undefined;
+  if (!sharesWorkerContext()) return undefined;
   const known = worker[WORKER_PGLITE];
   if (known?.lent) return undefined;
   let lease = known;
@@ -116,7 +113,8 @@ async function borrowWorkerPglite(snapshot: string): Promise<DatabaseHandle | un
     opening.catch(() => {
       if (worker[WORKER_PGLITE]?.client === opening) worker[WORKER_PGLITE] = undefined;
     });
-    closeWhenJestEndsWorker(opening);
+    // PGlite's Postgres keeps a ten-second timer after a query (its statistics' idle flush), which holds the worker open.
+    closeWhenWorkerEnds(WORKER_PGLITE, closeWorkerPglite);
   }
   lease.lent = true;
   try {
@@ -129,27 +127,9 @@ async function borrowWorkerPglite(snapshot: string): Promise<DatabaseHandle | un
   }
 }
 
-/**
- * PGlite's Postgres keeps a ten-second timer after a query (its statistics' idle flush), which holds
- * the process open: Jest, which gives a worker half a second to exit once told to end, then killed
- * it and warned that it "failed to exit gracefully". The worker's PGlite is closed when Jest tells
- * the worker to end (jest-worker's message `[2, …]`, CHILD_MESSAGE_END). In a run in Jest's own
- * process (`--runInBand`) the global teardown closes it (closeWorkerPglite).
- */
-function closeWhenJestEndsWorker(opening: Promise<PGliteClient>): void {
-  if (!process.send) return;
-  const onMessage = (message: unknown) => {
-    if (!Array.isArray(message) || message[0] !== 2) return;
-    // Not kept: a listener would hold the worker's channel to Jest open.
-    process.off('message', onMessage);
-    void opening.then((client) => client.close()).catch(() => undefined);
-  };
-  process.on('message', onMessage);
-}
-
-/** Closes the PGlite lent in this process, if any (the global teardown of a run in Jest's own process). */
-export async function closeWorkerPglite(): Promise<void> {
-  const worker = workerSlots();
+/** Closes the PGlite lent in this process, if any. */
+async function closeWorkerPglite(): Promise<void> {
+  const worker = workerSlots<WorkerPglite>();
   const lease = worker[WORKER_PGLITE];
   worker[WORKER_PGLITE] = undefined;
   await lease?.client.then((client) => client.close()).catch(() => undefined);

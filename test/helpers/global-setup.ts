@@ -10,10 +10,16 @@ import { needsPackagedChromium, packagedChromium } from './chromium';
  * starts from the snapshot in well under a second instead of running initdb and migrations again.
  */
 export default async function globalSetup(): Promise<void> {
+  // The run's temporary files, in a folder of its own that the global teardown removes whole: the
+  // workers inherit it. Chromium's profiles and Playwright's artifact folders, which a worker killed
+  // or ended mid-close leaves behind, go with it, and so does the snapshot.
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-run-'));
+  process.env.PARLEY_TEST_RUN_DIR = runDir;
+  process.env.TMPDIR = runDir;
   // Unpacked here, once, before any worker could race another to it.
   if (needsPackagedChromium()) await packagedChromium();
   if (process.env.DATABASE_URL) return;
-  const file = path.join(os.tmpdir(), `parley-test-snapshot-${process.pid}.tar`);
+  const file = path.join(runDir, 'snapshot.tar');
   const handle = await openPglite();
   await migrateToLatest(handle.db);
   // Written out to the data files first: a file's start from the snapshot then replays no log.

@@ -1,10 +1,13 @@
 import fs from 'node:fs';
-import { closeWorkerPglite } from './db';
+import { closeKeptForWorker } from './worker';
 
-/** The run's database snapshot (global-setup.ts) goes with the run: 42 MB a run otherwise stay behind in the temporary folder. */
+/**
+ * The run's temporary folder (global-setup.ts) goes with the run: its database snapshot (42 MB),
+ * and what its browsers and tests left there.
+ */
 export default async function globalTeardown(): Promise<void> {
-  // Run in Jest's own process (`--runInBand`), the files borrowed a PGlite kept here: it goes too.
-  await closeWorkerPglite();
-  const file = process.env.PARLEY_TEST_SNAPSHOT;
-  if (file) fs.rmSync(file, { force: true });
+  // Run in Jest's own process (`--runInBand`), the files borrowed a PGlite and a Chromium kept here: they go too.
+  await closeKeptForWorker();
+  const runDir = process.env.PARLEY_TEST_RUN_DIR;
+  if (runDir) fs.rmSync(runDir, { recursive: true, force: true, maxRetries: 5 });
 }
