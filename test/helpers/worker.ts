@@ -12,6 +12,7 @@ export const sharesWorkerContext = () => (globalThis as unknown) === vm.runInThi
 
 type Endings = Map<symbol, () => Promise<unknown>>;
 const ENDINGS = Symbol.for('parley.test.workerEndings');
+const WORKER_EXIT = Symbol.for('parley.test.workerExit');
 
 /**
  * Closes what a worker kept (`close`, the last one given under `key`) when Jest tells the worker to
@@ -34,7 +35,9 @@ export function closeWhenWorkerEnds(key: symbol, close: () => Promise<unknown>):
         process.off('message', onMessage);
         const closing = closeKeptForWorker();
         const deadline = new Promise((resolve) => setTimeout(resolve, 250));
-        void Promise.race([closing, deadline]).then(() => process.exit(0));
+        // The worker's own exit (environment.js), not Jest's wrapper of it for the file that ran last.
+        const exit = workerSlots<typeof process.exit>()[WORKER_EXIT] ?? process.exit;
+        void Promise.race([closing, deadline]).then(() => exit.call(process, 0));
       };
       process.on('message', onMessage);
     }
