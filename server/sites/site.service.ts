@@ -34,29 +34,57 @@ export async function createSite(db: Db, input: CreateSiteInput): Promise<SiteWi
 /**
  * The union of every site's allowed origins, for CORS and the socket handshake. Cached briefly:
  * origins change rarely, and a request must not pay a query for its preflight.
+ *
+ * An origin the cached list lacks is looked up again before it is refused: the list may be older
+ * than the site (added by another instance, the `parley` command or an import, none of which can
+ * invalidate this process's copy). Those lookups are shared and at most one per `recheckMs`, so
+ * requests from a stranger's origin cost the database a query a quarter-second at most, and each of
+ * them waits that long at most before its refusal. `invalidate` (a site changed here) also drops a
+ * load under way, which may have read the list before the change.
  */
-export function createOriginCache(db: Db, ownOrigin: string, ttlMs = 5_000) {
+export function createOriginCache(db: Db, ownOrigin: string, ttlMs = 5_000, recheckMs = 250) {
   let cached: { at: number; origins: Set<string> } | undefined;
   let loading: Promise<Set<string>> | undefined;
-  async function load(): Promise<Set<string>> {
-    if (cached && Date.now() - cached.at < ttlMs) return cached.origins;
-    loading ??= repo
-      .allOrigins(db)
-      .then((list) => {
-        cached = { at: Date.now(), origins: new Set([ownOrigin, ...list]) };
-        return cached.origins;
+  let rechecking: Promise<Set<string>> | undefined;
+  let lastRecheck = -Infinity;
+  let generation = 0;
+  function query(): Promise<Set<string>> {
+    const [at, asOf] = [Date.now(), generation];
+    return repo.allOrigins(db).then((list) => {
+      const origins = new Set([ownOrigin, ...list]);
+      if (asOf === generation && (!cached || cached.at <= at)) cached = { at, origins };
+      return origins;
+    });
+  }
+  function load(): Promise<Set<string>> {
+    if (cached && Date.now() - cached.at < ttlMs) return Promise.resolve(cached.origins);
+    if (!loading) {
+      const started = query().finally(() => {
+        if (loading === started) loading = undefined;
+      });
+      loading = started;
+    }
+    return loading;
+  }
+  function recheck(): Promise<Set<string>> {
+    rechecking ??= new Promise((resolve) => setTimeout(resolve, Math.max(0, lastRecheck + recheckMs - Date.now())))
+      .then(() => {
+        lastRecheck = Date.now();
+        return query();
       })
       .finally(() => {
-        loading = undefined;
+        rechecking = undefined;
       });
-    return loading;
+    return rechecking;
   }
   return {
     async isAllowed(origin: string): Promise<boolean> {
-      return (await load()).has(origin);
+      return (await load()).has(origin) || (await recheck()).has(origin);
     },
     invalidate() {
       cached = undefined;
+      loading = undefined;
+      generation++;
     },
   };
 }

@@ -50,6 +50,21 @@ describe('POST /threads/resolve', () => {
     expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['key', 'url']);
     expect(await parley.database.db.selectFrom('threads').selectAll().execute()).toHaveLength(0);
   });
+
+  it('accepts a site added elsewhere at once, while the origins it knows are still cached', async () => {
+    // The cache now holds the first site's origin only.
+    const first = await buildSite(parley.database.db);
+    expect((await resolve({ site: first.id, key: 'cached' }, SITE_ORIGIN)).headers['access-control-allow-origin']).toBe(SITE_ORIGIN);
+    // A site another instance (or the parley command) adds: nothing tells this process.
+    const added = await buildSite(parley.database.db, { origins: ['https://added.example'] });
+    const res = await resolve({ site: added.id, key: 'at-once' }, 'https://added.example');
+    expect(res.status).toBe(201);
+    expect(res.headers['access-control-allow-origin']).toBe('https://added.example');
+    // A stranger is still refused, after one more look.
+    const stranger = await resolve({ site: added.id, key: 'stranger' }, 'https://stranger.example');
+    expect(stranger.status).toBe(403);
+    expect(stranger.headers['access-control-allow-origin']).toBeUndefined();
+  });
 });
 
 describe('GET /threads/:id', () => {
