@@ -35,29 +35,31 @@ export async function createSite(db: Db, input: CreateSiteInput): Promise<SiteWi
  * The union of every site's allowed origins, for CORS and the socket handshake. Cached briefly:
  * origins change rarely, and a request must not pay a query for its preflight.
  *
- * An origin the cached list lacks is looked up again before it is refused: the list may be older
- * than the site (added by another instance, the `parley` command or an import, none of which can
- * invalidate this process's copy). Those lookups are shared and at most one per `recheckMs`, so
- * requests from a stranger's origin cost the database a query a quarter-second at most, and each of
- * them waits that long at most before its refusal. `invalidate` (a site changed here) also drops a
- * load under way, which may have read the list before the change.
+ * An origin the cached list lacks is looked up again before it is refused, unless the list was read
+ * after the request came: it may be older than the site (added by another instance, the `parley`
+ * command or an import, none of which can invalidate this process's copy). Those lookups are shared
+ * and at most one per `recheckMs`, so requests from a stranger's origin cost the database a query a
+ * quarter-second at most, and each of them waits that long at most before its refusal. `invalidate`
+ * (a site changed here) also drops a load under way, which may have read the list before the change.
  */
 export function createOriginCache(db: Db, ownOrigin: string, ttlMs = 5_000, recheckMs = 250) {
-  let cached: { at: number; origins: Set<string> } | undefined;
-  let loading: Promise<Set<string>> | undefined;
-  let rechecking: Promise<Set<string>> | undefined;
+  /** A list of origins, and when the query that read it began (`performance.now()`). */
+  type Loaded = { at: number; origins: Set<string> };
+  let cached: Loaded | undefined;
+  let loading: Promise<Loaded> | undefined;
+  let rechecking: Promise<Loaded> | undefined;
   let lastRecheck = -Infinity;
   let generation = 0;
-  function query(): Promise<Set<string>> {
-    const [at, asOf] = [Date.now(), generation];
+  function query(): Promise<Loaded> {
+    const [at, asOf] = [performance.now(), generation];
     return repo.allOrigins(db).then((list) => {
-      const origins = new Set([ownOrigin, ...list]);
-      if (asOf === generation && (!cached || cached.at <= at)) cached = { at, origins };
-      return origins;
+      const loaded = { at, origins: new Set([ownOrigin, ...list]) };
+      if (asOf === generation && (!cached || cached.at <= at)) cached = loaded;
+      return loaded;
     });
   }
-  function load(): Promise<Set<string>> {
-    if (cached && Date.now() - cached.at < ttlMs) return Promise.resolve(cached.origins);
+  function load(): Promise<Loaded> {
+    if (cached && performance.now() - cached.at < ttlMs) return Promise.resolve(cached);
     if (!loading) {
       const started = query().finally(() => {
         if (loading === started) loading = undefined;
@@ -66,10 +68,10 @@ export function createOriginCache(db: Db, ownOrigin: string, ttlMs = 5_000, rech
     }
     return loading;
   }
-  function recheck(): Promise<Set<string>> {
-    rechecking ??= new Promise((resolve) => setTimeout(resolve, Math.max(0, lastRecheck + recheckMs - Date.now())))
+  function recheck(): Promise<Loaded> {
+    rechecking ??= new Promise((resolve) => setTimeout(resolve, Math.max(0, lastRecheck + recheckMs - performance.now())))
       .then(() => {
-        lastRecheck = Date.now();
+        lastRecheck = performance.now();
         return query();
       })
       .finally(() => {
@@ -79,7 +81,12 @@ export function createOriginCache(db: Db, ownOrigin: string, ttlMs = 5_000, rech
   }
   return {
     async isAllowed(origin: string): Promise<boolean> {
-      return (await load()).has(origin) || (await recheck()).has(origin);
+      const asked = performance.now();
+      const loaded = await load();
+      if (loaded.origins.has(origin)) return true;
+      // A list read since the request came is the answer already; an older one is looked at again.
+      if (loaded.at > asked) return false;
+      return (await recheck()).origins.has(origin);
     },
     invalidate() {
       cached = undefined;
@@ -88,4 +95,5 @@ export function createOriginCache(db: Db, ownOrigin: string, ttlMs = 5_000, rech
     },
   };
 }
+
 export type OriginCache = ReturnType<typeof createOriginCache>;
